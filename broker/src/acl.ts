@@ -1,0 +1,34 @@
+/**
+ * Who may publish and subscribe where. Pure functions of the identity and the topic; the defaults
+ * refuse. A device owns campus/{site}/{device}/telemetry and .../status, and nothing else.
+ */
+import { deviceTopicPrefix, TOPIC_ROOT } from '@campus/contract';
+import type { Identity } from './credentials.ts';
+
+export type Decision = { ok: true } | { ok: false; reason: string };
+const allow: Decision = { ok: true };
+const deny = (reason: string): Decision => ({ ok: false, reason });
+
+export function canPublish(who: Identity | undefined, topic: string, retain: boolean): Decision {
+  if (!who) return deny('not authenticated');
+  if (topic.startsWith('$')) return deny(`${topic.split('/')[0]} topics are reserved`);
+  if (who.role === 'device') {
+    const own = deviceTopicPrefix(who.siteId, who.deviceId);
+    if (topic === `${own}telemetry`) return retain ? deny('telemetry must not be retained') : allow;
+    if (topic === `${own}status`) return allow;
+    return deny(`device ${who.deviceId} may publish only under ${own}`);
+  }
+  return deny(`service ${who.name} does not publish`);
+}
+
+export function canSubscribe(who: Identity | undefined, filter: string): Decision {
+  if (!who) return deny('not authenticated');
+  if (who.role === 'device') return deny(`device ${who.deviceId} may not subscribe`);
+  const parts = filter.split('/');
+  if (parts[0] !== TOPIC_ROOT) return deny(`service ${who.name} may subscribe only under ${TOPIC_ROOT}/`);
+  const site = parts[1];
+  if (site === undefined) return deny('incomplete filter');
+  if (who.sites.includes('*')) return allow;
+  if (site === '+' || site === '#') return deny(`service ${who.name} may read only sites ${who.sites.join(', ')}`);
+  return who.sites.includes(site) ? allow : deny(`service ${who.name} may not read site ${site}`);
+}

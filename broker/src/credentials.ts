@@ -1,0 +1,114 @@
+/**
+ * The broker's credential store: CAMPUS_DATA_DIR/secrets/credentials.json, holding only scrypt
+ * hashes ("scrypt$N$r$p$salt$hash"), never a password. Written atomically, mode 0600.
+ */
+import { randomBytes, scrypt as scryptCb, timingSafeEqual, createHash, type ScryptOptions } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CampusError, secretsDir, writeFileAtomic } from '@campus/runtime';
+
+const scrypt = (password: string | Buffer, salt: Buffer, keylen: number, options: ScryptOptions) =>
+  new Promise<Buffer>((resolve, reject) => scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
+
+/** scrypt cost: N=2^14, r=8, p=1 (OWASP's minimum is N=2^17 for human passwords; device secrets are 256-bit random). */
+const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 } as const;
+
+export async function hashSecret(secret: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scrypt(secret, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p });
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+}
+
+export async function verifySecret(secret: string, stored: string): Promise<boolean> {
+  const parts = stored.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  const [, n, r, p, saltText, keyText] = parts as [string, string, string, string, string, string];
+  const expected = Buffer.from(keyText, 'base64url');
+  const key = await scrypt(secret, Buffer.from(saltText, 'base64url'), expected.length, {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: 256 * Number(n) * Number(r),
+  });
+  return key.length === expected.length && timingSafeEqual(key, expected);
+}
+
+export type Identity =
+  | { role: 'device'; siteId: string; deviceId: string }
+  | { role: 'service'; name: string; /** sites it may read; "*" for all */ sites: string[] };
+
+export type CredentialRecord = Identity & {
+  hash: string;
+  disabled?: boolean;
+  /** how the secret was made: "sim:<key id>" for simulated devices, "issued" for real ones */
+  source: string;
+  createdAt: string;
+};
+
+interface CredentialFile {
+  version: 1;
+  users: Record<string, CredentialRecord>;
+}
+
+export class CredentialStore {
+  private users: Record<string, CredentialRecord> = {};
+  /** username -> sha256 of a password that verified against the current hash: reconnects skip scrypt */
+  private readonly verified = new Map<string, { hash: string; digest: Buffer }>();
+
+  constructor(readonly path: string) {}
+
+  static inDataDir(dataDir: string): CredentialStore {
+    return new CredentialStore(join(secretsDir(dataDir), 'credentials.json'));
+  }
+
+  load(): this {
+    if (!existsSync(this.path)) {
+      this.users = {};
+      return this;
+    }
+    try {
+      const file = JSON.parse(readFileSync(this.path, 'utf8')) as CredentialFile;
+      if (file.version !== 1 || typeof file.users !== 'object') throw new Error('unknown format');
+      this.users = Object.assign(Object.create(null), file.users);
+    } catch (err) {
+      throw new CampusError('CAMPUS_ERR_SECRETS', `cannot read ${this.path}; restore it from backup`, { cause: err });
+    }
+    return this;
+  }
+
+  save(): void {
+    const file: CredentialFile = { version: 1, users: this.users };
+    writeFileAtomic(this.path, JSON.stringify(file, null, 2) + '\n');
+  }
+
+  get(username: string): CredentialRecord | undefined {
+    return Object.hasOwn(this.users, username) ? this.users[username] : undefined;
+  }
+
+  set(username: string, record: CredentialRecord): void {
+    this.users[username] = record;
+    this.verified.delete(username);
+  }
+
+  get size(): number {
+    return Object.keys(this.users).length;
+  }
+
+  /** The identity behind a username and password, or null. Disabled users never authenticate. */
+  async authenticate(username: string, password: string): Promise<Identity | null> {
+    const record = this.get(username);
+    if (!record || record.disabled) return null;
+    const digest = createHash('sha256').update(password).digest();
+    const cached = this.verified.get(username);
+    if (cached && cached.hash === record.hash && timingSafeEqual(cached.digest, digest)) return identityOf(record);
+    if (!(await verifySecret(password, record.hash))) return null;
+    this.verified.set(username, { hash: record.hash, digest });
+    return identityOf(record);
+  }
+}
+
+function identityOf(record: CredentialRecord): Identity {
+  return record.role === 'device'
+    ? { role: 'device', siteId: record.siteId, deviceId: record.deviceId }
+    : { role: 'service', name: record.name, sites: record.sites };
+}

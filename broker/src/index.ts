@@ -1,0 +1,4 @@
+export * from './server.ts';
+export * from './credentials.ts';
+export * from './acl.ts';
+export * from './provision.ts';

@@ -1,0 +1,137 @@
+/**
+ * The MQTT broker: aedes on a TCP listener, with per-identity authentication (no anonymous
+ * access) and the topic ACL of acl.ts. Metrics go to the process registry.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import { Aedes, type Client } from 'aedes';
+import type { Campus } from '@campus/site';
+import { CampusError, type Log, type MetricsRegistry, type PartHealth, type Service } from '@campus/runtime';
+import { canPublish, canSubscribe } from './acl.ts';
+import type { CredentialStore, Identity } from './credentials.ts';
+import { provisionCredentials } from './provision.ts';
+
+export interface BrokerOptions {
+  host: string;
+  port: number;
+  dataDir: string;
+  campuses: readonly Campus[];
+  /** provision simulator credentials for ledger devices */
+  simulated: boolean;
+  log: Log;
+  metrics: MetricsRegistry;
+}
+
+const BAD_USERNAME_OR_PASSWORD = 4;
+const NOT_AUTHORIZED = 5;
+
+function authError(message: string, returnCode: number) {
+  return Object.assign(new Error(message), { returnCode }) as Error & { returnCode: 4 | 5 };
+}
+
+export class BrokerService implements Service {
+  readonly name = 'broker';
+  private aedes?: Aedes;
+  private server?: Server;
+  private credentials?: CredentialStore;
+  private readonly identities = new WeakMap<Client, Identity>();
+  private readonly sockets = new Set<Socket>();
+  /** the port actually bound (CAMPUS_MQTT_PORT=0 picks a free one) */
+  port = 0;
+
+  constructor(private readonly opts: BrokerOptions) {}
+
+  async start(): Promise<void> {
+    const { log, metrics } = this.opts;
+    this.credentials = await provisionCredentials({
+      dataDir: this.opts.dataDir,
+      campuses: this.opts.campuses,
+      simulated: this.opts.simulated,
+      log,
+    });
+    const authFailures = metrics.counter('campus_mqtt_auth_failures_total', 'MQTT connections refused for bad credentials');
+    const refused = metrics.counter('campus_mqtt_refused_total', 'MQTT publishes and subscribes refused by the ACL');
+
+    const aedes = new Aedes({
+      drainTimeout: 30_000,
+      authenticate: (client, username, password, done) => {
+        const fail = (msg: string, code: number) => {
+          authFailures.inc();
+          log.warn(`refused connection: ${msg}`, { clientId: client.id, username });
+          done(authError(msg, code), false);
+        };
+        if (!username || !password) return fail('anonymous access is not allowed', NOT_AUTHORIZED);
+        this.credentials!.authenticate(username, password.toString('utf8')).then(
+          (who) => {
+            if (!who) return fail('bad username or password', BAD_USERNAME_OR_PASSWORD);
+            // a device's client id is its device id: no other identity can take over its session
+            if (who.role === 'device' && client.id !== who.deviceId) {
+              return fail(`device ${who.deviceId} must connect with client id "${who.deviceId}"`, NOT_AUTHORIZED);
+            }
+            this.identities.set(client, who);
+            done(null, true);
+          },
+          (err) => fail(`credential check failed: ${(err as Error).message}`, NOT_AUTHORIZED),
+        );
+      },
+      authorizePublish: (client, packet, done) => {
+        // client is null when aedes publishes a stored will of a gone client: it was checked on connect
+        if (client === null) return done(null);
+        const decision = canPublish(this.identities.get(client), packet.topic, packet.retain);
+        if (decision.ok) return done(null);
+        refused.inc({ op: 'publish' });
+        log.warn(`refused publish: ${decision.reason}`, { clientId: client.id, topic: packet.topic.slice(0, 200) });
+        done(new Error(decision.reason));
+      },
+      authorizeSubscribe: (client, sub, done) => {
+        const decision = canSubscribe(this.identities.get(client), sub.topic);
+        if (decision.ok) return done(null, sub);
+        refused.inc({ op: 'subscribe' });
+        log.warn(`refused subscribe: ${decision.reason}`, { clientId: client.id, topic: sub.topic.slice(0, 200) });
+        done(new Error(decision.reason));
+      },
+    });
+    await aedes.listen();
+    aedes.on('clientError', (client, err) => log.debug(`client error: ${err.message}`, { clientId: client?.id }));
+    this.aedes = aedes;
+    metrics.gauge('campus_mqtt_connections', 'MQTT clients connected', () => aedes.connectedClients);
+
+    const server = createServer((socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+      aedes.handle(socket);
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', (err: NodeJS.ErrnoException) =>
+        reject(
+          err.code === 'EADDRINUSE'
+            ? new CampusError('CAMPUS_ERR_PORT_IN_USE', `MQTT port ${this.opts.port} is already in use (set CAMPUS_MQTT_PORT)`, { cause: err })
+            : err,
+        ),
+      );
+      server.listen(this.opts.port, this.opts.host, () => resolve());
+    });
+    const address = server.address();
+    this.port = typeof address === 'object' && address ? address.port : this.opts.port;
+    log.info(`listening on mqtt://${this.opts.host}:${this.port}`, { credentials: this.credentials.size });
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    const aedes = this.aedes;
+    this.server = undefined;
+    this.aedes = undefined;
+    if (server) {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const s of this.sockets) s.destroy();
+      });
+    }
+    if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
+  }
+
+  health(): PartHealth {
+    if (!this.server?.listening || !this.aedes || this.aedes.closed) return { ok: false, detail: 'broker is not listening' };
+    return { ok: true, port: this.port, clients: this.aedes.connectedClients };
+  }
+}

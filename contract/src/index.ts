@@ -1,0 +1,3 @@
+export * from './kinds.ts';
+export * from './topics.ts';
+export * from './telemetry.ts';

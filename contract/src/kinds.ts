@@ -1,0 +1,33 @@
+/** Device kinds the product understands, and the units of their telemetry fields. */
+
+export const DEVICE_KINDS = ['water_meter', 'electric_meter', 'transformer', 'fridge'] as const;
+export type DeviceKind = (typeof DEVICE_KINDS)[number];
+
+export function isDeviceKind(value: unknown): value is DeviceKind {
+  return typeof value === 'string' && (DEVICE_KINDS as readonly string[]).includes(value);
+}
+
+/** Fridge classes and their food-safety meaning (DOMAIN.md). */
+export const FRIDGE_CLASSES = ['chiller', 'freezer', 'sample'] as const;
+export type FridgeClass = (typeof FRIDGE_CLASSES)[number];
+
+/** Units of the native telemetry fields; the field name carries the unit too (totalM3, powerKW). */
+export const FIELD_UNITS: Readonly<Record<string, string>> = Object.freeze({
+  totalM3: 'm³',
+  flowM3h: 'm³/h',
+  totalKWh: 'kWh',
+  powerKW: 'kW',
+  currentA: 'A',
+  voltageV: 'V',
+  oilTempC: '°C',
+  tempC: '°C',
+  setpointC: '°C',
+});
+
+/** Chinese names of the kinds, for pages and messages. */
+export const KIND_LABELS_ZH: Readonly<Record<DeviceKind, string>> = Object.freeze({
+  water_meter: '水表',
+  electric_meter: '电表',
+  transformer: '变压器',
+  fridge: '冷柜',
+});

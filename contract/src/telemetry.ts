@@ -1,0 +1,188 @@
+/**
+ * Native telemetry payloads: what a device of each kind sends, and the one validator that turns
+ * untrusted bytes into a Reading or a reason a facilities office can read.
+ *
+ * Validation keeps only the fields of the contract and builds a fresh object, so unknown keys
+ * (including `__proto__`) never reach the store. It rejects what is malformed; it does not judge
+ * what is implausible (a fridge at -273 °C is a sensor fault that a detector must see).
+ */
+import type { DeviceKind } from './kinds.ts';
+
+export interface WaterMeterValues {
+  totalM3: number;
+  flowM3h?: number;
+  status?: string[];
+}
+export interface ElectricMeterValues {
+  totalKWh: number;
+  powerKW?: number;
+}
+export type Phases = [number, number, number];
+export interface TransformerValues {
+  currentA: Phases;
+  voltageV: Phases;
+  powerKW?: number;
+  oilTempC?: number;
+  totalKWh?: number;
+}
+export interface FridgeValues {
+  tempC: number;
+  doorOpen?: boolean;
+  setpointC?: number;
+  defrost?: boolean;
+}
+export type TelemetryValues = WaterMeterValues | ElectricMeterValues | TransformerValues | FridgeValues;
+
+export interface Reading {
+  siteId: string;
+  deviceId: string;
+  kind: DeviceKind;
+  /** device time, epoch ms */
+  ts: number;
+  /** per-device counter */
+  seq: number;
+  /** when ingest received it, epoch ms */
+  receivedAt: number;
+  values: TelemetryValues;
+}
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; reason: string };
+
+export interface TelemetryLimits {
+  /** largest payload accepted, bytes */
+  maxBytes: number;
+  /** how far in the future a device clock may be, ms */
+  maxFutureSkewMs: number;
+  /** how old a reading may be (devices that buffered while offline), ms */
+  maxAgeMs: number;
+}
+
+export const DEFAULT_TELEMETRY_LIMITS: Readonly<TelemetryLimits> = Object.freeze({
+  maxBytes: 64 * 1024,
+  maxFutureSkewMs: 5 * 60_000,
+  maxAgeMs: 35 * 24 * 3600_000,
+});
+
+type FieldType = 'number' | 'nonNegative' | 'boolean' | 'phases' | 'flags';
+interface FieldSpec {
+  type: FieldType;
+  required?: boolean;
+}
+
+/** The contract, as a table: the fields of each kind (SPEC.md "Wire contract"). */
+export const TELEMETRY_FIELDS: Readonly<Record<DeviceKind, Readonly<Record<string, FieldSpec>>>> = Object.freeze({
+  water_meter: { totalM3: { type: 'nonNegative', required: true }, flowM3h: { type: 'nonNegative' }, status: { type: 'flags' } },
+  electric_meter: { totalKWh: { type: 'nonNegative', required: true }, powerKW: { type: 'number' } },
+  transformer: {
+    currentA: { type: 'phases', required: true },
+    voltageV: { type: 'phases', required: true },
+    powerKW: { type: 'number' },
+    oilTempC: { type: 'number' },
+    totalKWh: { type: 'nonNegative' },
+  },
+  fridge: { tempC: { type: 'number', required: true }, doorOpen: { type: 'boolean' }, setpointC: { type: 'number' }, defrost: { type: 'boolean' } },
+});
+
+const fail = (reason: string): { ok: false; reason: string } => ({ ok: false, reason });
+
+/** Parses a payload as one JSON object, within the size limit. */
+export function parseJsonObject(payload: Buffer | string, maxBytes: number): Validation<Record<string, unknown>> {
+  const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+  if (size === 0) return fail('empty payload');
+  if (size > maxBytes) return fail(`payload is ${size} bytes, over the ${maxBytes}-byte limit`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
+  } catch (err) {
+    return fail(`not valid JSON: ${(err as Error).message}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return fail('payload must be a JSON object');
+  return { ok: true, value: parsed as Record<string, unknown> };
+}
+
+/** Device time: epoch milliseconds, or ISO 8601 with a zone. Seconds are refused, not guessed. */
+export function parseDeviceTime(value: unknown): Validation<number> {
+  if (typeof value === 'number') {
+    if (!Number.isSafeInteger(value)) return fail('ts must be an integer number of epoch milliseconds');
+    if (value < 1e11) return fail(`ts ${value} looks like epoch seconds; send epoch milliseconds or ISO 8601`);
+    return { ok: true, value };
+  }
+  if (typeof value === 'string') {
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/.test(value)) {
+      return fail(`ts "${value.slice(0, 40)}" is not ISO 8601 with a time zone`);
+    }
+    const ms = Date.parse(value);
+    if (!Number.isFinite(ms)) return fail(`ts "${value.slice(0, 40)}" is not a valid date`);
+    return { ok: true, value: ms };
+  }
+  return fail('ts is missing (epoch ms or ISO 8601)');
+}
+
+function checkField(name: string, spec: FieldSpec, value: unknown): Validation<unknown> {
+  switch (spec.type) {
+    case 'number':
+    case 'nonNegative':
+      if (typeof value !== 'number' || !Number.isFinite(value)) return fail(`${name} must be a finite number`);
+      if (spec.type === 'nonNegative' && value < 0) return fail(`${name} must be >= 0, got ${value}`);
+      return { ok: true, value };
+    case 'boolean':
+      if (typeof value !== 'boolean') return fail(`${name} must be true or false`);
+      return { ok: true, value };
+    case 'phases':
+      if (!Array.isArray(value) || value.length !== 3) return fail(`${name} must be an array of 3 phase values [a, b, c]`);
+      for (const v of value) {
+        if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return fail(`${name} phases must be finite numbers >= 0`);
+      }
+      return { ok: true, value: [value[0], value[1], value[2]] };
+    case 'flags': {
+      // meters send "OK", "LEAK BURST", or ["LEAK"]; normalise to upper-case words
+      const words = typeof value === 'string' ? value.split(/[\s,]+/) : Array.isArray(value) ? value : null;
+      if (!words || words.length > 16 || !words.every((w) => typeof w === 'string' && w.length <= 32)) {
+        return fail(`${name} must be a string or an array of short strings`);
+      }
+      return { ok: true, value: words.filter((w) => w && w.toUpperCase() !== 'OK').map((w) => w.toUpperCase()) };
+    }
+  }
+}
+
+/**
+ * Validates one native telemetry message of a known device.
+ * `now` is the receive time; it bounds the device clock (see TelemetryLimits).
+ */
+export function validateTelemetry(
+  kind: DeviceKind,
+  body: Record<string, unknown>,
+  now: number,
+  limits: TelemetryLimits = DEFAULT_TELEMETRY_LIMITS,
+): Validation<{ ts: number; seq: number; values: TelemetryValues }> {
+  const ts = parseDeviceTime(body.ts);
+  if (!ts.ok) return ts;
+  if (ts.value > now + limits.maxFutureSkewMs) {
+    return fail(`ts ${new Date(ts.value).toISOString()} is ${Math.round((ts.value - now) / 1000)} s ahead of the server clock`);
+  }
+  if (ts.value < now - limits.maxAgeMs) {
+    return fail(`ts ${new Date(ts.value).toISOString()} is older than ${Math.round(limits.maxAgeMs / 86_400_000)} days`);
+  }
+  const seq = body.seq;
+  if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 0) return fail('seq must be a non-negative integer');
+
+  const values: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(TELEMETRY_FIELDS[kind])) {
+    const raw = Object.hasOwn(body, name) ? body[name] : undefined;
+    if (raw === undefined || raw === null) {
+      if (spec.required) return fail(`${name} is required for a ${kind}`);
+      continue;
+    }
+    const checked = checkField(name, spec, raw);
+    if (!checked.ok) return checked;
+    values[name] = checked.value;
+  }
+  return { ok: true, value: { ts: ts.value, seq, values: values as unknown as TelemetryValues } };
+}
+
+/** The device status channel carries exactly "online" or "offline". */
+export function parseStatus(payload: Buffer | string): Validation<'online' | 'offline'> {
+  const text = (typeof payload === 'string' ? payload : payload.toString('utf8')).trim();
+  if (text === 'online' || text === 'offline') return { ok: true, value: text };
+  return fail(`status must be "online" or "offline", got "${text.slice(0, 20)}"`);
+}

@@ -1,0 +1,83 @@
+/**
+ * The embedded database file (CAMPUS_DATA_DIR/campus.db): WAL mode so the dashboard reads while
+ * ingest writes, synchronous=FULL so a committed batch survives a power cut, and numbered
+ * migrations so an upgrade never edits a table by hand.
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { CampusError } from '@campus/runtime';
+
+export type Db = Database.Database;
+
+export function dbPath(dataDir: string): string {
+  return join(dataDir, 'campus.db');
+}
+
+const MIGRATIONS: string[] = [
+  // 1: readings, last reading per device, device status, dead letters
+  `
+  CREATE TABLE readings (
+    device_id   TEXT    NOT NULL,
+    ts          INTEGER NOT NULL,  -- device time, epoch ms: with device_id, the identity of a reading
+    seq         INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    v           TEXT    NOT NULL,  -- validated values, JSON
+    PRIMARY KEY (device_id, ts)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE device_last (
+    device_id   TEXT PRIMARY KEY,
+    site_id     TEXT    NOT NULL,
+    kind        TEXT    NOT NULL,
+    ts          INTEGER NOT NULL,
+    seq         INTEGER NOT NULL,
+    received_at INTEGER NOT NULL,
+    v           TEXT    NOT NULL
+  );
+
+  CREATE TABLE device_status (
+    device_id TEXT PRIMARY KEY,
+    status    TEXT    NOT NULL,
+    at        INTEGER NOT NULL
+  );
+
+  CREATE TABLE dead_letters (
+    id          INTEGER PRIMARY KEY,
+    received_at INTEGER NOT NULL,
+    topic       TEXT    NOT NULL,
+    reason      TEXT    NOT NULL,
+    payload     BLOB    NOT NULL
+  );
+  CREATE INDEX dead_letters_received ON dead_letters (received_at);
+  `,
+];
+
+export function openDb(file: string, options: { readonly?: boolean } = {}): Db {
+  let db: Db;
+  try {
+    if (!options.readonly) mkdirSync(dirname(file), { recursive: true });
+    db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  } catch (err) {
+    throw new CampusError('CAMPUS_ERR_STORE', `[sqlite] cannot open ${file}`, { cause: err });
+  }
+  db.pragma('busy_timeout = 5000');
+  if (options.readonly) return db;
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  migrate(db);
+  return db;
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new CampusError('CAMPUS_ERR_STORE', `[sqlite] database schema ${current} is newer than this program (${MIGRATIONS.length}); upgrade the program`);
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The reading store: one interface, one file per backend (SQLite now; InfluxDB next). Ingest
+ * writes a batch and acknowledges its messages only after `write` resolves: the batch is durable.
+ */
+import type { DeviceKind, Reading, TelemetryValues } from '@campus/contract';
+
+export interface StatusChange {
+  deviceId: string;
+  status: 'online' | 'offline';
+  at: number;
+}
+
+export interface DeadLetter {
+  receivedAt: number;
+  topic: string;
+  reason: string;
+  payload: Buffer;
+}
+
+export interface Batch {
+  readings: Reading[];
+  statuses: StatusChange[];
+  deadLetters: DeadLetter[];
+}
+
+export interface WriteResult {
+  stored: number;
+  /** readings already in the store (QoS 1 redelivery): stored once */
+  duplicates: number;
+}
+
+export interface DeviceLast {
+  deviceId: string;
+  siteId: string;
+  kind: DeviceKind;
+  ts: number;
+  seq: number;
+  receivedAt: number;
+  values: TelemetryValues;
+}
+
+export interface SeriesPoint {
+  /** bucket start, epoch ms */
+  t: number;
+  avg: number;
+  min: number;
+  max: number;
+  n: number;
+}
+
+export interface SeriesQuery {
+  deviceId: string;
+  /** JSON path of the field inside the values, e.g. "$.powerKW" or "$.currentA[0]" */
+  path: string;
+  from: number;
+  to: number;
+  stepMs: number;
+}
+
+export interface ReadingStore {
+  readonly name: string;
+  write(batch: Batch): Promise<WriteResult>;
+  lastReadings(): DeviceLast[];
+  statuses(): StatusChange[];
+  series(query: SeriesQuery): SeriesPoint[];
+  deadLetters(limit: number): (DeadLetter & { id: number })[];
+  close(): void;
+}

@@ -1,0 +1,120 @@
+/**
+ * The MQTT side of ingest: a QoS 1 subscriber with a persistent session, which acknowledges each
+ * message only when told to (after its batch is durable).
+ *
+ * mqtt.js sends a PUBACK when `handleMessage` calls back, and reads the next packet only then
+ * (lib/handlers/publish.js), which would allow one message in flight and a transaction per
+ * reading. Instead we call back at once with a marker error (mqtt.js then skips its PUBACK and moves
+ * on) and write the PUBACK ourselves after the commit, in arrival order, on the same connection
+ * only: after a reconnect the broker redelivers what was not acknowledged, and the store ignores
+ * the duplicates.
+ */
+import mqtt, { type MqttClient, type IPublishPacket } from 'mqtt';
+import { CampusError, type Log } from '@campus/runtime';
+
+export interface SubscriberOptions {
+  url: string;
+  clientId: string;
+  username: string;
+  password: string;
+  topics: string[];
+  log: Log;
+  /** `ack` must be called once the message is durable (stored or dead-lettered) */
+  onMessage(topic: string, payload: Buffer, ack: () => void): void;
+}
+
+const DEFERRED_ACK = Object.assign(new Error('ack deferred until stored'), { deferred: true });
+
+type PacketWriter = { _sendPacket(packet: object, cb?: () => void, cbStorePut?: () => void, noStore?: boolean): void };
+
+export class MqttSubscriber {
+  private client?: MqttClient;
+  private subscribed = false;
+
+  constructor(private readonly opts: SubscriberOptions) {}
+
+  get connected(): boolean {
+    return Boolean(this.client?.connected && this.subscribed);
+  }
+
+  /** Resolves once connected and subscribed; rejects if the first connection is refused. */
+  async start(): Promise<void> {
+    const { log } = this.opts;
+    const client = mqtt.connect(this.opts.url, {
+      clientId: this.opts.clientId,
+      username: this.opts.username,
+      password: this.opts.password,
+      clean: false,
+      protocolVersion: 4,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+      resubscribe: false,
+    });
+    this.client = client;
+
+    client.handleMessage = (packet, callback) => {
+      const publish = packet as IPublishPacket;
+      const payload = Buffer.isBuffer(publish.payload) ? publish.payload : Buffer.from(publish.payload);
+      if (publish.qos === 0 || publish.messageId === undefined) {
+        this.opts.onMessage(publish.topic, payload, () => {});
+        return callback();
+      }
+      const stream = client.stream;
+      const messageId = publish.messageId;
+      this.opts.onMessage(publish.topic, payload, () => {
+        // a PUBACK belongs to the connection that delivered the message
+        if (client.stream === stream && client.connected) {
+          (client as unknown as PacketWriter)._sendPacket({ cmd: 'puback', messageId }, undefined, undefined, true);
+        }
+      });
+      callback(DEFERRED_ACK);
+    };
+
+    client.on('connect', (connack) => {
+      // with a persistent session the broker keeps our subscriptions; subscribe anyway (idempotent)
+      client.subscribe(
+        this.opts.topics.map((t) => t),
+        { qos: 1 },
+        (err, granted) => {
+          if (err) return log.error(`subscribe failed: ${err.message}`);
+          const refused = granted?.filter((g) => g.qos === 128) ?? [];
+          if (refused.length) return log.error(`subscription refused by the broker: ${refused.map((g) => g.topic).join(', ')}`);
+          this.subscribed = true;
+          log.info(`subscribed`, { topics: this.opts.topics, sessionPresent: connack.sessionPresent });
+        },
+      );
+    });
+    client.on('close', () => {
+      this.subscribed = false;
+    });
+    client.on('error', (err) => log.warn(`mqtt: ${err.message}`));
+
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new CampusError('CAMPUS_ERR_MQTT', `no answer from ${this.opts.url} within 15 s`)), 15_000);
+      const onConnect = () => {
+        clearTimeout(timer);
+        client.off('error', onError);
+        resolve();
+      };
+      const onError = (err: Error & { code?: number }) => {
+        // a refused CONNACK (bad credentials) will not get better by retrying
+        if (typeof err.code === 'number') {
+          clearTimeout(timer);
+          client.off('connect', onConnect);
+          client.end(true);
+          reject(new CampusError('CAMPUS_ERR_MQTT', `broker ${this.opts.url} refused ${this.opts.username}: ${err.message}`, { cause: err }));
+        }
+      };
+      client.once('connect', onConnect);
+      client.on('error', onError);
+    });
+  }
+
+  /** Closes the connection; unacknowledged messages stay with the broker's session. */
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    this.subscribed = false;
+    if (client) await client.endAsync(true);
+  }
+}

@@ -1,0 +1,7 @@
+export * from './schema.ts';
+export * from './load.ts';
+export * from './calendar.ts';
+
+import { fileURLToPath } from 'node:url';
+/** The demo campus 东南中学, the default CAMPUS_CONFIG. */
+export const DEMO_CAMPUS_FILE = fileURLToPath(new URL('../demo/dongnan.yaml', import.meta.url));

@@ -1,0 +1,112 @@
+/**
+ * The campus file (校产台账): one YAML file per site. This schema is the single definition of
+ * what the file may hold; every problem is reported with its path ("devices[3].ratedKVA: ...").
+ */
+import { z } from 'zod';
+import { ID_PATTERN } from '@campus/contract';
+
+const id = z.string().regex(ID_PATTERN, { error: 'must be letters, digits, "_", "-" or "." (no "/", "+", "#"), at most 64 characters' });
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date YYYY-MM-DD' });
+const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a time HH:MM' });
+const positive = z.number({ error: 'must be a number' }).positive({ error: 'must be > 0' });
+const name = z.string().min(1, { error: 'must not be empty' }).max(100);
+
+const dateRange = z.strictObject({ name, start: date, end: date });
+
+const period = z.strictObject({
+  name,
+  start: clock,
+  end: clock,
+  /** lesson: class in session; self_study: 早读 / 晚自习 (the room is used, lighter load) */
+  kind: z.enum(['lesson', 'self_study']).default('lesson'),
+});
+
+const calendar = z.strictObject({
+  terms: z.array(dateRange).min(1, { error: 'needs at least one term' }),
+  holidays: z.array(dateRange).default([]),
+  /** weekend dates that are school days (调休) */
+  makeupDays: z.array(date).default([]),
+  /** exam weeks: school days, but excluded from the energy competition by default */
+  examWeeks: z.array(dateRange).default([]),
+  timetable: z.strictObject({
+    /** ISO weekdays with lessons, 1 = Monday */
+    weekdays: z.array(z.number().int().min(1).max(7)).min(1).default([1, 2, 3, 4, 5]),
+    periods: z.array(period).min(1, { error: 'needs at least one period' }),
+  }),
+});
+
+const location = z.strictObject({
+  building: id,
+  floor: z.number().int().min(-5).max(200).optional(),
+  room: id.optional(),
+});
+
+const deviceBase = {
+  id,
+  name,
+  location,
+  /** the class that owns this meter (competition), if any */
+  class: id.optional(),
+  /** seconds between readings; offline after 3x this */
+  reportingIntervalS: positive.max(86_400).default(60),
+  /** the transformer (or gateway) this device hangs off: for common-cause outages and the simulator */
+  feeder: id.optional(),
+};
+
+const waterMeter = z.strictObject({
+  ...deviceBase,
+  kind: z.literal('water_meter'),
+  /** digits of the register before it rolls over (e.g. 8 digits of m³ -> 99,999,999) */
+  registerMaxM3: positive.default(99_999_999),
+  /** rated flow of the pipe, for burst detection */
+  ratedFlowM3h: positive.optional(),
+});
+
+const electricMeter = z.strictObject({
+  ...deviceBase,
+  kind: z.literal('electric_meter'),
+  ratedKW: positive.optional(),
+});
+
+const transformer = z.strictObject({
+  ...deviceBase,
+  kind: z.literal('transformer'),
+  ratedKVA: positive,
+  /** line-to-line voltage of the low-voltage side */
+  voltageLLV: positive.default(400),
+});
+
+const fridge = z.strictObject({
+  ...deviceBase,
+  kind: z.literal('fridge'),
+  fridgeClass: z.enum(['chiller', 'freezer', 'sample'], { error: 'must be chiller, freezer or sample' }),
+  setpointC: z.number().min(-60).max(30).optional(),
+});
+
+export const deviceSchema = z.discriminatedUnion('kind', [waterMeter, electricMeter, transformer, fridge], {
+  error: 'kind must be one of water_meter, electric_meter, transformer, fridge',
+});
+
+export const campusSchema = z.strictObject({
+  site: z.strictObject({
+    id,
+    name,
+    timezone: z.string().default('Asia/Shanghai'),
+  }),
+  calendar,
+  buildings: z.array(z.strictObject({ id, name, floors: z.number().int().min(1).max(200).default(1) })).min(1),
+  rooms: z.array(z.strictObject({ id, name, building: id, floor: z.number().int().min(-5).max(200).optional() })).default([]),
+  classes: z
+    .array(z.strictObject({ id, name, grade: z.number().int().min(1).max(12), students: z.number().int().positive({ error: 'must be > 0' }), room: id.optional() }))
+    .default([]),
+  devices: z.array(deviceSchema).min(1, { error: 'needs at least one device' }),
+});
+
+export type CampusFile = z.infer<typeof campusSchema>;
+export type DeviceConfig = z.infer<typeof deviceSchema>;
+export type WaterMeterConfig = z.infer<typeof waterMeter>;
+export type ElectricMeterConfig = z.infer<typeof electricMeter>;
+export type TransformerConfig = z.infer<typeof transformer>;
+export type FridgeConfig = z.infer<typeof fridge>;
+export type CalendarConfig = z.infer<typeof calendar>;
+export type PeriodConfig = z.infer<typeof period>;

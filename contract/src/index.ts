@@ -1,3 +1,4 @@
 export * from './kinds.ts';
 export * from './topics.ts';
 export * from './telemetry.ts';
+export * from './series.ts';

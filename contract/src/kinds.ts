@@ -31,3 +31,13 @@ export const KIND_LABELS_ZH: Readonly<Record<DeviceKind, string>> = Object.freez
   transformer: '变压器',
   fridge: '冷柜',
 });
+
+/**
+ * Food-safety air-temperature limits by fridge class, °C (DOMAIN.md: chiller 0–8 °C per
+ * GB 31654-2021 practice; freezer alarm above -12 °C, target -18 °C; 留样 sample fridge 0–8 °C).
+ */
+export const FRIDGE_LIMITS_C: Readonly<Record<FridgeClass, { min?: number; max: number; target?: number }>> = Object.freeze({
+  chiller: { min: 0, max: 8 },
+  freezer: { max: -12, target: -18 },
+  sample: { min: 0, max: 8 },
+});

@@ -11,6 +11,9 @@ const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a 
 const positive = z.number({ error: 'must be a number' }).positive({ error: 'must be > 0' });
 const name = z.string().min(1, { error: 'must not be empty' }).max(100);
 
+export const USAGES = ['classroom', 'dormitory', 'canteen', 'laboratory', 'office', 'campus'] as const;
+export type Usage = (typeof USAGES)[number];
+
 const dateRange = z.strictObject({ name, start: date, end: date });
 
 const period = z.strictObject({
@@ -51,6 +54,8 @@ const deviceBase = {
   reportingIntervalS: positive.max(86_400).default(60),
   /** the transformer (or gateway) this device hangs off: for common-cause outages and the simulator */
   feeder: id.optional(),
+  /** what the metered space is used for: sets the expected daily pattern (a class's meter is a classroom) */
+  usage: z.enum(USAGES, { error: `must be one of ${USAGES.join(', ')}` }).optional(),
 };
 
 const waterMeter = z.strictObject({

@@ -41,14 +41,22 @@ export class SqliteReadingStore implements ReadingStore {
   }
 
   series(q: SeriesQuery): SeriesPoint[] {
-    // one row per bucket; the bucket is aligned to multiples of the step
+    if (q.paths.length === 0 || q.paths.length > 8) throw new Error('series needs 1 to 8 paths');
+    // paths are bound as parameters, never spliced into the SQL; several paths -> their maximum
+    const params: Record<string, unknown> = { step: q.stepMs, device: q.deviceId, from: q.from, to: q.to };
+    const extracts = q.paths.map((p, i) => {
+      params[`p${i}`] = p;
+      return `json_extract(v, @p${i})`;
+    });
+    const x = extracts.length === 1 ? extracts[0] : `max(${extracts.join(', ')})`;
+    // one row per bucket; buckets are aligned to multiples of the step (CAST: JS numbers bind as REAL)
     return this.db
       .prepare(
-        `SELECT (ts / @step) * @step AS t, avg(x) AS avg, min(x) AS min, max(x) AS max, count(x) AS n
-         FROM (SELECT ts, json_extract(v, @path) AS x FROM readings WHERE device_id = @device AND ts >= @from AND ts < @to)
+        `SELECT (ts / CAST(@step AS INTEGER)) * CAST(@step AS INTEGER) AS t, avg(x) AS avg, min(x) AS min, max(x) AS max, count(x) AS n
+         FROM (SELECT ts, ${x} AS x FROM readings WHERE device_id = @device AND ts >= @from AND ts < @to)
          WHERE x IS NOT NULL GROUP BY t ORDER BY t`,
       )
-      .all({ step: q.stepMs, path: q.path, device: q.deviceId, from: q.from, to: q.to }) as SeriesPoint[];
+      .all(params) as SeriesPoint[];
   }
 
   deadLetters(limit: number): (DeadLetter & { id: number })[] {

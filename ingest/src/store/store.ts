@@ -50,8 +50,8 @@ export interface SeriesPoint {
 
 export interface SeriesQuery {
   deviceId: string;
-  /** JSON path of the field inside the values, e.g. "$.powerKW" or "$.currentA[0]" */
-  path: string;
+  /** JSON paths of the field inside the values (SERIES_FIELDS); several mean their maximum */
+  paths: string[];
   from: number;
   to: number;
   stepMs: number;

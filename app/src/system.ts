@@ -1,0 +1,53 @@
+/**
+ * The whole system in one process, on the embedded defaults: broker, ingest (SQLite), dashboard
+ * and, with CAMPUS_SIM=on, the simulator. Ingest and the simulator reach the broker over
+ * loopback MQTT, exactly as they would from another machine.
+ */
+import { BrokerService } from '@campus/broker';
+import { DashboardService } from '@campus/dashboard';
+import { SimulatorService } from '@campus/device-sim';
+import { IngestService } from '@campus/ingest';
+import { MetricsRegistry, type Knobs, type Log, type PartHealth, type Service } from '@campus/runtime';
+import type { Campus } from '@campus/site';
+
+export interface System {
+  broker: BrokerService;
+  ingest: IngestService;
+  dashboard: DashboardService;
+  sim?: SimulatorService;
+  services: Service[];
+  metrics: MetricsRegistry;
+}
+
+export function buildSystem(knobs: Knobs, campus: Campus, log: Log): System {
+  const metrics = new MetricsRegistry();
+  const campuses = [campus];
+  const broker = new BrokerService({
+    host: knobs.mqttHost,
+    port: knobs.mqttPort,
+    dataDir: knobs.dataDir,
+    campuses,
+    simulated: knobs.sim,
+    log: log.child('broker'),
+    metrics,
+  });
+  const localBroker = () => `mqtt://127.0.0.1:${broker.port}`;
+  const ingest = new IngestService({ dataDir: knobs.dataDir, campuses, store: knobs.store, mqttUrl: localBroker, log: log.child('ingest'), metrics });
+  const sim = knobs.sim ? new SimulatorService({ campuses, mqttUrl: localBroker, dataDir: knobs.dataDir, log: log.child('device-sim'), metrics }) : undefined;
+  const dashboard: DashboardService = new DashboardService({
+    host: knobs.httpHost,
+    port: knobs.httpPort,
+    campuses,
+    store: () => ingest.store,
+    live: ingest,
+    health: () => {
+      const parts: Record<string, PartHealth> = {};
+      for (const s of services) parts[s.name] = s.health?.() ?? { ok: true };
+      return parts;
+    },
+    metrics,
+    log: log.child('dashboard'),
+  });
+  const services: Service[] = [broker, ingest, dashboard, ...(sim ? [sim] : [])];
+  return { broker, ingest, dashboard, sim, services, metrics };
+}

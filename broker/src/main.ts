@@ -1,0 +1,20 @@
+/** The broker on its own. With CAMPUS_SIM=on it also provisions the simulator's device logins. */
+import { createLog, MetricsRegistry, readKnobs, runMain, startServices, stopOnSignals } from '@campus/runtime';
+import { loadCampus } from '@campus/site';
+import { BrokerService } from './server.ts';
+
+const log = createLog('broker');
+await runMain(log, async () => {
+  const knobs = readKnobs();
+  const campus = loadCampus(knobs.campusConfig);
+  const broker = new BrokerService({
+    host: knobs.mqttHost,
+    port: knobs.mqttPort,
+    dataDir: knobs.dataDir,
+    campuses: [campus],
+    simulated: knobs.sim,
+    log,
+    metrics: new MetricsRegistry(),
+  });
+  stopOnSignals(await startServices([broker], log), log);
+});

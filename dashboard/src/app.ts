@@ -1,0 +1,63 @@
+/**
+ * The dashboard app, built without binding a port (tests call it directly): security headers,
+ * the API, the pages, and vendor scripts served from node_modules (never a CDN).
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { Router, type Express } from 'express';
+import helmet from 'helmet';
+import type { DashboardDeps } from './deps.ts';
+import { campusRoutes } from './routes/campus.ts';
+import { deviceRoutes } from './routes/devices.ts';
+import { healthRoutes } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import { readingRoutes } from './routes/readings.ts';
+
+const require = createRequire(import.meta.url);
+const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'public');
+
+/** The pages: path -> file in public/. */
+export const PAGES: Readonly<Record<string, string>> = Object.freeze({
+  '/': 'overview.html',
+});
+
+export function createDashboard(deps: DashboardDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: {
+          'script-src': ["'self'"],
+          'style-src': ["'self'"],
+          'connect-src': ["'self'"],
+          'img-src': ["'self'", 'data:'],
+        },
+      },
+      // served over plain HTTP on a school LAN by default: do not pin browsers to HTTPS
+      strictTransportSecurity: false,
+    }),
+  );
+  app.use(express.json({ limit: '16kb' }));
+
+  const api = Router();
+  for (const routes of [healthRoutes, campusRoutes, deviceRoutes, readingRoutes, metricsRoutes]) routes(api, deps);
+  app.use(api);
+
+  const chartJs = dirname(require.resolve('chart.js')); // .../chart.js/dist
+  app.use('/vendor/chart.js', express.static(chartJs, { immutable: true, maxAge: '7d' }));
+  for (const [path, file] of Object.entries(PAGES)) app.get(path, (_req, res) => res.sendFile(join(PUBLIC_DIR, file)));
+  app.get('/favicon.ico', (_req, res) => res.status(204).end());
+  app.use('/static', express.static(join(PUBLIC_DIR, 'static'), { maxAge: '1h' }));
+
+  app.use('/api', (_req, res) => res.status(404).json({ error: 'not_found', message: 'no such endpoint' }));
+  app.use((err: Error & { status?: number; type?: string }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500) deps.log.error(`request failed: ${err.message}`);
+    res.status(status).json({ error: status === 500 ? 'internal' : (err.type ?? 'bad_request'), message: status === 500 ? 'internal error' : err.message });
+  });
+  return app;
+}

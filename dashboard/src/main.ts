@@ -1,0 +1,26 @@
+/** The dashboard on its own: reads the embedded store that an ingest process writes. */
+import { dbPath } from '@campus/ingest';
+import { createLog, MetricsRegistry, readKnobs, runMain, startServices, stopOnSignals } from '@campus/runtime';
+import { loadCampus } from '@campus/site';
+import { DashboardService } from './service.ts';
+import { StorePoller } from './store-poller.ts';
+
+const log = createLog('dashboard');
+await runMain(log, async () => {
+  const knobs = readKnobs();
+  const campus = loadCampus(knobs.campusConfig);
+  const poller = new StorePoller(dbPath(knobs.dataDir));
+  const dashboard: DashboardService = new DashboardService({
+    host: knobs.httpHost,
+    port: knobs.httpPort,
+    campuses: [campus],
+    store: () => poller.current(),
+    live: poller,
+    health: () => ({ dashboard: dashboard.health(), store: poller.current() ? { ok: true } : { ok: false, detail: `no store at ${dbPath(knobs.dataDir)} yet` } }),
+    metrics: new MetricsRegistry(),
+    log,
+  });
+  poller.start();
+  const running = await startServices([dashboard], log);
+  stopOnSignals({ services: running.services, stop: async () => (await running.stop(), poller.stop()) }, log);
+});

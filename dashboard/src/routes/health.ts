@@ -1,0 +1,13 @@
+/** GET /api/health: 200 when every part is up, 503 naming the failing ones. */
+import type { Router } from 'express';
+import type { DashboardDeps } from '../deps.ts';
+
+export function healthRoutes(router: Router, deps: DashboardDeps): void {
+  router.get('/api/health', (_req, res) => {
+    const parts = deps.health();
+    const failing = Object.entries(parts)
+      .filter(([, h]) => !h.ok)
+      .map(([name]) => name);
+    res.status(failing.length ? 503 : 200).json({ status: failing.length ? 'degraded' : 'ok', failing, parts, time: new Date().toISOString() });
+  });
+}

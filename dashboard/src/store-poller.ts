@@ -1,0 +1,55 @@
+/**
+ * For a dashboard running in its own process: reads the embedded store (read-only) and turns
+ * new last-readings and status changes into the same live events ingest emits in-process.
+ */
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import type { Reading } from '@campus/contract';
+import { SqliteReadingStore, type StatusChange } from '@campus/ingest';
+import type { LiveFeed } from './deps.ts';
+
+export class StorePoller extends EventEmitter<{ readings: [Reading[]]; statuses: [StatusChange[]] }> implements LiveFeed {
+  private store?: SqliteReadingStore;
+  private timer?: NodeJS.Timeout;
+  private seenReceived = new Map<string, number>();
+  private seenStatus = new Map<string, number>();
+
+  constructor(
+    private readonly file: string,
+    private readonly everyMs = 2000,
+  ) {
+    super();
+  }
+
+  /** The store, opened once the ingest process has created the file. */
+  current(): SqliteReadingStore | undefined {
+    if (!this.store && existsSync(this.file)) this.store = new SqliteReadingStore(this.file, { readonly: true });
+    return this.store;
+  }
+
+  start(): void {
+    this.timer = setInterval(() => this.poll(), this.everyMs);
+    this.timer.unref();
+  }
+
+  private poll(): void {
+    const store = this.current();
+    if (!store) return;
+    const readings: Reading[] = [];
+    for (const last of store.lastReadings()) {
+      if ((this.seenReceived.get(last.deviceId) ?? 0) >= last.receivedAt) continue;
+      this.seenReceived.set(last.deviceId, last.receivedAt);
+      readings.push({ ...last });
+    }
+    const statuses = store.statuses().filter((s) => (this.seenStatus.get(s.deviceId) ?? 0) < s.at);
+    for (const s of statuses) this.seenStatus.set(s.deviceId, s.at);
+    if (readings.length) this.emit('readings', readings);
+    if (statuses.length) this.emit('statuses', statuses);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.store?.close();
+    this.store = undefined;
+  }
+}

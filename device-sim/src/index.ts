@@ -1,0 +1,4 @@
+export * from './service.ts';
+export * from './campus-sim.ts';
+export * from './fleet.ts';
+export * from './profiles.ts';

@@ -1,0 +1,111 @@
+/**
+ * A canteen fridge or freezer: air temperature under on/off compressor control with hysteresis,
+ * warmed by door openings during meal preparation, and (freezers) an electric defrost every 8 h
+ * for 25 min during which the air warms to a few degrees below zero and the unit reports
+ * `defrost: true`. State advances in fixed 10-second steps on absolute time, so the series is
+ * the same however often it is read.
+ */
+import type { FridgeConfig } from '@campus/site';
+import { unit } from '../random.ts';
+import { timeContext } from '../profiles.ts';
+import { round, type ModelContext, type SimModel } from './model.ts';
+
+const STEP_MS = 10_000;
+const DEFROST_EVERY_MS = 8 * 3600_000;
+const DEFROST_MS = 25 * 60_000;
+
+interface Thermal {
+  band: number;
+  coolPerMin: number;
+  warmPerMin: number;
+  doorPerMin: number;
+  defaultSetpoint: number;
+}
+
+const THERMAL: Record<FridgeConfig['fridgeClass'], Thermal> = {
+  chiller: { band: 1.5, coolPerMin: 0.35, warmPerMin: 0.12, doorPerMin: 0.8, defaultSetpoint: 4 },
+  sample: { band: 1.2, coolPerMin: 0.3, warmPerMin: 0.1, doorPerMin: 0.8, defaultSetpoint: 4 },
+  freezer: { band: 2, coolPerMin: 0.4, warmPerMin: 0.1, doorPerMin: 1.2, defaultSetpoint: -18 },
+};
+
+const MEAL_PREP = [
+  [5 * 60, 7 * 60 + 30],
+  [10 * 60, 13 * 60],
+  [16 * 60, 19 * 60],
+] as const;
+
+export class FridgeModel implements SimModel {
+  private tempC: number;
+  private compressorOn = true;
+  private at = 0;
+  private readonly thermal: Thermal;
+  private readonly setpoint: number;
+  private readonly defrostPhase: number;
+
+  constructor(
+    readonly config: FridgeConfig,
+    private readonly ctx: ModelContext,
+  ) {
+    this.thermal = THERMAL[config.fridgeClass];
+    this.setpoint = config.setpointC ?? this.thermal.defaultSetpoint;
+    this.tempC = this.setpoint + (unit(ctx.stream, 4) - 0.5) * this.thermal.band;
+    this.defrostPhase = Math.floor(unit(ctx.stream, 5) * DEFROST_EVERY_MS);
+  }
+
+  inDefrost(ts: number): boolean {
+    if (this.config.fridgeClass !== 'freezer') return false;
+    return (ts + this.defrostPhase) % DEFROST_EVERY_MS < DEFROST_MS;
+  }
+
+  doorOpen(ts: number): boolean {
+    const t = timeContext(this.ctx.campus.calendar, ts);
+    if (t.dayType === 'vacation' || !MEAL_PREP.some(([from, to]) => t.minute >= from && t.minute < to)) return false;
+    const minute = Math.floor(ts / 60_000);
+    const perMinute = (this.config.fridgeClass === 'sample' ? 0.03 : 0.12) * (t.dayType === 'school_day' ? 1 : 0.5);
+    if (unit(this.ctx.stream, minute, 6) >= perMinute) return false;
+    const openAt = minute * 60_000 + unit(this.ctx.stream, minute, 7) * 30_000;
+    const openFor = 15_000 + unit(this.ctx.stream, minute, 8) * 45_000;
+    return ts >= openAt && ts < openAt + openFor;
+  }
+
+  private step(ts: number, minutes: number): void {
+    const th = this.thermal;
+    let rate: number;
+    if (this.inDefrost(ts)) {
+      this.compressorOn = false;
+      rate = this.tempC < -3 ? 0.9 : 0;
+    } else {
+      if (this.tempC > this.setpoint + th.band) this.compressorOn = true;
+      else if (this.tempC < this.setpoint - th.band) this.compressorOn = false;
+      rate = this.compressorOn ? -th.coolPerMin : th.warmPerMin;
+    }
+    if (this.doorOpen(ts)) rate += th.doorPerMin;
+    this.tempC += rate * minutes;
+  }
+
+  advance(ts: number): void {
+    if (!this.at) this.at = ts;
+    let t = this.at;
+    while (t < ts) {
+      const next = Math.min(ts, (Math.floor(t / STEP_MS) + 1) * STEP_MS);
+      this.step(t, (next - t) / 60_000);
+      t = next;
+    }
+    this.at = Math.max(this.at, ts);
+  }
+
+  values(ts: number) {
+    const values: Record<string, unknown> = { tempC: round(this.tempC, 1), setpointC: this.setpoint, doorOpen: this.doorOpen(ts) };
+    if (this.config.fridgeClass === 'freezer') values.defrost = this.inDefrost(ts);
+    return values;
+  }
+
+  snapshot() {
+    return { tempC: this.tempC, at: this.at };
+  }
+
+  restore(state: Record<string, number>) {
+    if (typeof state.tempC === 'number') this.tempC = state.tempC;
+    if (typeof state.at === 'number') this.at = state.at;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * A distribution transformer: carries the sum of the loads it feeds plus the unmetered share
+ * (offices, corridor and street lighting, pumps), split over three phases with a small imbalance.
+ * Top-oil temperature follows the load with a first-order lag (IEC 60076-7 style exponential model,
+ * time constant 180 min, rated top-oil rise 55 K, loss ratio R = 5, exponent n = 0.8).
+ */
+import type { TransformerConfig } from '@campus/site';
+import { smoothNoise, unit } from '../random.ts';
+import { integrate, round, type ElectricLoad, type ModelContext, type SimModel } from './model.ts';
+
+const POWER_FACTOR = 0.92;
+const OIL_TAU_MIN = 180;
+const RATED_OIL_RISE_K = 55;
+
+export class TransformerModel implements SimModel, ElectricLoad {
+  /** loads fed by this transformer */
+  loads: ElectricLoad[] = [];
+  private totalKWh: number;
+  private oilTempC = Number.NaN;
+  private at = 0;
+  private readonly phaseWeights: [number, number, number];
+  private readonly unmeteredBaseKW: number;
+
+  constructor(
+    readonly config: TransformerConfig,
+    private readonly ctx: ModelContext,
+  ) {
+    this.totalKWh = round(100_000 + 400_000 * unit(ctx.stream, 2), 3);
+    const skew = 0.02 + 0.02 * unit(ctx.stream, 3);
+    this.phaseWeights = [1 / 3 + skew, 1 / 3, 1 / 3 - skew];
+    this.unmeteredBaseKW = config.ratedKVA * 0.04;
+  }
+
+  powerKW(ts: number): number {
+    let metered = 0;
+    for (const load of this.loads) metered += load.powerKW(ts);
+    return this.unmeteredBaseKW + metered * 1.1;
+  }
+
+  private loadPU(ts: number): number {
+    return this.powerKW(ts) / POWER_FACTOR / this.config.ratedKVA;
+  }
+
+  private ambientC(ts: number): number {
+    const local = this.ctx.campus.calendar.local(ts);
+    const month = Number(local.date.slice(5, 7));
+    const seasonal = -Math.cos(((month - 1) / 12) * 2 * Math.PI); // -1 in January, +1 in July
+    const diurnal = -Math.cos(((local.minuteOfDay - 240) / 1440) * 2 * Math.PI); // coolest ~04:00
+    return 18 + 10 * seasonal + 4 * diurnal;
+  }
+
+  private ultimateOilC(ts: number): number {
+    const k = this.loadPU(ts);
+    return this.ambientC(ts) + RATED_OIL_RISE_K * ((k * k * 5 + 1) / 6) ** 0.8;
+  }
+
+  advance(ts: number): void {
+    if (Number.isNaN(this.oilTempC)) this.oilTempC = this.ultimateOilC(ts);
+    if (this.at && ts > this.at) {
+      this.totalKWh += integrate(this.at, ts, 60_000, (t) => this.powerKW(t));
+      for (let t = this.at; t < ts; t += 60_000) {
+        const dt = Math.min(60_000, ts - t) / 60_000;
+        this.oilTempC += ((this.ultimateOilC(t) - this.oilTempC) * dt) / OIL_TAU_MIN;
+      }
+    }
+    this.at = Math.max(this.at, ts);
+  }
+
+  values(ts: number) {
+    const p = this.powerKW(ts);
+    const s = p / POWER_FACTOR;
+    const vPhase = (this.config.voltageLLV / Math.sqrt(3)) * (1.02 - 0.03 * (s / this.config.ratedKVA));
+    const currents = this.phaseWeights.map((w, i) => {
+      const phaseKVA = s * w * (1 + 0.01 * smoothNoise(this.ctx.stream, ts, 30_000, i));
+      return round((phaseKVA * 1000) / vPhase, 1);
+    });
+    const voltages = [0, 1, 2].map((i) => round(vPhase * (1 + 0.003 * smoothNoise(this.ctx.stream, ts, 30_000, 10 + i)), 1));
+    return { currentA: currents, voltageV: voltages, powerKW: round(p, 2), oilTempC: round(this.oilTempC, 1), totalKWh: round(this.totalKWh, 2) };
+  }
+
+  snapshot() {
+    return { totalKWh: this.totalKWh, oilTempC: this.oilTempC, at: this.at };
+  }
+
+  restore(state: Record<string, number>) {
+    if (typeof state.totalKWh === 'number') this.totalKWh = state.totalKWh;
+    if (typeof state.oilTempC === 'number') this.oilTempC = state.oilTempC;
+    if (typeof state.at === 'number') this.at = state.at;
+  }
+}

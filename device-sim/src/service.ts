@@ -1,0 +1,125 @@
+/**
+ * The simulator as a service: every device of every campus reports on its own interval, over
+ * MQTT with its own credentials, following the school calendar in real time. Register state is
+ * saved to CAMPUS_DATA_DIR/sim-state.json so a restart does not look like a meter replacement.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Campus } from '@campus/site';
+import { loadOrCreateKey, simulatedDevicePassword, writeFileAtomic, type Log, type MetricsRegistry, type PartHealth, type Service } from '@campus/runtime';
+import { CampusSim } from './campus-sim.ts';
+import { DeviceConnection } from './fleet.ts';
+
+export interface SimulatorOptions {
+  campuses: readonly Campus[];
+  mqttUrl: string | (() => string);
+  dataDir: string;
+  log: Log;
+  metrics: MetricsRegistry;
+  seed?: number;
+  /** delay before each device's first reading is at most this (spreads the start), ms */
+  startSpreadMs?: number;
+}
+
+const SAVE_EVERY_MS = 60_000;
+
+export class SimulatorService implements Service {
+  readonly name = 'device-sim';
+  private readonly sims: CampusSim[];
+  private readonly connections: DeviceConnection[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private saveTimer?: NodeJS.Timeout;
+  private running = false;
+
+  constructor(private readonly opts: SimulatorOptions) {
+    this.sims = opts.campuses.map((c) => new CampusSim(c, opts.seed ?? 1));
+  }
+
+  private get statePath(): string {
+    return join(this.opts.dataDir, 'sim-state.json');
+  }
+
+  async start(): Promise<void> {
+    const { log, metrics } = this.opts;
+    const published = metrics.counter('campus_sim_published_total', 'readings published by the simulator and acknowledged by the broker');
+    const failed = metrics.counter('campus_sim_publish_errors_total', 'simulator publishes that failed');
+    this.restoreState();
+    const simKey = loadOrCreateKey(this.opts.dataDir, 'sim');
+    const url = typeof this.opts.mqttUrl === 'function' ? this.opts.mqttUrl() : this.opts.mqttUrl;
+    this.running = true;
+    const spread = this.opts.startSpreadMs ?? 2000;
+
+    for (const sim of this.sims) {
+      const siteId = sim.campus.site.id;
+      for (const device of sim.campus.devices) {
+        const conn = new DeviceConnection({ siteId, deviceId: device.id, password: simulatedDevicePassword(simKey, siteId, device.id) }, url, log);
+        this.connections.push(conn);
+        const intervalMs = device.reportingIntervalS * 1000;
+        const tick = () => {
+          if (!this.running) return;
+          const ts = Date.now();
+          const reading = sim.reading(device.id, ts);
+          conn.publish({ ts: reading.ts, seq: reading.seq, ...reading.values }).then(
+            () => published.inc(),
+            (err) => {
+              failed.inc();
+              log.debug(`${device.id}: publish failed: ${(err as Error).message}`);
+            },
+          );
+          this.schedule(tick, intervalMs);
+        };
+        this.schedule(tick, Math.random() * spread);
+      }
+    }
+    this.saveTimer = setInterval(() => this.saveState(), SAVE_EVERY_MS);
+    this.saveTimer.unref();
+    log.info(`simulating ${this.connections.length} devices`, { url });
+  }
+
+  private schedule(fn: () => void, delay: number): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      fn();
+    }, delay);
+    this.timers.add(timer);
+  }
+
+  private restoreState(): void {
+    if (!existsSync(this.statePath)) return;
+    try {
+      const state = JSON.parse(readFileSync(this.statePath, 'utf8')) as Record<string, Record<string, Record<string, number>>>;
+      for (const sim of this.sims) {
+        const site = state[sim.campus.site.id];
+        if (site) sim.restore(site);
+      }
+    } catch (err) {
+      this.opts.log.warn(`ignoring unreadable ${this.statePath}: ${(err as Error).message}`);
+    }
+  }
+
+  private saveState(): void {
+    const state: Record<string, unknown> = {};
+    for (const sim of this.sims) state[sim.campus.site.id] = sim.snapshot();
+    try {
+      writeFileAtomic(this.statePath, JSON.stringify(state) + '\n', 0o644);
+    } catch (err) {
+      this.opts.log.warn(`cannot save ${this.statePath}: ${(err as Error).message}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    clearInterval(this.saveTimer);
+    this.saveState();
+    await Promise.all(this.connections.map((c) => c.close()));
+    this.connections.length = 0;
+  }
+
+  health(): PartHealth {
+    const connected = this.connections.filter((c) => c.connected).length;
+    return { ok: this.running, devices: this.connections.length, connected };
+  }
+}

@@ -130,6 +130,11 @@ export class BrokerService implements Service {
     if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
   }
 
+  /** The aedes instance, for tests that watch acknowledgements. */
+  get instance(): Aedes | undefined {
+    return this.aedes;
+  }
+
   health(): PartHealth {
     if (!this.server?.listening || !this.aedes || this.aedes.closed) return { ok: false, detail: 'broker is not listening' };
     return { ok: true, port: this.port, clients: this.aedes.connectedClients };

@@ -17,7 +17,23 @@ export interface TimeContext {
   inSchoolHours: boolean;
 }
 
+/** Profiles are piecewise per minute, and many devices ask about the same minutes: cache per calendar. */
+const contextCache = new WeakMap<SchoolCalendar, Map<number, TimeContext>>();
+
 export function timeContext(calendar: SchoolCalendar, ts: number): TimeContext {
+  const minuteKey = Math.floor(ts / 60_000);
+  let cache = contextCache.get(calendar);
+  if (!cache) contextCache.set(calendar, (cache = new Map()));
+  let ctx = cache.get(minuteKey);
+  if (!ctx) {
+    if (cache.size > 20_000) cache.clear();
+    ctx = computeTimeContext(calendar, minuteKey * 60_000);
+    cache.set(minuteKey, ctx);
+  }
+  return ctx;
+}
+
+function computeTimeContext(calendar: SchoolCalendar, ts: number): TimeContext {
   const local = calendar.local(ts);
   const dayType = calendar.dayType(local.date);
   const hours = calendar.schoolHours;

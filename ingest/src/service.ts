@@ -27,6 +27,8 @@ export interface IngestOptions {
   clientId?: string;
   maxBatch?: number;
   maxDelayMs?: number;
+  /** opens the reading store; the default is CAMPUS_STORE's backend in CAMPUS_DATA_DIR */
+  openStore?: () => ReadingStore;
 }
 
 export interface IngestEvents {
@@ -41,6 +43,7 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
   private subscriber?: MqttSubscriber;
   private writer?: BatchWriter;
   private accepting = false;
+  private lastMessageAt = 0;
   private lastWriteError?: string;
 
   constructor(private readonly opts: IngestOptions) {
@@ -50,10 +53,7 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
 
   async start(): Promise<void> {
     const { log, metrics } = this.opts;
-    if (this.opts.store !== 'sqlite') {
-      throw new CampusError('CAMPUS_ERR_STORE', `CAMPUS_STORE=${this.opts.store} is not available in this version; use sqlite`);
-    }
-    const store = new SqliteReadingStore(dbPath(this.opts.dataDir));
+    const store = (this.opts.openStore ?? (() => openStore(this.opts)))();
     this.store = store;
 
     const received = metrics.counter('campus_readings_received_total', 'MQTT messages received by ingest');
@@ -100,6 +100,7 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
         if (!this.accepting) return;
         received.inc();
         const now = Date.now();
+        this.lastMessageAt = now;
         writer.add({ outcome: processMessage(topic, payload, now, ctx), topic, payload, receivedAt: now, ack });
       },
     });
@@ -107,6 +108,13 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
   }
 
   async stop(): Promise<void> {
+    // let what the broker is still delivering arrive first (the broker acknowledges a device
+    // before it forwards to us, so "offline" announcements of a shutdown may be in flight):
+    // wait for 300 ms of quiet counted from now, at most 3 s
+    const stopAt = Date.now();
+    while (this.accepting && Date.now() - Math.max(this.lastMessageAt, stopAt) < 300 && Date.now() - stopAt < 3000) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
     this.accepting = false;
     const drained = await this.writer?.drain();
     if (drained === false) this.opts.log.warn('stopped with readings not yet stored; the broker will redeliver them');
@@ -123,4 +131,11 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
     if (!this.subscriber?.connected) return { ok: false, detail: 'not connected to the broker', queue: this.writer?.depth ?? 0 };
     return { ok: true, store: this.store.name, queue: this.writer?.depth ?? 0 };
   }
+}
+
+function openStore(opts: IngestOptions): ReadingStore {
+  if (opts.store !== 'sqlite') {
+    throw new CampusError('CAMPUS_ERR_STORE', `CAMPUS_STORE=${opts.store} is not available in this version; use sqlite`);
+  }
+  return new SqliteReadingStore(dbPath(opts.dataDir));
 }

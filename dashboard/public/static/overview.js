@@ -142,7 +142,10 @@
         while (ds.data.length && ds.data[0].x < cutoff) ds.data.shift();
       }
     }
-    for (const chart of Object.values(state.charts)) chart.update('none');
+    for (const chart of Object.values(state.charts)) {
+      chart.update('none');
+      chart.canvas.dataset.points = String(chart.data.datasets.reduce((n, ds) => n + ds.data.length, 0));
+    }
     renderTiles();
   }
 

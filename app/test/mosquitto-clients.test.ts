@@ -1,0 +1,93 @@
+/**
+ * The broker against a real third-party client (Debian's mosquitto_pub): good credentials are
+ * stored; bad, missing or foreign credentials are refused and store nothing.
+ */
+import { spawn } from 'node:child_process';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteReadingStore, dbPath } from '@campus/ingest';
+import { startStack, waitFor, type Stack } from '@campus/testkit';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(() => stack?.stop());
+
+/** Runs mosquitto_pub without blocking this process (the broker under test runs in it). */
+function mosquittoPub(args: string[]): Promise<{ status: number | null; stderr: string; error?: Error }> {
+  const port = new URL(stack.mqttUrl).port;
+  return new Promise((resolve) => {
+    const child = spawn('mosquitto_pub', ['-h', '127.0.0.1', '-p', port, '-q', '1', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('error', (error) => resolve({ status: null, stderr, error }));
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stderr });
+    });
+  });
+}
+
+const counter = (name: string, labels: Record<string, string> = {}) => stack.metrics.counter(name, '').get(labels);
+const lastOf = (id: string) => {
+  const s = new SqliteReadingStore(dbPath(stack.dataDir), { readonly: true });
+  try {
+    return s.lastReadings().find((l) => l.deviceId === id);
+  } finally {
+    s.close();
+  }
+};
+
+describe('mosquitto_pub against the broker', () => {
+  it('stores a reading published with the device’s own credentials', async () => {
+    const ts = Date.now();
+    const r = await mosquittoPub(['-i', 'wm-main', '-u', 'wm-main', '-P', stack.devicePassword('wm-main'), '-t', 'campus/dongnan/wm-main/telemetry', '-m', JSON.stringify({ ts, seq: 1, totalM3: 42001.5, flowM3h: 3.2 })]);
+    expect(r.error).toBeUndefined();
+    expect(r.status, r.stderr).toBe(0);
+    const stored = await waitFor('the reading in the store', () => lastOf('wm-main'));
+    expect(stored).toMatchObject({ ts, seq: 1, values: { totalM3: 42001.5, flowM3h: 3.2 } });
+  });
+
+  it('refuses bad and missing credentials', async () => {
+    const before = counter('campus_mqtt_auth_failures_total');
+    const bad = await mosquittoPub(['-i', 'wm-canteen', '-u', 'wm-canteen', '-P', 'not-the-password', '-t', 'campus/dongnan/wm-canteen/telemetry', '-m', '{}']);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/bad user name or password/i);
+    const anonymous = await mosquittoPub(['-i', 'wm-canteen', '-t', 'campus/dongnan/wm-canteen/telemetry', '-m', '{}']);
+    expect(anonymous.status).not.toBe(0);
+    expect(anonymous.stderr).toMatch(/not authori[sz]ed/i);
+    expect(counter('campus_mqtt_auth_failures_total')).toBe(before + 2);
+  });
+
+  it('refuses a device publishing on another device’s topic, and stores nothing for it', async () => {
+    const before = counter('campus_mqtt_refused_total', { op: 'publish' });
+    const r = await mosquittoPub(['-i', 'wm-dorm-1', '-u', 'wm-dorm-1', '-P', stack.devicePassword('wm-dorm-1'), '-t', 'campus/dongnan/wm-canteen/telemetry', '-m', JSON.stringify({ ts: Date.now(), seq: 1, totalM3: 1 })]);
+    expect(r.status).not.toBe(0);
+    await waitFor('the refusal to be counted', () => counter('campus_mqtt_refused_total', { op: 'publish' }) === before + 1);
+    // a device cannot log in under another device's client id either
+    const hijack = await mosquittoPub(['-i', 'wm-canteen', '-u', 'wm-dorm-1', '-P', stack.devicePassword('wm-dorm-1'), '-t', 'campus/dongnan/wm-dorm-1/telemetry', '-m', '{}']);
+    expect(hijack.status).not.toBe(0);
+    // a later good reading of another device is stored, proving ingest had every chance to store the refused one
+    await mosquittoPub(['-i', 'wm-dorm-2', '-u', 'wm-dorm-2', '-P', stack.devicePassword('wm-dorm-2'), '-t', 'campus/dongnan/wm-dorm-2/telemetry', '-m', JSON.stringify({ ts: Date.now(), seq: 1, totalM3: 7 })]);
+    await waitFor('the good reading', () => lastOf('wm-dorm-2'));
+    expect(lastOf('wm-canteen')).toBeUndefined();
+    expect(lastOf('wm-dorm-1')).toBeUndefined();
+  });
+
+  it('keeps a malformed payload in the dead-letter table with the reason', async () => {
+    const r = await mosquittoPub(['-i', 'fr-sample', '-u', 'fr-sample', '-P', stack.devicePassword('fr-sample'), '-t', 'campus/dongnan/fr-sample/telemetry', '-m', '{"ts": "yesterday", "tempC": 4}']);
+    expect(r.status, r.stderr).toBe(0);
+    const letter = await waitFor('a dead letter', () => {
+      const s = new SqliteReadingStore(dbPath(stack.dataDir), { readonly: true });
+      try {
+        return s.deadLetters(10).find((d) => d.topic === 'campus/dongnan/fr-sample/telemetry');
+      } finally {
+        s.close();
+      }
+    });
+    expect(letter.reason).toMatch(/ts "yesterday" is not ISO 8601/);
+    expect(letter.payload.toString()).toBe('{"ts": "yesterday", "tempC": 4}');
+    expect(counter('campus_readings_rejected_total')).toBeGreaterThanOrEqual(1);
+  });
+});

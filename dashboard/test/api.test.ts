@@ -1,0 +1,141 @@
+/** The dashboard API, built without the rest of the system: a real SQLite store, a real HTTP socket. */
+import { EventEmitter } from 'node:events';
+import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Reading } from '@campus/contract';
+import { createDashboard, deviceStatus, type LiveFeed } from '@campus/dashboard';
+import { SqliteReadingStore } from '@campus/ingest';
+import { createLog, MetricsRegistry, type PartHealth } from '@campus/runtime';
+import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
+import { tempDir } from '@campus/testkit';
+
+const campus = loadCampus(DEMO_CAMPUS_FILE);
+const NOW = Date.parse('2026-11-23T10:00:00+08:00');
+const dir = tempDir();
+const store = new SqliteReadingStore(join(dir.path, 'campus.db'));
+const parts: Record<string, PartHealth> = { broker: { ok: true }, ingest: { ok: true } };
+const metrics = new MetricsRegistry();
+let server: Server;
+let base: string;
+
+const reading = (deviceId: string, ts: number, values: Record<string, unknown>): Reading => ({
+  siteId: 'dongnan',
+  deviceId,
+  kind: campus.device(deviceId)!.kind,
+  ts,
+  seq: 0,
+  receivedAt: ts,
+  values: values as unknown as Reading["values"],
+});
+
+beforeAll(async () => {
+  const readings: Reading[] = [];
+  for (let i = 0; i < 24 * 60; i++) readings.push(reading('tr-main', NOW - 24 * 3600_000 + i * 60_000, { currentA: [100 + (i % 10), 90, 80], voltageV: [231, 231, 231], powerKW: 60 }));
+  readings.push(reading('wm-main', NOW - 20_000, { totalM3: 42_000, flowM3h: 3 }));
+  readings.push(reading('em-g1c1', NOW - 3600_000, { totalKWh: 10, powerKW: 1 })); // silent for an hour
+  await store.write({ readings, statuses: [{ deviceId: 'fr-sample', status: 'offline', at: NOW - 5000 }], deadLetters: [] });
+  metrics.counter('campus_readings_stored_total', 'readings stored').inc({}, readings.length);
+  const app = createDashboard({
+    campuses: [campus],
+    store: () => store,
+    live: new EventEmitter() as LiveFeed,
+    health: () => parts,
+    metrics,
+    log: createLog('test'),
+    now: () => NOW,
+  });
+  server = createServer(app);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+});
+afterAll(() => {
+  server?.close();
+  store.close();
+  dir.remove();
+});
+
+const get = async (path: string) => {
+  const res = await fetch(base + path);
+  return { status: res.status, body: (await res.json()) as any };
+};
+
+describe('GET /api/devices', () => {
+  it('lists the whole ledger with status from recency, announcements and silence', async () => {
+    const { status, body } = await get('/api/devices');
+    expect(status).toBe(200);
+    expect(body.devices).toHaveLength(campus.devices.length);
+    const byId = Object.fromEntries(body.devices.map((d: any) => [d.id, d]));
+    expect(byId['wm-main']).toMatchObject({ status: 'online', last: { totalM3: 42_000, flowM3h: 3 }, lastSeen: new Date(NOW - 20_000).toISOString() });
+    expect(byId['em-g1c1'].status).toBe('offline'); // 1 h > 3 x 30 s
+    expect(byId['fr-sample'].status).toBe('offline'); // announced
+    expect(byId['fr-chiller-1']).toMatchObject({ status: 'unknown', lastSeen: null, last: null });
+    expect(byId['tr-main'].ratings).toMatchObject({ ratedKVA: 315, ratedCurrentA: 454.7 });
+    expect(byId['fr-chiller-1'].ratings.limitsC).toEqual({ min: 0, max: 8 });
+  });
+
+  it('status rule: 3 reporting intervals', () => {
+    const config = campus.device('wm-main')!;
+    const last = { deviceId: 'wm-main', siteId: 'dongnan', kind: 'water_meter' as const, ts: NOW, seq: 1, receivedAt: NOW, values: { totalM3: 1 } };
+    expect(deviceStatus(config, last, undefined, NOW + 89_000)).toBe('online');
+    expect(deviceStatus(config, last, undefined, NOW + 91_000)).toBe('offline');
+    expect(deviceStatus(config, last, { deviceId: 'wm-main', status: 'offline', at: NOW + 1 }, NOW + 2)).toBe('offline');
+    expect(deviceStatus(config, last, { deviceId: 'wm-main', status: 'offline', at: NOW - 1 }, NOW + 2)).toBe('online');
+  });
+});
+
+describe('GET /api/readings', () => {
+  it('downsamples a day of 1-minute data to the requested number of points, worst phase by default', async () => {
+    const { status, body } = await get(`/api/readings?device=tr-main&from=${NOW - 24 * 3600_000}&to=${NOW}&points=100`);
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ device: 'tr-main', field: 'worstPhaseA', unit: 'A' });
+    expect(body.points.length).toBeLessThanOrEqual(100);
+    expect(body.points.length).toBeGreaterThan(40);
+    expect(body.points[0]).toMatchObject({ min: 100, max: 109 });
+    const n = body.points.reduce((s: number, p: any) => s + p.n, 0);
+    expect(n).toBe(24 * 60);
+  });
+
+  it('honours an explicit step and field', async () => {
+    const { body } = await get(`/api/readings?device=tr-main&field=powerKW&from=${NOW - 3600_000}&to=${NOW}&step=600`);
+    expect(body.step).toBe(600);
+    expect(body.points).toHaveLength(6);
+    expect(body.points.every((p: any) => p.avg === 60 && p.n === 10)).toBe(true);
+  });
+
+  it('answers bad parameters with 400 and a message', async () => {
+    for (const [q, msg] of [
+      ['', /device is required/],
+      ['?device=nope', /unknown device/],
+      ['?device=tr-main&field=tempC', /field must be one of worstPhaseA/],
+      ['?device=tr-main&from=yesterday', /epoch ms or ISO 8601/],
+      [`?device=tr-main&from=${NOW}&to=${NOW - 1}`, /to must be after from/],
+      ['?device=tr-main&points=0', /points must be/],
+    ] as const) {
+      const { status, body } = await get(`/api/readings${q}`);
+      expect(status, q).toBe(400);
+      expect(body.message, q).toMatch(msg);
+    }
+  });
+});
+
+describe('GET /api/health and /metrics', () => {
+  it('is 200 when all parts are up and 503 naming the failing part otherwise', async () => {
+    expect((await get('/api/health')).status).toBe(200);
+    parts.ingest = { ok: false, detail: 'not connected to the broker' };
+    const { status, body } = await get('/api/health');
+    expect(status).toBe(503);
+    expect(body).toMatchObject({ status: 'degraded', failing: ['ingest'], parts: { ingest: { detail: 'not connected to the broker' } } });
+    parts.ingest = { ok: true };
+  });
+
+  it('exposes Prometheus text', async () => {
+    const res = await fetch(base + '/metrics');
+    expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
+    expect(await res.text()).toMatch(/^# TYPE campus_readings_stored_total counter\ncampus_readings_stored_total 1442$/m);
+  });
+
+  it('unknown API paths are JSON 404s', async () => {
+    expect(await get('/api/nothing')).toEqual({ status: 404, body: { error: 'not_found', message: 'no such endpoint' } });
+  });
+});

@@ -1,0 +1,5 @@
+export * from './wait.ts';
+export * from './temp.ts';
+export * from './stack.ts';
+export * from './browser.ts';
+export * from './system.ts';

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['*/test/**/*.test.ts'],
+    pool: 'forks',
+    // a loaded 2-core CI machine: integration suites wait on conditions with generous limits
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    maxWorkers: 2,
+    env: { CAMPUS_LOG_LEVEL: process.env.CAMPUS_LOG_LEVEL ?? 'warn' },
+  },
+});

@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SummaryReporter from './scripts/summary-reporter.ts';
 
 export default defineConfig({
   test: {
@@ -8,6 +9,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     maxWorkers: 2,
+    reporters: ['default', new SummaryReporter()],
     env: { CAMPUS_LOG_LEVEL: process.env.CAMPUS_LOG_LEVEL ?? 'warn' },
   },
 });

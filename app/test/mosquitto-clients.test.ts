@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteReadingStore, dbPath } from '@campus/ingest';
-import { startStack, waitFor, type Stack } from '@campus/testkit';
+import { REPO_ROOT, startStack, waitFor, type Stack } from '@campus/testkit';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -89,5 +89,36 @@ describe('mosquitto_pub against the broker', () => {
     expect(letter.reason).toMatch(/ts "yesterday" is not ISO 8601/);
     expect(letter.payload.toString()).toBe('{"ts": "yesterday", "tempC": 4}');
     expect(counter('campus_readings_rejected_total')).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('issuing a secret to a real device', () => {
+  it('the new secret works at once on the running broker, and the old one stops working', { timeout: 60_000 }, async () => {
+    const out = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'app/src/cli.ts', 'device', 'secret', 'em-g2c5'], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, CAMPUS_DATA_DIR: stack.dataDir },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let text = '';
+      child.stdout.on('data', (d) => (text += d));
+      child.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`exit ${code}: ${text}`))));
+    });
+    const secret = /password\s+:\s+(\S+)/.exec(out)?.[1];
+    expect(secret).toBeDefined();
+    expect(out).toContain('campus/dongnan/em-g2c5/telemetry');
+    const publish = (password: string) =>
+      mosquittoPub(['-i', 'em-g2c5', '-u', 'em-g2c5', '-P', password, '-t', 'campus/dongnan/em-g2c5/telemetry', '-m', JSON.stringify({ ts: Date.now(), seq: 1, totalKWh: 5 })]);
+    await waitFor('the broker to accept the new secret', async () => (await publish(secret!)).status === 0, { timeoutMs: 20_000, everyMs: 250 });
+    expect((await publish(stack.devicePassword('em-g2c5'))).stderr).toMatch(/bad user name or password/i);
+    await waitFor('the reading stored', () => lastOf('em-g2c5'));
+  });
+
+  it('refuses a device that is not in the campus file', async () => {
+    const code = await new Promise<number | null>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'app/src/cli.ts', 'device', 'secret', 'em-nowhere'], { cwd: REPO_ROOT, env: { ...process.env, CAMPUS_DATA_DIR: stack.dataDir }, stdio: 'ignore' });
+      child.on('close', resolve);
+    });
+    expect(code).toBe(1);
   });
 });

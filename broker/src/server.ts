@@ -2,10 +2,12 @@
  * The MQTT broker: aedes on a TCP listener, with per-identity authentication (no anonymous
  * access) and the topic ACL of acl.ts. Metrics go to the process registry.
  */
-import { createServer, type Server, type Socket } from 'node:net';
+import { existsSync, watch, type FSWatcher } from 'node:fs';
+import { dirname } from 'node:path';
+import { createServer } from 'node:net';
 import { Aedes, type Client } from 'aedes';
 import type { Campus } from '@campus/site';
-import { CampusError, type Log, type MetricsRegistry, type PartHealth, type Service } from '@campus/runtime';
+import { listen, type Listening, type Log, type MetricsRegistry, type PartHealth, type Service } from '@campus/runtime';
 import { canPublish, canSubscribe } from './acl.ts';
 import type { CredentialStore, Identity } from './credentials.ts';
 import { provisionCredentials } from './provision.ts';
@@ -31,10 +33,10 @@ function authError(message: string, returnCode: number) {
 export class BrokerService implements Service {
   readonly name = 'broker';
   private aedes?: Aedes;
-  private server?: Server;
+  private listening?: Listening;
+  private watcher?: FSWatcher;
   private credentials?: CredentialStore;
   private readonly identities = new WeakMap<Client, Identity>();
-  private readonly sockets = new Set<Socket>();
   /** the port actually bound (CAMPUS_MQTT_PORT=0 picks a free one) */
   port = 0;
 
@@ -48,6 +50,7 @@ export class BrokerService implements Service {
       simulated: this.opts.simulated,
       log,
     });
+    this.watchCredentials();
     const authFailures = metrics.counter('campus_mqtt_auth_failures_total', 'MQTT connections refused for bad credentials');
     const refused = metrics.counter('campus_mqtt_refused_total', 'MQTT publishes and subscribes refused by the ACL');
 
@@ -95,38 +98,37 @@ export class BrokerService implements Service {
     this.aedes = aedes;
     metrics.gauge('campus_mqtt_connections', 'MQTT clients connected', () => aedes.connectedClients);
 
-    const server = createServer((socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-      aedes.handle(socket);
-    });
-    this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', (err: NodeJS.ErrnoException) =>
-        reject(
-          err.code === 'EADDRINUSE'
-            ? new CampusError('CAMPUS_ERR_PORT_IN_USE', `MQTT port ${this.opts.port} is already in use (set CAMPUS_MQTT_PORT)`, { cause: err })
-            : err,
-        ),
-      );
-      server.listen(this.opts.port, this.opts.host, () => resolve());
-    });
-    const address = server.address();
-    this.port = typeof address === 'object' && address ? address.port : this.opts.port;
+    this.listening = await listen(createServer(aedes.handle), this.opts.port, this.opts.host, 'MQTT', 'CAMPUS_MQTT_PORT');
+    this.port = this.listening.port;
     log.info(`listening on mqtt://${this.opts.host}:${this.port}`, { credentials: this.credentials.size });
   }
 
+  /** Secrets issued while the broker runs (npm run campus -- device secret) apply within a second. */
+  private watchCredentials(): void {
+    const store = this.credentials!;
+    let timer: NodeJS.Timeout | undefined;
+    this.watcher = watch(dirname(store.path), (_event, file) => {
+      if (file !== 'credentials.json' || !existsSync(store.path)) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        try {
+          store.load();
+          this.opts.log.info('credentials reloaded', { total: store.size });
+        } catch (err) {
+          this.opts.log.error(`kept the previous credentials: ${(err as Error).message}`);
+        }
+      }, 200);
+    });
+    this.watcher.unref();
+  }
+
   async stop(): Promise<void> {
-    const server = this.server;
+    this.watcher?.close();
+    const listening = this.listening;
     const aedes = this.aedes;
-    this.server = undefined;
+    this.listening = undefined;
     this.aedes = undefined;
-    if (server) {
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        for (const s of this.sockets) s.destroy();
-      });
-    }
+    await listening?.close();
     if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
   }
 
@@ -136,7 +138,7 @@ export class BrokerService implements Service {
   }
 
   health(): PartHealth {
-    if (!this.server?.listening || !this.aedes || this.aedes.closed) return { ok: false, detail: 'broker is not listening' };
+    if (!this.listening || !this.aedes || this.aedes.closed) return { ok: false, detail: 'broker is not listening' };
     return { ok: true, port: this.port, clients: this.aedes.connectedClients };
   }
 }

@@ -4,3 +4,4 @@ export * from './knobs.ts';
 export * from './service.ts';
 export * from './metrics.ts';
 export * from './secrets.ts';
+export * from './listen.ts';

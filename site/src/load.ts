@@ -107,6 +107,32 @@ function crossReferences(file: CampusFile): string[] {
   return problems;
 }
 
+/** Cross-references of a document that failed the schema: best effort, on whatever is well-formed. */
+function crossReferencesOfRaw(raw: unknown): string[] {
+  if (!raw || typeof raw !== 'object') return [];
+  const doc = raw as Record<string, unknown>;
+  const list = (key: string) => (Array.isArray(doc[key]) ? (doc[key] as unknown[]).filter((x) => x && typeof x === 'object') : []);
+  const devices = list('devices').map((d) => {
+    const dev = d as Record<string, unknown>;
+    return { ...dev, location: dev.location && typeof dev.location === 'object' ? dev.location : {} };
+  });
+  const cal = (doc.calendar && typeof doc.calendar === 'object' ? doc.calendar : {}) as Record<string, unknown>;
+  const arr = (v: unknown) => (Array.isArray(v) ? v.filter((x) => x && typeof x === 'object') : []);
+  const tt = (cal.timetable && typeof cal.timetable === 'object' ? cal.timetable : {}) as Record<string, unknown>;
+  try {
+    return crossReferences({
+      site: { timezone: 'UTC', ...(doc.site as object) },
+      calendar: { terms: arr(cal.terms), holidays: arr(cal.holidays), examWeeks: arr(cal.examWeeks), makeupDays: [], timetable: { weekdays: [], periods: arr(tt.periods) } },
+      buildings: list('buildings'),
+      rooms: list('rooms'),
+      classes: list('classes'),
+      devices,
+    } as unknown as CampusFile);
+  } catch {
+    return [];
+  }
+}
+
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Object.isFrozen(value)) {
     Object.freeze(value);
@@ -120,6 +146,9 @@ export function buildCampus(raw: unknown, file = '(inline)'): Campus {
   const parsed = campusSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+    // list broken references too, so that one round of edits fixes everything
+    const reported = new Set(problems.map((p) => p.split(': ')[0]));
+    for (const p of crossReferencesOfRaw(raw)) if (!reported.has(p.split(': ')[0])) problems.push(p);
     throw new CampusConfigError(file, problems);
   }
   const data = parsed.data;

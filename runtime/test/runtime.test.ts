@@ -1,0 +1,37 @@
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { listen, MetricsRegistry, readKnobs } from '@campus/runtime';
+
+describe('knobs', () => {
+  it('has the documented defaults', () => {
+    const k = readKnobs({}, { sim: true });
+    expect(k).toMatchObject({ httpPort: 3000, mqttPort: 1883, store: 'sqlite', sim: true, influxUrl: 'http://127.0.0.1:8086', mqttUrl: 'mqtt://127.0.0.1:1883' });
+    expect(k.campusConfig).toMatch(/site\/demo\/dongnan\.yaml$/);
+    expect(k.dataDir).toMatch(/\/data$/);
+  });
+  it('lists every invalid value at once', () => {
+    expect(() => readKnobs({ CAMPUS_HTTP_PORT: 'x', CAMPUS_STORE: 'mysql', CAMPUS_SIM: 'maybe' })).toThrow(
+      /CAMPUS_HTTP_PORT=x: must be a port number 0-65535\n.*CAMPUS_STORE=mysql: must be one of sqlite, influx\n.*CAMPUS_SIM=maybe: must be on or off/s,
+    );
+  });
+});
+
+describe('listen', () => {
+  it('names the knob when a port is taken', async () => {
+    const first = await listen(createServer(), 0, '127.0.0.1', 'MQTT', 'CAMPUS_MQTT_PORT');
+    await expect(listen(createServer(), first.port, '127.0.0.1', 'MQTT', 'CAMPUS_MQTT_PORT')).rejects.toMatchObject({
+      code: 'CAMPUS_ERR_PORT_IN_USE',
+      message: `MQTT port ${first.port} is already in use (set CAMPUS_MQTT_PORT)`,
+    });
+    await first.close();
+  });
+});
+
+describe('metrics', () => {
+  it('renders Prometheus text with labels escaped', () => {
+    const m = new MetricsRegistry();
+    m.counter('x_total', 'help text').inc({ reason: 'a "b"\n' }, 2);
+    m.gauge('y', 'gauge', () => 3);
+    expect(m.render()).toBe('# HELP x_total help text\n# TYPE x_total counter\nx_total{reason="a \\"b\\"\\n"} 2\n# HELP y gauge\n# TYPE y gauge\ny 3\n');
+  });
+});

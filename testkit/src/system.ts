@@ -1,6 +1,6 @@
 /**
- * The whole system as a user runs it: `node --import tsx app/src/main.ts` in a child process,
- * on free ports (port 0, read back from the "ready" log line) and a temp data dir.
+ * Parts of the system as a user runs them: `node --import tsx <entry>` in a child process, on
+ * free ports (port 0, read back from the log) and a temp data dir.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -8,32 +8,30 @@ import { WaitAborted, waitFor } from './wait.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-export interface RunningSystem {
+export interface RunningPart {
   child: ChildProcess;
-  httpPort: number;
-  mqttPort: number;
-  base: string;
+  /** the groups of the `ready` pattern */
+  ready: string[];
   output: () => string;
-  /** SIGTERM, and the exit code */
+  /** sends a signal (SIGTERM by default) and resolves with the exit code */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startSystem(env: Record<string, string>, timeoutMs = 90_000): Promise<RunningSystem> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'app/src/main.ts'], {
+export async function startPart(entry: string, env: Record<string, string>, ready: RegExp, timeoutMs = 90_000): Promise<RunningPart> {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: REPO_ROOT,
-    env: { ...process.env, CAMPUS_HTTP_PORT: '0', CAMPUS_MQTT_PORT: '0', CAMPUS_HTTP_HOST: '127.0.0.1', CAMPUS_MQTT_HOST: '127.0.0.1', CAMPUS_LOG_LEVEL: 'info', ...env },
+    env: { ...process.env, CAMPUS_HTTP_HOST: '127.0.0.1', CAMPUS_MQTT_HOST: '127.0.0.1', CAMPUS_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const ready = await waitFor(
-    'the system to log "ready"',
+  const match = await waitFor(
+    `${entry} to be ready (${ready})`,
     () => {
-      if (child.exitCode !== null) throw new WaitAborted(`exited with ${child.exitCode}`);
-      const m = /"httpPort":(\d+),"mqttPort":(\d+)/.exec(out);
-      return m ? { httpPort: Number(m[1]), mqttPort: Number(m[2]) } : undefined;
+      if (child.exitCode !== null) throw new WaitAborted(`${entry} exited with ${child.exitCode}`);
+      return ready.exec(out) ?? undefined;
     },
     { timeoutMs },
   ).catch((err) => {
@@ -42,8 +40,7 @@ export async function startSystem(env: Record<string, string>, timeoutMs = 90_00
   });
   return {
     child,
-    ...ready,
-    base: `http://127.0.0.1:${ready.httpPort}`,
+    ready: match.slice(1),
     output: () => out,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null) return child.exitCode;
@@ -54,4 +51,17 @@ export async function startSystem(env: Record<string, string>, timeoutMs = 90_00
       return code;
     },
   };
+}
+
+export interface RunningSystem extends RunningPart {
+  httpPort: number;
+  mqttPort: number;
+  base: string;
+}
+
+/** The whole system (`npm start`), with its ports read from the "ready" line. */
+export async function startSystem(env: Record<string, string>, timeoutMs = 90_000): Promise<RunningSystem> {
+  const part = await startPart('app/src/main.ts', { CAMPUS_HTTP_PORT: '0', CAMPUS_MQTT_PORT: '0', ...env }, /"httpPort":(\d+),"mqttPort":(\d+)/, timeoutMs);
+  const httpPort = Number(part.ready[0]);
+  return { ...part, httpPort, mqttPort: Number(part.ready[1]), base: `http://127.0.0.1:${httpPort}` };
 }

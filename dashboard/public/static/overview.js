@@ -6,12 +6,29 @@
 
   const $ = (id) => document.getElementById(id);
   const fmt = (v, d = 1) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '—');
-  const hhmm = (ms) => new Date(ms).toLocaleTimeString(window.lang === 'en' ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit' });
+  // times in the school's own zone, whatever the browser's
+  let timeZone;
+  const hhmm = (ms) => new Date(ms).toLocaleTimeString(window.lang === 'en' ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone });
 
   async function getJson(url) {
     const res = await fetch(url, { credentials: 'same-origin' });
     if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
     return res.json();
+  }
+
+  /** Offset of the school's zone from UTC at `ms`, in ms. */
+  function zoneOffset(ms) {
+    const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+    return Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second) - Math.floor(ms / 1000) * 1000;
+  }
+
+  /** Ticks every 3 hours on the school's local clock (00:00, 03:00, ...). */
+  function localTicks(axis) {
+    const step = 3 * 3600 * 1000;
+    const offset = zoneOffset(axis.max);
+    const ticks = [];
+    for (let t = Math.ceil((axis.min + offset) / step) * step - offset; t <= axis.max; t += step) ticks.push({ value: t });
+    axis.ticks = ticks;
   }
 
   function worstPhaseLoad(device, values) {
@@ -31,7 +48,7 @@
   function makeChart(key, devices) {
     const spec = CHARTS[key];
     const canvas = $(spec.canvas);
-    const datasets = devices.map((d, i) => ({ label: d.name, deviceId: d.id, data: [], borderColor: COLORS[i % COLORS.length], backgroundColor: COLORS[i % COLORS.length], borderWidth: 1.5, pointRadius: 0 }));
+    const datasets = devices.map((d, i) => ({ label: d.name, deviceId: d.id, data: [], borderColor: COLORS[i % COLORS.length], backgroundColor: COLORS[i % COLORS.length], borderWidth: 1.5, pointRadius: (c) => (c.dataset.data.length < 60 ? 2 : 0) }));
     state.charts[key] = new Chart(canvas, {
       type: 'line',
       data: { datasets },
@@ -41,7 +58,7 @@
         normalized: true,
         maintainAspectRatio: false,
         interaction: { mode: 'nearest', axis: 'x', intersect: false },
-        scales: { x: { type: 'linear', min: Date.now() - DAY, max: Date.now(), ticks: { callback: (v) => hhmm(v), stepSize: 3 * 3600 * 1000, maxTicksLimit: 10 } } },
+        scales: { x: { type: 'linear', min: Date.now() - DAY, max: Date.now(), afterBuildTicks: localTicks, ticks: { callback: (v) => hhmm(v) } } },
         plugins: { decimation: { enabled: true, algorithm: 'lttb', samples: 400 }, legend: { labels: { boxWidth: 12, font: { size: 11 } } } },
       },
     });
@@ -160,6 +177,7 @@
     const campus = await getJson('/api/campus');
     const site = campus.sites[0];
     if (site) {
+      timeZone = site.timezone;
       $('site-name').textContent = site.name;
       document.title = `${site.name} · ${document.title}`;
     }

@@ -7,7 +7,7 @@ import { BrokerService } from '@campus/broker';
 import { DashboardService } from '@campus/dashboard';
 import { SimulatorService } from '@campus/device-sim';
 import { IngestService } from '@campus/ingest';
-import { MetricsRegistry, type Knobs, type Log, type PartHealth, type Service } from '@campus/runtime';
+import { loadOrCreateKey, MetricsRegistry, type Knobs, type Log, type PartHealth, type Service } from '@campus/runtime';
 import type { Campus } from '@campus/site';
 
 export interface System {
@@ -40,6 +40,8 @@ export function buildSystem(knobs: Knobs, campus: Campus, log: Log): System {
     campuses,
     store: () => ingest.store,
     live: ingest,
+    tickets: () => ingest.detection?.tickets,
+    apiKey: loadOrCreateKey(knobs.dataDir, 'api'),
     health: () => {
       const parts: Record<string, PartHealth> = {};
       for (const s of services) parts[s.name] = s.health?.() ?? { ok: true };

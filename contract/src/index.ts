@@ -2,3 +2,4 @@ export * from './kinds.ts';
 export * from './topics.ts';
 export * from './telemetry.ts';
 export * from './series.ts';
+export * from './tickets.ts';

@@ -13,6 +13,7 @@ import { deviceRoutes } from './routes/devices.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { readingRoutes } from './routes/readings.ts';
+import { ticketRoutes } from './routes/tickets.ts';
 
 const require = createRequire(import.meta.url);
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'public');
@@ -44,7 +45,7 @@ export function createDashboard(deps: DashboardDeps): Express {
   app.use(express.json({ limit: '16kb' }));
 
   const api = Router();
-  for (const routes of [healthRoutes, campusRoutes, deviceRoutes, readingRoutes, metricsRoutes]) routes(api, deps);
+  for (const routes of [healthRoutes, campusRoutes, deviceRoutes, readingRoutes, ticketRoutes, metricsRoutes]) routes(api, deps);
   app.use(api);
 
   const chartJs = dirname(require.resolve('chart.js')); // .../chart.js/dist

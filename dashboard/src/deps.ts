@@ -1,7 +1,7 @@
 /** What the dashboard needs from the rest of the system; built by the runner, or by a test. */
 import type { EventEmitter } from 'node:events';
 import type { Reading } from '@campus/contract';
-import type { ReadingStore, StatusChange } from '@campus/ingest';
+import type { ReadingStore, StatusChange, TicketService } from '@campus/ingest';
 import type { Campus } from '@campus/site';
 import type { Log, MetricsRegistry, PartHealth } from '@campus/runtime';
 
@@ -13,6 +13,13 @@ export interface DashboardDeps {
   live: LiveFeed;
   /** health of every part in this process, by name */
   health: () => Record<string, PartHealth>;
+  /** repair tickets; absent when detection is not running in reach of this dashboard */
+  tickets: () => TicketService | undefined;
+  /**
+   * Bearer key for ticket actions until staff login arrives (issue 4): CAMPUS_DATA_DIR/secrets/api.key.
+   * Without it, nothing can change a ticket.
+   */
+  apiKey?: string;
   metrics: MetricsRegistry;
   log: Log;
   now?: () => number;

@@ -6,7 +6,8 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server as SocketServer } from 'socket.io';
 import type { Reading } from '@campus/contract';
-import type { StatusChange } from '@campus/ingest';
+import type { Ticket } from '@campus/contract';
+import type { StatusChange, TicketService } from '@campus/ingest';
 import type { DashboardDeps } from './deps.ts';
 
 export interface LiveReading {
@@ -28,6 +29,11 @@ export class LiveHub {
   private readonly onStatuses = (statuses: StatusChange[]) => {
     this.io.emit('statuses', statuses);
   };
+  /** tickets go out at once: a new critical ticket must reach the wall screen fast */
+  private readonly onTicket = (ticket: Ticket) => {
+    this.io.emit('ticket', ticket);
+  };
+  private readonly tickets?: TicketService;
 
   constructor(
     server: HttpServer,
@@ -37,6 +43,8 @@ export class LiveHub {
     this.io = new SocketServer(server, { serveClient: true, transports: ['websocket', 'polling'] });
     deps.live.on('readings', this.onReadings);
     deps.live.on('statuses', this.onStatuses);
+    this.tickets = deps.tickets();
+    this.tickets?.on('ticket', this.onTicket);
     this.timer = setInterval(() => this.flush(), flushMs);
     this.timer.unref();
   }
@@ -52,6 +60,7 @@ export class LiveHub {
     clearInterval(this.timer);
     this.deps.live.off('readings', this.onReadings);
     this.deps.live.off('statuses', this.onStatuses);
+    this.tickets?.off('ticket', this.onTicket);
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
   }
 }

@@ -1,6 +1,7 @@
 /** The dashboard on its own: reads the embedded store that an ingest process writes. */
-import { dbPath } from '@campus/ingest';
-import { createLog, MetricsRegistry, readKnobs, runMain, startServices, stopOnSignals } from '@campus/runtime';
+import { existsSync } from 'node:fs';
+import { dbPath, openDb, TicketService, TicketStore } from '@campus/ingest';
+import { createLog, loadOrCreateKey, MetricsRegistry, readKnobs, runMain, startServices, stopOnSignals } from '@campus/runtime';
 import { loadCampus } from '@campus/site';
 import { DashboardService } from './service.ts';
 import { StorePoller } from './store-poller.ts';
@@ -10,12 +11,20 @@ await runMain(log, async () => {
   const knobs = readKnobs();
   const campus = loadCampus(knobs.campusConfig);
   const poller = new StorePoller(dbPath(knobs.dataDir));
+  // staff actions on tickets are written here; tickets themselves are opened by the ingest process
+  let tickets: TicketService | undefined;
+  const ticketService = () => {
+    if (!tickets && existsSync(dbPath(knobs.dataDir))) tickets = new TicketService(new TicketStore(openDb(dbPath(knobs.dataDir))), [campus], log);
+    return tickets;
+  };
   const dashboard: DashboardService = new DashboardService({
     host: knobs.httpHost,
     port: knobs.httpPort,
     campuses: [campus],
     store: () => poller.current(),
     live: poller,
+    tickets: ticketService,
+    apiKey: loadOrCreateKey(knobs.dataDir, 'api'),
     health: () => ({ dashboard: dashboard.health(), store: poller.current() ? { ok: true } : { ok: false, detail: `no store at ${dbPath(knobs.dataDir)} yet` } }),
     metrics: new MetricsRegistry(),
     log,

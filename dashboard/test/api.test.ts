@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reading } from '@campus/contract';
 import { createDashboard, deviceStatus, type LiveFeed } from '@campus/dashboard';
-import { SqliteReadingStore } from '@campus/ingest';
+import { openDb, SqliteReadingStore, TicketService, TicketStore } from '@campus/ingest';
 import { createLog, MetricsRegistry, type PartHealth } from '@campus/runtime';
 import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
 import { tempDir } from '@campus/testkit';
@@ -16,6 +16,8 @@ const dir = tempDir();
 const store = new SqliteReadingStore(join(dir.path, 'campus.db'));
 const parts: Record<string, PartHealth> = { broker: { ok: true }, ingest: { ok: true } };
 const metrics = new MetricsRegistry();
+const tickets = new TicketService(new TicketStore(openDb(join(dir.path, 'campus.db'))), [campus], createLog('test'));
+const API_KEY = 'k'.repeat(43);
 let server: Server;
 let base: string;
 
@@ -41,6 +43,8 @@ beforeAll(async () => {
     store: () => store,
     live: new EventEmitter() as LiveFeed,
     health: () => parts,
+    tickets: () => tickets,
+    apiKey: API_KEY,
     metrics,
     log: createLog('test'),
     now: () => NOW,
@@ -137,5 +141,49 @@ describe('GET /api/health and /metrics', () => {
 
   it('unknown API paths are JSON 404s', async () => {
     expect(await get('/api/nothing')).toEqual({ status: 404, body: { error: 'not_found', message: 'no such endpoint' } });
+  });
+});
+
+describe('ticket API', () => {
+  const post = (path: string, body: unknown, key: string | null = API_KEY) =>
+    fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) }, body: JSON.stringify(body) });
+
+  it('lists open tickets and shows one with its audit trail', async () => {
+    tickets.apply([{ active: true, condition: 'fridge.excursion', subjectId: 'fr-chiller-1', at: NOW, severity: 'major', trade: 'canteen', category: 'repair', title: '冷藏柜温度超标', summary: '当前 11.0 °C' }]);
+    const { body } = await get('/api/tickets?status=open');
+    const t = body.tickets.find((x: any) => x.deviceId === 'fr-chiller-1');
+    expect(t).toMatchObject({ condition: 'fridge.excursion', severity: 'major', trade: 'canteen', status: 'open', occurrences: 1, deviceName: '冷藏柜1', location: { buildingName: '食堂', roomName: '冷藏间', floor: 1 } });
+    const one = await get(`/api/tickets/${t.id}`);
+    expect(one.body.audit).toEqual([{ at: new Date(NOW).toISOString(), actor: 'system', action: 'opened', note: '当前 11.0 °C' }]);
+    expect((await get('/api/tickets/99999')).status).toBe(404);
+    expect((await get('/api/tickets?status=nope')).status).toBe(400);
+  });
+
+  it('changes nothing without the staff key', async () => {
+    const id = tickets.list({ status: 'open' })[0]!.id;
+    expect((await post(`/api/tickets/${id}/ack`, {}, null)).status).toBe(401);
+    expect((await post(`/api/tickets/${id}/ack`, {}, 'wrong-key-of-some-length-xxxxxxxxxxxxxxxxxxx')).status).toBe(401);
+    expect(tickets.get(id)!.status).toBe('open');
+  });
+
+  it('acknowledges, starts, resolves with a required note, and reopens, keeping the audit trail', async () => {
+    const id = tickets.list({ status: 'open' })[0]!.id;
+    expect((await (await post(`/api/tickets/${id}/ack`, { actor: '李师傅', note: '马上到' })).json()) as any).toMatchObject({ status: 'acknowledged', acknowledgedBy: '李师傅' });
+    expect((await post(`/api/tickets/${id}/ack`, {})).status).toBe(409);
+    expect((await post(`/api/tickets/${id}/start`, { actor: '李师傅' })).status).toBe(200);
+    const noNote = await post(`/api/tickets/${id}/resolve`, { actor: '李师傅' });
+    expect(noNote.status).toBe(400);
+    expect(((await noNote.json()) as any).message).toMatch(/处理说明/);
+    expect((await (await post(`/api/tickets/${id}/resolve`, { actor: '李师傅', note: '更换门封条' })).json()) as any).toMatchObject({ status: 'resolved', resolvedBy: '李师傅' });
+    expect((await post(`/api/tickets/${id}/reopen`, { actor: '王主任', note: '仍然超温' })).status).toBe(200);
+    const audit = (await get(`/api/tickets/${id}`)).body.audit.map((a: any) => [a.action, a.actor, a.note]);
+    expect(audit).toEqual([
+      ['opened', 'system', '当前 11.0 °C'],
+      ['ack', '李师傅', '马上到'],
+      ['start', '李师傅', null],
+      ['resolve', '李师傅', '更换门封条'],
+      ['reopen', '王主任', '仍然超温'],
+    ]);
+    expect((await post(`/api/tickets/${id}/fix`, {})).status).toBe(404);
   });
 });

@@ -8,6 +8,7 @@ import { siteSubscription, type Reading } from '@campus/contract';
 import type { Campus } from '@campus/site';
 import { CampusError, describeError, loadOrCreateKey, SERVICE_USERS, type Log, type MetricsRegistry, type PartHealth, type Service } from '@campus/runtime';
 import { BatchWriter } from './batch-writer.ts';
+import { DetectionService } from './detection-service.ts';
 import { pipelineContext, processMessage } from './pipeline.ts';
 import { DeviceRegistry } from './registry.ts';
 import { dbPath } from './store/sqlite-db.ts';
@@ -29,6 +30,8 @@ export interface IngestOptions {
   maxDelayMs?: number;
   /** opens the reading store; the default is CAMPUS_STORE's backend in CAMPUS_DATA_DIR */
   openStore?: () => ReadingStore;
+  /** detection timers (tests shorten them) */
+  detection?: { tickMs?: number; saveMs?: number; now?: () => number };
 }
 
 export interface IngestEvents {
@@ -40,6 +43,8 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
   readonly name = 'ingest';
   readonly registry: DeviceRegistry;
   store?: ReadingStore;
+  /** detectors and tickets; present while running */
+  detection?: DetectionService;
   private subscriber?: MqttSubscriber;
   private writer?: BatchWriter;
   private accepting = false;
@@ -55,6 +60,9 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
     const { log, metrics } = this.opts;
     const store = (this.opts.openStore ?? (() => openStore(this.opts)))();
     this.store = store;
+    const detection = new DetectionService({ dbFile: dbPath(this.opts.dataDir), campuses: this.opts.campuses, log: log.child('detect'), metrics, ...this.opts.detection });
+    this.detection = detection;
+    detection.start();
 
     const received = metrics.counter('campus_readings_received_total', 'MQTT messages received by ingest');
     const rejected = metrics.counter('campus_readings_rejected_total', 'messages rejected and kept in the dead-letter table');
@@ -74,7 +82,11 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
         duplicates.inc({}, result.duplicates);
         rejected.inc({}, batch.deadLetters.length);
         for (const d of batch.deadLetters) log.warn(`rejected ${d.topic}: ${d.reason}`);
-        if (batch.readings.length) this.emit('readings', batch.readings);
+        if (batch.statuses.length) detection.statuses(batch.statuses);
+        if (batch.readings.length) {
+          this.emit('readings', batch.readings);
+          detection.readings(batch.readings);
+        }
         if (batch.statuses.length) this.emit('statuses', batch.statuses);
       },
       onWriteError: (err) => {
@@ -119,6 +131,8 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
     const drained = await this.writer?.drain();
     if (drained === false) this.opts.log.warn('stopped with readings not yet stored; the broker will redeliver them');
     await this.subscriber?.stop();
+    this.detection?.stop();
+    this.detection = undefined;
     this.store?.close();
     this.subscriber = undefined;
     this.writer = undefined;
@@ -127,6 +141,8 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
 
   health(): PartHealth {
     if (!this.store) return { ok: false, detail: 'ingest is not running' };
+    const detection = this.detection?.health();
+    if (detection && !detection.ok) return { ...detection, queue: this.writer?.depth ?? 0 };
     if (this.lastWriteError) return { ok: false, detail: `store writes failing: ${this.lastWriteError}`, queue: this.writer?.depth ?? 0 };
     if (!this.subscriber?.connected) return { ok: false, detail: 'not connected to the broker', queue: this.writer?.depth ?? 0 };
     return { ok: true, store: this.store.name, queue: this.writer?.depth ?? 0 };

@@ -26,6 +26,9 @@ export interface Campus {
   readonly rooms: CampusFile['rooms'];
   readonly classes: CampusFile['classes'];
   readonly devices: readonly DeviceConfig[];
+  readonly gateways: CampusFile['gateways'];
+  readonly detection: CampusFile['detection'];
+  readonly notifications: CampusFile['notifications'];
   device(id: string): DeviceConfig | undefined;
 }
 
@@ -58,6 +61,7 @@ function crossReferences(file: CampusFile): string[] {
   const rooms = new Map(file.rooms.map((r) => [r.id, r]));
   const classes = new Set(file.classes.map((c) => c.id));
   const devices = new Map(file.devices.map((d) => [d.id, d]));
+  const gateways = new Set((file.gateways ?? []).map((g) => g.id));
 
   file.rooms.forEach((r, i) => {
     if (!buildings.has(r.building)) problems.push(`rooms[${i}].building: no building "${r.building}"`);
@@ -78,6 +82,8 @@ function crossReferences(file: CampusFile): string[] {
       else if (room.building !== d.location.building) problems.push(`${at}.location.room: room "${room.id}" is in building "${room.building}"`);
     }
     if (d.class && !classes.has(d.class)) problems.push(`${at}.class: no class "${d.class}"`);
+    if (d.gateway && !gateways.has(d.gateway)) problems.push(`${at}.gateway: no gateway "${d.gateway}" (list it under gateways)`);
+    if (d.profile && !Object.hasOwn(file.detection?.profiles ?? {}, d.profile)) problems.push(`${at}.profile: no profile "${d.profile}" under detection.profiles`);
     if (d.feeder) {
       const feeder = devices.get(d.feeder);
       if (!feeder) problems.push(`${at}.feeder: no device "${d.feeder}"`);
@@ -127,6 +133,8 @@ function crossReferencesOfRaw(raw: unknown): string[] {
       rooms: list('rooms'),
       classes: list('classes'),
       devices,
+      gateways: list('gateways'),
+      detection: doc.detection && typeof doc.detection === 'object' ? doc.detection : {},
     } as unknown as CampusFile);
   } catch {
     return [];
@@ -165,6 +173,9 @@ export function buildCampus(raw: unknown, file = '(inline)'): Campus {
     rooms: data.rooms,
     classes: data.classes,
     devices: data.devices,
+    gateways: data.gateways,
+    detection: data.detection,
+    notifications: data.notifications,
     device: (id: string) => byId.get(id),
   });
 }

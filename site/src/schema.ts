@@ -56,6 +56,12 @@ const deviceBase = {
   feeder: id.optional(),
   /** what the metered space is used for: sets the expected daily pattern (a class's meter is a classroom) */
   usage: z.enum(USAGES, { error: `must be one of ${USAGES.join(', ')}` }).optional(),
+  /** the gateway (RS-485 / M-Bus / LoRa bridge) it reports through: for common-cause outages */
+  gateway: id.optional(),
+  /** a named set of detector thresholds from `detection.profiles` */
+  profile: id.optional(),
+  /** detector thresholds for this device: { "<detector>": { "<parameter>": number } } */
+  thresholds: z.record(z.string(), z.record(z.string(), z.number())).optional(),
 };
 
 const waterMeter = z.strictObject({
@@ -92,6 +98,8 @@ export const deviceSchema = z.discriminatedUnion('kind', [waterMeter, electricMe
   error: 'kind must be one of water_meter, electric_meter, transformer, fridge',
 });
 
+const thresholdSet = z.record(z.string(), z.record(z.string(), z.number()));
+
 export const campusSchema = z.strictObject({
   site: z.strictObject({
     id,
@@ -105,6 +113,16 @@ export const campusSchema = z.strictObject({
     .array(z.strictObject({ id, name, grade: z.number().int().min(1).max(12), students: z.number().int().positive({ error: 'must be > 0' }), room: id.optional() }))
     .default([]),
   devices: z.array(deviceSchema).min(1, { error: 'needs at least one device' }),
+  gateways: z.array(z.strictObject({ id, name, location })).default([]),
+  /** detector thresholds for the whole site, and named profiles devices can refer to */
+  detection: z.strictObject({ defaults: thresholdSet.default({}), profiles: z.record(z.string(), thresholdSet).default({}) }).default({ defaults: {}, profiles: {} }),
+  notifications: z
+    .strictObject({
+      /** POSTed (JSON) when a critical ticket is still unacknowledged after `escalateAfterMin` */
+      escalationWebhook: z.url({ error: 'must be an http(s) URL' }).optional(),
+      escalateAfterMin: positive.default(10),
+    })
+    .default({ escalateAfterMin: 10 }),
 });
 
 export type CampusFile = z.infer<typeof campusSchema>;

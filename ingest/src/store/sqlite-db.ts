@@ -51,6 +51,53 @@ const MIGRATIONS: string[] = [
   );
   CREATE INDEX dead_letters_received ON dead_letters (received_at);
   `,
+  // 2: repair tickets with their audit trail, and detector state (learned references survive restarts)
+  `
+  CREATE TABLE tickets (
+    id              INTEGER PRIMARY KEY,
+    site_id         TEXT    NOT NULL,
+    device_id       TEXT    NOT NULL,  -- the subject: a device, or a gateway / feeder for a common cause
+    condition       TEXT    NOT NULL,
+    title           TEXT    NOT NULL,
+    summary         TEXT    NOT NULL,
+    severity        TEXT    NOT NULL,
+    trade           TEXT    NOT NULL,
+    category        TEXT    NOT NULL,
+    status          TEXT    NOT NULL,
+    opened_at       INTEGER NOT NULL,
+    last_at         INTEGER NOT NULL,
+    occurrences     INTEGER NOT NULL DEFAULT 1,
+    cleared_at      INTEGER,
+    acknowledged_at INTEGER,
+    acknowledged_by TEXT,
+    resolved_at     INTEGER,
+    resolved_by     TEXT,
+    escalated_at    INTEGER,
+    evidence        TEXT    NOT NULL DEFAULT '[]',
+    details         TEXT    NOT NULL DEFAULT '{}'
+  );
+  -- one open ticket per (device, condition): repeats update it
+  CREATE UNIQUE INDEX tickets_one_open ON tickets (device_id, condition) WHERE status <> 'resolved';
+  CREATE INDEX tickets_status ON tickets (status, severity);
+
+  CREATE TABLE ticket_events (
+    id        INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets (id),
+    at        INTEGER NOT NULL,
+    actor     TEXT    NOT NULL,
+    action    TEXT    NOT NULL,
+    note      TEXT
+  );
+  CREATE INDEX ticket_events_ticket ON ticket_events (ticket_id, id);
+
+  CREATE TABLE detector_state (
+    device_id  TEXT    NOT NULL,
+    detector   TEXT    NOT NULL,
+    state      TEXT    NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (device_id, detector)
+  );
+  `,
 ];
 
 export function openDb(file: string, options: { readonly?: boolean } = {}): Db {

@@ -1,0 +1,100 @@
+/**
+ * Detection in the running system: committed readings and statuses go through the engine, findings
+ * become tickets, a clock tick finds silence and escalates, and the engine's learned state is saved
+ * every minute and on stop (so night-flow references survive a restart).
+ */
+import { openDb } from './store/sqlite-db.ts';
+import type { Campus } from '@campus/site';
+import type { Log, MetricsRegistry, PartHealth } from '@campus/runtime';
+import type { Reading } from '@campus/contract';
+import { DetectionEngine, type EngineSnapshot } from './detectors/engine.ts';
+import { TicketService } from './tickets/ticket-service.ts';
+import { TicketStore } from './tickets/ticket-store.ts';
+import type { StatusChange } from './store/store.ts';
+import type { Db } from './store/sqlite-db.ts';
+
+const SNAPSHOT_ID = '*';
+const SNAPSHOT_KEY = 'engine';
+
+export interface DetectionOptions {
+  dbFile: string;
+  campuses: readonly Campus[];
+  log: Log;
+  metrics: MetricsRegistry;
+  tickMs?: number;
+  saveMs?: number;
+  now?: () => number;
+}
+
+export class DetectionService {
+  readonly engine: DetectionEngine;
+  readonly tickets: TicketService;
+  private readonly db: Db;
+  private readonly store: TicketStore;
+  private timers: NodeJS.Timeout[] = [];
+  private lastError?: string;
+
+  constructor(private readonly opts: DetectionOptions) {
+    this.engine = new DetectionEngine(opts.campuses);
+    this.db = openDb(opts.dbFile);
+    this.store = new TicketStore(this.db);
+    this.tickets = new TicketService(this.store, opts.campuses, opts.log);
+    const saved = this.store.loadDetectorState().find((s) => s.deviceId === SNAPSHOT_ID && s.detector === SNAPSHOT_KEY);
+    if (saved) this.engine.restore(saved.state as EngineSnapshot);
+    const findings = opts.metrics.counter('campus_detector_findings_total', 'detector findings (raised or cleared)');
+    this.onFindings = (list) => {
+      if (!list.length) return;
+      for (const f of list) findings.inc({ condition: f.condition, active: String(f.active) });
+      try {
+        this.tickets.apply(list);
+        this.lastError = undefined;
+      } catch (err) {
+        this.lastError = (err as Error).message;
+        opts.log.error(`cannot write tickets: ${this.lastError}`);
+      }
+    };
+    opts.metrics.gauge('campus_tickets_open', 'tickets not yet resolved, by severity', () => this.tickets.countOpen().map(({ severity, n }) => [{ severity }, n]));
+  }
+
+  private readonly onFindings: (list: ReturnType<DetectionEngine['tick']>) => void;
+
+  readings(readings: Reading[]): void {
+    const sorted = readings.length > 1 ? [...readings].sort((a, b) => a.ts - b.ts) : readings;
+    for (const r of sorted) this.onFindings(this.engine.onReading(r));
+  }
+
+  statuses(statuses: StatusChange[]): void {
+    for (const s of statuses) this.engine.status(s.deviceId, s.status, s.at);
+  }
+
+  start(): void {
+    const now = this.opts.now ?? Date.now;
+    this.timers.push(
+      setInterval(() => {
+        this.onFindings(this.engine.tick(now()));
+        this.tickets.escalate(now()).catch((err) => this.opts.log.error(`escalation failed: ${(err as Error).message}`));
+      }, this.opts.tickMs ?? 15_000),
+      setInterval(() => this.save(), this.opts.saveMs ?? 60_000),
+    );
+    for (const t of this.timers) t.unref();
+  }
+
+  save(): void {
+    try {
+      this.store.saveDetectorState([{ deviceId: SNAPSHOT_ID, detector: SNAPSHOT_KEY, state: this.engine.snapshot() }], Date.now());
+    } catch (err) {
+      this.opts.log.error(`cannot save detector state: ${(err as Error).message}`);
+    }
+  }
+
+  stop(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    this.save();
+    if (this.db.open) this.db.close();
+  }
+
+  health(): PartHealth {
+    return this.lastError ? { ok: false, detail: `tickets: ${this.lastError}` } : { ok: true };
+  }
+}

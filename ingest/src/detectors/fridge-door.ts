@@ -1,0 +1,54 @@
+/** Door left open: a canteen notice after 2 min (info), a ticket after 10 min (major). */
+import type { FridgeValues } from '@campus/contract';
+import type { Detector } from './detector.ts';
+import { clear } from './finding.ts';
+import { duration, MIN, since } from './helpers.ts';
+
+interface State {
+  since: number | null;
+  lastTs: number | null;
+  raised: boolean;
+}
+
+export const fridgeDoor: Detector<State> = {
+  key: 'fridge.door_open',
+  kinds: ['fridge'],
+  defaults: { noticeMin: 2, ticketMin: 10 },
+  init: () => ({ since: null, lastTs: null, raised: false }),
+
+  onReading(state, obs, ctx) {
+    const { params: p, device } = ctx;
+    const open = (obs.reading.values as FridgeValues).doorOpen;
+    if (open === undefined) return { state, findings: [] };
+    const ts = obs.reading.ts;
+    const s: State = { since: since(state.since, open, ts, state.lastTs, 5 * MIN), lastTs: ts, raised: state.raised };
+    if (s.since === null) {
+      if (state.raised) {
+        s.raised = false;
+        return { state: s, findings: [clear(this.key, device.id, ts, '柜门已关闭')] };
+      }
+      return { state: s, findings: [] };
+    }
+    const lasted = ts - s.since;
+    if (lasted < p.noticeMin! * MIN) return { state: s, findings: [] };
+    const ticket = lasted >= p.ticketMin! * MIN;
+    s.raised = true;
+    return {
+      state: s,
+      findings: [
+        {
+          condition: this.key,
+          subjectId: device.id,
+          active: true,
+          at: ts,
+          severity: ticket ? 'major' : 'info',
+          trade: 'canteen',
+          category: ticket ? 'repair' : 'notice',
+          title: '冷柜门未关',
+          summary: `柜门已打开 ${duration(lasted)}${ticket ? '：请立即关门并检查门封' : '，请随手关门'}`,
+          details: { since: s.since },
+        },
+      ],
+    };
+  },
+};

@@ -1,0 +1,38 @@
+/** Every detector, in one list: the order they run in for a reading. */
+import type { Detector } from './detector.ts';
+import { electricityAfterHours } from './electricity-after-hours.ts';
+import { fridgeCumulative } from './fridge-cumulative.ts';
+import { fridgeDoor } from './fridge-door.ts';
+import { fridgeExcursion } from './fridge-excursion.ts';
+import { fridgeSensor } from './fridge-sensor.ts';
+import { transformerCapacity } from './transformer-capacity.ts';
+import { transformerImbalance } from './transformer-imbalance.ts';
+import { transformerOverload } from './transformer-load.ts';
+import { transformerOilTemp } from './transformer-oil.ts';
+import { waterBurst } from './water-burst.ts';
+import { waterContinuousFlow } from './water-continuous-flow.ts';
+import { waterMeterFlags } from './water-meter-flags.ts';
+import { waterNightFlow } from './water-night-flow.ts';
+import { waterOutOfHours } from './water-out-of-hours.ts';
+import { waterRegister } from './water-register.ts';
+
+export const DETECTORS: readonly Detector<any>[] = [
+  waterNightFlow,
+  waterContinuousFlow,
+  waterBurst,
+  waterOutOfHours,
+  waterMeterFlags,
+  waterRegister,
+  transformerOverload,
+  transformerImbalance,
+  transformerOilTemp,
+  transformerCapacity,
+  fridgeExcursion,
+  fridgeDoor,
+  fridgeCumulative,
+  fridgeSensor,
+  electricityAfterHours,
+];
+
+/** Thresholds every detector accepts beyond its defaults. */
+export const OPTIONAL_PARAMS: Readonly<Record<string, readonly string[]>> = { 'fridge.excursion': ['minC', 'maxC'], 'fridge.cumulative': ['minC', 'maxC'] };

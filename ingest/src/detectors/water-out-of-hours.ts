@@ -1,0 +1,68 @@
+/**
+ * Out-of-hours use: on a weekend, holiday or vacation day, the day's use is compared (after the
+ * day ends) with the meter's learned use on such days: alarm above factor x average + floor. minor.
+ */
+import type { Detector } from './detector.ts';
+import { clear } from './finding.ts';
+import { fmt, keepLast } from './helpers.ts';
+
+interface State {
+  date: string | null;
+  startVolume: number | null;
+  lastVolume: number | null;
+  /** use of past non-school days, m³ */
+  history: number[];
+  raised: boolean;
+}
+
+export const waterOutOfHours: Detector<State> = {
+  key: 'water.out_of_hours',
+  kinds: ['water_meter'],
+  defaults: { factor: 1.5, floorM3: 0.5, learnDays: 8, minDays: 2 },
+  init: () => ({ date: null, startVolume: null, lastVolume: null, history: [], raised: false }),
+
+  onReading(state, obs, ctx) {
+    const { params: p, calendar, device } = ctx;
+    const ts = obs.reading.ts;
+    if (obs.volumeM3 === undefined) return { state, findings: [] };
+    const date = calendar.local(ts).date;
+    if (state.date === date) return { state: { ...state, lastVolume: obs.volumeM3 }, findings: [] };
+
+    // a new day: judge the one that ended, if it was not a school day
+    const s: State = { ...state, date, startVolume: obs.volumeM3, lastVolume: obs.volumeM3 };
+    if (state.date === null || state.startVolume === null || state.lastVolume === null || calendar.isSchoolDay(state.date)) return { state: s, findings: [] };
+    const used = obs.volumeM3 - state.startVolume; // up to the first reading of the new day
+    const learned = state.history;
+    s.history = keepLast([...learned, used], p.learnDays!);
+    if (learned.length < p.minDays!) return { state: s, findings: [] };
+    const avg = learned.reduce((a, b) => a + b, 0) / learned.length;
+    const limit = avg * p.factor! + p.floorM3!;
+    if (used > limit) {
+      s.raised = true;
+      s.history = keepLast(learned, p.learnDays!); // an anomalous day does not teach
+      return {
+        state: s,
+        findings: [
+          {
+            condition: this.key,
+            subjectId: device.id,
+            active: true,
+            at: ts,
+            severity: 'minor',
+            trade: 'plumber',
+            category: 'repair',
+            title: '节假日用水异常',
+            summary: `${state.date}（非上课日）用水 ${fmt(used, 2)} m³，以往同类日平均 ${fmt(avg, 2)} m³`,
+            evidence: [{ ts, value: Math.round(used * 1000) / 1000, unit: 'm³' }],
+            details: { date: state.date, usedM3: used, averageM3: avg },
+          },
+        ],
+      };
+    }
+    if (state.raised) {
+      s.raised = false;
+      return { state: s, findings: [clear(this.key, device.id, ts, `${state.date} 用水 ${fmt(used, 2)} m³，已恢复正常`)] };
+    }
+    return { state: s, findings: [] };
+  },
+};

@@ -30,7 +30,7 @@ export const waterContinuousFlow: Detector<State> = {
     if (obs.volumeM3 === undefined) return { state, findings: [] };
     const samples = pushVolume(state.samples, ts, obs.volumeM3, (p.windowMin! + 5) * 60_000);
     const flow = averageFlow(samples, p.windowMin! * 60_000);
-    let s: State = { ...state, samples, lastTs: ts };
+    const s: State = { ...state, samples };
     if (flow === null) return { state: s, findings: [] };
 
     // learn the quiet level: the lowest window flow of each day
@@ -43,9 +43,10 @@ export const waterContinuousFlow: Detector<State> = {
     if (pastDays.length === 0) return { state: s, findings: [] }; // nothing learned yet
     const quiet = Math.min(...pastDays.map((d) => d.flow)) * p.quietFactor! + p.zeroM3h!;
 
-    const watching = !knownWaterUse(device, calendar, ts);
-    const flowing = watching && flow > quiet;
-    s.flowingSince = since(state.flowingSince, flowing, ts, state.lastTs);
+    // during the hours the space is in use, flow says nothing: pause (neither count nor clear)
+    if (knownWaterUse(device, calendar, ts)) return { state: s, findings: [] };
+    s.lastTs = ts;
+    s.flowingSince = since(state.flowingSince, flow > quiet, ts, state.lastTs);
     if (s.flowingSince === null) {
       if (state.raised) {
         s.raised = null;

@@ -2,16 +2,30 @@
  * `npm run campus -- <command>`: the operator's tool.
  *   check [file]              validate a campus file, listing every problem by path
  *   device secret <deviceId>  issue a new MQTT secret for a ledger device (printed once, stored hashed)
+ *   fault add <kind> <target> [--for 30m] [--lph N] [--m3h N] [--pct N] [--ratio N] [--kw N] [--ramp-hours N]
+ *   fault list | fault clear <id|all>   faults in the running simulator (CAMPUS_DATA_DIR/sim-faults.json)
  */
 import { randomBytes } from 'node:crypto';
 import { deviceTopicPrefix } from '@campus/contract';
 import { CredentialStore, hashSecret } from '@campus/broker';
 import { createLog, readKnobs, runMain } from '@campus/runtime';
 import { loadCampus } from '@campus/site';
+import { checkFault, FAULT_KINDS, readFaults, writeFaults, type Fault } from '@campus/device-sim';
 
 const USAGE = `usage:
   npm run campus -- check [campus.yaml]
-  npm run campus -- device secret <deviceId>`;
+  npm run campus -- device secret <deviceId>
+  npm run campus -- fault add <kind> <target> [--for 30m] [--lph N] [--m3h N] [--pct N] [--ratio N] [--kw N] [--ramp-hours N]
+  npm run campus -- fault list
+  npm run campus -- fault clear <id|all>
+fault kinds: ${FAULT_KINDS.join(', ')}`;
+
+/** "90s", "30m", "2h" -> ms */
+function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(s|m|h)$/.exec(text);
+  if (!m) throw new Error(`--for ${text}: use a duration like 90s, 30m or 2h`);
+  return Number(m[1]) * { s: 1000, m: 60_000, h: 3600_000 }[m[2] as 's' | 'm' | 'h'];
+}
 
 const log = createLog('campus');
 await runMain(log, async () => {
@@ -40,6 +54,43 @@ await runMain(log, async () => {
   publish   : ${deviceTopicPrefix(campus.site.id, device.id)}telemetry (QoS 1), ${deviceTopicPrefix(campus.site.id, device.id)}status (retained, last will "offline")
 A running broker picks the new secret up within a second; the old secret no longer works.`);
     return;
+  }
+  if (command === 'fault') {
+    const [sub, ...rest] = args;
+    const faults = readFaults(knobs.dataDir);
+    if (sub === 'list') {
+      if (!faults.length) console.log('no faults');
+      for (const f of faults) console.log(`${f.id}  ${f.kind} ${f.target}  from ${new Date(f.from).toISOString()}${f.to ? ` to ${new Date(f.to).toISOString()}` : ' (until cleared)'}${f.size ? '  ' + JSON.stringify(f.size) : ''}`);
+      return;
+    }
+    if (sub === 'clear' && rest[0]) {
+      const left = rest[0] === 'all' ? [] : faults.filter((f) => f.id !== rest[0]);
+      if (left.length === faults.length && rest[0] !== 'all') throw new Error(`no fault "${rest[0]}" (see: npm run campus -- fault list)`);
+      writeFaults(knobs.dataDir, left);
+      console.log(`cleared ${faults.length - left.length} fault(s); the simulator applies it within a second`);
+      return;
+    }
+    if (sub === 'add' && rest[0] && rest[1]) {
+      const campus = loadCampus(knobs.campusConfig);
+      const [kind, target, ...opts] = rest as [string, string, ...string[]];
+      const problem = checkFault({ kind: kind as Fault['kind'], target }, campus);
+      if (problem) throw new Error(problem);
+      const size: Record<string, number> = {};
+      let durationMs: number | undefined;
+      for (let i = 0; i < opts.length; i += 2) {
+        const name = opts[i]!;
+        const value = opts[i + 1];
+        if (value === undefined) throw new Error(`${name} needs a value`);
+        if (name === '--for') durationMs = parseDuration(value);
+        else if (['--lph', '--m3h', '--pct', '--ratio', '--kw', '--ramp-hours'].includes(name) && Number.isFinite(Number(value))) size[name === '--ramp-hours' ? 'rampHours' : name.slice(2)] = Number(value);
+        else throw new Error(`unknown option ${name} ${value}`);
+      }
+      const from = Date.now();
+      const fault: Fault = { id: `${kind}-${target}-${from.toString(36)}`, kind: kind as Fault['kind'], target, from, ...(durationMs ? { to: from + durationMs } : {}), ...(Object.keys(size).length ? { size } : {}) };
+      writeFaults(knobs.dataDir, [...faults, fault]);
+      console.log(`added ${fault.id}: ${kind} on ${target}${durationMs ? ` for ${durationMs / 60_000} min` : ' until cleared'}; the running simulator applies it within a second`);
+      return;
+    }
   }
   console.error(USAGE);
   process.exitCode = 2;

@@ -10,6 +10,7 @@ import type { SimModel } from './models/model.ts';
 import { TransformerModel } from './models/transformer.ts';
 import { WaterMeterModel } from './models/water-meter.ts';
 import { hashString } from './random.ts';
+import { FaultBook } from './faults.ts';
 
 export interface SimReading {
   deviceId: string;
@@ -20,14 +21,16 @@ export interface SimReading {
 
 export class CampusSim {
   readonly models = new Map<string, SimModel>();
+  readonly faults: FaultBook;
   private readonly seqs = new Map<string, number>();
 
   constructor(
     readonly campus: Campus,
     readonly seed = 1,
   ) {
+    this.faults = new FaultBook(campus.devices);
     for (const config of campus.devices) {
-      const ctx = { campus, stream: hashString(`${seed}/${campus.site.id}/${config.id}`) };
+      const ctx = { campus, stream: hashString(`${seed}/${campus.site.id}/${config.id}`), faults: this.faults };
       this.models.set(config.id, createModel(config, ctx));
     }
     // wiring: loads to their transformer, water meters to the campus main meter
@@ -67,7 +70,7 @@ export class CampusSim {
   }
 }
 
-function createModel(config: DeviceConfig, ctx: { campus: Campus; stream: number }): SimModel {
+function createModel(config: DeviceConfig, ctx: { campus: Campus; stream: number; faults: FaultBook }): SimModel {
   switch (config.kind) {
     case 'electric_meter':
       return new ElectricMeterModel(config, ctx);

@@ -2,3 +2,5 @@ export * from './service.ts';
 export * from './campus-sim.ts';
 export * from './fleet.ts';
 export * from './profiles.ts';
+export * from './faults.ts';
+export * from './fault-file.ts';

@@ -3,12 +3,13 @@
  * MQTT with its own credentials, following the school calendar in real time. Register state is
  * saved to CAMPUS_DATA_DIR/sim-state.json so a restart does not look like a meter replacement.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import type { Campus } from '@campus/site';
 import { loadOrCreateKey, simulatedDevicePassword, writeFileAtomic, type Log, type MetricsRegistry, type PartHealth, type Service } from '@campus/runtime';
 import { CampusSim } from './campus-sim.ts';
 import { DeviceConnection } from './fleet.ts';
+import { faultFile, readFaults } from './fault-file.ts';
 
 export interface SimulatorOptions {
   campuses: readonly Campus[];
@@ -29,6 +30,7 @@ export class SimulatorService implements Service {
   private readonly connections: DeviceConnection[] = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private saveTimer?: NodeJS.Timeout;
+  private watcher?: FSWatcher;
   private running = false;
 
   constructor(private readonly opts: SimulatorOptions) {
@@ -58,6 +60,7 @@ export class SimulatorService implements Service {
         const tick = () => {
           if (!this.running) return;
           const ts = Date.now();
+          if (sim.faults.silenced(device.id, ts)) return this.schedule(tick, intervalMs);
           const reading = sim.reading(device.id, ts);
           conn.publish({ ts: reading.ts, seq: reading.seq, ...reading.values }).then(
             () => published.inc(),
@@ -71,9 +74,28 @@ export class SimulatorService implements Service {
         this.schedule(tick, Math.random() * spread);
       }
     }
+    this.loadFaults();
+    let debounce: NodeJS.Timeout | undefined;
+    this.watcher = watch(this.opts.dataDir, (_e, file) => {
+      if (file !== 'sim-faults.json') return;
+      clearTimeout(debounce);
+      debounce = setTimeout(() => this.loadFaults(), 100);
+    });
+    this.watcher.unref();
     this.saveTimer = setInterval(() => this.saveState(), SAVE_EVERY_MS);
     this.saveTimer.unref();
     log.info(`simulating ${this.connections.length} devices`, { url });
+  }
+
+  /** Applies CAMPUS_DATA_DIR/sim-faults.json (npm run campus -- fault ...). */
+  private loadFaults(): void {
+    try {
+      const faults = readFaults(this.opts.dataDir);
+      for (const sim of this.sims) sim.faults.set(faults.filter((f) => sim.campus.device(f.target) || sim.campus.gateways.some((g) => g.id === f.target)));
+      if (faults.length) this.opts.log.info(`faults: ${faults.map((f) => `${f.id} ${f.kind} ${f.target}`).join('; ')}`);
+    } catch (err) {
+      this.opts.log.warn(`ignoring ${faultFile(this.opts.dataDir)}: ${(err as Error).message}`);
+    }
   }
 
   private schedule(fn: () => void, delay: number): void {
@@ -113,6 +135,7 @@ export class SimulatorService implements Service {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     clearInterval(this.saveTimer);
+    this.watcher?.close();
     this.saveState();
     await Promise.all(this.connections.map((c) => c.close()));
     this.connections.length = 0;

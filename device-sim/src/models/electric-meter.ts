@@ -21,7 +21,8 @@ export class ElectricMeterModel implements SimModel, ElectricLoad {
   powerKW(ts: number): number {
     const usage = this.config.usage ?? (this.config.class ? 'classroom' : 'office');
     const demand = electricDemandKW(usage, timeContext(this.ctx.campus.calendar, ts));
-    return Math.max(0, demand * this.scale * (1 + 0.08 * smoothNoise(this.ctx.stream, ts, 60_000)));
+    const leftOn = this.ctx.faults.active(this.config.id, 'lights_on', ts).reduce((kw, f) => kw + (f.size?.kw ?? 0.9), 0);
+    return Math.max(0, demand * this.scale * (1 + 0.08 * smoothNoise(this.ctx.stream, ts, 60_000))) + leftOn;
   }
 
   advance(ts: number): void {

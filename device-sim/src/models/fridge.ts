@@ -58,13 +58,15 @@ export class FridgeModel implements SimModel {
   }
 
   doorOpen(ts: number): boolean {
+    if (this.ctx.faults.active(this.config.id, 'door_open', ts).length) return true;
     const t = timeContext(this.ctx.campus.calendar, ts);
     if (t.dayType === 'vacation' || !MEAL_PREP.some(([from, to]) => t.minute >= from && t.minute < to)) return false;
     const minute = Math.floor(ts / 60_000);
     const perMinute = (this.config.fridgeClass === 'sample' ? 0.03 : 0.12) * (t.dayType === 'school_day' ? 1 : 0.5);
     if (unit(this.ctx.stream, minute, 6) >= perMinute) return false;
-    const openAt = minute * 60_000 + unit(this.ctx.stream, minute, 7) * 30_000;
-    const openFor = 15_000 + unit(this.ctx.stream, minute, 8) * 45_000;
+    // one opening a minute at most, closed again within the minute (cooks do not chain openings)
+    const openAt = minute * 60_000 + unit(this.ctx.stream, minute, 7) * 10_000;
+    const openFor = 15_000 + unit(this.ctx.stream, minute, 8) * 30_000;
     return ts >= openAt && ts < openAt + openFor;
   }
 
@@ -74,6 +76,10 @@ export class FridgeModel implements SimModel {
     if (this.inDefrost(ts)) {
       this.compressorOn = false;
       rate = this.tempC < -3 ? 0.9 : 0;
+    } else if (this.ctx.faults.active(this.config.id, 'compressor_failure', ts).length) {
+      // no cooling: the cabinet warms towards the kitchen's temperature
+      this.compressorOn = false;
+      rate = this.tempC < 22 ? th.warmPerMin * 1.5 : 0;
     } else {
       if (this.tempC > this.setpoint + th.band) this.compressorOn = true;
       else if (this.tempC < this.setpoint - th.band) this.compressorOn = false;

@@ -1,5 +1,6 @@
 /** What every simulated device model offers the simulator. */
 import type { Campus, DeviceConfig } from '@campus/site';
+import type { FaultBook } from '../faults.ts';
 
 export interface SimModel {
   readonly config: DeviceConfig;
@@ -26,6 +27,7 @@ export interface ModelContext {
   campus: Campus;
   /** per-device random stream */
   stream: number;
+  faults: FaultBook;
 }
 
 export const round = (value: number, decimals: number): number => {

@@ -26,7 +26,8 @@ export class TransformerModel implements SimModel, ElectricLoad {
     private readonly ctx: ModelContext,
   ) {
     this.totalKWh = round(100_000 + 400_000 * unit(ctx.stream, 2), 3);
-    const skew = 0.02 + 0.02 * unit(ctx.stream, 3);
+    // a well-balanced unit: phases within a few per cent (imbalance < 10 %)
+    const skew = 0.005 + 0.01 * unit(ctx.stream, 3);
     this.phaseWeights = [1 / 3 + skew, 1 / 3, 1 / 3 - skew];
     this.unmeteredBaseKW = config.ratedKVA * 0.04;
   }
@@ -67,10 +68,28 @@ export class TransformerModel implements SimModel, ElectricLoad {
   }
 
   values(ts: number) {
-    const p = this.powerKW(ts);
+    let p = this.powerKW(ts);
+    let weights: readonly number[] = this.phaseWeights;
+    const faults = this.ctx.faults;
+    const overload = faults.active(this.config.id, 'overload', ts)[0];
+    const imbalance = faults.active(this.config.id, 'imbalance', ts)[0];
+    if (imbalance) {
+      const r = imbalance.size?.ratio ?? 0.25;
+      const w = [1, 1 - r / 2, 1 - r];
+      const sum = w.reduce((a, b) => a + b, 0);
+      weights = w.map((x) => x / sum);
+    }
+    const target = overload?.size?.pct ?? (imbalance ? (imbalance.size?.pct ?? 45) : undefined);
+    if (target !== undefined) {
+      // drive the worst phase to `target` % of rated current (extra load from the fault)
+      const vPhase = this.config.voltageLLV / Math.sqrt(3);
+      const ratedA = (this.config.ratedKVA * 1000) / (Math.sqrt(3) * this.config.voltageLLV);
+      const worstKVA = ((target / 100) * ratedA * vPhase) / 1000;
+      p = (worstKVA / Math.max(...weights)) * POWER_FACTOR;
+    }
     const s = p / POWER_FACTOR;
-    const vPhase = (this.config.voltageLLV / Math.sqrt(3)) * (1.02 - 0.03 * (s / this.config.ratedKVA));
-    const currents = this.phaseWeights.map((w, i) => {
+    const vPhase = (this.config.voltageLLV / Math.sqrt(3)) * (target !== undefined ? 1 : 1.02 - 0.03 * (s / this.config.ratedKVA));
+    const currents = weights.map((w, i) => {
       const phaseKVA = s * w * (1 + 0.01 * smoothNoise(this.ctx.stream, ts, 30_000, i));
       return round((phaseKVA * 1000) / vPhase, 1);
     });

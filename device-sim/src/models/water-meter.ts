@@ -24,22 +24,29 @@ export class WaterMeterModel implements SimModel, WaterFlow {
 
   flowM3h(ts: number): number {
     const own = waterDemandM3h(this.config.usage ?? 'office', timeContext(this.ctx.campus.calendar, ts));
-    const mine = Math.max(0, own * this.scale * (1 + 0.15 * smoothNoise(this.ctx.stream, ts, 60_000)));
+    const mine = Math.max(0, own * this.scale * (1 + 0.15 * smoothNoise(this.ctx.stream, ts, 60_000))) + this.ctx.faults.extraFlowM3h(this.config.id, ts);
     let total = mine;
     for (const d of this.downstream) total += d.flowM3h(ts);
     return total;
   }
 
   advance(ts: number): void {
+    // a meter close to the end of its register at the start wraps during the run (as old meters do)
+    if (!this.at) for (const f of this.ctx.faults.active(this.config.id, 'rollover', ts)) this.totalM3 = this.config.registerMaxM3 + 1 - (f.size?.beforeM3 ?? 50);
+    for (const _ of this.ctx.faults.events(this.config.id, 'replacement', this.at, ts)) this.totalM3 = 0;
     if (this.at && ts > this.at) {
       this.totalM3 += integrate(this.at, ts, 60_000, (t) => this.flowM3h(t));
-      if (this.totalM3 > this.config.registerMaxM3) this.totalM3 -= this.config.registerMaxM3 + 1;
+      // the register shows 0 .. registerMax.999 and then starts again at 0
+      if (this.totalM3 >= this.config.registerMaxM3 + 1) this.totalM3 -= this.config.registerMaxM3 + 1;
     }
     this.at = Math.max(this.at, ts);
   }
 
   values(ts: number) {
-    return { totalM3: round(this.totalM3, 3), flowM3h: round(this.flowM3h(ts), 3) };
+    // like a wM-Bus meter, it reports its own alarm flags ("OK" when there are none)
+    const faults = this.ctx.faults;
+    const flags = [...(faults.active(this.config.id, 'meter_leak', ts).length ? ['LEAK'] : []), ...(faults.active(this.config.id, 'meter_burst', ts).length ? ['BURST'] : [])];
+    return { totalM3: round(this.totalM3, 3), flowM3h: round(this.flowM3h(ts), 3), status: flags.length ? flags.join(' ') : 'OK' };
   }
 
   snapshot() {

@@ -26,6 +26,8 @@ export const implausible = (t: number): boolean => t < -60 || t > 60;
 
 export interface DefrostState {
   reportedAt: number | null;
+  /** the unit said `defrost: true` at its last report */
+  defrosting?: boolean;
   defrostEndedAt: number | null;
   episodeStart: number | null;
   episodes: number[];
@@ -54,12 +56,12 @@ export function learnedPeriod(episodes: number[]): number | null {
 export function defrostStep(state: DefrostState, values: FridgeValues, ts: number, warm: boolean, postDefrostMin: number): { state: DefrostState; suppressed: boolean } {
   const s = { ...state };
   if (values.defrost !== undefined) {
-    // the unit reports its defrost
+    // the unit reports its defrost: suppress it, and the recovery for `postDefrostMin` after it ended
     s.reportedAt = ts;
-    if (values.defrost) return { state: { ...s, defrostEndedAt: null, episodeStart: null }, suppressed: true };
-    if (state.defrostEndedAt === null && state.reportedAt !== null && s.episodeStart === null) s.defrostEndedAt = ts;
+    if (values.defrost) return { state: { ...s, defrosting: true, defrostEndedAt: null, episodeStart: null }, suppressed: true };
+    if (state.defrosting) s.defrostEndedAt = ts;
+    s.defrosting = false;
     const recovering = s.defrostEndedAt !== null && ts - s.defrostEndedAt < postDefrostMin * MIN;
-    if (!warm && !recovering) s.defrostEndedAt = null;
     return { state: s, suppressed: warm && recovering };
   }
   // not reported: learn it from short warm episodes

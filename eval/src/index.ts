@@ -1,0 +1,3 @@
+export * from './replay.ts';
+export * from './scenario.ts';
+export * from './score.ts';

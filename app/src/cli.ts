@@ -11,6 +11,7 @@ import { CredentialStore, hashSecret } from '@campus/broker';
 import { createLog, readKnobs, runMain } from '@campus/runtime';
 import { loadCampus } from '@campus/site';
 import { checkFault, FAULT_KINDS, readFaults, writeFaults, type Fault } from '@campus/device-sim';
+import { DetectionEngine } from '@campus/ingest';
 
 const USAGE = `usage:
   npm run campus -- check [campus.yaml]
@@ -34,6 +35,7 @@ await runMain(log, async () => {
   if (command === 'check') {
     const file = args[0] ?? knobs.campusConfig;
     const campus = loadCampus(file);
+    new DetectionEngine([campus]); // detector thresholds: unknown detectors or parameters are listed by path
     const kinds = new Map<string, number>();
     for (const d of campus.devices) kinds.set(d.kind, (kinds.get(d.kind) ?? 0) + 1);
     console.log(`${file}: OK — ${campus.site.name} (${campus.site.id}), ${campus.buildings.length} buildings, ${campus.classes.length} classes, ${campus.devices.length} devices (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')})`);

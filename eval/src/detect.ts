@@ -43,19 +43,24 @@ const pad = (text: string, n: number) => text + ' '.repeat(Math.max(0, n - [...t
 console.log(`Detection evaluation — ${campus.site.name}, ${campus.calendar.local(scenario.from).date} → ${campus.calendar.local(scenario.to).date} (includes the 国庆 holiday)`);
 console.log(`${days} days, ${campus.devices.length} devices (${s.deviceDays} device-days), seed ${seed}, ${scenario.faults.length} labelled faults`);
 console.log(`replayed ${result.readings.toLocaleString('en')} readings in ${(result.wallMs / 1000).toFixed(1)} s; ${result.tickets.length} tickets opened\n`);
-console.log(`${pad('condition', 20)}${pad('faults', 8)}${pad('caught', 8)}${pad('recall', 8)}${pad('median time-to-ticket', 24)}${pad('goal', 30)}met`);
+console.log(`${pad('condition', 20)}${pad('faults', 8)}${pad('caught', 8)}${pad('recall', 8)}${pad('median time-to-ticket', 24)}${pad('goal', 34)}met`);
 let ok = true;
 for (const g of s.groups) {
   const met = g.caught === g.faults;
   ok &&= met;
-  console.log(`${pad(g.group, 20)}${pad(String(g.faults), 8)}${pad(String(g.caught), 8)}${pad(`${Math.round((100 * g.caught) / g.faults)}%`, 8)}${pad(fmtDuration(median(g.times)), 24)}${pad(g.goal, 30)}${met ? 'yes' : 'NO'}`);
+  console.log(`${pad(g.group, 20)}${pad(String(g.faults), 8)}${pad(String(g.caught), 8)}${pad(`${Math.round((100 * g.caught) / g.faults)}%`, 8)}${pad(fmtDuration(median(g.times)), 24)}${pad(g.goal, 34)}${met ? 'yes' : 'NO'}`);
+  for (const h of g.hits) console.log(`    ${fmtDuration(h.ms).padStart(10)}  ${h.label}`);
   for (const m of g.missed) console.log(`    missed: ${m}`);
 }
 const falseOk = s.falsePer100DeviceDays <= 1;
 const floodOk = s.peakNewIn10Min <= 10;
 ok &&= falseOk && floodOk;
 console.log(`\nfalse tickets: ${s.falseTickets.length} = ${s.falsePer100DeviceDays.toFixed(2)} per 100 device-days (goal <= 1): ${falseOk ? 'yes' : 'NO'}`);
-for (const t of s.falseTickets) console.log(`    ${t.openedAt} ${t.deviceId} ${t.condition} [${t.severity}] ${t.summary}`);
+const localTime = (iso: string) => {
+  const l = campus.calendar.local(Date.parse(iso));
+  return `${l.date} ${String(Math.floor(l.minuteOfDay / 60)).padStart(2, '0')}:${String(l.minuteOfDay % 60).padStart(2, '0')}`;
+};
+for (const t of s.falseTickets) console.log(`    ${localTime(t.openedAt)} ${t.deviceId} ${t.condition} [${t.severity}] ${t.summary}`);
 const cleanedUp = result.tickets.filter((t) => t.resolvedBy === 'eval').length;
 console.log(`(${cleanedUp} tickets were resolved by the simulated office 30 min after their condition cleared)`);
 console.log(`peak new tickets in any 10 minutes: ${s.peakNewIn10Min} (goal <= 10, incl. the gateway outage): ${floodOk ? 'yes' : 'NO'}`);

@@ -12,6 +12,7 @@ export interface GroupScore {
   caught: number;
   /** time-to-ticket of each caught fault, ms */
   times: number[];
+  hits: { label: string; ms: number }[];
   missed: string[];
 }
 
@@ -40,7 +41,7 @@ export function score(tickets: Ticket[], labelled: LabelledFault[], clocks: Map<
     }
     const e = l.expect;
     if (!e) continue;
-    const g = groups.get(e.group) ?? { group: e.group, goal: e.goal, faults: 0, caught: 0, times: [], missed: [] };
+    const g = groups.get(e.group) ?? { group: e.group, goal: e.goal, faults: 0, caught: 0, times: [], hits: [], missed: [] };
     groups.set(e.group, g);
     g.faults++;
     const start = e.clock === 'out_of_range' ? clocks.get(l.fault.id) : l.fault.from;
@@ -49,6 +50,7 @@ export function score(tickets: Ticket[], labelled: LabelledFault[], clocks: Map<
     if (hit && start !== undefined && deadline !== undefined && opened(hit) <= deadline) {
       g.caught++;
       g.times.push(opened(hit) - start);
+      g.hits.push({ label: l.label, ms: opened(hit) - start });
     } else {
       g.missed.push(`${l.label}: ${hit ? `ticket at ${hit.openedAt}, after the deadline ${deadline ? new Date(deadline).toISOString() : '?'}` : 'no ticket'}`);
     }

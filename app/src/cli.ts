@@ -38,7 +38,9 @@ await runMain(log, async () => {
     new DetectionEngine([campus]); // detector thresholds: unknown detectors or parameters are listed by path
     const kinds = new Map<string, number>();
     for (const d of campus.devices) kinds.set(d.kind, (kinds.get(d.kind) ?? 0) + 1);
-    console.log(`${file}: OK — ${campus.site.name} (${campus.site.id}), ${campus.buildings.length} buildings, ${campus.classes.length} classes, ${campus.devices.length} devices (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')})`);
+    console.log(
+      `${file}: OK — ${campus.site.name} (${campus.site.id}), ${campus.buildings.length} buildings, ${campus.classes.length} classes, ${campus.devices.length} devices (${[...kinds].map(([k, n]) => `${k} ${n}`).join(', ')})`,
+    );
     return;
   }
   if (command === 'device' && args[0] === 'secret' && args[1]) {
@@ -47,7 +49,14 @@ await runMain(log, async () => {
     if (!device) throw new Error(`no device "${args[1]}" in ${knobs.campusConfig}: add it to the campus file first`);
     const secret = randomBytes(24).toString('base64url');
     const store = CredentialStore.inDataDir(knobs.dataDir).load();
-    store.set(device.id, { role: 'device', siteId: campus.site.id, deviceId: device.id, hash: await hashSecret(secret), source: 'issued', createdAt: new Date().toISOString() });
+    store.set(device.id, {
+      role: 'device',
+      siteId: campus.site.id,
+      deviceId: device.id,
+      hash: await hashSecret(secret),
+      source: 'issued',
+      createdAt: new Date().toISOString(),
+    });
     store.save();
     console.log(`MQTT login for ${device.name} (${device.id}) — shown once, store it in the device now:
   client id : ${device.id}
@@ -62,7 +71,10 @@ A running broker picks the new secret up within a second; the old secret no long
     const faults = readFaults(knobs.dataDir);
     if (sub === 'list') {
       if (!faults.length) console.log('no faults');
-      for (const f of faults) console.log(`${f.id}  ${f.kind} ${f.target}  from ${new Date(f.from).toISOString()}${f.to ? ` to ${new Date(f.to).toISOString()}` : ' (until cleared)'}${f.size ? '  ' + JSON.stringify(f.size) : ''}`);
+      for (const f of faults)
+        console.log(
+          `${f.id}  ${f.kind} ${f.target}  from ${new Date(f.from).toISOString()}${f.to ? ` to ${new Date(f.to).toISOString()}` : ' (until cleared)'}${f.size ? '  ' + JSON.stringify(f.size) : ''}`,
+        );
       return;
     }
     if (sub === 'clear' && rest[0]) {
@@ -84,13 +96,23 @@ A running broker picks the new secret up within a second; the old secret no long
         const value = opts[i + 1];
         if (value === undefined) throw new Error(`${name} needs a value`);
         if (name === '--for') durationMs = parseDuration(value);
-        else if (['--lph', '--m3h', '--pct', '--ratio', '--kw', '--ramp-hours'].includes(name) && Number.isFinite(Number(value))) size[name === '--ramp-hours' ? 'rampHours' : name.slice(2)] = Number(value);
+        else if (['--lph', '--m3h', '--pct', '--ratio', '--kw', '--ramp-hours'].includes(name) && Number.isFinite(Number(value)))
+          size[name === '--ramp-hours' ? 'rampHours' : name.slice(2)] = Number(value);
         else throw new Error(`unknown option ${name} ${value}`);
       }
       const from = Date.now();
-      const fault: Fault = { id: `${kind}-${target}-${from.toString(36)}`, kind: kind as Fault['kind'], target, from, ...(durationMs ? { to: from + durationMs } : {}), ...(Object.keys(size).length ? { size } : {}) };
+      const fault: Fault = {
+        id: `${kind}-${target}-${from.toString(36)}`,
+        kind: kind as Fault['kind'],
+        target,
+        from,
+        ...(durationMs ? { to: from + durationMs } : {}),
+        ...(Object.keys(size).length ? { size } : {}),
+      };
       writeFaults(knobs.dataDir, [...faults, fault]);
-      console.log(`added ${fault.id}: ${kind} on ${target}${durationMs ? ` for ${durationMs / 60_000} min` : ' until cleared'}; the running simulator applies it within a second`);
+      console.log(
+        `added ${fault.id}: ${kind} on ${target}${durationMs ? ` for ${durationMs / 60_000} min` : ' until cleared'}; the running simulator applies it within a second`,
+      );
       return;
     }
   }

@@ -27,19 +27,27 @@ const getJson = async (url: string) => {
 describe('the whole system', () => {
   it('runs every part, and every demo device reports', { timeout: 180_000 }, async () => {
     system = await startSystem({ CAMPUS_DATA_DIR: dir.path });
-    const health = await waitFor('GET /api/health = 200', async () => {
-      const r = await getJson(`${system!.base}/api/health`);
-      return r.status === 200 ? r.body : undefined;
-    }, { timeoutMs: 90_000 });
+    const health = await waitFor(
+      'GET /api/health = 200',
+      async () => {
+        const r = await getJson(`${system!.base}/api/health`);
+        return r.status === 200 ? r.body : undefined;
+      },
+      { timeoutMs: 90_000 },
+    );
     expect(health.status).toBe('ok');
     expect(Object.keys(health.parts)).toEqual(['broker', 'ingest', 'dashboard', 'device-sim']);
 
-    const devices = await waitFor('every demo device online with a recent reading', async () => {
-      const { body } = await getJson(`${system!.base}/api/devices`);
-      const now = Date.now();
-      const fresh = body.devices.filter((d: any) => d.status === 'online' && d.last && now - Date.parse(d.lastSeen) < 60_000);
-      return fresh.length === campus.devices.length ? body.devices : undefined;
-    }, { timeoutMs: 90_000, everyMs: 1000 });
+    const devices = await waitFor(
+      'every demo device online with a recent reading',
+      async () => {
+        const { body } = await getJson(`${system!.base}/api/devices`);
+        const now = Date.now();
+        const fresh = body.devices.filter((d: any) => d.status === 'online' && d.last && now - Date.parse(d.lastSeen) < 60_000);
+        return fresh.length === campus.devices.length ? body.devices : undefined;
+      },
+      { timeoutMs: 90_000, everyMs: 1000 },
+    );
     expect(devices.map((d: any) => d.id).sort()).toEqual(campus.devices.map((d) => d.id).sort());
     const tr = devices.find((d: any) => d.id === 'tr-main');
     expect(tr.location).toMatchObject({ buildingName: '后勤楼（配电房、水泵房）', roomName: '配电房' });
@@ -73,11 +81,15 @@ describe('the whole system', () => {
     db.close();
     const credentials = readFileSync(join(dir.path, 'secrets', 'credentials.json'), 'utf8');
     system = await startSystem({ CAMPUS_DATA_DIR: dir.path });
-    const after = await waitFor('a new reading of the main water meter', async () => {
-      const { body } = await getJson(`${system!.base}/api/devices`);
-      const main = body.devices.find((d: any) => d.id === 'wm-main');
-      return main.status === 'online' && main.last.totalM3 !== before ? (main.last.totalM3 as number) : undefined;
-    }, { timeoutMs: 90_000, everyMs: 1000 });
+    const after = await waitFor(
+      'a new reading of the main water meter',
+      async () => {
+        const { body } = await getJson(`${system!.base}/api/devices`);
+        const main = body.devices.find((d: any) => d.id === 'wm-main');
+        return main.status === 'online' && main.last.totalM3 !== before ? (main.last.totalM3 as number) : undefined;
+      },
+      { timeoutMs: 90_000, everyMs: 1000 },
+    );
     expect(after).toBeGreaterThan(before);
     expect(after - before).toBeLessThan(10);
     expect(readFileSync(join(dir.path, 'secrets', 'credentials.json'), 'utf8')).toBe(credentials);
@@ -88,7 +100,10 @@ describe('the whole system', () => {
     const bad = join(dir.path, 'bad.yaml');
     writeFileSync(bad, readFileSync(DEMO_CAMPUS_FILE, 'utf8').replace('ratedKVA: 315', 'ratedKVA: -315').replace('students: ', 'students: -'));
     const run = startSystem({ CAMPUS_DATA_DIR: dir.path, CAMPUS_CONFIG: bad }, 30_000);
-    const err = await run.then(() => undefined, (e: Error) => e.message);
+    const err = await run.then(
+      () => undefined,
+      (e: Error) => e.message,
+    );
     expect(err).toMatch(/exited with 1/);
     expect(err).toContain('devices[0].ratedKVA: must be > 0');
     expect(err).toMatch(/classes\[0\]\.students: must be > 0/);

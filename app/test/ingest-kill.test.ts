@@ -38,7 +38,9 @@ describe('ingest killed under load', () => {
     const t0 = Date.now() - 60_000;
     let killed = false;
     for (let i = 0; i < perDevice; i++) {
-      await Promise.all(devices.map((d, k) => d.publishAsync(`campus/dongnan/${ids[k]}/telemetry`, JSON.stringify({ ts: t0 + i * 100, seq: i, totalKWh: i }), { qos: 1 })));
+      await Promise.all(
+        devices.map((d, k) => d.publishAsync(`campus/dongnan/${ids[k]}/telemetry`, JSON.stringify({ ts: t0 + i * 100, seq: i, totalKWh: i }), { qos: 1 })),
+      );
       if (i === 100 && !killed) {
         ingest.kill('SIGKILL');
         killed = true;

@@ -42,7 +42,18 @@ const lastOf = (id: string) => {
 describe('mosquitto_pub against the broker', () => {
   it('stores a reading published with the device’s own credentials', async () => {
     const ts = Date.now();
-    const r = await mosquittoPub(['-i', 'wm-main', '-u', 'wm-main', '-P', stack.devicePassword('wm-main'), '-t', 'campus/dongnan/wm-main/telemetry', '-m', JSON.stringify({ ts, seq: 1, totalM3: 42001.5, flowM3h: 3.2 })]);
+    const r = await mosquittoPub([
+      '-i',
+      'wm-main',
+      '-u',
+      'wm-main',
+      '-P',
+      stack.devicePassword('wm-main'),
+      '-t',
+      'campus/dongnan/wm-main/telemetry',
+      '-m',
+      JSON.stringify({ ts, seq: 1, totalM3: 42001.5, flowM3h: 3.2 }),
+    ]);
     expect(r.error).toBeUndefined();
     expect(r.status, r.stderr).toBe(0);
     const stored = await waitFor('the reading in the store', () => lastOf('wm-main'));
@@ -62,21 +73,65 @@ describe('mosquitto_pub against the broker', () => {
 
   it('refuses a device publishing on another device’s topic, and stores nothing for it', async () => {
     const before = counter('campus_mqtt_refused_total', { op: 'publish' });
-    const r = await mosquittoPub(['-i', 'wm-dorm-1', '-u', 'wm-dorm-1', '-P', stack.devicePassword('wm-dorm-1'), '-t', 'campus/dongnan/wm-canteen/telemetry', '-m', JSON.stringify({ ts: Date.now(), seq: 1, totalM3: 1 })]);
+    const r = await mosquittoPub([
+      '-i',
+      'wm-dorm-1',
+      '-u',
+      'wm-dorm-1',
+      '-P',
+      stack.devicePassword('wm-dorm-1'),
+      '-t',
+      'campus/dongnan/wm-canteen/telemetry',
+      '-m',
+      JSON.stringify({ ts: Date.now(), seq: 1, totalM3: 1 }),
+    ]);
     expect(r.status).not.toBe(0);
     await waitFor('the refusal to be counted', () => counter('campus_mqtt_refused_total', { op: 'publish' }) === before + 1);
     // a device cannot log in under another device's client id either
-    const hijack = await mosquittoPub(['-i', 'wm-canteen', '-u', 'wm-dorm-1', '-P', stack.devicePassword('wm-dorm-1'), '-t', 'campus/dongnan/wm-dorm-1/telemetry', '-m', '{}']);
+    const hijack = await mosquittoPub([
+      '-i',
+      'wm-canteen',
+      '-u',
+      'wm-dorm-1',
+      '-P',
+      stack.devicePassword('wm-dorm-1'),
+      '-t',
+      'campus/dongnan/wm-dorm-1/telemetry',
+      '-m',
+      '{}',
+    ]);
     expect(hijack.status).not.toBe(0);
     // a later good reading of another device is stored, proving ingest had every chance to store the refused one
-    await mosquittoPub(['-i', 'wm-dorm-2', '-u', 'wm-dorm-2', '-P', stack.devicePassword('wm-dorm-2'), '-t', 'campus/dongnan/wm-dorm-2/telemetry', '-m', JSON.stringify({ ts: Date.now(), seq: 1, totalM3: 7 })]);
+    await mosquittoPub([
+      '-i',
+      'wm-dorm-2',
+      '-u',
+      'wm-dorm-2',
+      '-P',
+      stack.devicePassword('wm-dorm-2'),
+      '-t',
+      'campus/dongnan/wm-dorm-2/telemetry',
+      '-m',
+      JSON.stringify({ ts: Date.now(), seq: 1, totalM3: 7 }),
+    ]);
     await waitFor('the good reading', () => lastOf('wm-dorm-2'));
     expect(lastOf('wm-canteen')).toBeUndefined();
     expect(lastOf('wm-dorm-1')).toBeUndefined();
   });
 
   it('keeps a malformed payload in the dead-letter table with the reason', async () => {
-    const r = await mosquittoPub(['-i', 'fr-sample', '-u', 'fr-sample', '-P', stack.devicePassword('fr-sample'), '-t', 'campus/dongnan/fr-sample/telemetry', '-m', '{"ts": "yesterday", "tempC": 4}']);
+    const r = await mosquittoPub([
+      '-i',
+      'fr-sample',
+      '-u',
+      'fr-sample',
+      '-P',
+      stack.devicePassword('fr-sample'),
+      '-t',
+      'campus/dongnan/fr-sample/telemetry',
+      '-m',
+      '{"ts": "yesterday", "tempC": 4}',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const letter = await waitFor('a dead letter', () => {
       const s = new SqliteReadingStore(dbPath(stack.dataDir), { readonly: true });
@@ -108,7 +163,18 @@ describe('issuing a secret to a real device', () => {
     expect(secret).toBeDefined();
     expect(out).toContain('campus/dongnan/em-g2c5/telemetry');
     const publish = (password: string) =>
-      mosquittoPub(['-i', 'em-g2c5', '-u', 'em-g2c5', '-P', password, '-t', 'campus/dongnan/em-g2c5/telemetry', '-m', JSON.stringify({ ts: Date.now(), seq: 1, totalKWh: 5 })]);
+      mosquittoPub([
+        '-i',
+        'em-g2c5',
+        '-u',
+        'em-g2c5',
+        '-P',
+        password,
+        '-t',
+        'campus/dongnan/em-g2c5/telemetry',
+        '-m',
+        JSON.stringify({ ts: Date.now(), seq: 1, totalKWh: 5 }),
+      ]);
     await waitFor('the broker to accept the new secret', async () => (await publish(secret!)).status === 0, { timeoutMs: 20_000, everyMs: 250 });
     expect((await publish(stack.devicePassword('em-g2c5'))).stderr).toMatch(/bad user name or password/i);
     await waitFor('the reading stored', () => lastOf('em-g2c5'));
@@ -116,7 +182,11 @@ describe('issuing a secret to a real device', () => {
 
   it('refuses a device that is not in the campus file', async () => {
     const code = await new Promise<number | null>((resolve) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'app/src/cli.ts', 'device', 'secret', 'em-nowhere'], { cwd: REPO_ROOT, env: { ...process.env, CAMPUS_DATA_DIR: stack.dataDir }, stdio: 'ignore' });
+      const child = spawn(process.execPath, ['--import', 'tsx', 'app/src/cli.ts', 'device', 'secret', 'em-nowhere'], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, CAMPUS_DATA_DIR: stack.dataDir },
+        stdio: 'ignore',
+      });
       child.on('close', resolve);
     });
     expect(code).toBe(1);

@@ -26,10 +26,14 @@ describe('parts started separately', () => {
     const base = `http://127.0.0.1:${dashboard.ready[0]}`;
 
     const expected = loadCampus(DEMO_CAMPUS_FILE).devices.length;
-    await waitFor('every device online through the standalone dashboard', async () => {
-      const body = (await (await fetch(`${base}/api/devices`)).json()) as { devices: { status: string }[] };
-      return body.devices.filter((d) => d.status === 'online').length === expected;
-    }, { timeoutMs: 120_000, everyMs: 1000 });
+    await waitFor(
+      'every device online through the standalone dashboard',
+      async () => {
+        const body = (await (await fetch(`${base}/api/devices`)).json()) as { devices: { status: string }[] };
+        return body.devices.filter((d) => d.status === 'online').length === expected;
+      },
+      { timeoutMs: 120_000, everyMs: 1000 },
+    );
     const health = await fetch(`${base}/api/health`);
     expect(health.status).toBe(200);
 

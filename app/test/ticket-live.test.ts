@@ -22,7 +22,11 @@ afterAll(async () => {
 
 function cli(...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'app/src/cli.ts', ...args], { cwd: REPO_ROOT, env: { ...process.env, CAMPUS_DATA_DIR: dir.path }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'app/src/cli.ts', ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, CAMPUS_DATA_DIR: dir.path },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
@@ -34,10 +38,14 @@ describe('a fault injected into the running system', () => {
   it('becomes a ticket in the API and on the socket, and staff handle it live', { timeout: 240_000 }, async () => {
     system = await startSystem({ CAMPUS_DATA_DIR: dir.path });
     const base = system.base;
-    await waitFor('wm-dorm-2 online', async () => {
-      const { devices } = (await (await fetch(`${base}/api/devices`)).json()) as { devices: { id: string; status: string }[] };
-      return devices.find((d) => d.id === 'wm-dorm-2')?.status === 'online';
-    }, { timeoutMs: 90_000, everyMs: 1000 });
+    await waitFor(
+      'wm-dorm-2 online',
+      async () => {
+        const { devices } = (await (await fetch(`${base}/api/devices`)).json()) as { devices: { id: string; status: string }[] };
+        return devices.find((d) => d.id === 'wm-dorm-2')?.status === 'online';
+      },
+      { timeoutMs: 90_000, everyMs: 1000 },
+    );
 
     const pushed: Ticket[] = [];
     socket = io(base, { transports: ['websocket'] });
@@ -47,23 +55,42 @@ describe('a fault injected into the running system', () => {
     const out = await cli('fault', 'add', 'meter_leak', 'wm-dorm-2');
     const faultId = /added (\S+):/.exec(out)![1]!;
 
-    const ticket = await waitFor('a leak ticket in /api/tickets', async () => {
-      const { tickets } = (await (await fetch(`${base}/api/tickets?status=open`)).json()) as { tickets: Ticket[] };
-      return tickets.find((t) => t.deviceId === 'wm-dorm-2' && t.condition === 'water.meter_alarm');
-    }, { timeoutMs: 90_000, everyMs: 500 });
-    expect(ticket).toMatchObject({ severity: 'major', trade: 'plumber', category: 'repair', status: 'open', title: '水表报警：漏水', location: { buildingName: '学生公寓', floor: 2 } });
+    const ticket = await waitFor(
+      'a leak ticket in /api/tickets',
+      async () => {
+        const { tickets } = (await (await fetch(`${base}/api/tickets?status=open`)).json()) as { tickets: Ticket[] };
+        return tickets.find((t) => t.deviceId === 'wm-dorm-2' && t.condition === 'water.meter_alarm');
+      },
+      { timeoutMs: 90_000, everyMs: 500 },
+    );
+    expect(ticket).toMatchObject({
+      severity: 'major',
+      trade: 'plumber',
+      category: 'repair',
+      status: 'open',
+      title: '水表报警：漏水',
+      location: { buildingName: '学生公寓', floor: 2 },
+    });
     await waitFor('the same ticket pushed on the socket', () => pushed.some((t) => t.id === ticket.id));
 
     const key = readFileSync(join(dir.path, 'secrets', 'api.key'), 'utf8').trim();
-    const ack = await fetch(`${base}/api/tickets/${ticket.id}/ack`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` }, body: JSON.stringify({ actor: '李师傅', note: '已派人' }) });
+    const ack = await fetch(`${base}/api/tickets/${ticket.id}/ack`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
+      body: JSON.stringify({ actor: '李师傅', note: '已派人' }),
+    });
     expect(ack.status).toBe(200);
     await waitFor('the acknowledgement pushed', () => pushed.some((t) => t.id === ticket.id && t.status === 'acknowledged' && t.acknowledgedBy === '李师傅'));
 
     await cli('fault', 'clear', faultId);
-    await waitFor('the condition marked cleared (the meter stopped flagging LEAK)', async () => {
-      const t = (await (await fetch(`${base}/api/tickets/${ticket.id}`)).json()) as Ticket & { audit: { action: string }[] };
-      return t.clearedAt !== null && t.status === 'acknowledged' && t.audit.some((a) => a.action === 'cleared');
-    }, { timeoutMs: 90_000, everyMs: 500 });
+    await waitFor(
+      'the condition marked cleared (the meter stopped flagging LEAK)',
+      async () => {
+        const t = (await (await fetch(`${base}/api/tickets/${ticket.id}`)).json()) as Ticket & { audit: { action: string }[] };
+        return t.clearedAt !== null && t.status === 'acknowledged' && t.audit.some((a) => a.action === 'cleared');
+      },
+      { timeoutMs: 90_000, everyMs: 500 },
+    );
 
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/^campus_tickets_open\{severity="major"\} [1-9]/m);

@@ -34,8 +34,7 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
 }
 
 export type Identity =
-  | { role: 'device'; siteId: string; deviceId: string }
-  | { role: 'service'; name: string; /** sites it may read; "*" for all */ sites: string[] };
+  { role: 'device'; siteId: string; deviceId: string } | { role: 'service'; name: string; /** sites it may read; "*" for all */ sites: string[] };
 
 export type CredentialRecord = Identity & {
   hash: string;

@@ -9,7 +9,10 @@ describe('topic ACL', () => {
   it('a device publishes only its own telemetry and status', () => {
     expect(canPublish(device, 'campus/dongnan/wm-main/telemetry', false).ok).toBe(true);
     expect(canPublish(device, 'campus/dongnan/wm-main/status', true).ok).toBe(true);
-    expect(canPublish(device, 'campus/dongnan/wm-canteen/telemetry', false)).toEqual({ ok: false, reason: 'device wm-main may publish only under campus/dongnan/wm-main/' });
+    expect(canPublish(device, 'campus/dongnan/wm-canteen/telemetry', false)).toEqual({
+      ok: false,
+      reason: 'device wm-main may publish only under campus/dongnan/wm-main/',
+    });
     expect(canPublish(device, 'campus/other/wm-main/telemetry', false).ok).toBe(false);
     expect(canPublish(device, 'campus/dongnan/wm-main/telemetry/x', false).ok).toBe(false);
     expect(canPublish(device, 'campus/dongnan/wm-main/telemetry', true)).toEqual({ ok: false, reason: 'telemetry must not be retained' });

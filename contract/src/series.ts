@@ -12,7 +12,12 @@ export interface SeriesField {
   paths: string[];
 }
 
-const f = (name: string, unit: string, labelZh: string, ...paths: string[]): SeriesField => ({ name, unit, labelZh, paths: paths.length ? paths : [`$.${name}`] });
+const f = (name: string, unit: string, labelZh: string, ...paths: string[]): SeriesField => ({
+  name,
+  unit,
+  labelZh,
+  paths: paths.length ? paths : [`$.${name}`],
+});
 
 export const SERIES_FIELDS: Readonly<Record<DeviceKind, readonly SeriesField[]>> = Object.freeze({
   water_meter: [f('flowM3h', 'm³/h', '流量'), f('totalM3', 'm³', '累计用水')],

@@ -13,14 +13,20 @@ describe('validateTelemetry', () => {
     expect(water).toEqual({ ok: true, value: { ts: NOW - 1000, seq: 1, values: { totalM3: 12.5, flowM3h: 0.3, status: ['LEAK', 'BURST'] } } });
     expect(check('electric_meter', { totalKWh: 100, powerKW: 1.2 }).ok).toBe(true);
     expect(check('transformer', { currentA: [100, 110, 90], voltageV: [230, 231, 229], oilTempC: 50 }).ok).toBe(true);
-    expect(check('fridge', { tempC: 4.2, doorOpen: false, defrost: true })).toMatchObject({ ok: true, value: { values: { tempC: 4.2, doorOpen: false, defrost: true } } });
+    expect(check('fridge', { tempC: 4.2, doorOpen: false, defrost: true })).toMatchObject({
+      ok: true,
+      value: { values: { tempC: 4.2, doorOpen: false, defrost: true } },
+    });
   });
 
   it('says which field is missing or wrong', () => {
     expect(check('water_meter', {})).toEqual({ ok: false, reason: 'totalM3 is required for a water_meter' });
     expect(check('electric_meter', { totalKWh: '100' })).toEqual({ ok: false, reason: 'totalKWh must be a finite number' });
     expect(check('electric_meter', { totalKWh: -1 })).toEqual({ ok: false, reason: 'totalKWh must be >= 0, got -1' });
-    expect(check('transformer', { currentA: [1, 2], voltageV: [230, 230, 230] })).toMatchObject({ ok: false, reason: expect.stringContaining('3 phase values') });
+    expect(check('transformer', { currentA: [1, 2], voltageV: [230, 230, 230] })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('3 phase values'),
+    });
     expect(check('fridge', { tempC: 3, doorOpen: 'yes' })).toEqual({ ok: false, reason: 'doorOpen must be true or false' });
   });
 
@@ -38,8 +44,14 @@ describe('validateTelemetry', () => {
   });
 
   it('bounds the device clock', () => {
-    expect(validateTelemetry('fridge', { ts: NOW + 10 * 60_000, seq: 1, tempC: 3 }, NOW)).toMatchObject({ ok: false, reason: expect.stringContaining('ahead of the server clock') });
-    expect(validateTelemetry('fridge', { ts: NOW - DEFAULT_TELEMETRY_LIMITS.maxAgeMs - 1, seq: 1, tempC: 3 }, NOW)).toMatchObject({ ok: false, reason: expect.stringContaining('older than') });
+    expect(validateTelemetry('fridge', { ts: NOW + 10 * 60_000, seq: 1, tempC: 3 }, NOW)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('ahead of the server clock'),
+    });
+    expect(validateTelemetry('fridge', { ts: NOW - DEFAULT_TELEMETRY_LIMITS.maxAgeMs - 1, seq: 1, tempC: 3 }, NOW)).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('older than'),
+    });
   });
 
   it('requires a non-negative integer seq', () => {

@@ -8,7 +8,14 @@ describe('topics', () => {
     expect(parseDeviceTopic('campus/dongnan/wm-main/telemetry')).toEqual({ siteId: 'dongnan', deviceId: 'wm-main', channel: 'telemetry' });
   });
   it('rejects anything else', () => {
-    for (const t of ['campus/dongnan/wm-main', 'campus/dongnan/wm-main/cmd', 'x/dongnan/wm-main/telemetry', 'campus/don+gnan/a/telemetry', 'campus/d/a/telemetry/extra', 'campus//a/telemetry']) {
+    for (const t of [
+      'campus/dongnan/wm-main',
+      'campus/dongnan/wm-main/cmd',
+      'x/dongnan/wm-main/telemetry',
+      'campus/don+gnan/a/telemetry',
+      'campus/d/a/telemetry/extra',
+      'campus//a/telemetry',
+    ]) {
       expect(parseDeviceTopic(t), t).toBeNull();
     }
   });

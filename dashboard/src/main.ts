@@ -25,7 +25,10 @@ await runMain(log, async () => {
     live: poller,
     tickets: ticketService,
     apiKey: loadOrCreateKey(knobs.dataDir, 'api'),
-    health: () => ({ dashboard: dashboard.health(), store: poller.current() ? { ok: true } : { ok: false, detail: `no store at ${dbPath(knobs.dataDir)} yet` } }),
+    health: () => ({
+      dashboard: dashboard.health(),
+      store: poller.current() ? { ok: true } : { ok: false, detail: `no store at ${dbPath(knobs.dataDir)} yet` },
+    }),
     metrics: new MetricsRegistry(),
     log,
   });

@@ -28,12 +28,13 @@ const reading = (deviceId: string, ts: number, values: Record<string, unknown>):
   ts,
   seq: 0,
   receivedAt: ts,
-  values: values as unknown as Reading["values"],
+  values: values as unknown as Reading['values'],
 });
 
 beforeAll(async () => {
   const readings: Reading[] = [];
-  for (let i = 0; i < 24 * 60; i++) readings.push(reading('tr-main', NOW - 24 * 3600_000 + i * 60_000, { currentA: [100 + (i % 10), 90, 80], voltageV: [231, 231, 231], powerKW: 60 }));
+  for (let i = 0; i < 24 * 60; i++)
+    readings.push(reading('tr-main', NOW - 24 * 3600_000 + i * 60_000, { currentA: [100 + (i % 10), 90, 80], voltageV: [231, 231, 231], powerKW: 60 }));
   readings.push(reading('wm-main', NOW - 20_000, { totalM3: 42_000, flowM3h: 3 }));
   readings.push(reading('em-g1c1', NOW - 3600_000, { totalKWh: 10, powerKW: 1 })); // silent for an hour
   await store.write({ readings, statuses: [{ deviceId: 'fr-sample', status: 'offline', at: NOW - 5000 }], deadLetters: [] });
@@ -146,13 +147,37 @@ describe('GET /api/health and /metrics', () => {
 
 describe('ticket API', () => {
   const post = (path: string, body: unknown, key: string | null = API_KEY) =>
-    fetch(base + path, { method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) }, body: JSON.stringify(body) });
+    fetch(base + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
+      body: JSON.stringify(body),
+    });
 
   it('lists open tickets and shows one with its audit trail', async () => {
-    tickets.apply([{ active: true, condition: 'fridge.excursion', subjectId: 'fr-chiller-1', at: NOW, severity: 'major', trade: 'canteen', category: 'repair', title: '冷藏柜温度超标', summary: '当前 11.0 °C' }]);
+    tickets.apply([
+      {
+        active: true,
+        condition: 'fridge.excursion',
+        subjectId: 'fr-chiller-1',
+        at: NOW,
+        severity: 'major',
+        trade: 'canteen',
+        category: 'repair',
+        title: '冷藏柜温度超标',
+        summary: '当前 11.0 °C',
+      },
+    ]);
     const { body } = await get('/api/tickets?status=open');
     const t = body.tickets.find((x: any) => x.deviceId === 'fr-chiller-1');
-    expect(t).toMatchObject({ condition: 'fridge.excursion', severity: 'major', trade: 'canteen', status: 'open', occurrences: 1, deviceName: '冷藏柜1', location: { buildingName: '食堂', roomName: '冷藏间', floor: 1 } });
+    expect(t).toMatchObject({
+      condition: 'fridge.excursion',
+      severity: 'major',
+      trade: 'canteen',
+      status: 'open',
+      occurrences: 1,
+      deviceName: '冷藏柜1',
+      location: { buildingName: '食堂', roomName: '冷藏间', floor: 1 },
+    });
     const one = await get(`/api/tickets/${t.id}`);
     expect(one.body.audit).toEqual([{ at: new Date(NOW).toISOString(), actor: 'system', action: 'opened', note: '当前 11.0 °C' }]);
     expect((await get('/api/tickets/99999')).status).toBe(404);
@@ -168,13 +193,19 @@ describe('ticket API', () => {
 
   it('acknowledges, starts, resolves with a required note, and reopens, keeping the audit trail', async () => {
     const id = tickets.list({ status: 'open' })[0]!.id;
-    expect((await (await post(`/api/tickets/${id}/ack`, { actor: '李师傅', note: '马上到' })).json()) as any).toMatchObject({ status: 'acknowledged', acknowledgedBy: '李师傅' });
+    expect((await (await post(`/api/tickets/${id}/ack`, { actor: '李师傅', note: '马上到' })).json()) as any).toMatchObject({
+      status: 'acknowledged',
+      acknowledgedBy: '李师傅',
+    });
     expect((await post(`/api/tickets/${id}/ack`, {})).status).toBe(409);
     expect((await post(`/api/tickets/${id}/start`, { actor: '李师傅' })).status).toBe(200);
     const noNote = await post(`/api/tickets/${id}/resolve`, { actor: '李师傅' });
     expect(noNote.status).toBe(400);
     expect(((await noNote.json()) as any).message).toMatch(/处理说明/);
-    expect((await (await post(`/api/tickets/${id}/resolve`, { actor: '李师傅', note: '更换门封条' })).json()) as any).toMatchObject({ status: 'resolved', resolvedBy: '李师傅' });
+    expect((await (await post(`/api/tickets/${id}/resolve`, { actor: '李师傅', note: '更换门封条' })).json()) as any).toMatchObject({
+      status: 'resolved',
+      resolvedBy: '李师傅',
+    });
     expect((await post(`/api/tickets/${id}/reopen`, { actor: '王主任', note: '仍然超温' })).status).toBe(200);
     const audit = (await get(`/api/tickets/${id}`)).body.audit.map((a: any) => [a.action, a.actor, a.note]);
     expect(audit).toEqual([

@@ -40,7 +40,9 @@ export class CampusSim {
     }
     const mains = [...this.models.values()].filter((m): m is WaterMeterModel => m instanceof WaterMeterModel && m.config.usage === 'campus');
     for (const main of mains) {
-      main.downstream = [...this.models.values()].filter((m): m is WaterMeterModel => m instanceof WaterMeterModel && m !== main && m.config.usage !== 'campus');
+      main.downstream = [...this.models.values()].filter(
+        (m): m is WaterMeterModel => m instanceof WaterMeterModel && m !== main && m.config.usage !== 'campus',
+      );
     }
   }
 

@@ -26,7 +26,8 @@ export function writeFaults(dataDir: string, faults: Fault[]): void {
 export function checkFault(fault: Pick<Fault, 'kind' | 'target'>, campus: Campus): string | null {
   if (!(FAULT_KINDS as readonly string[]).includes(fault.kind)) return `unknown fault "${fault.kind}"; one of ${FAULT_KINDS.join(', ')}`;
   const needs = FAULT_TARGETS[fault.kind];
-  if (needs === 'gateway') return campus.gateways.some((g) => g.id === fault.target) ? null : `"${fault.target}" is not a gateway (${campus.gateways.map((g) => g.id).join(', ')})`;
+  if (needs === 'gateway')
+    return campus.gateways.some((g) => g.id === fault.target) ? null : `"${fault.target}" is not a gateway (${campus.gateways.map((g) => g.id).join(', ')})`;
   const device = campus.device(fault.target);
   if (!device) return `no device "${fault.target}" in the campus file`;
   if (needs !== 'device' && device.kind !== needs) return `${fault.kind} needs a ${needs}; "${fault.target}" is a ${device.kind}`;

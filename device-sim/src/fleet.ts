@@ -64,7 +64,10 @@ export class DeviceConnection {
     // a clean DISCONNECT: the broker then discards the will (we already said "offline");
     // if the broker is gone, give up after 2 s and drop the connection
     const timedOut = await Promise.race([
-      this.client.endAsync(false).then(() => false, () => true),
+      this.client.endAsync(false).then(
+        () => false,
+        () => true,
+      ),
       new Promise<boolean>((r) => setTimeout(() => r(true), 2000).unref()),
     ]);
     if (timedOut) await this.client.endAsync(true);

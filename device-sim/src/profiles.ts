@@ -65,10 +65,49 @@ function climateKW(month: number): number {
   return 0;
 }
 
-const DORM_KW = [[0, 4], [hm(6), 18], [hm(7, 30), 5], [hm(12), 12], [hm(14), 5], [hm(17, 40), 10], [hm(19), 6], [hm(21, 30), 30], [hm(23), 8]] as const;
-const CANTEEN_KW = [[0, 6], [hm(5, 30), 35], [hm(7, 30), 8], [hm(10), 45], [hm(12, 30), 10], [hm(16), 40], [hm(18, 30), 8], [hm(20), 6]] as const;
-const DORM_WATER = [[0, 0.02], [hm(5, 30), 0.5], [hm(6), 3.0], [hm(7, 20), 0.15], [hm(11, 50), 1.0], [hm(14), 0.15], [hm(17, 40), 1.2], [hm(19), 0.3], [hm(21, 30), 3.5], [hm(23), 0.4]] as const;
-const CANTEEN_WATER = [[0, 0.01], [hm(5), 2.5], [hm(7, 30), 0.6], [hm(10), 3.0], [hm(13), 0.5], [hm(16), 2.8], [hm(19), 0.3], [hm(20), 0.01]] as const;
+const DORM_KW = [
+  [0, 4],
+  [hm(6), 18],
+  [hm(7, 30), 5],
+  [hm(12), 12],
+  [hm(14), 5],
+  [hm(17, 40), 10],
+  [hm(19), 6],
+  [hm(21, 30), 30],
+  [hm(23), 8],
+] as const;
+const CANTEEN_KW = [
+  [0, 6],
+  [hm(5, 30), 35],
+  [hm(7, 30), 8],
+  [hm(10), 45],
+  [hm(12, 30), 10],
+  [hm(16), 40],
+  [hm(18, 30), 8],
+  [hm(20), 6],
+] as const;
+const DORM_WATER = [
+  [0, 0.02],
+  [hm(5, 30), 0.5],
+  [hm(6), 3.0],
+  [hm(7, 20), 0.15],
+  [hm(11, 50), 1.0],
+  [hm(14), 0.15],
+  [hm(17, 40), 1.2],
+  [hm(19), 0.3],
+  [hm(21, 30), 3.5],
+  [hm(23), 0.4],
+] as const;
+const CANTEEN_WATER = [
+  [0, 0.01],
+  [hm(5), 2.5],
+  [hm(7, 30), 0.6],
+  [hm(10), 3.0],
+  [hm(13), 0.5],
+  [hm(16), 2.8],
+  [hm(19), 0.3],
+  [hm(20), 0.01],
+] as const;
 
 /** Night minimum of a dormitory floor: urinal auto-flush, the same every night. */
 export const DORM_NIGHT_FLOW_M3H = 0.02;

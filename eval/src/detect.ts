@@ -37,10 +37,19 @@ const result = replay({
 
 const days = (scenario.to - scenario.from) / 86_400_000;
 const s = score(result.tickets, scenario.faults, clocks, campus.devices.length, days);
-const fmtDuration = (ms: number) => (Number.isNaN(ms) ? '—' : ms >= 3600_000 ? `${Math.floor(ms / 3600_000)} h ${Math.round((ms % 3600_000) / 60_000)} min` : ms >= 60_000 ? `${(ms / 60_000).toFixed(1)} min` : `${Math.round(ms / 1000)} s`);
+const fmtDuration = (ms: number) =>
+  Number.isNaN(ms)
+    ? '—'
+    : ms >= 3600_000
+      ? `${Math.floor(ms / 3600_000)} h ${Math.round((ms % 3600_000) / 60_000)} min`
+      : ms >= 60_000
+        ? `${(ms / 60_000).toFixed(1)} min`
+        : `${Math.round(ms / 1000)} s`;
 const pad = (text: string, n: number) => text + ' '.repeat(Math.max(0, n - [...text].length));
 
-console.log(`Detection evaluation — ${campus.site.name}, ${campus.calendar.local(scenario.from).date} → ${campus.calendar.local(scenario.to).date} (includes the 国庆 holiday)`);
+console.log(
+  `Detection evaluation — ${campus.site.name}, ${campus.calendar.local(scenario.from).date} → ${campus.calendar.local(scenario.to).date} (includes the 国庆 holiday)`,
+);
 console.log(`${days} days, ${campus.devices.length} devices (${s.deviceDays} device-days), seed ${seed}, ${scenario.faults.length} labelled faults`);
 console.log(`replayed ${result.readings.toLocaleString('en')} readings in ${(result.wallMs / 1000).toFixed(1)} s; ${result.tickets.length} tickets opened\n`);
 console.log(`${pad('condition', 20)}${pad('faults', 8)}${pad('caught', 8)}${pad('recall', 8)}${pad('median time-to-ticket', 24)}${pad('goal', 34)}met`);
@@ -48,7 +57,9 @@ let ok = true;
 for (const g of s.groups) {
   const met = g.caught === g.faults;
   ok &&= met;
-  console.log(`${pad(g.group, 20)}${pad(String(g.faults), 8)}${pad(String(g.caught), 8)}${pad(`${Math.round((100 * g.caught) / g.faults)}%`, 8)}${pad(fmtDuration(median(g.times)), 24)}${pad(g.goal, 34)}${met ? 'yes' : 'NO'}`);
+  console.log(
+    `${pad(g.group, 20)}${pad(String(g.faults), 8)}${pad(String(g.caught), 8)}${pad(`${Math.round((100 * g.caught) / g.faults)}%`, 8)}${pad(fmtDuration(median(g.times)), 24)}${pad(g.goal, 34)}${met ? 'yes' : 'NO'}`,
+  );
   for (const h of g.hits) console.log(`    ${fmtDuration(h.ms).padStart(10)}  ${h.label}`);
   for (const m of g.missed) console.log(`    missed: ${m}`);
 }

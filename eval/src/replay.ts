@@ -42,7 +42,11 @@ export function replay(opts: ReplayOptions): ReplayResult {
   let readings = 0;
   try {
     // next report time per device; all devices start at `from`, spread over their interval
-    const next = opts.campus.devices.map((d, i) => ({ id: d.id, every: d.reportingIntervalS * 1000, at: opts.from + ((i * 7919) % (d.reportingIntervalS * 1000)) }));
+    const next = opts.campus.devices.map((d, i) => ({
+      id: d.id,
+      every: d.reportingIntervalS * 1000,
+      at: opts.from + ((i * 7919) % (d.reportingIntervalS * 1000)),
+    }));
     for (let tick = opts.from; tick < opts.to; tick += tickMs) {
       const end = tick + tickMs;
       const due: { id: string; at: number }[] = [];
@@ -56,7 +60,15 @@ export function replay(opts: ReplayOptions): ReplayResult {
       for (const { id, at } of due) {
         if (sim.faults.silenced(id, at)) continue;
         const r = sim.reading(id, at);
-        const reading: Reading = { siteId: opts.campus.site.id, deviceId: id, kind: opts.campus.device(id)!.kind, ts: at, seq: r.seq, receivedAt: at, values: r.values as unknown as Reading['values'] };
+        const reading: Reading = {
+          siteId: opts.campus.site.id,
+          deviceId: id,
+          kind: opts.campus.device(id)!.kind,
+          ts: at,
+          seq: r.seq,
+          receivedAt: at,
+          values: r.values as unknown as Reading['values'],
+        };
         readings++;
         opts.onReading?.(reading);
         const found = engine.onReading(reading);

@@ -50,7 +50,14 @@ export function monthScenario(campus: Campus): { from: number; to: number; fault
     return {
       label: `${rampHours ? 'incipient' : 'abrupt'} leak ${lph} L/h at ${id}`,
       fault: { id: `leak-${id}`, kind: 'leak', target: id, from: start, to: t(to), size: { lph, rampHours } },
-      expect: { group: 'leak >= 30 L/h', subject: id, condition: 'water.night_flow', clock: 'fault', deadline: endOfNextNight(rampHours ? reaches30 : start, campus), goal: 'within one night' },
+      expect: {
+        group: 'leak >= 30 L/h',
+        subject: id,
+        condition: 'water.night_flow',
+        clock: 'fault',
+        deadline: endOfNextNight(rampHours ? reaches30 : start, campus),
+        goal: 'within one night',
+      },
       allow: water(id),
     };
   };
@@ -62,7 +69,14 @@ export function monthScenario(campus: Campus): { from: number; to: number; fault
     {
       label: 'running toilet cistern 50 L/h at wm-dorm-6',
       fault: { id: 'cistern-wm-dorm-6', kind: 'cistern', target: 'wm-dorm-6', from: t('2026-10-15T16:00'), to: t('2026-10-17T12:00'), size: { lph: 50 } },
-      expect: { group: 'leak >= 30 L/h', subject: 'wm-dorm-6', condition: 'water.night_flow', clock: 'fault', deadline: endOfNextNight(t('2026-10-15T16:00'), campus), goal: 'within one night' },
+      expect: {
+        group: 'leak >= 30 L/h',
+        subject: 'wm-dorm-6',
+        condition: 'water.night_flow',
+        clock: 'fault',
+        deadline: endOfNextNight(t('2026-10-15T16:00'), campus),
+        goal: 'within one night',
+      },
       allow: water('wm-dorm-6'),
     },
     {
@@ -80,55 +94,126 @@ export function monthScenario(campus: Campus): { from: number; to: number; fault
     {
       label: 'transformer overload 115 % for 40 min',
       fault: { id: 'overload-main', kind: 'overload', target: 'tr-main', from: t('2026-10-19T10:00'), to: t('2026-10-19T10:40'), size: { pct: 115 } },
-      expect: { group: 'overload', subject: 'tr-main', condition: 'transformer.overload', clock: 'fault', withinMs: 15 * MIN + 10_000, goal: '15 min rule + one interval' },
+      expect: {
+        group: 'overload',
+        subject: 'tr-main',
+        condition: 'transformer.overload',
+        clock: 'fault',
+        withinMs: 15 * MIN + 10_000,
+        goal: '15 min rule + one interval',
+      },
       allow: [{ subject: 'tr-main', condition: /^transformer\./ }],
     },
     {
       label: 'heavy overload 140 % for 10 min',
       fault: { id: 'overload-sci', kind: 'overload', target: 'tr-sci', from: t('2026-10-19T15:00'), to: t('2026-10-19T15:10'), size: { pct: 140 } },
-      expect: { group: 'overload', subject: 'tr-sci', condition: 'transformer.overload', clock: 'fault', withinMs: 2 * MIN + 10_000, goal: '2 min rule + one interval' },
+      expect: {
+        group: 'overload',
+        subject: 'tr-sci',
+        condition: 'transformer.overload',
+        clock: 'fault',
+        withinMs: 2 * MIN + 10_000,
+        goal: '2 min rule + one interval',
+      },
       allow: [{ subject: 'tr-sci', condition: /^transformer\./ }],
     },
     {
       label: 'phase imbalance 25 % at 45 % load for 60 min',
-      fault: { id: 'imbalance-main', kind: 'imbalance', target: 'tr-main', from: t('2026-10-20T09:00'), to: t('2026-10-20T10:00'), size: { ratio: 0.25, pct: 45 } },
-      expect: { group: 'imbalance', subject: 'tr-main', condition: 'transformer.imbalance', clock: 'fault', withinMs: 30 * MIN + 10_000, goal: '30 min rule + one interval' },
+      fault: {
+        id: 'imbalance-main',
+        kind: 'imbalance',
+        target: 'tr-main',
+        from: t('2026-10-20T09:00'),
+        to: t('2026-10-20T10:00'),
+        size: { ratio: 0.25, pct: 45 },
+      },
+      expect: {
+        group: 'imbalance',
+        subject: 'tr-main',
+        condition: 'transformer.imbalance',
+        clock: 'fault',
+        withinMs: 30 * MIN + 10_000,
+        goal: '30 min rule + one interval',
+      },
       allow: [{ subject: 'tr-main', condition: /^transformer\./ }],
     },
     {
       label: 'chiller compressor failure for 3 h',
       fault: { id: 'compressor-chiller-2', kind: 'compressor_failure', target: 'fr-chiller-2', from: t('2026-10-21T09:00'), to: t('2026-10-21T12:00') },
-      expect: { group: 'fridge excursion', subject: 'fr-chiller-2', condition: 'fridge.excursion', clock: 'out_of_range', withinMs: 35 * MIN, goal: '30 min rule + 5 min' },
+      expect: {
+        group: 'fridge excursion',
+        subject: 'fr-chiller-2',
+        condition: 'fridge.excursion',
+        clock: 'out_of_range',
+        withinMs: 35 * MIN,
+        goal: '30 min rule + 5 min',
+      },
       allow: [{ subject: 'fr-chiller-2', condition: /^fridge\./ }],
     },
     {
       label: 'freezer compressor failure for 2 h',
       fault: { id: 'compressor-freezer-2', kind: 'compressor_failure', target: 'fr-freezer-2', from: t('2026-10-23T13:00'), to: t('2026-10-23T15:00') },
-      expect: { group: 'fridge excursion', subject: 'fr-freezer-2', condition: 'fridge.excursion', clock: 'out_of_range', withinMs: 50 * MIN, goal: '45 min rule + 5 min' },
+      expect: {
+        group: 'fridge excursion',
+        subject: 'fr-freezer-2',
+        condition: 'fridge.excursion',
+        clock: 'out_of_range',
+        withinMs: 50 * MIN,
+        goal: '45 min rule + 5 min',
+      },
       allow: [{ subject: 'fr-freezer-2', condition: /^fridge\./ }],
     },
     {
       label: 'chiller door left open 15 min',
       fault: { id: 'door-chiller-1', kind: 'door_open', target: 'fr-chiller-1', from: t('2026-10-21T14:00'), to: t('2026-10-21T14:15') },
-      expect: { group: 'door left open', subject: 'fr-chiller-1', condition: 'fridge.door_open', clock: 'fault', withinMs: 2 * MIN + 30_000, goal: 'notice at 2 min + one interval' },
+      expect: {
+        group: 'door left open',
+        subject: 'fr-chiller-1',
+        condition: 'fridge.door_open',
+        clock: 'fault',
+        withinMs: 2 * MIN + 30_000,
+        goal: 'notice at 2 min + one interval',
+      },
       allow: [{ subject: 'fr-chiller-1', condition: /^fridge\./ }],
     },
     {
       label: 'gateway outage silencing the 24 classroom meters for 1 h',
       fault: { id: 'gw-teaching-down', kind: 'gateway_outage', target: 'gw-teaching', from: t('2026-10-22T10:00'), to: t('2026-10-22T11:00') },
-      expect: { group: 'gateway outage', subject: 'gw-teaching', condition: 'gateway.outage', clock: 'fault', withinMs: 5 * MIN, goal: 'one ticket within 5 min' },
+      expect: {
+        group: 'gateway outage',
+        subject: 'gw-teaching',
+        condition: 'gateway.outage',
+        clock: 'fault',
+        withinMs: 5 * MIN,
+        goal: 'one ticket within 5 min',
+      },
       allow: [],
     },
     {
       label: 'classroom lights and air conditioning left on at night',
       fault: { id: 'lights-g2c4', kind: 'lights_on', target: 'em-g2c4', from: t('2026-10-22T22:00'), to: t('2026-10-23T00:00'), size: { kw: 1.2 } },
-      expect: { group: 'after-hours use', subject: 'em-g2c4', condition: 'electricity.after_hours', clock: 'fault', withinMs: 31 * MIN, goal: '30 min rule + one interval' },
+      expect: {
+        group: 'after-hours use',
+        subject: 'em-g2c4',
+        condition: 'electricity.after_hours',
+        clock: 'fault',
+        withinMs: 31 * MIN,
+        goal: '30 min rule + one interval',
+      },
       allow: [],
     },
     // register events that must not raise anything
     // wm-dorm-3 starts 200 m³ before the end of its 8-digit register and wraps about ten days in
-    { label: 'register rollover at wm-dorm-3', fault: { id: 'rollover-dorm-3', kind: 'rollover', target: 'wm-dorm-3', from: t('2026-09-28T00:00'), size: { beforeM3: 200 } }, allow: [] },
-    { label: 'meter replacement at wm-canteen', fault: { id: 'replace-canteen', kind: 'replacement', target: 'wm-canteen', from: t('2026-10-23T11:00') }, allow: [] },
+    {
+      label: 'register rollover at wm-dorm-3',
+      fault: { id: 'rollover-dorm-3', kind: 'rollover', target: 'wm-dorm-3', from: t('2026-09-28T00:00'), size: { beforeM3: 200 } },
+      allow: [],
+    },
+    {
+      label: 'meter replacement at wm-canteen',
+      fault: { id: 'replace-canteen', kind: 'replacement', target: 'wm-canteen', from: t('2026-10-23T11:00') },
+      allow: [],
+    },
   ];
   return { from: t('2026-09-28T00:00'), to: t('2026-10-26T00:00'), faults };
 }

@@ -35,7 +35,9 @@ export function score(tickets: Ticket[], labelled: LabelledFault[], clocks: Map<
     for (const t of tickets) {
       const inWindow = opened(t) >= l.fault.from && opened(t) <= windowEnd;
       if (!inWindow) continue;
-      const related = l.allow.some((a) => a.subject === t.deviceId && (typeof a.condition === 'string' ? a.condition === t.condition : a.condition.test(t.condition)));
+      const related = l.allow.some(
+        (a) => a.subject === t.deviceId && (typeof a.condition === 'string' ? a.condition === t.condition : a.condition.test(t.condition)),
+      );
       const expected = l.expect && l.expect.subject === t.deviceId && l.expect.condition === t.condition;
       if (related || expected) explained.add(t.id);
     }
@@ -45,7 +47,9 @@ export function score(tickets: Ticket[], labelled: LabelledFault[], clocks: Map<
     groups.set(e.group, g);
     g.faults++;
     const start = e.clock === 'out_of_range' ? clocks.get(l.fault.id) : l.fault.from;
-    const hit = tickets.filter((t) => t.deviceId === e.subject && t.condition === e.condition && opened(t) >= l.fault.from).sort((a, b) => opened(a) - opened(b))[0];
+    const hit = tickets
+      .filter((t) => t.deviceId === e.subject && t.condition === e.condition && opened(t) >= l.fault.from)
+      .sort((a, b) => opened(a) - opened(b))[0];
     const deadline = e.deadline ?? (start !== undefined && e.withinMs !== undefined ? start + e.withinMs : undefined);
     if (hit && start !== undefined && deadline !== undefined && opened(hit) <= deadline) {
       g.caught++;

@@ -16,13 +16,30 @@ describe('detection evaluation (one week of learning, then faults)', () => {
       {
         label: 'leak 40 L/h',
         fault: { id: 'leak', kind: 'leak', target: 'wm-dorm-3', from: t('2026-11-22T15:00'), size: { lph: 40 } },
-        expect: { group: 'leak', subject: 'wm-dorm-3', condition: 'water.night_flow', clock: 'fault', deadline: endOfNextNight(t('2026-11-22T15:00'), campus), goal: 'one night' },
-        allow: [{ subject: 'wm-dorm-3', condition: /^water\./ }, { subject: 'wm-main', condition: /^water\./ }],
+        expect: {
+          group: 'leak',
+          subject: 'wm-dorm-3',
+          condition: 'water.night_flow',
+          clock: 'fault',
+          deadline: endOfNextNight(t('2026-11-22T15:00'), campus),
+          goal: 'one night',
+        },
+        allow: [
+          { subject: 'wm-dorm-3', condition: /^water\./ },
+          { subject: 'wm-main', condition: /^water\./ },
+        ],
       },
       {
         label: 'overload 120 %',
         fault: { id: 'overload', kind: 'overload', target: 'tr-main', from: t('2026-11-23T10:00'), to: t('2026-11-23T10:30'), size: { pct: 120 } },
-        expect: { group: 'overload', subject: 'tr-main', condition: 'transformer.overload', clock: 'fault', withinMs: 15 * MIN + 10_000, goal: '15 min + interval' },
+        expect: {
+          group: 'overload',
+          subject: 'tr-main',
+          condition: 'transformer.overload',
+          clock: 'fault',
+          withinMs: 15 * MIN + 10_000,
+          goal: '15 min + interval',
+        },
         allow: [{ subject: 'tr-main', condition: /^transformer\./ }],
       },
       {

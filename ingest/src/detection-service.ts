@@ -53,7 +53,9 @@ export class DetectionService {
         opts.log.error(`cannot write tickets: ${this.lastError}`);
       }
     };
-    opts.metrics.gauge('campus_tickets_open', 'tickets not yet resolved, by severity', () => this.tickets.countOpen().map(({ severity, n }) => [{ severity }, n]));
+    opts.metrics.gauge('campus_tickets_open', 'tickets not yet resolved, by severity', () =>
+      this.tickets.countOpen().map(({ severity, n }) => [{ severity }, n]),
+    );
   }
 
   private readonly onFindings: (list: ReturnType<DetectionEngine['tick']>) => void;

@@ -12,10 +12,7 @@ import type { StatusChange } from './store/store.ts';
 /** Every payload family ingest understands; the first whose topic matches decodes. */
 export const ADAPTERS: readonly Adapter[] = [native];
 
-export type Outcome =
-  | { type: 'reading'; reading: Reading }
-  | { type: 'status'; status: StatusChange }
-  | { type: 'rejected'; reason: string };
+export type Outcome = { type: 'reading'; reading: Reading } | { type: 'status'; status: StatusChange } | { type: 'rejected'; reason: string };
 
 export interface PipelineContext {
   registry: DeviceRegistry;
@@ -32,7 +29,8 @@ export function validate(decoded: AdapterResult, now: number, ctx: PipelineConte
   if (decoded.type === 'rejected') return decoded;
   const device = ctx.registry.get(decoded.deviceId);
   if (!device) return { type: 'rejected', reason: `unknown device "${decoded.deviceId}" (not in the campus file)` };
-  if (device.siteId !== decoded.siteId) return { type: 'rejected', reason: `device "${decoded.deviceId}" belongs to site "${device.siteId}", not "${decoded.siteId}"` };
+  if (device.siteId !== decoded.siteId)
+    return { type: 'rejected', reason: `device "${decoded.deviceId}" belongs to site "${device.siteId}", not "${decoded.siteId}"` };
   if (decoded.type === 'status') return { type: 'status', status: { deviceId: decoded.deviceId, status: decoded.status, at: now } };
   const checked = validateTelemetry(device.config.kind, decoded.body, now, ctx.limits);
   if (!checked.ok) return { type: 'rejected', reason: checked.reason };

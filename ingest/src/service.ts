@@ -60,7 +60,13 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
     const { log, metrics } = this.opts;
     const store = (this.opts.openStore ?? (() => openStore(this.opts)))();
     this.store = store;
-    const detection = new DetectionService({ dbFile: dbPath(this.opts.dataDir), campuses: this.opts.campuses, log: log.child('detect'), metrics, ...this.opts.detection });
+    const detection = new DetectionService({
+      dbFile: dbPath(this.opts.dataDir),
+      campuses: this.opts.campuses,
+      log: log.child('detect'),
+      metrics,
+      ...this.opts.detection,
+    });
     this.detection = detection;
     detection.start();
 

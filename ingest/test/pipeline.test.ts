@@ -11,7 +11,15 @@ describe('ingest pipeline: decode -> validate', () => {
     const out = msg('campus/dongnan/fr-freezer-1/telemetry', { ts: NOW - 500, seq: 9, tempC: -19.5, defrost: false });
     expect(out).toEqual({
       type: 'reading',
-      reading: { siteId: 'dongnan', deviceId: 'fr-freezer-1', kind: 'fridge', ts: NOW - 500, seq: 9, receivedAt: NOW, values: { tempC: -19.5, defrost: false } },
+      reading: {
+        siteId: 'dongnan',
+        deviceId: 'fr-freezer-1',
+        kind: 'fridge',
+        ts: NOW - 500,
+        seq: 9,
+        receivedAt: NOW,
+        values: { tempC: -19.5, defrost: false },
+      },
     });
   });
 
@@ -20,10 +28,19 @@ describe('ingest pipeline: decode -> validate', () => {
   });
 
   it('rejects with a reason: unknown device, wrong site, malformed JSON, wrong fields, foreign topics', () => {
-    expect(msg('campus/dongnan/wm-ghost/telemetry', { ts: NOW, seq: 1, totalM3: 1 })).toEqual({ type: 'rejected', reason: 'unknown device "wm-ghost" (not in the campus file)' });
-    expect(msg('campus/xinan/wm-main/telemetry', { ts: NOW, seq: 1, totalM3: 1 })).toEqual({ type: 'rejected', reason: 'device "wm-main" belongs to site "dongnan", not "xinan"' });
+    expect(msg('campus/dongnan/wm-ghost/telemetry', { ts: NOW, seq: 1, totalM3: 1 })).toEqual({
+      type: 'rejected',
+      reason: 'unknown device "wm-ghost" (not in the campus file)',
+    });
+    expect(msg('campus/xinan/wm-main/telemetry', { ts: NOW, seq: 1, totalM3: 1 })).toEqual({
+      type: 'rejected',
+      reason: 'device "wm-main" belongs to site "dongnan", not "xinan"',
+    });
     expect(msg('campus/dongnan/wm-main/telemetry', '{"ts": 1,')).toMatchObject({ type: 'rejected', reason: expect.stringContaining('not valid JSON') });
-    expect(msg('campus/dongnan/wm-main/telemetry', { ts: NOW, seq: 1, tempC: 4 })).toEqual({ type: 'rejected', reason: 'totalM3 is required for a water_meter' });
+    expect(msg('campus/dongnan/wm-main/telemetry', { ts: NOW, seq: 1, tempC: 4 })).toEqual({
+      type: 'rejected',
+      reason: 'totalM3 is required for a water_meter',
+    });
     expect(msg('tele/plug/SENSOR', { ENERGY: {} })).toMatchObject({ type: 'rejected', reason: expect.stringContaining('no adapter') });
   });
 

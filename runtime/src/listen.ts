@@ -19,7 +19,9 @@ export async function listen(server: Server, port: number, host: string, what: s
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new CampusError('CAMPUS_ERR_PORT_IN_USE', `${what} port ${port} is already in use (set ${knob})`, { cause: err }) : err),
+      reject(
+        err.code === 'EADDRINUSE' ? new CampusError('CAMPUS_ERR_PORT_IN_USE', `${what} port ${port} is already in use (set ${knob})`, { cause: err }) : err,
+      ),
     );
     server.listen(port, host, () => resolve());
   });

@@ -5,7 +5,14 @@ import { listen, MetricsRegistry, readKnobs } from '@campus/runtime';
 describe('knobs', () => {
   it('has the documented defaults', () => {
     const k = readKnobs({}, { sim: true });
-    expect(k).toMatchObject({ httpPort: 3000, mqttPort: 1883, store: 'sqlite', sim: true, influxUrl: 'http://127.0.0.1:8086', mqttUrl: 'mqtt://127.0.0.1:1883' });
+    expect(k).toMatchObject({
+      httpPort: 3000,
+      mqttPort: 1883,
+      store: 'sqlite',
+      sim: true,
+      influxUrl: 'http://127.0.0.1:8086',
+      mqttUrl: 'mqtt://127.0.0.1:1883',
+    });
     expect(k.campusConfig).toMatch(/site\/demo\/dongnan\.yaml$/);
     expect(k.dataDir).toMatch(/\/data$/);
   });

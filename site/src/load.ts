@@ -83,7 +83,8 @@ function crossReferences(file: CampusFile): string[] {
     }
     if (d.class && !classes.has(d.class)) problems.push(`${at}.class: no class "${d.class}"`);
     if (d.gateway && !gateways.has(d.gateway)) problems.push(`${at}.gateway: no gateway "${d.gateway}" (list it under gateways)`);
-    if (d.profile && !Object.hasOwn(file.detection?.profiles ?? {}, d.profile)) problems.push(`${at}.profile: no profile "${d.profile}" under detection.profiles`);
+    if (d.profile && !Object.hasOwn(file.detection?.profiles ?? {}, d.profile))
+      problems.push(`${at}.profile: no profile "${d.profile}" under detection.profiles`);
     if (d.feeder) {
       const feeder = devices.get(d.feeder);
       if (!feeder) problems.push(`${at}.feeder: no device "${d.feeder}"`);
@@ -128,7 +129,13 @@ function crossReferencesOfRaw(raw: unknown): string[] {
   try {
     return crossReferences({
       site: { timezone: 'UTC', ...(doc.site as object) },
-      calendar: { terms: arr(cal.terms), holidays: arr(cal.holidays), examWeeks: arr(cal.examWeeks), makeupDays: [], timetable: { weekdays: [], periods: arr(tt.periods) } },
+      calendar: {
+        terms: arr(cal.terms),
+        holidays: arr(cal.holidays),
+        examWeeks: arr(cal.examWeeks),
+        makeupDays: [],
+        timetable: { weekdays: [], periods: arr(tt.periods) },
+      },
       buildings: list('buildings'),
       rooms: list('rooms'),
       classes: list('classes'),

@@ -110,12 +110,16 @@ export const campusSchema = z.strictObject({
   buildings: z.array(z.strictObject({ id, name, floors: z.number().int().min(1).max(200).default(1) })).min(1),
   rooms: z.array(z.strictObject({ id, name, building: id, floor: z.number().int().min(-5).max(200).optional() })).default([]),
   classes: z
-    .array(z.strictObject({ id, name, grade: z.number().int().min(1).max(12), students: z.number().int().positive({ error: 'must be > 0' }), room: id.optional() }))
+    .array(
+      z.strictObject({ id, name, grade: z.number().int().min(1).max(12), students: z.number().int().positive({ error: 'must be > 0' }), room: id.optional() }),
+    )
     .default([]),
   devices: z.array(deviceSchema).min(1, { error: 'needs at least one device' }),
   gateways: z.array(z.strictObject({ id, name, location })).default([]),
   /** detector thresholds for the whole site, and named profiles devices can refer to */
-  detection: z.strictObject({ defaults: thresholdSet.default({}), profiles: z.record(z.string(), thresholdSet).default({}) }).default({ defaults: {}, profiles: {} }),
+  detection: z
+    .strictObject({ defaults: thresholdSet.default({}), profiles: z.record(z.string(), thresholdSet).default({}) })
+    .default({ defaults: {}, profiles: {} }),
   notifications: z
     .strictObject({
       /** POSTed (JSON) when a critical ticket is still unacknowledged after `escalateAfterMin` */

@@ -85,9 +85,7 @@ describe('campus file validation', () => {
     const problems = problemsOf((doc) => {
       doc.calendar.timetable.periods[0].start = '7:20';
     });
-    expect(problems).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^calendar\.timetable\.periods\[0\]\.start: must be a time HH:MM/)]),
-    );
+    expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^calendar\.timetable\.periods\[0\]\.start: must be a time HH:MM/)]));
   });
 
   it('checks date order and the time zone', () => {

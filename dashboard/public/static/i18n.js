@@ -16,8 +16,8 @@
     'chart.water': 'Main water flow m³/h (24 h)',
     'chart.fridges': 'Fridge temperatures °C (24 h)',
     'chart.buildings': 'Building power kW (24 h)',
-    'limit': 'limit',
-    'offline': 'offline',
+    limit: 'limit',
+    offline: 'offline',
     'no data': 'no data',
   };
   const zh = { 'conn.up': '实时连接', 'conn.down': '连接中断，重连中', limit: '限值', offline: '离线', 'no data': '无数据' };
@@ -32,6 +32,9 @@
       if (text) el.textContent = text;
     }
     const link = document.getElementById('lang');
-    if (link) { link.textContent = '中文'; link.href = '?'; }
+    if (link) {
+      link.textContent = '中文';
+      link.href = '?';
+    }
   });
 })();

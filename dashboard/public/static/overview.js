@@ -8,7 +8,8 @@
   const fmt = (v, d = 1) => (typeof v === 'number' && Number.isFinite(v) ? v.toFixed(d) : '—');
   // times in the school's own zone, whatever the browser's
   let timeZone;
-  const hhmm = (ms) => new Date(ms).toLocaleTimeString(window.lang === 'en' ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone });
+  const hhmm = (ms) =>
+    new Date(ms).toLocaleTimeString(window.lang === 'en' ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone });
 
   async function getJson(url) {
     const res = await fetch(url, { credentials: 'same-origin' });
@@ -18,7 +19,20 @@
 
   /** Offset of the school's zone from UTC at `ms`, in ms. */
   function zoneOffset(ms) {
-    const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      })
+        .formatToParts(new Date(ms))
+        .map((p) => [p.type, p.value]),
+    );
     return Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second) - Math.floor(ms / 1000) * 1000;
   }
 
@@ -39,7 +53,13 @@
 
   // what each chart shows: which devices, which field, and how a live reading maps to y
   const CHARTS = {
-    load: { canvas: 'chart-load', pick: (d) => d.kind === 'transformer', field: 'worstPhaseA', y: (d, v) => worstPhaseLoad(d, v), scale: (d, y) => (y / d.ratings.ratedCurrentA) * 100 },
+    load: {
+      canvas: 'chart-load',
+      pick: (d) => d.kind === 'transformer',
+      field: 'worstPhaseA',
+      y: (d, v) => worstPhaseLoad(d, v),
+      scale: (d, y) => (y / d.ratings.ratedCurrentA) * 100,
+    },
     water: { canvas: 'chart-water', pick: (d) => d.kind === 'water_meter' && d.ratings.usage === 'campus', field: 'flowM3h', y: (d, v) => v.flowM3h },
     fridges: { canvas: 'chart-fridges', pick: (d) => d.kind === 'fridge', field: 'tempC', y: (d, v) => v.tempC },
     buildings: { canvas: 'chart-buildings', pick: (d) => d.kind === 'electric_meter' && !d.class, field: 'powerKW', y: (d, v) => v.powerKW },
@@ -48,7 +68,15 @@
   function makeChart(key, devices) {
     const spec = CHARTS[key];
     const canvas = $(spec.canvas);
-    const datasets = devices.map((d, i) => ({ label: d.name, deviceId: d.id, data: [], borderColor: COLORS[i % COLORS.length], backgroundColor: COLORS[i % COLORS.length], borderWidth: 1.5, pointRadius: (c) => (c.dataset.data.length < 60 ? 2 : 0) }));
+    const datasets = devices.map((d, i) => ({
+      label: d.name,
+      deviceId: d.id,
+      data: [],
+      borderColor: COLORS[i % COLORS.length],
+      backgroundColor: COLORS[i % COLORS.length],
+      borderWidth: 1.5,
+      pointRadius: (c) => (c.dataset.data.length < 60 ? 2 : 0),
+    }));
     state.charts[key] = new Chart(canvas, {
       type: 'line',
       data: { datasets },
@@ -95,7 +123,12 @@
     const online = devices.filter((d) => d.status === 'online').length;
     $('online').textContent = `${online} / ${devices.length}`;
     const offline = devices.filter((d) => d.status !== 'online');
-    $('online-sub').textContent = offline.length ? `${t('offline', '离线')}: ${offline.slice(0, 4).map((d) => d.name).join('、')}${offline.length > 4 ? ' …' : ''}` : '';
+    $('online-sub').textContent = offline.length
+      ? `${t('offline', '离线')}: ${offline
+          .slice(0, 4)
+          .map((d) => d.name)
+          .join('、')}${offline.length > 4 ? ' …' : ''}`
+      : '';
 
     const tList = $('transformers');
     tList.replaceChildren(
@@ -116,7 +149,11 @@
           const out = typeof temp === 'number' && (temp > lim.max || (lim.min !== undefined && temp < lim.min));
           const limitText = lim.min !== undefined ? `${lim.min}–${lim.max} °C` : `≤ ${lim.max} °C`;
           const extra = d.last?.defrost ? ' (除霜)' : d.last?.doorOpen ? ' (门开)' : '';
-          return row(`${d.name}（${t('limit', '限值')} ${limitText}）`, typeof temp === 'number' ? `${fmt(temp, 1)} °C${extra}` : t('no data', '无数据'), out ? 'bad' : 'ok');
+          return row(
+            `${d.name}（${t('limit', '限值')} ${limitText}）`,
+            typeof temp === 'number' ? `${fmt(temp, 1)} °C${extra}` : t('no data', '无数据'),
+            out ? 'bad' : 'ok',
+          );
         }),
     );
   }
@@ -211,7 +248,16 @@
       renderTiles();
     });
     // statuses age out without messages: refresh the ledger every minute
-    setInterval(() => getJson('/api/devices').then(({ devices }) => { for (const d of devices) state.devices.set(d.id, d); renderTiles(); }).catch(() => {}), 60_000);
+    setInterval(
+      () =>
+        getJson('/api/devices')
+          .then(({ devices }) => {
+            for (const d of devices) state.devices.set(d.id, d);
+            renderTiles();
+          })
+          .catch(() => {}),
+      60_000,
+    );
   }
 
   document.addEventListener('DOMContentLoaded', () => {

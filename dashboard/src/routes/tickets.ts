@@ -46,8 +46,10 @@ export function ticketRoutes(router: Router, deps: DashboardDeps): void {
 
   router.post('/api/tickets/:id/:action', (req, res) => {
     const action = req.params.action as TicketAction;
-    if (!(TICKET_ACTIONS as readonly string[]).includes(action)) return res.status(404).json({ error: 'not_found', message: `no action ${action}; use ${TICKET_ACTIONS.join(', ')}` });
-    if (!staff(deps, req)) return res.status(401).json({ error: 'unauthorized', message: 'staff only: send Authorization: Bearer <the key in CAMPUS_DATA_DIR/secrets/api.key>' });
+    if (!(TICKET_ACTIONS as readonly string[]).includes(action))
+      return res.status(404).json({ error: 'not_found', message: `no action ${action}; use ${TICKET_ACTIONS.join(', ')}` });
+    if (!staff(deps, req))
+      return res.status(401).json({ error: 'unauthorized', message: 'staff only: send Authorization: Bearer <the key in CAMPUS_DATA_DIR/secrets/api.key>' });
     const tickets = ticketsOr503(deps, res);
     if (!tickets) return;
     const body = (req.body ?? {}) as { note?: unknown; actor?: unknown };

@@ -31,10 +31,14 @@ describe('overview page', () => {
     page.on('request', (r) => !r.url().startsWith(system.base) && foreign.push(r.url()));
 
     // wait until the devices have reported, so the page has something to draw
-    await waitFor('devices online', async () => {
-      const body = (await (await fetch(`${system.base}/api/devices`)).json()) as { devices: { status: string }[] };
-      return body.devices.every((d) => d.status === 'online');
-    }, { timeoutMs: 90_000, everyMs: 1000 });
+    await waitFor(
+      'devices online',
+      async () => {
+        const body = (await (await fetch(`${system.base}/api/devices`)).json()) as { devices: { status: string }[] };
+        return body.devices.every((d) => d.status === 'online');
+      },
+      { timeoutMs: 90_000, everyMs: 1000 },
+    );
 
     await page.goto(system.base + '/');
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
@@ -42,12 +46,15 @@ describe('overview page', () => {
     expect(await page.locator('#site-name').textContent()).toBe('东南中学');
     expect(await page.locator('h1').textContent()).toContain('设施监测总览');
 
-    const points = () => page.$$eval('canvas', (cs) => cs.map((c) => Number((c as unknown as { dataset: Record<string, string>; toDataURL(): string }).dataset.points ?? 0)));
+    const points = () =>
+      page.$$eval('canvas', (cs) => cs.map((c) => Number((c as unknown as { dataset: Record<string, string>; toDataURL(): string }).dataset.points ?? 0)));
     expect(await page.locator('canvas').count()).toBe(4);
     const first = await points();
     expect(first.every((n) => n > 0)).toBe(true);
     // chart.js drew on the canvases (not blank)
-    const drawn = await page.$$eval('canvas', (cs) => cs.every((c) => (c as unknown as { dataset: Record<string, string>; toDataURL(): string }).toDataURL().length > 5000));
+    const drawn = await page.$$eval('canvas', (cs) =>
+      cs.every((c) => (c as unknown as { dataset: Record<string, string>; toDataURL(): string }).toDataURL().length > 5000),
+    );
     expect(drawn).toBe(true);
 
     await waitFor('a live reading to reach the load chart without a reload', async () => (await points())[0]! > first[0]!, { timeoutMs: 60_000, everyMs: 500 });

@@ -32,7 +32,8 @@ export class WaterMeterModel implements SimModel, WaterFlow {
 
   advance(ts: number): void {
     // a meter close to the end of its register at the start wraps during the run (as old meters do)
-    if (!this.at) for (const f of this.ctx.faults.active(this.config.id, 'rollover', ts)) this.totalM3 = this.config.registerMaxM3 + 1 - (f.size?.beforeM3 ?? 50);
+    if (!this.at)
+      for (const f of this.ctx.faults.active(this.config.id, 'rollover', ts)) this.totalM3 = this.config.registerMaxM3 + 1 - (f.size?.beforeM3 ?? 50);
     for (const _ of this.ctx.faults.events(this.config.id, 'replacement', this.at, ts)) this.totalM3 = 0;
     if (this.at && ts > this.at) {
       this.totalM3 += integrate(this.at, ts, 60_000, (t) => this.flowM3h(t));
@@ -45,7 +46,10 @@ export class WaterMeterModel implements SimModel, WaterFlow {
   values(ts: number) {
     // like a wM-Bus meter, it reports its own alarm flags ("OK" when there are none)
     const faults = this.ctx.faults;
-    const flags = [...(faults.active(this.config.id, 'meter_leak', ts).length ? ['LEAK'] : []), ...(faults.active(this.config.id, 'meter_burst', ts).length ? ['BURST'] : [])];
+    const flags = [
+      ...(faults.active(this.config.id, 'meter_leak', ts).length ? ['LEAK'] : []),
+      ...(faults.active(this.config.id, 'meter_burst', ts).length ? ['BURST'] : []),
+    ];
     return { totalM3: round(this.totalM3, 3), flowM3h: round(this.flowM3h(ts), 3), status: flags.length ? flags.join(' ') : 'OK' };
   }
 

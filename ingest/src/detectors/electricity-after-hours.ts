@@ -5,7 +5,7 @@
  */
 import type { ElectricMeterValues } from '@campus/contract';
 import type { Detector } from './detector.ts';
-import { clear } from './finding.ts';
+import { clear, found, raise } from './finding.ts';
 import { duration, fmt, MIN, since } from './helpers.ts';
 
 interface State {
@@ -24,7 +24,7 @@ export const electricityAfterHours: Detector<State> = {
   onReading(state, obs, ctx) {
     const { params: p, device, calendar } = ctx;
     const power = (obs.reading.values as ElectricMeterValues).powerKW;
-    if (power === undefined) return { state, findings: [] };
+    if (power === undefined) return found(state);
     const ts = obs.reading.ts;
     const local = calendar.local(ts);
     const hours = calendar.schoolHours;
@@ -33,29 +33,23 @@ export const electricityAfterHours: Detector<State> = {
     if (s.since === null) {
       if (state.raised) {
         s.raised = false;
-        return { state: s, findings: [clear(this.key, device.id, ts, `已断电（${fmt(power, 2)} kW）`)] };
+        return found(s, clear(this.key, device.id, ts, `已断电（${fmt(power, 2)} kW）`));
       }
-      return { state: s, findings: [] };
+      return found(s);
     }
-    if (ts - s.since < p.minutes! * MIN) return { state: s, findings: [] };
+    if (ts - s.since < p.minutes! * MIN) return found(s);
     s.raised = true;
-    return {
-      state: s,
-      findings: [
-        {
-          condition: this.key,
-          subjectId: device.id,
-          active: true,
-          at: ts,
-          severity: 'info',
-          trade: 'office',
-          category: 'notice',
-          title: '教室无人时用电（人走灯灭）',
-          summary: `非上课时间用电 ${fmt(power, 2)} kW，已持续 ${duration(ts - s.since)}：请班级关闭灯光、空调和一体机`,
-          evidence: [{ ts, value: power, unit: 'kW' }],
-          details: { classId: device.class ?? null },
-        },
-      ],
-    };
+    return found(
+      s,
+      raise(this.key, device.id, ts, {
+        severity: 'info',
+        trade: 'office',
+        category: 'notice',
+        title: '教室无人时用电（人走灯灭）',
+        summary: `非上课时间用电 ${fmt(power, 2)} kW，已持续 ${duration(ts - s.since)}：请班级关闭灯光、空调和一体机`,
+        evidence: [{ ts, value: power, unit: 'kW' }],
+        details: { classId: device.class ?? null },
+      }),
+    );
   },
 };

@@ -32,10 +32,7 @@ export class DetectionEngine {
   private readonly slots = new Map<string, DeviceSlot>();
   readonly offline: OfflineWatch;
 
-  constructor(
-    campuses: readonly Campus[],
-    detectors: readonly Detector<any>[] = DETECTORS,
-  ) {
+  constructor(campuses: readonly Campus[], detectors: readonly Detector<any>[] = DETECTORS) {
     const problems: string[] = [];
     for (const campus of campuses) {
       const known = new Map(detectors.map((d) => [d.key, new Set([...Object.keys(d.defaults), ...(OPTIONAL_PARAMS[d.key] ?? [])])]));
@@ -43,7 +40,9 @@ export class DetectionEngine {
         for (const [key, params] of Object.entries(set)) {
           const allowed = known.get(key);
           if (!allowed) problems.push(`${at}.${key}: no detector "${key}" (known: ${[...known.keys()].join(', ')})`);
-          else for (const name of Object.keys(params)) if (!allowed.has(name)) problems.push(`${at}.${key}.${name}: not a threshold of ${key} (${[...allowed].join(', ')})`);
+          else
+            for (const name of Object.keys(params))
+              if (!allowed.has(name)) problems.push(`${at}.${key}.${name}: not a threshold of ${key} (${[...allowed].join(', ')})`);
         }
       };
       check(campus.detection.defaults, 'detection.defaults');
@@ -67,13 +66,22 @@ export class DetectionEngine {
                 device,
                 siteId: campus.site.id,
                 calendar: campus.calendar,
-                params: Object.freeze({ ...detector.defaults, ...campus.detection.defaults[detector.key], ...profile?.[detector.key], ...device.thresholds?.[detector.key] }),
+                params: Object.freeze({
+                  ...detector.defaults,
+                  ...campus.detection.defaults[detector.key],
+                  ...profile?.[detector.key],
+                  ...device.thresholds?.[detector.key],
+                }),
               },
             })),
         });
       }
     }
-    if (problems.length) throw Object.assign(new Error(`detection thresholds in the campus file:\n${problems.map((p) => `  - ${p}`).join('\n')}`), { code: 'CAMPUS_ERR_CONFIG', problems });
+    if (problems.length)
+      throw Object.assign(new Error(`detection thresholds in the campus file:\n${problems.map((p) => `  - ${p}`).join('\n')}`), {
+        code: 'CAMPUS_ERR_CONFIG',
+        problems,
+      });
     this.offline = new OfflineWatch(campuses);
   }
 
@@ -141,7 +149,8 @@ export class DetectionEngine {
       if (!slot) continue;
       slot.register = { ...initRegister(), ...saved.register };
       slot.lastTs = saved.lastTs ?? null;
-      for (const d of slot.detectors) if (saved.states?.[d.detector.key] !== undefined) d.state = { ...(d.detector.init() as object), ...(saved.states[d.detector.key] as object) };
+      for (const d of slot.detectors)
+        if (saved.states?.[d.detector.key] !== undefined) d.state = { ...(d.detector.init() as object), ...(saved.states[d.detector.key] as object) };
     }
     this.offline.restore(snapshot.presence ?? {});
   }

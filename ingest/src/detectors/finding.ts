@@ -31,3 +31,15 @@ export interface Clear {
 export type Finding = Raise | Clear;
 
 export const clear = (condition: string, subjectId: string, at: number, summary: string): Clear => ({ active: false, condition, subjectId, at, summary });
+
+/** A raised finding of `condition` on `subjectId` at `at`. */
+export const raise = (condition: string, subjectId: string, at: number, what: Omit<Raise, 'active' | 'condition' | 'subjectId' | 'at'>): Raise => ({
+  active: true,
+  condition,
+  subjectId,
+  at,
+  ...what,
+});
+
+/** A detector's result: its new state and what it found. */
+export const found = <S>(state: S, ...findings: Finding[]): { state: S; findings: Finding[] } => ({ state, findings });

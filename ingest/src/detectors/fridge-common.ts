@@ -53,7 +53,13 @@ export function learnedPeriod(episodes: number[]): number | null {
  * Advances the defrost knowledge with a reading; says whether a warm reading now is explained by
  * a defrost (and so must not count as an excursion).
  */
-export function defrostStep(state: DefrostState, values: FridgeValues, ts: number, warm: boolean, postDefrostMin: number): { state: DefrostState; suppressed: boolean } {
+export function defrostStep(
+  state: DefrostState,
+  values: FridgeValues,
+  ts: number,
+  warm: boolean,
+  postDefrostMin: number,
+): { state: DefrostState; suppressed: boolean } {
   const s = { ...state };
   if (values.defrost !== undefined) {
     // the unit reports its defrost: suppress it, and the recovery for `postDefrostMin` after it ended

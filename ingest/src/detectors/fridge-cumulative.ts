@@ -4,7 +4,7 @@
  */
 import type { FridgeValues } from '@campus/contract';
 import type { Detector } from './detector.ts';
-import { clear } from './finding.ts';
+import { clear, found, raise, type Finding } from './finding.ts';
 import { defrostStep, fridgeLimits, implausible, initDefrost, limitText, outOfRange, type DefrostState } from './fridge-common.ts';
 import { duration, MIN } from './helpers.ts';
 
@@ -25,17 +25,17 @@ export const fridgeCumulative: Detector<State> = {
 
   onReading(state, obs, ctx) {
     const { params: p, device, calendar } = ctx;
-    if (device.kind !== 'fridge') return { state, findings: [] };
+    if (device.kind !== 'fridge') return found(state);
     const ts = obs.reading.ts;
     const values = obs.reading.values as FridgeValues;
-    if (implausible(values.tempC)) return { state, findings: [] };
+    if (implausible(values.tempC)) return found(state);
     const limits = fridgeLimits(device, p);
     const warm = outOfRange(values.tempC, limits);
     const d = defrostStep(state.defrost, values, ts, warm, p.postDefrostMin!);
     const counting = warm && !d.suppressed;
     const date = calendar.local(ts).date;
     const s: State = { ...state, defrost: d.state, lastTs: ts, lastWarm: counting };
-    const findings = [];
+    const findings: Finding[] = [];
     if (state.date !== date) {
       s.date = date;
       s.totalMs = 0;
@@ -49,19 +49,17 @@ export const fridgeCumulative: Detector<State> = {
     const limitMin = device.fridgeClass === 'freezer' ? p.freezerMin! : p.chillerMin!;
     if (s.totalMs >= limitMin * MIN && !s.raised) {
       s.raised = true;
-      findings.push({
-        condition: this.key,
-        subjectId: device.id,
-        active: true as const,
-        at: ts,
-        severity: 'minor' as const,
-        trade: 'canteen' as const,
-        category: 'repair' as const,
-        title: '冷柜当日累计超温',
-        summary: `今日累计超出 ${limitText(limits)} 已 ${duration(s.totalMs)}（多次短时超温累加，非除霜）：请检查门封、制冷和装载`,
-        details: { date, cumulativeMinutes: Math.round(s.totalMs / MIN) },
-      });
+      findings.push(
+        raise(this.key, device.id, ts, {
+          severity: 'minor',
+          trade: 'canteen',
+          category: 'repair',
+          title: '冷柜当日累计超温',
+          summary: `今日累计超出 ${limitText(limits)} 已 ${duration(s.totalMs)}（多次短时超温累加，非除霜）：请检查门封、制冷和装载`,
+          details: { date, cumulativeMinutes: Math.round(s.totalMs / MIN) },
+        }),
+      );
     }
-    return { state: s, findings };
+    return found(s, ...findings);
   },
 };

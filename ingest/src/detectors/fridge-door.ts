@@ -1,7 +1,7 @@
 /** Door left open: a canteen notice after 2 min (info), a ticket after 10 min (major). */
 import type { FridgeValues } from '@campus/contract';
 import type { Detector } from './detector.ts';
-import { clear } from './finding.ts';
+import { clear, found, raise } from './finding.ts';
 import { duration, MIN, since } from './helpers.ts';
 
 interface State {
@@ -19,36 +19,30 @@ export const fridgeDoor: Detector<State> = {
   onReading(state, obs, ctx) {
     const { params: p, device } = ctx;
     const open = (obs.reading.values as FridgeValues).doorOpen;
-    if (open === undefined) return { state, findings: [] };
+    if (open === undefined) return found(state);
     const ts = obs.reading.ts;
     const s: State = { since: since(state.since, open, ts, state.lastTs, 5 * MIN), lastTs: ts, raised: state.raised };
     if (s.since === null) {
       if (state.raised) {
         s.raised = false;
-        return { state: s, findings: [clear(this.key, device.id, ts, '柜门已关闭')] };
+        return found(s, clear(this.key, device.id, ts, '柜门已关闭'));
       }
-      return { state: s, findings: [] };
+      return found(s);
     }
     const lasted = ts - s.since;
-    if (lasted < p.noticeMin! * MIN) return { state: s, findings: [] };
+    if (lasted < p.noticeMin! * MIN) return found(s);
     const ticket = lasted >= p.ticketMin! * MIN;
     s.raised = true;
-    return {
-      state: s,
-      findings: [
-        {
-          condition: this.key,
-          subjectId: device.id,
-          active: true,
-          at: ts,
-          severity: ticket ? 'major' : 'info',
-          trade: 'canteen',
-          category: ticket ? 'repair' : 'notice',
-          title: '冷柜门未关',
-          summary: `柜门已打开 ${duration(lasted)}${ticket ? '：请立即关门并检查门封' : '，请随手关门'}`,
-          details: { since: s.since },
-        },
-      ],
-    };
+    return found(
+      s,
+      raise(this.key, device.id, ts, {
+        severity: ticket ? 'major' : 'info',
+        trade: 'canteen',
+        category: ticket ? 'repair' : 'notice',
+        title: '冷柜门未关',
+        summary: `柜门已打开 ${duration(lasted)}${ticket ? '：请立即关门并检查门封' : '，请随手关门'}`,
+        details: { since: s.since },
+      }),
+    );
   },
 };

@@ -7,7 +7,7 @@
  */
 import type { FridgeValues } from '@campus/contract';
 import type { Detector } from './detector.ts';
-import { clear } from './finding.ts';
+import { clear, found, raise } from './finding.ts';
 import { defrostStep, fridgeLimits, implausible, initDefrost, limitText, outOfRange, type DefrostState } from './fridge-common.ts';
 import { duration, fmt, MIN, since } from './helpers.ts';
 
@@ -27,10 +27,10 @@ export const fridgeExcursion: Detector<State> = {
 
   onReading(state, obs, ctx) {
     const { params: p, device } = ctx;
-    if (device.kind !== 'fridge') return { state, findings: [] };
+    if (device.kind !== 'fridge') return found(state);
     const ts = obs.reading.ts;
     const values = obs.reading.values as FridgeValues;
-    if (implausible(values.tempC)) return { state: { ...state, lastTs: ts }, findings: [] };
+    if (implausible(values.tempC)) return found({ ...state, lastTs: ts });
     const limits = fridgeLimits(device, p);
     const warm = outOfRange(values.tempC, limits);
     const d = defrostStep(state.defrost, values, ts, warm, p.postDefrostMin!);
@@ -41,34 +41,28 @@ export const fridgeExcursion: Detector<State> = {
       if (state.raised) {
         s.raised = false;
         const lasted = state.since !== null && state.lastTs !== null ? state.lastTs - state.since : 0;
-        return { state: s, findings: [clear(this.key, device.id, ts, `温度已恢复至 ${fmt(values.tempC, 1)} °C，超温共约 ${duration(lasted)}`)] };
+        return found(s, clear(this.key, device.id, ts, `温度已恢复至 ${fmt(values.tempC, 1)} °C，超温共约 ${duration(lasted)}`));
       }
-      return { state: s, findings: [] };
+      return found(s);
     }
     s.peak = s.peak === null ? values.tempC : values.tempC > limits.max ? Math.max(s.peak, values.tempC) : Math.min(s.peak, values.tempC);
     const lasted = ts - s.since;
     const limitMin = device.fridgeClass === 'freezer' ? p.freezerMin! : p.chillerMin!;
-    if (lasted < limitMin * MIN) return { state: s, findings: [] };
+    if (lasted < limitMin * MIN) return found(s);
     const critical = lasted >= p.criticalMin! * MIN;
     s.raised = true;
     const kind = { chiller: '冷藏柜', freezer: '冷冻柜', sample: '留样柜' }[device.fridgeClass];
-    return {
-      state: s,
-      findings: [
-        {
-          condition: this.key,
-          subjectId: device.id,
-          active: true,
-          at: ts,
-          severity: critical ? 'critical' : 'major',
-          trade: 'canteen',
-          category: 'repair',
-          title: `${kind}温度超标`,
-          summary: `当前 ${fmt(values.tempC, 1)} °C（限值 ${limitText(limits)}），食品已超温 ${duration(lasted)}${critical ? '：超过 2 小时，按规定食品须立即使用或废弃' : ''}`,
-          evidence: [{ ts, value: values.tempC, unit: '°C' }],
-          details: { outOfRangeMinutes: Math.round(lasted / MIN), since: s.since, peakC: s.peak, limits },
-        },
-      ],
-    };
+    return found(
+      s,
+      raise(this.key, device.id, ts, {
+        severity: critical ? 'critical' : 'major',
+        trade: 'canteen',
+        category: 'repair',
+        title: `${kind}温度超标`,
+        summary: `当前 ${fmt(values.tempC, 1)} °C（限值 ${limitText(limits)}），食品已超温 ${duration(lasted)}${critical ? '：超过 2 小时，按规定食品须立即使用或废弃' : ''}`,
+        evidence: [{ ts, value: values.tempC, unit: '°C' }],
+        details: { outOfRangeMinutes: Math.round(lasted / MIN), since: s.since, peakC: s.peak, limits },
+      }),
+    );
   },
 };

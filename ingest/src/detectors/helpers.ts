@@ -24,7 +24,12 @@ export function duration(ms: number): string {
   return m >= 60 ? `${Math.floor(m / 60)}小时${m % 60 ? `${m % 60}分钟` : ''}` : `${m}分钟`;
 }
 
-export const TRADE_OF_KIND: Readonly<Record<DeviceKind, Trade>> = { water_meter: 'plumber', electric_meter: 'electrician', transformer: 'electrician', fridge: 'canteen' };
+export const TRADE_OF_KIND: Readonly<Record<DeviceKind, Trade>> = {
+  water_meter: 'plumber',
+  electric_meter: 'electrician',
+  transformer: 'electrician',
+  fridge: 'canteen',
+};
 
 export function localDate(calendar: SchoolCalendar, ts: number): string {
   return calendar.local(ts).date;

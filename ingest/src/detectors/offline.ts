@@ -68,7 +68,10 @@ export class OfflineWatch {
       const isOutage = down.length >= OFFLINE_DEFAULTS.groupMin && down.length >= known.length * OFFLINE_DEFAULTS.groupShare;
       if (isOutage) {
         for (const d of down) covered.add(d.id);
-        this.raisedGroups.set(g.id, down.map((d) => d.id));
+        this.raisedGroups.set(
+          g.id,
+          down.map((d) => d.id),
+        );
         const longest = Math.max(...down.map((d) => silent.get(d.id)!));
         findings.push({
           condition: g.kind === 'gateway' ? 'gateway.outage' : 'feeder.outage',

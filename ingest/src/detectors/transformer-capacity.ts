@@ -4,7 +4,7 @@
  */
 import type { TransformerValues } from '@campus/contract';
 import type { Detector } from './detector.ts';
-import { clear } from './finding.ts';
+import { clear, found, raise } from './finding.ts';
 import { fmt } from './helpers.ts';
 import { worstPhaseLoadPct } from './transformer-load.ts';
 
@@ -32,11 +32,11 @@ export const transformerCapacity: Detector<State> = {
 
   onReading(state, obs, ctx) {
     const { params: p, device, calendar } = ctx;
-    if (device.kind !== 'transformer') return { state, findings: [] };
+    if (device.kind !== 'transformer') return found(state);
     const ts = obs.reading.ts;
     const load = worstPhaseLoadPct(obs.reading.values as TransformerValues, device.ratedKVA, device.voltageLLV);
     const date = calendar.local(ts).date;
-    if (state.date === date) return { state: { ...state, peak: Math.max(state.peak, load) }, findings: [] };
+    if (state.date === date) return found({ ...state, peak: Math.max(state.peak, load) });
 
     // a new day: book the one that ended
     const s: State = { ...state, date, peak: load };
@@ -47,28 +47,22 @@ export const transformerCapacity: Detector<State> = {
     }
     if (s.hotDays.length >= p.days! && !s.raised) {
       s.raised = true;
-      return {
-        state: s,
-        findings: [
-          {
-            condition: this.key,
-            subjectId: device.id,
-            active: true,
-            at: ts,
-            severity: 'info',
-            trade: 'office',
-            category: 'planning',
-            title: '变压器容量接近上限（规划提示）',
-            summary: `本周 ${s.hotDays.length} 个上课日最大相负载超过 ${p.peakPct}%（${s.hotDays.map(([d, v]) => `${d.slice(5)} ${fmt(v, 0)}%`).join('，')}）：请评估增容或负荷调整`,
-            details: { days: s.hotDays },
-          },
-        ],
-      };
+      return found(
+        s,
+        raise(this.key, device.id, ts, {
+          severity: 'info',
+          trade: 'office',
+          category: 'planning',
+          title: '变压器容量接近上限（规划提示）',
+          summary: `本周 ${s.hotDays.length} 个上课日最大相负载超过 ${p.peakPct}%（${s.hotDays.map(([d, v]) => `${d.slice(5)} ${fmt(v, 0)}%`).join('，')}）：请评估增容或负荷调整`,
+          details: { days: s.hotDays },
+        }),
+      );
     }
     if (s.raised && s.week !== mondayOf(date)) {
       s.raised = false;
-      return { state: s, findings: [clear(this.key, device.id, ts, '新的一周，负载峰值未再超过限值')] };
+      return found(s, clear(this.key, device.id, ts, '新的一周，负载峰值未再超过限值'));
     }
-    return { state: s, findings: [] };
+    return found(s);
   },
 };

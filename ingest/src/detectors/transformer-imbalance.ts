@@ -5,7 +5,7 @@
  */
 import type { TransformerValues } from '@campus/contract';
 import type { Detector } from './detector.ts';
-import { clear } from './finding.ts';
+import { clear, found, raise } from './finding.ts';
 import { fmt, MIN, since } from './helpers.ts';
 import { worstPhaseLoadPct } from './transformer-load.ts';
 
@@ -23,7 +23,7 @@ export const transformerImbalance: Detector<State> = {
 
   onReading(state, obs, ctx) {
     const { params: p, device } = ctx;
-    if (device.kind !== 'transformer') return { state, findings: [] };
+    if (device.kind !== 'transformer') return found(state);
     const ts = obs.reading.ts;
     const values = obs.reading.values as TransformerValues;
     const max = Math.max(...values.currentA);
@@ -33,29 +33,23 @@ export const transformerImbalance: Detector<State> = {
     const s: State = { since: since(state.since, imbalance > p.ratio! && load > p.minLoadPct!, ts, state.lastTs), lastTs: ts, raised: state.raised };
     if (s.since !== null && ts - s.since >= p.minutes! * MIN) {
       s.raised = true;
-      return {
-        state: s,
-        findings: [
-          {
-            condition: this.key,
-            subjectId: device.id,
-            active: true,
-            at: ts,
-            severity: 'minor',
-            trade: 'electrician',
-            category: 'repair',
-            title: '变压器三相不平衡',
-            summary: `三相电流 ${values.currentA.map((a) => fmt(a, 0)).join(' / ')} A，不平衡度 ${fmt(imbalance * 100, 0)}%，已持续 ${Math.round((ts - s.since) / MIN)} 分钟：请调整单相负荷分配`,
-            evidence: [{ ts, value: Math.round(imbalance * 100), unit: '%' }],
-            details: { imbalance, currentA: values.currentA },
-          },
-        ],
-      };
+      return found(
+        s,
+        raise(this.key, device.id, ts, {
+          severity: 'minor',
+          trade: 'electrician',
+          category: 'repair',
+          title: '变压器三相不平衡',
+          summary: `三相电流 ${values.currentA.map((a) => fmt(a, 0)).join(' / ')} A，不平衡度 ${fmt(imbalance * 100, 0)}%，已持续 ${Math.round((ts - s.since) / MIN)} 分钟：请调整单相负荷分配`,
+          evidence: [{ ts, value: Math.round(imbalance * 100), unit: '%' }],
+          details: { imbalance, currentA: values.currentA },
+        }),
+      );
     }
     if (state.raised && s.since === null) {
       s.raised = false;
-      return { state: s, findings: [clear(this.key, device.id, ts, `不平衡度已降至 ${fmt(imbalance * 100, 0)}%`)] };
+      return found(s, clear(this.key, device.id, ts, `不平衡度已降至 ${fmt(imbalance * 100, 0)}%`));
     }
-    return { state: s, findings: [] };
+    return found(s);
   },
 };

@@ -7,7 +7,7 @@
  */
 import { ratedCurrentA, type TransformerValues } from '@campus/contract';
 import type { Detector } from './detector.ts';
-import { clear } from './finding.ts';
+import { clear, found, raise } from './finding.ts';
 import { fmt, MIN, since } from './helpers.ts';
 
 interface State {
@@ -30,7 +30,7 @@ export const transformerOverload: Detector<State> = {
 
   onReading(state, obs, ctx) {
     const { params: p, device } = ctx;
-    if (device.kind !== 'transformer') return { state, findings: [] };
+    if (device.kind !== 'transformer') return found(state);
     const ts = obs.reading.ts;
     const values = obs.reading.values as TransformerValues;
     const load = worstPhaseLoadPct(values, device.ratedKVA, device.voltageLLV);
@@ -42,35 +42,31 @@ export const transformerOverload: Detector<State> = {
     };
     let severity: 'critical' | 'major' | null = null;
     let rule = '';
-    if (load > p.instantPct!) (severity = 'critical'), (rule = `超过 ${p.instantPct}%`);
-    else if (s.heavy !== null && ts - s.heavy >= p.heavyMin! * MIN) (severity = 'critical'), (rule = `超过 ${p.heavyPct}% 已 ${Math.round((ts - s.heavy) / MIN)} 分钟`);
-    else if (s.over !== null && ts - s.over >= p.sustainedMin! * MIN) (severity = 'major'), (rule = `超过 ${p.sustainedPct}% 已 ${Math.round((ts - s.over) / MIN)} 分钟`);
+    if (load > p.instantPct!) ((severity = 'critical'), (rule = `超过 ${p.instantPct}%`));
+    else if (s.heavy !== null && ts - s.heavy >= p.heavyMin! * MIN)
+      ((severity = 'critical'), (rule = `超过 ${p.heavyPct}% 已 ${Math.round((ts - s.heavy) / MIN)} 分钟`));
+    else if (s.over !== null && ts - s.over >= p.sustainedMin! * MIN)
+      ((severity = 'major'), (rule = `超过 ${p.sustainedPct}% 已 ${Math.round((ts - s.over) / MIN)} 分钟`));
     if (severity) {
       s.raised = true;
       const phase = 'ABC'[values.currentA.indexOf(Math.max(...values.currentA))];
-      return {
-        state: s,
-        findings: [
-          {
-            condition: this.key,
-            subjectId: device.id,
-            active: true,
-            at: ts,
-            severity,
-            trade: 'electrician',
-            category: 'repair',
-            title: severity === 'critical' ? '变压器严重过载' : '变压器过载',
-            summary: `${phase}相负载 ${fmt(load, 0)}%（电流 ${fmt(Math.max(...values.currentA), 0)} A / 额定 ${fmt(ratedCurrentA(device.ratedKVA, device.voltageLLV), 0)} A），${rule}`,
-            evidence: [{ ts, value: Math.round(load), unit: '%' }],
-            details: { loadPct: load, phase, currentA: values.currentA },
-          },
-        ],
-      };
+      return found(
+        s,
+        raise(this.key, device.id, ts, {
+          severity,
+          trade: 'electrician',
+          category: 'repair',
+          title: severity === 'critical' ? '变压器严重过载' : '变压器过载',
+          summary: `${phase}相负载 ${fmt(load, 0)}%（电流 ${fmt(Math.max(...values.currentA), 0)} A / 额定 ${fmt(ratedCurrentA(device.ratedKVA, device.voltageLLV), 0)} A），${rule}`,
+          evidence: [{ ts, value: Math.round(load), unit: '%' }],
+          details: { loadPct: load, phase, currentA: values.currentA },
+        }),
+      );
     }
     if (state.raised && load < p.clearPct!) {
       s.raised = false;
-      return { state: s, findings: [clear(this.key, device.id, ts, `负载已降至 ${fmt(load, 0)}%`)] };
+      return found(s, clear(this.key, device.id, ts, `负载已降至 ${fmt(load, 0)}%`));
     }
-    return { state: s, findings: [] };
+    return found(s);
   },
 };

@@ -1,7 +1,7 @@
 /** Top-oil temperature: alarm at 85 °C (major), critical at 95 °C (ONAN practice, secondary; IEC 60076-7 limit 105 °C). */
 import type { TransformerValues } from '@campus/contract';
 import type { Detector } from './detector.ts';
-import { clear } from './finding.ts';
+import { clear, found, raise } from './finding.ts';
 import { fmt } from './helpers.ts';
 
 interface State {
@@ -17,29 +17,23 @@ export const transformerOilTemp: Detector<State> = {
   onReading(state, obs, ctx) {
     const { params: p, device } = ctx;
     const oil = (obs.reading.values as TransformerValues).oilTempC;
-    if (oil === undefined) return { state, findings: [] };
+    if (oil === undefined) return found(state);
     const ts = obs.reading.ts;
     if (oil >= p.alarmC!) {
       const critical = oil >= p.criticalC!;
-      return {
-        state: { raised: true },
-        findings: [
-          {
-            condition: this.key,
-            subjectId: device.id,
-            active: true,
-            at: ts,
-            severity: critical ? 'critical' : 'major',
-            trade: 'electrician',
-            category: 'repair',
-            title: '变压器油温过高',
-            summary: `顶层油温 ${fmt(oil, 1)} °C，${critical ? `超过 ${p.criticalC} °C 紧急限值` : `超过 ${p.alarmC} °C 报警值`}`,
-            evidence: [{ ts, value: oil, unit: '°C' }],
-          },
-        ],
-      };
+      return found(
+        { raised: true },
+        raise(this.key, device.id, ts, {
+          severity: critical ? 'critical' : 'major',
+          trade: 'electrician',
+          category: 'repair',
+          title: '变压器油温过高',
+          summary: `顶层油温 ${fmt(oil, 1)} °C，${critical ? `超过 ${p.criticalC} °C 紧急限值` : `超过 ${p.alarmC} °C 报警值`}`,
+          evidence: [{ ts, value: oil, unit: '°C' }],
+        }),
+      );
     }
-    if (state.raised && oil < p.clearC!) return { state: { raised: false }, findings: [clear(this.key, device.id, ts, `油温已降至 ${fmt(oil, 1)} °C`)] };
-    return { state, findings: [] };
+    if (state.raised && oil < p.clearC!) return found({ raised: false }, clear(this.key, device.id, ts, `油温已降至 ${fmt(oil, 1)} °C`));
+    return found(state);
   },
 };

@@ -5,7 +5,7 @@
  * The learned peak is the highest 5-minute flow seen in that hour over the last two weeks.
  */
 import type { Detector } from './detector.ts';
-import { clear } from './finding.ts';
+import { clear, found, raise } from './finding.ts';
 import { averageFlow, fmt, keepLast, localDate, MIN, pushVolume, since, type VolumeSamples } from './helpers.ts';
 
 interface State {
@@ -26,11 +26,11 @@ export const waterBurst: Detector<State> = {
   onReading(state, obs, ctx) {
     const { params: p, calendar, device } = ctx;
     const ts = obs.reading.ts;
-    if (obs.volumeM3 === undefined || device.kind !== 'water_meter') return { state, findings: [] };
+    if (obs.volumeM3 === undefined || device.kind !== 'water_meter') return found(state);
     const samples = pushVolume(state.samples, ts, obs.volumeM3, 20 * MIN, 20_000);
     const flow = averageFlow(samples, p.windowMin! * MIN);
     const s: State = { ...state, samples, lastTs: ts };
-    if (flow === null) return { state: s, findings: [] };
+    if (flow === null) return found(s);
 
     const local = calendar.local(ts);
     const hour = Math.floor(local.minuteOfDay / 60);
@@ -46,37 +46,36 @@ export const waterBurst: Detector<State> = {
     // learn from normal flow only
     if (!overLearned && !overRated) {
       const today = history.at(-1);
-      const updated = today?.[0] === local.date ? [...history.slice(0, -1), [local.date, Math.max(today[1], flow)] as [string, number]] : [...history, [local.date, flow] as [string, number]];
+      const updated =
+        today?.[0] === local.date
+          ? [...history.slice(0, -1), [local.date, Math.max(today[1], flow)] as [string, number]]
+          : [...history, [local.date, flow] as [string, number]];
       s.peaks = s.peaks.map((h, i) => (i === hour ? keepLast(updated, p.learnDays!) : h));
     }
 
     const lasted = s.overSince === null ? 0 : ts - s.overSince;
     if (overRated || (overLearned && lasted >= p.minutes! * MIN)) {
       s.raised = true;
-      const why = overRated ? `超过管道额定流量 ${fmt(rated!, 1)} m³/h` : `为该时段历史峰值 ${fmt(peak!, 2)} m³/h 的 ${fmt(flow / peak!, 1)} 倍，已持续 ${Math.round(lasted / MIN)} 分钟`;
-      return {
-        state: s,
-        findings: [
-          {
-            condition: this.key,
-            subjectId: device.id,
-            active: true,
-            at: ts,
-            severity: 'critical',
-            trade: 'plumber',
-            category: 'repair',
-            title: '流量骤增（疑似爆管）',
-            summary: `5分钟平均流量 ${fmt(flow, 2)} m³/h，${why}`,
-            evidence: [{ ts, value: Math.round(flow * 100) / 100, unit: 'm³/h' }],
-            details: { flowM3h: flow, learnedPeakM3h: peak, ratedFlowM3h: rated ?? null, date: localDate(calendar, ts) },
-          },
-        ],
-      };
+      const why = overRated
+        ? `超过管道额定流量 ${fmt(rated!, 1)} m³/h`
+        : `为该时段历史峰值 ${fmt(peak!, 2)} m³/h 的 ${fmt(flow / peak!, 1)} 倍，已持续 ${Math.round(lasted / MIN)} 分钟`;
+      return found(
+        s,
+        raise(this.key, device.id, ts, {
+          severity: 'critical',
+          trade: 'plumber',
+          category: 'repair',
+          title: '流量骤增（疑似爆管）',
+          summary: `5分钟平均流量 ${fmt(flow, 2)} m³/h，${why}`,
+          evidence: [{ ts, value: Math.round(flow * 100) / 100, unit: 'm³/h' }],
+          details: { flowM3h: flow, learnedPeakM3h: peak, ratedFlowM3h: rated ?? null, date: localDate(calendar, ts) },
+        }),
+      );
     }
     if (state.raised && s.overSince === null) {
       s.raised = false;
-      return { state: s, findings: [clear(this.key, device.id, ts, `流量已回落至 ${fmt(flow, 2)} m³/h`)] };
+      return found(s, clear(this.key, device.id, ts, `流量已回落至 ${fmt(flow, 2)} m³/h`));
     }
-    return { state: s, findings: [] };
+    return found(s);
   },
 };

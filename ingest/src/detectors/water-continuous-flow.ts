@@ -6,7 +6,7 @@
  * minor after `hours`, major after `majorHours`.
  */
 import type { Detector } from './detector.ts';
-import { clear } from './finding.ts';
+import { clear, found, raise } from './finding.ts';
 import { averageFlow, duration, fmt, HOUR, keepLast, knownWaterUse, localDate, pushVolume, since, type VolumeSamples } from './helpers.ts';
 
 interface State {
@@ -27,11 +27,11 @@ export const waterContinuousFlow: Detector<State> = {
   onReading(state, obs, ctx) {
     const { params: p, calendar, device } = ctx;
     const ts = obs.reading.ts;
-    if (obs.volumeM3 === undefined) return { state, findings: [] };
+    if (obs.volumeM3 === undefined) return found(state);
     const samples = pushVolume(state.samples, ts, obs.volumeM3, (p.windowMin! + 5) * 60_000);
     const flow = averageFlow(samples, p.windowMin! * 60_000);
     const s: State = { ...state, samples };
-    if (flow === null) return { state: s, findings: [] };
+    if (flow === null) return found(s);
 
     // learn the quiet level: the lowest window flow of each day
     const date = localDate(calendar, ts);
@@ -40,41 +40,35 @@ export const waterContinuousFlow: Detector<State> = {
       if (flow < today.flow) s.dailyQuiet = [...s.dailyQuiet.slice(0, -1), { date, flow }];
     } else s.dailyQuiet = keepLast([...s.dailyQuiet, { date, flow }], p.learnDays! + 1);
     const pastDays = s.dailyQuiet.slice(0, -1);
-    if (pastDays.length === 0) return { state: s, findings: [] }; // nothing learned yet
+    if (pastDays.length === 0) return found(s); // nothing learned yet
     const quiet = Math.min(...pastDays.map((d) => d.flow)) * p.quietFactor! + p.zeroM3h!;
 
     // during the hours the space is in use, flow says nothing: pause (neither count nor clear)
-    if (knownWaterUse(device, calendar, ts)) return { state: s, findings: [] };
+    if (knownWaterUse(device, calendar, ts)) return found(s);
     s.lastTs = ts;
     s.flowingSince = since(state.flowingSince, flow > quiet, ts, state.lastTs);
     if (s.flowingSince === null) {
       if (state.raised) {
         s.raised = null;
-        return { state: s, findings: [clear(this.key, device.id, ts, `用水已停（30分钟平均 ${fmt(flow * 1000, 0)} L/h）`)] };
+        return found(s, clear(this.key, device.id, ts, `用水已停（30分钟平均 ${fmt(flow * 1000, 0)} L/h）`));
       }
-      return { state: s, findings: [] };
+      return found(s);
     }
     const lasted = ts - s.flowingSince;
-    if (lasted < p.hours! * HOUR) return { state: s, findings: [] };
+    if (lasted < p.hours! * HOUR) return found(s);
     const severity = lasted >= p.majorHours! * HOUR ? 'major' : 'minor';
     s.raised = severity;
-    return {
-      state: s,
-      findings: [
-        {
-          condition: this.key,
-          subjectId: device.id,
-          active: true,
-          at: ts,
-          severity,
-          trade: 'plumber',
-          category: 'repair',
-          title: '持续用水不停（疑似漏水或长流水）',
-          summary: `非用水时段已连续用水 ${duration(lasted)}，当前 30 分钟平均 ${fmt(flow * 1000, 0)} L/h（该表安静时约 ${fmt((quiet - p.zeroM3h!) / p.quietFactor! * 1000, 0)} L/h）`,
-          evidence: [{ ts, value: Math.round(flow * 1000), unit: 'L/h' }],
-          details: { flowM3h: flow, quietM3h: quiet, since: s.flowingSince },
-        },
-      ],
-    };
+    return found(
+      s,
+      raise(this.key, device.id, ts, {
+        severity,
+        trade: 'plumber',
+        category: 'repair',
+        title: '持续用水不停（疑似漏水或长流水）',
+        summary: `非用水时段已连续用水 ${duration(lasted)}，当前 30 分钟平均 ${fmt(flow * 1000, 0)} L/h（该表安静时约 ${fmt(((quiet - p.zeroM3h!) / p.quietFactor!) * 1000, 0)} L/h）`,
+        evidence: [{ ts, value: Math.round(flow * 1000), unit: 'L/h' }],
+        details: { flowM3h: flow, quietM3h: quiet, since: s.flowingSince },
+      }),
+    );
   },
 };

@@ -1,7 +1,7 @@
 /** The meter says so: wmbusmeters / Kamstrup status flags LEAK (major) and BURST (critical). */
 import type { WaterMeterValues } from '@campus/contract';
 import type { Detector } from './detector.ts';
-import { clear } from './finding.ts';
+import { clear, found, raise } from './finding.ts';
 
 interface State {
   raised: 'LEAK' | 'BURST' | null;
@@ -15,29 +15,23 @@ export const waterMeterFlags: Detector<State> = {
 
   onReading(state, obs, ctx) {
     const flags = (obs.reading.values as WaterMeterValues).status;
-    if (flags === undefined) return { state, findings: [] }; // this meter does not report flags
+    if (flags === undefined) return found(state); // this meter does not report flags
     const flag = flags.includes('BURST') ? 'BURST' : flags.includes('LEAK') ? 'LEAK' : null;
     const ts = obs.reading.ts;
     if (flag) {
-      return {
-        state: { raised: flag },
-        findings: [
-          {
-            condition: this.key,
-            subjectId: ctx.device.id,
-            active: true,
-            at: ts,
-            severity: flag === 'BURST' ? 'critical' : 'major',
-            trade: 'plumber',
-            category: 'repair',
-            title: flag === 'BURST' ? '水表报警：爆管' : '水表报警：漏水',
-            summary: `水表自身报警状态：${flags.join(' ')}`,
-            details: { flags },
-          },
-        ],
-      };
+      return found(
+        { raised: flag },
+        raise(this.key, ctx.device.id, ts, {
+          severity: flag === 'BURST' ? 'critical' : 'major',
+          trade: 'plumber',
+          category: 'repair',
+          title: flag === 'BURST' ? '水表报警：爆管' : '水表报警：漏水',
+          summary: `水表自身报警状态：${flags.join(' ')}`,
+          details: { flags },
+        }),
+      );
     }
-    if (state.raised) return { state: { raised: null }, findings: [clear(this.key, ctx.device.id, ts, '水表报警状态已解除')] };
-    return { state, findings: [] };
+    if (state.raised) return found({ raised: null }, clear(this.key, ctx.device.id, ts, '水表报警状态已解除'));
+    return found(state);
   },
 };

@@ -8,7 +8,7 @@
  * zero, is what lets auto-flushing urinals run all night without an alarm.
  */
 import type { Detector } from './detector.ts';
-import { clear } from './finding.ts';
+import { clear, found, raise } from './finding.ts';
 import { fmt, keepLast, localDate } from './helpers.ts';
 
 interface Night {
@@ -34,7 +34,7 @@ export const waterNightFlow: Detector<State> = {
   onReading(state, obs, ctx) {
     const { params: p, calendar } = ctx;
     const ts = obs.reading.ts;
-    if (obs.volumeM3 === undefined) return { state, findings: [] };
+    if (obs.volumeM3 === undefined) return found(state);
     const local = calendar.local(ts);
     const inWindow = local.minuteOfDay >= p.startHour! * 60 && local.minuteOfDay < p.endHour! * 60;
     let s = state;
@@ -42,13 +42,13 @@ export const waterNightFlow: Detector<State> = {
       if (s.date !== local.date) s = { ...s, date: local.date, samples: [] };
       const last = s.samples.at(-1);
       if (!last || ts - last[0] >= 55_000) s = { ...s, samples: [...s.samples, [ts, obs.volumeM3]] };
-      return { state: s, findings: [] };
+      return found(s);
     }
     // after the window: evaluate tonight once
-    if (s.date !== localDate(calendar, ts) || s.evaluated === s.date || local.minuteOfDay < p.endHour! * 60) return { state: s, findings: [] };
+    if (s.date !== localDate(calendar, ts) || s.evaluated === s.date || local.minuteOfDay < p.endHour! * 60) return found(s);
     const mnf = minimumWindowFlow(s.samples, p.windowMin! * 60_000);
     s = { ...s, evaluated: s.date };
-    if (mnf === null) return { state: s, findings: [] };
+    if (mnf === null) return found(s);
 
     const clean = s.history.filter((n) => !n.alarm).slice(-p.referenceNights!);
     const ref = clean.length ? Math.min(...clean.map((n) => n.mnf)) : null;
@@ -58,27 +58,21 @@ export const waterNightFlow: Detector<State> = {
     const evidence = s.samples.map(([t]) => t);
     const summary = `夜间最小流量 ${fmt(mnf * 1000, 0)} L/h，参考值 ${fmt((ref ?? 0) * 1000, 0)} L/h（前${clean.length}晚最低），超出 ${fmt(excess * 1000, 0)} L/h`;
     if (alarm) {
-      return {
-        state: s,
-        findings: [
-          {
-            condition: this.key,
-            subjectId: ctx.device.id,
-            active: true,
-            at: ts,
-            severity: 'major',
-            trade: 'plumber',
-            category: 'repair',
-            title: '夜间流量异常（疑似漏水）',
-            summary,
-            evidence: [{ ts: evidence[0] ?? ts, value: Math.round(mnf * 1000), unit: 'L/h' }],
-            details: { mnfM3h: mnf, referenceM3h: ref, night: s.date },
-          },
-        ],
-      };
+      return found(
+        s,
+        raise(this.key, ctx.device.id, ts, {
+          severity: 'major',
+          trade: 'plumber',
+          category: 'repair',
+          title: '夜间流量异常（疑似漏水）',
+          summary,
+          evidence: [{ ts: evidence[0] ?? ts, value: Math.round(mnf * 1000), unit: 'L/h' }],
+          details: { mnfM3h: mnf, referenceM3h: ref, night: s.date },
+        }),
+      );
     }
-    if (state.alarming) return { state: s, findings: [clear(this.key, ctx.device.id, ts, `夜间流量恢复正常：${summary}`)] };
-    return { state: s, findings: [] };
+    if (state.alarming) return found(s, clear(this.key, ctx.device.id, ts, `夜间流量恢复正常：${summary}`));
+    return found(s);
   },
 };
 

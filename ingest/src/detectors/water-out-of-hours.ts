@@ -3,7 +3,7 @@
  * day ends) with the meter's learned use on such days: alarm above factor x average + floor. minor.
  */
 import type { Detector } from './detector.ts';
-import { clear } from './finding.ts';
+import { clear, found, raise } from './finding.ts';
 import { fmt, keepLast } from './helpers.ts';
 
 interface State {
@@ -24,45 +24,39 @@ export const waterOutOfHours: Detector<State> = {
   onReading(state, obs, ctx) {
     const { params: p, calendar, device } = ctx;
     const ts = obs.reading.ts;
-    if (obs.volumeM3 === undefined) return { state, findings: [] };
+    if (obs.volumeM3 === undefined) return found(state);
     const date = calendar.local(ts).date;
-    if (state.date === date) return { state: { ...state, lastVolume: obs.volumeM3 }, findings: [] };
+    if (state.date === date) return found({ ...state, lastVolume: obs.volumeM3 });
 
     // a new day: judge the one that ended, if it was not a school day
     const s: State = { ...state, date, startVolume: obs.volumeM3, lastVolume: obs.volumeM3 };
-    if (state.date === null || state.startVolume === null || state.lastVolume === null || calendar.isSchoolDay(state.date)) return { state: s, findings: [] };
+    if (state.date === null || state.startVolume === null || state.lastVolume === null || calendar.isSchoolDay(state.date)) return found(s);
     const used = obs.volumeM3 - state.startVolume; // up to the first reading of the new day
     const learned = state.history;
     s.history = keepLast([...learned, used], p.learnDays!);
-    if (learned.length < p.minDays!) return { state: s, findings: [] };
+    if (learned.length < p.minDays!) return found(s);
     const avg = learned.reduce((a, b) => a + b, 0) / learned.length;
     const limit = avg * p.factor! + p.floorM3!;
     if (used > limit) {
       s.raised = true;
       s.history = keepLast(learned, p.learnDays!); // an anomalous day does not teach
-      return {
-        state: s,
-        findings: [
-          {
-            condition: this.key,
-            subjectId: device.id,
-            active: true,
-            at: ts,
-            severity: 'minor',
-            trade: 'plumber',
-            category: 'repair',
-            title: '节假日用水异常',
-            summary: `${state.date}（非上课日）用水 ${fmt(used, 2)} m³，以往同类日平均 ${fmt(avg, 2)} m³`,
-            evidence: [{ ts, value: Math.round(used * 1000) / 1000, unit: 'm³' }],
-            details: { date: state.date, usedM3: used, averageM3: avg },
-          },
-        ],
-      };
+      return found(
+        s,
+        raise(this.key, device.id, ts, {
+          severity: 'minor',
+          trade: 'plumber',
+          category: 'repair',
+          title: '节假日用水异常',
+          summary: `${state.date}（非上课日）用水 ${fmt(used, 2)} m³，以往同类日平均 ${fmt(avg, 2)} m³`,
+          evidence: [{ ts, value: Math.round(used * 1000) / 1000, unit: 'm³' }],
+          details: { date: state.date, usedM3: used, averageM3: avg },
+        }),
+      );
     }
     if (state.raised) {
       s.raised = false;
-      return { state: s, findings: [clear(this.key, device.id, ts, `${state.date} 用水 ${fmt(used, 2)} m³，已恢复正常`)] };
+      return found(s, clear(this.key, device.id, ts, `${state.date} 用水 ${fmt(used, 2)} m³，已恢复正常`));
     }
-    return { state: s, findings: [] };
+    return found(s);
   },
 };

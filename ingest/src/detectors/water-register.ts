@@ -4,7 +4,7 @@
  * are handled upstream (register.ts) and noted in the details.
  */
 import type { Detector } from './detector.ts';
-import { clear } from './finding.ts';
+import { clear, found, raise } from './finding.ts';
 import { fmt, HOUR, keepLast } from './helpers.ts';
 
 interface State {
@@ -26,7 +26,7 @@ export const waterRegister: Detector<State> = {
     const { params: p, calendar, device } = ctx;
     const ts = obs.reading.ts;
     const v = obs.volumeM3;
-    if (v === undefined) return { state, findings: [] };
+    if (v === undefined) return found(state);
     const s: State = { ...state, lastVolume: v };
     if (state.lastVolume === null || v > state.lastVolume + 1e-9) s.movedAt = ts;
     const date = calendar.local(ts).date;
@@ -41,28 +41,22 @@ export const waterRegister: Detector<State> = {
     const stuckFor = s.movedAt === null ? 0 : ts - s.movedAt;
     if (normallyUsed && stuckFor >= p.stuckHours! * HOUR) {
       s.raised = true;
-      return {
-        state: s,
-        findings: [
-          {
-            condition: this.key,
-            subjectId: device.id,
-            active: true,
-            at: ts,
-            severity: 'minor',
-            trade: 'plumber',
-            category: 'repair',
-            title: '水表读数停滞',
-            summary: `读数 ${fmt(v, 3)} m³ 已 ${Math.floor(stuckFor / HOUR)} 小时未变化，而该表平日每天用水约 ${fmt(usual, 2)} m³ 以上：水表可能卡死或管路关闭`,
-            details: { since: s.movedAt },
-          },
-        ],
-      };
+      return found(
+        s,
+        raise(this.key, device.id, ts, {
+          severity: 'minor',
+          trade: 'plumber',
+          category: 'repair',
+          title: '水表读数停滞',
+          summary: `读数 ${fmt(v, 3)} m³ 已 ${Math.floor(stuckFor / HOUR)} 小时未变化，而该表平日每天用水约 ${fmt(usual, 2)} m³ 以上：水表可能卡死或管路关闭`,
+          details: { since: s.movedAt },
+        }),
+      );
     }
     if (state.raised && stuckFor === 0) {
       s.raised = false;
-      return { state: s, findings: [clear(this.key, device.id, ts, '水表读数恢复变化')] };
+      return found(s, clear(this.key, device.id, ts, '水表读数恢复变化'));
     }
-    return { state: s, findings: [] };
+    return found(s);
   },
 };

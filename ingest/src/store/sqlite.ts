@@ -32,11 +32,23 @@ export class SqliteReadingStore implements ReadingStore {
       received_at: number;
       v: string;
     }[];
-    return rows.map((r) => ({ deviceId: r.device_id, siteId: r.site_id, kind: r.kind, ts: r.ts, seq: r.seq, receivedAt: r.received_at, values: JSON.parse(r.v) }));
+    return rows.map((r) => ({
+      deviceId: r.device_id,
+      siteId: r.site_id,
+      kind: r.kind,
+      ts: r.ts,
+      seq: r.seq,
+      receivedAt: r.received_at,
+      values: JSON.parse(r.v),
+    }));
   }
 
   statuses(): StatusChange[] {
-    const rows = this.db.prepare('SELECT device_id, status, at FROM device_status').all() as { device_id: string; status: StatusChange['status']; at: number }[];
+    const rows = this.db.prepare('SELECT device_id, status, at FROM device_status').all() as {
+      device_id: string;
+      status: StatusChange['status'];
+      at: number;
+    }[];
     return rows.map((r) => ({ deviceId: r.device_id, status: r.status, at: r.at }));
   }
 

@@ -63,13 +63,18 @@ export class TicketService extends EventEmitter<{ ticket: [Ticket] }> {
         room: loc.room ?? null,
         roomName: loc.room ? (rooms.get(loc.room) ?? loc.room) : null,
       });
-      for (const d of campus.devices) this.where.set(d.id, { siteId: campus.site.id, deviceName: d.name, location: place(d.location), classId: d.class ?? null });
+      for (const d of campus.devices)
+        this.where.set(d.id, { siteId: campus.site.id, deviceName: d.name, location: place(d.location), classId: d.class ?? null });
       for (const g of campus.gateways) this.where.set(g.id, { siteId: campus.site.id, deviceName: g.name, location: place(g.location), classId: null });
     }
   }
 
   private view(r: TicketRecord): Ticket {
-    const w = this.where.get(r.subjectId) ?? { deviceName: r.subjectId, location: { building: '', buildingName: '', floor: null, room: null, roomName: null }, classId: null };
+    const w = this.where.get(r.subjectId) ?? {
+      deviceName: r.subjectId,
+      location: { building: '', buildingName: '', floor: null, room: null, roomName: null },
+      classId: null,
+    };
     return toTicket(r, w);
   }
 

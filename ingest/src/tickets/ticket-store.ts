@@ -125,7 +125,8 @@ export class TicketStore {
 
   /** The ticket not yet resolved for (subject, condition), if any. */
   findOpen(subjectId: string, condition: string): TicketRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM tickets WHERE device_id = ? AND condition = ? AND status <> 'resolved'").get(subjectId, condition) as Row | undefined;
+    const row = this.db.prepare("SELECT * FROM tickets WHERE device_id = ? AND condition = ? AND status <> 'resolved'").get(subjectId, condition) as
+      Row | undefined;
     return row && fromRow(row);
   }
 
@@ -192,7 +193,10 @@ export class TicketStore {
   }
 
   countOpen(): { severity: Severity; n: number }[] {
-    return this.db.prepare("SELECT severity, count(*) AS n FROM tickets WHERE status <> 'resolved' GROUP BY severity").all() as { severity: Severity; n: number }[];
+    return this.db.prepare("SELECT severity, count(*) AS n FROM tickets WHERE status <> 'resolved' GROUP BY severity").all() as {
+      severity: Severity;
+      n: number;
+    }[];
   }
 
   loadDetectorState(): { deviceId: string; detector: string; state: unknown }[] {
@@ -201,7 +205,9 @@ export class TicketStore {
   }
 
   saveDetectorState(entries: { deviceId: string; detector: string; state: unknown }[], at: number): void {
-    const put = this.db.prepare('INSERT INTO detector_state (device_id, detector, state, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (device_id, detector) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at');
+    const put = this.db.prepare(
+      'INSERT INTO detector_state (device_id, detector, state, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (device_id, detector) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at',
+    );
     this.db.transaction(() => {
       for (const e of entries) put.run(e.deviceId, e.detector, JSON.stringify(e.state), at);
     })();

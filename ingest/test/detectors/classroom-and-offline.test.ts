@@ -23,7 +23,21 @@ describe('classroom after-hours use (人走灯灭)', () => {
 describe('offline devices and common causes', () => {
   const T0 = at('2026-11-23T10:00:00+08:00');
   const hearAll = (engine: DetectionEngine, ts: number, except: (id: string) => boolean = () => false) => {
-    for (const d of campus.devices) if (!except(d.id)) engine.onReading(reading(d.id, ts, d.kind === 'water_meter' ? { totalM3: 1 } : d.kind === 'fridge' ? { tempC: 4 } : d.kind === 'transformer' ? { currentA: [100, 100, 100], voltageV: [230, 230, 230] } : { totalKWh: 1 }));
+    for (const d of campus.devices)
+      if (!except(d.id))
+        engine.onReading(
+          reading(
+            d.id,
+            ts,
+            d.kind === 'water_meter'
+              ? { totalM3: 1 }
+              : d.kind === 'fridge'
+                ? { tempC: 4 }
+                : d.kind === 'transformer'
+                  ? { currentA: [100, 100, 100], voltageV: [230, 230, 230] }
+                  : { totalKWh: 1 },
+          ),
+        );
   };
 
   it('a silent device gets its own ticket after 3 intervals (plus grace), and it clears when heard again', () => {
@@ -55,6 +69,11 @@ describe('offline devices and common causes', () => {
     hearAll(engine, T0);
     engine.status('tr-sci', 'offline', T0 + 1000);
     hearAll(engine, T0 + 3 * MIN, (id) => id === 'tr-sci');
-    expect(engine.tick(T0 + 3 * MIN).filter((f) => f.active).map((f) => f.subjectId)).toEqual(['tr-sci']);
+    expect(
+      engine
+        .tick(T0 + 3 * MIN)
+        .filter((f) => f.active)
+        .map((f) => f.subjectId),
+    ).toEqual(['tr-sci']);
   });
 });

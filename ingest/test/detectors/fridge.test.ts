@@ -3,7 +3,14 @@ import { at, MIN, run } from './harness.ts';
 
 const T0 = at('2026-11-23T09:00:00+08:00');
 
-function temps(r: ReturnType<typeof run>, id: string, from: number, minutes: number, temp: (m: number) => number, extra: (m: number) => Record<string, unknown> = () => ({})) {
+function temps(
+  r: ReturnType<typeof run>,
+  id: string,
+  from: number,
+  minutes: number,
+  temp: (m: number) => number,
+  extra: (m: number) => Record<string, unknown> = () => ({}),
+) {
   for (let m = 0; m < minutes; m += 0.5) r.feed(id, from + m * MIN, { tempC: temp(m), ...extra(m) });
 }
 
@@ -37,7 +44,14 @@ describe('food-safety excursion', () => {
   it('a reported defrost, and the recovery after it, do not alarm', () => {
     const r = run();
     // 25 min defrost up to -4 °C, then 20 min recovery
-    temps(r, 'fr-freezer-1', T0, 60, (m) => (m < 25 ? -18 + m * 0.6 : Math.max(-19, -3 - (m - 25))), (m) => ({ defrost: m < 25 }));
+    temps(
+      r,
+      'fr-freezer-1',
+      T0,
+      60,
+      (m) => (m < 25 ? -18 + m * 0.6 : Math.max(-19, -3 - (m - 25))),
+      (m) => ({ defrost: m < 25 }),
+    );
     expect(r.raised('fridge.excursion')).toEqual([]);
     expect(r.raised('fridge.cumulative')).toEqual([]);
   });
@@ -71,7 +85,14 @@ describe('food-safety excursion', () => {
 describe('door left open', () => {
   it('a notice after 2 min, a ticket after 10 min, cleared when closed', () => {
     const r = run();
-    temps(r, 'fr-chiller-1', T0, 12, () => 5, (m) => ({ doorOpen: m < 11 }));
+    temps(
+      r,
+      'fr-chiller-1',
+      T0,
+      12,
+      () => 5,
+      (m) => ({ doorOpen: m < 11 }),
+    );
     const raised = r.raised('fridge.door_open');
     expect(raised[0]).toMatchObject({ severity: 'info', category: 'notice', ts: T0 + 2 * MIN });
     expect(raised.find((f) => f.severity === 'major')!.ts).toBe(T0 + 10 * MIN);
@@ -80,7 +101,14 @@ describe('door left open', () => {
 
   it('the normal 30-60 s openings of a kitchen never alarm', () => {
     const r = run();
-    temps(r, 'fr-chiller-1', T0, 180, () => 5, (m) => ({ doorOpen: m % 10 < 1 }));
+    temps(
+      r,
+      'fr-chiller-1',
+      T0,
+      180,
+      () => 5,
+      (m) => ({ doorOpen: m % 10 < 1 }),
+    );
     expect(r.raised('fridge.door_open')).toEqual([]);
   });
 });

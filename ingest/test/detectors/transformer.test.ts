@@ -4,7 +4,10 @@ import { at, campusWith, HOUR, MIN, run } from './harness.ts';
 // tr-main: 315 kVA at 400 V -> 454.7 A rated per phase
 const RATED = 454.66;
 const T0 = at('2026-11-23T10:00:00+08:00');
-const phases = (worstPct: number, others = 0.9) => ({ currentA: [(RATED * worstPct) / 100, (RATED * worstPct * others) / 100, (RATED * worstPct * others) / 100], voltageV: [230, 230, 230] });
+const phases = (worstPct: number, others = 0.9) => ({
+  currentA: [(RATED * worstPct) / 100, (RATED * worstPct * others) / 100, (RATED * worstPct * others) / 100],
+  voltageV: [230, 230, 230],
+});
 
 function load(r: ReturnType<typeof run>, from: number, minutes: number, pct: number | ((m: number) => number), stepS = 10) {
   for (let s = 0; s < minutes * 60; s += stepS) r.feed('tr-main', from + s * 1000, phases(typeof pct === 'number' ? pct : pct(s / 60)));

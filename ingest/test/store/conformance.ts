@@ -23,7 +23,12 @@ export function describeStore(name: string, open: () => ReadingStore): void {
       store = open();
       const result = await store.write(batch({ readings: [reading('em-1', T0, { totalKWh: 1, powerKW: 2 }), reading('em-2', T0, { totalKWh: 5 })] }));
       expect(result).toEqual({ stored: 2, duplicates: 0 });
-      expect(store.lastReadings().map((l) => l.deviceId).sort()).toEqual(['em-1', 'em-2']);
+      expect(
+        store
+          .lastReadings()
+          .map((l) => l.deviceId)
+          .sort(),
+      ).toEqual(['em-1', 'em-2']);
     });
 
     it('stores a redelivered reading (same device and time) once', async () => {
@@ -31,7 +36,9 @@ export function describeStore(name: string, open: () => ReadingStore): void {
       await store.write(batch({ readings: [reading('em-1', T0, { totalKWh: 1 })] }));
       const again = await store.write(batch({ readings: [reading('em-1', T0, { totalKWh: 1 }), reading('em-1', T0 + 1000, { totalKWh: 1.1 })] }));
       expect(again).toEqual({ stored: 1, duplicates: 1 });
-      expect(store.series({ deviceId: 'em-1', paths: ['$.totalKWh'], from: T0, to: T0 + 60_000, stepMs: 60_000 })).toEqual([{ t: expect.any(Number), avg: 1.05, min: 1, max: 1.1, n: 2 }]);
+      expect(store.series({ deviceId: 'em-1', paths: ['$.totalKWh'], from: T0, to: T0 + 60_000, stepMs: 60_000 })).toEqual([
+        { t: expect.any(Number), avg: 1.05, min: 1, max: 1.1, n: 2 },
+      ]);
     });
 
     it('keeps the newest reading as "last" when readings arrive out of order', async () => {
@@ -66,7 +73,12 @@ export function describeStore(name: string, open: () => ReadingStore): void {
     it('keeps dead letters with their reason and bytes, and status changes', async () => {
       store = open();
       const payload = Buffer.from([0x7b, 0xff, 0x00]);
-      await store.write(batch({ deadLetters: [{ receivedAt: T0, topic: 'campus/x/y/telemetry', reason: 'not valid JSON', payload }], statuses: [{ deviceId: 'em-1', status: 'offline', at: T0 }] }));
+      await store.write(
+        batch({
+          deadLetters: [{ receivedAt: T0, topic: 'campus/x/y/telemetry', reason: 'not valid JSON', payload }],
+          statuses: [{ deviceId: 'em-1', status: 'offline', at: T0 }],
+        }),
+      );
       const [dl] = store.deadLetters(10);
       expect(dl).toMatchObject({ topic: 'campus/x/y/telemetry', reason: 'not valid JSON', receivedAt: T0 });
       expect(Buffer.compare(dl!.payload, payload)).toBe(0);

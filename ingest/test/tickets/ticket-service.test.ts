@@ -19,19 +19,20 @@ function service(campus = loadCampus(DEMO_CAMPUS_FILE), post?: (url: string, bod
   return new TicketService(new TicketStore(openDb(join(dir.path, `t${n++}.db`))), [campus], createLog('test'), post);
 }
 
-const raise = (over: Partial<Finding> = {}): Finding => ({
-  active: true,
-  condition: 'water.burst',
-  subjectId: 'wm-main',
-  at: T0,
-  severity: 'major',
-  trade: 'plumber',
-  category: 'repair',
-  title: '流量骤增',
-  summary: '5分钟平均流量 25 m³/h',
-  evidence: [{ ts: T0, value: 25, unit: 'm³/h' }],
-  ...(over as object),
-}) as Finding;
+const raise = (over: Partial<Finding> = {}): Finding =>
+  ({
+    active: true,
+    condition: 'water.burst',
+    subjectId: 'wm-main',
+    at: T0,
+    severity: 'major',
+    trade: 'plumber',
+    category: 'repair',
+    title: '流量骤增',
+    summary: '5分钟平均流量 25 m³/h',
+    evidence: [{ ts: T0, value: 25, unit: 'm³/h' }],
+    ...(over as object),
+  }) as Finding;
 const clearAt = (at: number): Finding => ({ active: false, condition: 'water.burst', subjectId: 'wm-main', at, summary: '流量已回落' });
 
 describe('tickets from findings', () => {

@@ -4,6 +4,9 @@
  *   device secret <deviceId>  issue a new MQTT secret for a ledger device (printed once, stored hashed)
  *   fault add <kind> <target> [--for 30m] [--lph N] [--m3h N] [--pct N] [--ratio N] [--kw N] [--ramp-hours N]
  *   fault list | fault clear <id|all>   faults in the running simulator (CAMPUS_DATA_DIR/sim-faults.json)
+ *   user add <username> --role <admin|electrician|plumber|canteen> [--name 李师傅]   (prints the password once)
+ *   user list | user disable <username> | user enable <username>
+ *   display add <name> | display list | display revoke <id>   read-only tokens for wall and lobby screens
  */
 import { randomBytes } from 'node:crypto';
 import { deviceTopicPrefix } from '@campus/contract';
@@ -12,6 +15,7 @@ import { createLog, readKnobs, runMain } from '@campus/runtime';
 import { loadCampus } from '@campus/site';
 import { checkFault, FAULT_KINDS, readFaults, writeFaults, type Fault } from '@campus/device-sim';
 import { DetectionEngine } from '@campus/ingest';
+import { DisplayTokens, ROLE_LABELS_ZH, ROLES, StaffDirectory, type Role } from '@campus/dashboard';
 
 const USAGE = `usage:
   npm run campus -- check [campus.yaml]
@@ -19,6 +23,9 @@ const USAGE = `usage:
   npm run campus -- fault add <kind> <target> [--for 30m] [--lph N] [--m3h N] [--pct N] [--ratio N] [--kw N] [--ramp-hours N]
   npm run campus -- fault list
   npm run campus -- fault clear <id|all>
+  npm run campus -- user add <username> --role <${ROLES.join('|')}> [--name 李师傅]
+  npm run campus -- user list | user disable <username> | user enable <username>
+  npm run campus -- display add <name> | display list | display revoke <id>
 fault kinds: ${FAULT_KINDS.join(', ')}`;
 
 /** "90s", "30m", "2h" -> ms */
@@ -65,6 +72,47 @@ await runMain(log, async () => {
   publish   : ${deviceTopicPrefix(campus.site.id, device.id)}telemetry (QoS 1), ${deviceTopicPrefix(campus.site.id, device.id)}status (retained, last will "offline")
 A running broker picks the new secret up within a second; the old secret no longer works.`);
     return;
+  }
+  if (command === 'user') {
+    const staff = new StaffDirectory(knobs.dataDir);
+    const [sub, username, ...opts] = args;
+    if (sub === 'list') {
+      for (const u of staff.list()) console.log(`${u.username.padEnd(16)} ${ROLE_LABELS_ZH[u.role]} (${u.role})  ${u.name}${u.disabled ? '  [disabled]' : ''}`);
+      return;
+    }
+    if ((sub === 'disable' || sub === 'enable') && username) {
+      staff.setDisabled(username, sub === 'disable');
+      console.log(`${username} ${sub}d; takes effect at the next request`);
+      return;
+    }
+    if (sub === 'add' && username) {
+      const role = opts[opts.indexOf('--role') + 1] as Role;
+      if (!opts.includes('--role') || !(ROLES as readonly string[]).includes(role)) throw new Error(`--role must be one of ${ROLES.join(', ')}`);
+      const name = opts.includes('--name') ? opts[opts.indexOf('--name') + 1]! : username;
+      const password = await staff.add(username, name, role);
+      console.log(`account ${username} (${name}, ${ROLE_LABELS_ZH[role]}) — password, shown once: ${password}`);
+      return;
+    }
+  }
+  if (command === 'display') {
+    const displays = new DisplayTokens(knobs.dataDir);
+    const [sub, arg] = args;
+    if (sub === 'list') {
+      for (const t of displays.list()) console.log(`${t.id}  ${t.name}  created ${t.createdAt}${t.revokedAt ? `  revoked ${t.revokedAt}` : ''}`);
+      return;
+    }
+    if (sub === 'revoke' && arg) {
+      displays.revoke(arg);
+      console.log(`revoked ${arg}: screens using it are cut off at their next request`);
+      return;
+    }
+    if (sub === 'add' && arg) {
+      const { id, token } = displays.add(arg);
+      console.log(`display token ${id} for "${arg}" — shown once. Open on the screen:
+  http://<this server>:${knobs.httpPort}/wall?token=${token}
+  http://<this server>:${knobs.httpPort}/competition?token=${token}`);
+      return;
+    }
   }
   if (command === 'fault') {
     const [sub, ...rest] = args;

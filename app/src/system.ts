@@ -4,10 +4,10 @@
  * loopback MQTT, exactly as they would from another machine.
  */
 import { BrokerService } from '@campus/broker';
-import { DashboardService } from '@campus/dashboard';
+import { Auth, DashboardService } from '@campus/dashboard';
 import { SimulatorService } from '@campus/device-sim';
 import { IngestService } from '@campus/ingest';
-import { loadOrCreateKey, MetricsRegistry, type Knobs, type Log, type PartHealth, type Service } from '@campus/runtime';
+import { MetricsRegistry, type Knobs, type Log, type PartHealth, type Service } from '@campus/runtime';
 import type { Campus } from '@campus/site';
 
 export interface System {
@@ -41,7 +41,7 @@ export function buildSystem(knobs: Knobs, campus: Campus, log: Log): System {
     store: () => ingest.store,
     live: ingest,
     tickets: () => ingest.detection?.tickets,
-    apiKey: loadOrCreateKey(knobs.dataDir, 'api'),
+    auth: new Auth(knobs.dataDir),
     health: () => {
       const parts: Record<string, PartHealth> = {};
       for (const s of services) parts[s.name] = s.health?.() ?? { ok: true };

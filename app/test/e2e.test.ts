@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
-import { startSystem, tempDir, waitFor, type RunningSystem } from '@campus/testkit';
+import { apiClient, startSystem, tempDir, waitFor, type RunningSystem } from '@campus/testkit';
 
 const dir = tempDir();
 const campus = loadCampus(DEMO_CAMPUS_FILE);
@@ -19,9 +19,11 @@ afterAll(async () => {
   dir.remove();
 });
 
+/** GET with the system's API key: `${base}/api/...` */
 const getJson = async (url: string) => {
-  const res = await fetch(url);
-  return { status: res.status, body: (await res.json()) as any };
+  const u = new URL(url);
+  const r = await apiClient(u.origin, dir.path).get(u.pathname + u.search);
+  return { status: r.status, body: r.body as any };
 };
 
 describe('the whole system', () => {

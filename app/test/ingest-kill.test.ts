@@ -31,12 +31,18 @@ describe('ingest killed under load', () => {
     stack = await startStack({ withIngest: false });
     const ids = ['em-g1c1', 'em-g1c2', 'em-g1c3', 'em-g1c4'];
     const devices = await Promise.all(ids.map((id) => mqtt.connectAsync(stack.mqttUrl, { clientId: id, username: id, password: stack.devicePassword(id) })));
+    // wait for ingest's SUBSCRIBE, not just its CONNECT: what devices publish before any
+    // subscription exists goes nowhere (MQTT semantics), which would be a test race, not a loss
+    const subscribed = new Promise<void>((resolve) =>
+      stack.broker.instance!.on('subscribe', (_subs, client) => client?.id?.startsWith('campus-ingest') && resolve()),
+    );
     let ingest = startIngest();
-    await waitFor('ingest to subscribe', () => stack.broker.instance!.connectedClients === ids.length + 1, { timeoutMs: 60_000 });
+    await subscribed;
 
     const perDevice = 300;
     const t0 = Date.now() - 60_000;
     let killed = false;
+    let lastCount = 0;
     for (let i = 0; i < perDevice; i++) {
       await Promise.all(
         devices.map((d, k) => d.publishAsync(`campus/dongnan/${ids[k]}/telemetry`, JSON.stringify({ ts: t0 + i * 100, seq: i, totalKWh: i }), { qos: 1 })),
@@ -54,13 +60,16 @@ describe('ingest killed under load', () => {
       () => {
         const s = store();
         try {
-          return s.count('readings') === ids.length * perDevice;
+          lastCount = s.count('readings');
+          return lastCount === ids.length * perDevice;
         } finally {
           s.close();
         }
       },
       { timeoutMs: 90_000, everyMs: 500 },
-    );
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}: ${lastCount} stored`);
+    });
     const s = store();
     for (const id of ids) {
       const points = s.series({ deviceId: id, paths: ['$.totalKWh'], from: t0, to: t0 + perDevice * 100, stepMs: 100 });

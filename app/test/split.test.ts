@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
-import { startPart, tempDir, waitFor, type RunningPart } from '@campus/testkit';
+import { apiClient, startPart, tempDir, waitFor, type RunningPart } from '@campus/testkit';
 
 const dir = tempDir();
 const parts: RunningPart[] = [];
@@ -29,7 +29,7 @@ describe('parts started separately', () => {
     await waitFor(
       'every device online through the standalone dashboard',
       async () => {
-        const body = (await (await fetch(`${base}/api/devices`)).json()) as { devices: { status: string }[] };
+        const body = (await apiClient(base, dir.path).get('/api/devices')).body as { devices: { status: string }[] };
         return body.devices.filter((d) => d.status === 'online').length === expected;
       },
       { timeoutMs: 120_000, everyMs: 1000 },

@@ -4,12 +4,10 @@
  * action with the API key updates it live; clearing the fault marks the condition cleared.
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Ticket } from '@campus/contract';
-import { REPO_ROOT, startSystem, tempDir, waitFor, type RunningSystem } from '@campus/testkit';
+import { apiClient, REPO_ROOT, startSystem, tempDir, waitFor, type RunningSystem } from '@campus/testkit';
 
 const dir = tempDir();
 let system: RunningSystem | undefined;
@@ -38,17 +36,24 @@ describe('a fault injected into the running system', () => {
   it('becomes a ticket in the API and on the socket, and staff handle it live', { timeout: 240_000 }, async () => {
     system = await startSystem({ CAMPUS_DATA_DIR: dir.path });
     const base = system.base;
+    const api = apiClient(base, dir.path);
     await waitFor(
       'wm-dorm-2 online',
       async () => {
-        const { devices } = (await (await fetch(`${base}/api/devices`)).json()) as { devices: { id: string; status: string }[] };
+        const { devices } = (await api.get('/api/devices')).body as { devices: { id: string; status: string }[] };
         return devices.find((d) => d.id === 'wm-dorm-2')?.status === 'online';
       },
       { timeoutMs: 90_000, everyMs: 1000 },
     );
 
     const pushed: Ticket[] = [];
-    socket = io(base, { transports: ['websocket'] });
+    // an unauthenticated socket is refused; a display token is enough to watch
+    const anonymous = io(base, { transports: ['websocket'], reconnection: false });
+    const refused = await new Promise<string>((resolve) => anonymous.on('connect_error', (e) => resolve(e.message)));
+    expect(refused).toBe('unauthorized');
+    anonymous.close();
+    const display = (await cli('display', 'add', '测试大屏')).match(/token=(\S+)/)![1]!;
+    socket = io(base, { transports: ['websocket'], auth: { display } });
     socket.on('ticket', (t: Ticket) => pushed.push(t));
     await waitFor('the socket to connect', () => socket!.connected);
 
@@ -58,7 +63,7 @@ describe('a fault injected into the running system', () => {
     const ticket = await waitFor(
       'a leak ticket in /api/tickets',
       async () => {
-        const { tickets } = (await (await fetch(`${base}/api/tickets?status=open`)).json()) as { tickets: Ticket[] };
+        const { tickets } = (await api.get('/api/tickets?status=open')).body as { tickets: Ticket[] };
         return tickets.find((t) => t.deviceId === 'wm-dorm-2' && t.condition === 'water.meter_alarm');
       },
       { timeoutMs: 90_000, everyMs: 500 },
@@ -73,12 +78,7 @@ describe('a fault injected into the running system', () => {
     });
     await waitFor('the same ticket pushed on the socket', () => pushed.some((t) => t.id === ticket.id));
 
-    const key = readFileSync(join(dir.path, 'secrets', 'api.key'), 'utf8').trim();
-    const ack = await fetch(`${base}/api/tickets/${ticket.id}/ack`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-      body: JSON.stringify({ actor: '李师傅', note: '已派人' }),
-    });
+    const ack = await api.post(`/api/tickets/${ticket.id}/ack`, { actor: '李师傅', note: '已派人' });
     expect(ack.status).toBe(200);
     await waitFor('the acknowledgement pushed', () => pushed.some((t) => t.id === ticket.id && t.status === 'acknowledged' && t.acknowledgedBy === '李师傅'));
 
@@ -86,7 +86,7 @@ describe('a fault injected into the running system', () => {
     await waitFor(
       'the condition marked cleared (the meter stopped flagging LEAK)',
       async () => {
-        const t = (await (await fetch(`${base}/api/tickets/${ticket.id}`)).json()) as Ticket & { audit: { action: string }[] };
+        const t = (await api.get(`/api/tickets/${ticket.id}`)).body as Ticket & { audit: { action: string }[] };
         return t.clearedAt !== null && t.status === 'acknowledged' && t.audit.some((a) => a.action === 'cleared');
       },
       { timeoutMs: 90_000, everyMs: 500 },

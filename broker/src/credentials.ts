@@ -2,36 +2,12 @@
  * The broker's credential store: CAMPUS_DATA_DIR/secrets/credentials.json, holding only scrypt
  * hashes ("scrypt$N$r$p$salt$hash"), never a password. Written atomically, mode 0600.
  */
-import { randomBytes, scrypt as scryptCb, timingSafeEqual, createHash, type ScryptOptions } from 'node:crypto';
+import { timingSafeEqual, createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CampusError, secretsDir, writeFileAtomic } from '@campus/runtime';
+import { CampusError, secretsDir, verifySecret, writeFileAtomic } from '@campus/runtime';
 
-const scrypt = (password: string | Buffer, salt: Buffer, keylen: number, options: ScryptOptions) =>
-  new Promise<Buffer>((resolve, reject) => scryptCb(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))));
-
-/** scrypt cost: N=2^14, r=8, p=1 (OWASP's minimum is N=2^17 for human passwords; device secrets are 256-bit random). */
-const SCRYPT = { N: 16384, r: 8, p: 1, keylen: 32 } as const;
-
-export async function hashSecret(secret: string): Promise<string> {
-  const salt = randomBytes(16);
-  const key = await scrypt(secret, salt, SCRYPT.keylen, { N: SCRYPT.N, r: SCRYPT.r, p: SCRYPT.p });
-  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64url')}$${key.toString('base64url')}`;
-}
-
-export async function verifySecret(secret: string, stored: string): Promise<boolean> {
-  const parts = stored.split('$');
-  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
-  const [, n, r, p, saltText, keyText] = parts as [string, string, string, string, string, string];
-  const expected = Buffer.from(keyText, 'base64url');
-  const key = await scrypt(secret, Buffer.from(saltText, 'base64url'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    maxmem: 256 * Number(n) * Number(r),
-  });
-  return key.length === expected.length && timingSafeEqual(key, expected);
-}
+export { hashSecret, verifySecret } from '@campus/runtime';
 
 export type Identity =
   { role: 'device'; siteId: string; deviceId: string } | { role: 'service'; name: string; /** sites it may read; "*" for all */ sites: string[] };

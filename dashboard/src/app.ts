@@ -14,6 +14,7 @@ import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 import { readingRoutes } from './routes/readings.ts';
 import { ticketRoutes } from './routes/tickets.ts';
+import { authRoutes } from './routes/auth.ts';
 
 const require = createRequire(import.meta.url);
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'public');
@@ -21,6 +22,7 @@ const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'public')
 /** The pages: path -> file in public/. */
 export const PAGES: Readonly<Record<string, string>> = Object.freeze({
   '/': 'overview.html',
+  '/login': 'login.html',
 });
 
 export function createDashboard(deps: DashboardDeps): Express {
@@ -45,7 +47,7 @@ export function createDashboard(deps: DashboardDeps): Express {
   app.use(express.json({ limit: '16kb' }));
 
   const api = Router();
-  for (const routes of [healthRoutes, campusRoutes, deviceRoutes, readingRoutes, ticketRoutes, metricsRoutes]) routes(api, deps);
+  for (const routes of [healthRoutes, authRoutes, campusRoutes, deviceRoutes, readingRoutes, ticketRoutes, metricsRoutes]) routes(api, deps);
   app.use(api);
 
   const chartJs = dirname(require.resolve('chart.js')); // .../chart.js/dist

@@ -4,6 +4,7 @@ import type { Reading } from '@campus/contract';
 import type { ReadingStore, StatusChange, TicketService } from '@campus/ingest';
 import type { Campus } from '@campus/site';
 import type { Log, MetricsRegistry, PartHealth } from '@campus/runtime';
+import type { Auth } from './auth/auth.ts';
 
 export interface LiveFeed extends EventEmitter<{ readings: [Reading[]]; statuses: [StatusChange[]] }> {}
 
@@ -15,11 +16,8 @@ export interface DashboardDeps {
   health: () => Record<string, PartHealth>;
   /** repair tickets; absent when detection is not running in reach of this dashboard */
   tickets: () => TicketService | undefined;
-  /**
-   * Bearer key for ticket actions until staff login arrives (issue 4): CAMPUS_DATA_DIR/secrets/api.key.
-   * Without it, nothing can change a ticket.
-   */
-  apiKey?: string;
+  /** who is asking: staff sessions, display tokens, the API key */
+  auth: Auth;
   metrics: MetricsRegistry;
   log: Log;
   now?: () => number;

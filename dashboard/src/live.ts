@@ -41,6 +41,16 @@ export class LiveHub {
     flushMs = 500,
   ) {
     this.io = new SocketServer(server, { serveClient: true, transports: ['websocket', 'polling'] });
+    // only staff sessions and display tokens, and only from pages of this server
+    this.io.use((socket, next) => {
+      const { headers, auth } = socket.handshake;
+      const origin = headers.origin;
+      if (origin && new URL(origin).host !== headers.host) return next(new Error('cross-origin connection refused'));
+      const viewer = deps.auth.identify(headers, typeof auth?.display === 'string' ? auth.display : undefined);
+      if (!viewer) return next(new Error('unauthorized'));
+      socket.data.viewer = viewer;
+      next();
+    });
     deps.live.on('readings', this.onReadings);
     deps.live.on('statuses', this.onStatuses);
     this.tickets = deps.tickets();

@@ -1,9 +1,10 @@
 /** The dashboard on its own: reads the embedded store that an ingest process writes. */
 import { existsSync } from 'node:fs';
 import { dbPath, openDb, TicketService, TicketStore } from '@campus/ingest';
-import { createLog, loadOrCreateKey, MetricsRegistry, readKnobs, runMain, startServices, stopOnSignals } from '@campus/runtime';
+import { createLog, MetricsRegistry, readKnobs, runMain, startServices, stopOnSignals } from '@campus/runtime';
 import { loadCampus } from '@campus/site';
 import { DashboardService } from './service.ts';
+import { Auth } from './auth/auth.ts';
 import { StorePoller } from './store-poller.ts';
 
 const log = createLog('dashboard');
@@ -24,7 +25,7 @@ await runMain(log, async () => {
     store: () => poller.current(),
     live: poller,
     tickets: ticketService,
-    apiKey: loadOrCreateKey(knobs.dataDir, 'api'),
+    auth: new Auth(knobs.dataDir),
     health: () => ({
       dashboard: dashboard.health(),
       store: poller.current() ? { ok: true } : { ok: false, detail: `no store at ${dbPath(knobs.dataDir)} yet` },

@@ -19,6 +19,7 @@ export class DashboardService implements Service {
   constructor(private readonly opts: DashboardOptions) {}
 
   async start(): Promise<void> {
+    await this.opts.auth.staff.ensureInitialAdmin(this.opts.log);
     const app = createDashboard(this.opts);
     const server = createServer(app);
     // cut idle and slow clients: a stuck browser must not hold a socket forever

@@ -4,9 +4,9 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reading } from '@campus/contract';
-import { createDashboard, deviceStatus, type LiveFeed } from '@campus/dashboard';
+import { Auth, createDashboard, deviceStatus, type LiveFeed } from '@campus/dashboard';
 import { openDb, SqliteReadingStore, TicketService, TicketStore } from '@campus/ingest';
-import { createLog, MetricsRegistry, type PartHealth } from '@campus/runtime';
+import { createLog, loadOrCreateKey, MetricsRegistry, type PartHealth } from '@campus/runtime';
 import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
 import { tempDir } from '@campus/testkit';
 
@@ -17,7 +17,8 @@ const store = new SqliteReadingStore(join(dir.path, 'campus.db'));
 const parts: Record<string, PartHealth> = { broker: { ok: true }, ingest: { ok: true } };
 const metrics = new MetricsRegistry();
 const tickets = new TicketService(new TicketStore(openDb(join(dir.path, 'campus.db'))), [campus], createLog('test'));
-const API_KEY = 'k'.repeat(43);
+const auth = new Auth(dir.path);
+const API_KEY = loadOrCreateKey(dir.path, 'api');
 let server: Server;
 let base: string;
 
@@ -45,7 +46,7 @@ beforeAll(async () => {
     live: new EventEmitter() as LiveFeed,
     health: () => parts,
     tickets: () => tickets,
-    apiKey: API_KEY,
+    auth,
     metrics,
     log: createLog('test'),
     now: () => NOW,
@@ -60,8 +61,8 @@ afterAll(() => {
   dir.remove();
 });
 
-const get = async (path: string) => {
-  const res = await fetch(base + path);
+const get = async (path: string, headers: Record<string, string> = { authorization: `Bearer ${API_KEY}` }) => {
+  const res = await fetch(base + path, { headers });
   return { status: res.status, body: (await res.json()) as any };
 };
 
@@ -184,7 +185,7 @@ describe('ticket API', () => {
     expect((await get('/api/tickets?status=nope')).status).toBe(400);
   });
 
-  it('changes nothing without the staff key', async () => {
+  it('changes nothing without credentials', async () => {
     const id = tickets.list({ status: 'open' })[0]!.id;
     expect((await post(`/api/tickets/${id}/ack`, {}, null)).status).toBe(401);
     expect((await post(`/api/tickets/${id}/ack`, {}, 'wrong-key-of-some-length-xxxxxxxxxxxxxxxxxxx')).status).toBe(401);
@@ -216,5 +217,107 @@ describe('ticket API', () => {
       ['reopen', '王主任', '仍然超温'],
     ]);
     expect((await post(`/api/tickets/${id}/fix`, {})).status).toBe(404);
+  });
+});
+
+describe('staff login, roles, CSRF and display tokens', () => {
+  const login = async (username: string, password: string) => {
+    const res = await fetch(base + '/api/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password }),
+    });
+    const body = (await res.json()) as any;
+    return { status: res.status, cookie: res.headers.get('set-cookie') ?? '', csrf: body.csrfToken as string, body };
+  };
+  const act = (path: string, cookie: string, csrf?: string, body: unknown = { note: '处理完毕' }) =>
+    fetch(base + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, ...(csrf ? { 'x-csrf-token': csrf } : {}) },
+      body: JSON.stringify(body),
+    });
+
+  it('reading needs a viewer', async () => {
+    for (const path of ['/api/devices', '/api/tickets', '/api/readings?device=tr-main', '/api/campus']) expect((await get(path, {})).status, path).toBe(401);
+    expect((await get('/api/health', {})).status).toBe(200);
+  });
+
+  it('a plumber logs in with an HttpOnly SameSite=Strict cookie, needs the CSRF token, and handles only plumbing', async () => {
+    const pw = await auth.staff.add('li', '李师傅', 'plumber');
+    const s = await login('li', pw);
+    expect(s.status).toBe(200);
+    expect(s.cookie).toMatch(/campus_session=.+; Path=\/; HttpOnly; SameSite=Strict; Max-Age=43200/);
+    expect(s.body.user).toMatchObject({ username: 'li', name: '李师傅', role: 'plumber', trades: ['plumber'] });
+    const cookie = s.cookie.split(';')[0]!;
+    expect((await get('/api/devices', { cookie })).status).toBe(200);
+
+    const [water] = tickets.apply([
+      {
+        active: true,
+        condition: 'water.burst',
+        subjectId: 'wm-dorm-1',
+        at: NOW,
+        severity: 'critical',
+        trade: 'plumber',
+        category: 'repair',
+        title: '流量骤增',
+        summary: '9 m³/h',
+      },
+    ]);
+    const [power] = tickets.apply([
+      {
+        active: true,
+        condition: 'transformer.overload',
+        subjectId: 'tr-sci',
+        at: NOW,
+        severity: 'major',
+        trade: 'electrician',
+        category: 'repair',
+        title: '变压器过载',
+        summary: '115 %',
+      },
+    ]);
+    expect((await act(`/api/tickets/${water!.id}/ack`, cookie)).status).toBe(403); // no CSRF token
+    expect((await act(`/api/tickets/${water!.id}/ack`, cookie, 'forged')).status).toBe(403);
+    const ok = await act(`/api/tickets/${water!.id}/ack`, cookie, s.csrf);
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as any).acknowledgedBy).toBe('李师傅'); // their own name, whatever the body says
+    expect((await act(`/api/tickets/${power!.id}/ack`, cookie, s.csrf)).status).toBe(403); // not their trade
+    const crossSite = await fetch(`${base}/api/tickets/${water!.id}/start`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': s.csrf, origin: 'http://evil.example' },
+      body: '{}',
+    });
+    expect(crossSite.status).toBe(403);
+
+    auth.staff.setDisabled('li', true);
+    expect((await get('/api/devices', { cookie })).status).toBe(401); // a disabled account is out at once
+  });
+
+  it('a display token reads but can change nothing, and stops working when revoked', async () => {
+    const { id, token } = auth.displays.add('总务处大屏');
+    const headers = { authorization: `Display ${token}` };
+    expect((await get('/api/tickets?status=open', headers)).status).toBe(200);
+    const t = tickets.list({ status: 'open' })[0]!;
+    const res = await fetch(`${base}/api/tickets/${t.id}/resolve`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify({ note: 'x' }),
+    });
+    expect(res.status).toBe(403);
+    auth.displays.revoke(id);
+    expect((await get('/api/tickets', headers)).status).toBe(401);
+  });
+
+  it('limits failed logins: the sixth try within 15 minutes waits', async () => {
+    await auth.staff.add('wang', '王主任', 'admin');
+    for (let i = 0; i < 5; i++) expect((await login('wang', 'guess' + i)).status).toBe(401);
+    const sixth = await fetch(base + '/api/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'wang', password: 'guess' }),
+    });
+    expect(sixth.status).toBe(429);
+    expect(Number(sixth.headers.get('retry-after'))).toBeGreaterThan(0);
   });
 });

@@ -70,6 +70,11 @@ export class MqttSubscriber {
       callback(DEFERRED_ACK);
     };
 
+    // start() resolves once the broker granted the subscription: what devices publish before a
+    // subscription exists goes nowhere, so "ingest started" must mean "subscribed"
+    let firstSubscribed!: () => void;
+    let firstRefused!: (err: Error) => void;
+    const subscribedOnce = new Promise<void>((resolve, reject) => ((firstSubscribed = resolve), (firstRefused = reject)));
     client.on('connect', (connack) => {
       // with a persistent session the broker keeps our subscriptions; subscribe anyway (idempotent)
       client.subscribe(
@@ -78,8 +83,12 @@ export class MqttSubscriber {
         (err, granted) => {
           if (err) return log.error(`subscribe failed: ${err.message}`);
           const refused = granted?.filter((g) => g.qos === 128) ?? [];
-          if (refused.length) return log.error(`subscription refused by the broker: ${refused.map((g) => g.topic).join(', ')}`);
+          if (refused.length) {
+            log.error(`subscription refused by the broker: ${refused.map((g) => g.topic).join(', ')}`);
+            return firstRefused(new CampusError('CAMPUS_ERR_MQTT', `the broker refused ingest's subscription to ${refused.map((g) => g.topic).join(', ')}`));
+          }
           this.subscribed = true;
+          firstSubscribed();
           log.info(`subscribed`, { topics: this.opts.topics, sessionPresent: connack.sessionPresent });
         },
       );
@@ -108,6 +117,12 @@ export class MqttSubscriber {
       client.once('connect', onConnect);
       client.on('error', onError);
     });
+    await Promise.race([
+      subscribedOnce,
+      new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new CampusError('CAMPUS_ERR_MQTT', `no subscription granted by ${this.opts.url} within 15 s`)), 15_000).unref(),
+      ),
+    ]);
   }
 
   /** Closes the connection; unacknowledged messages stay with the broker's session. */

@@ -5,3 +5,4 @@ export * from './service.ts';
 export * from './metrics.ts';
 export * from './secrets.ts';
 export * from './listen.ts';
+export * from './hash.ts';

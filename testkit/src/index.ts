@@ -3,3 +3,4 @@ export * from './temp.ts';
 export * from './stack.ts';
 export * from './browser.ts';
 export * from './system.ts';
+export * from './api.ts';

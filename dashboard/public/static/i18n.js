@@ -19,6 +19,13 @@
     limit: 'limit',
     offline: 'offline',
     'no data': 'no data',
+    'login.title': 'Campus facilities · staff login',
+    'login.username': 'User name',
+    'login.password': 'Password',
+    'login.submit': 'Log in',
+    'nav.wall': 'Wall screen',
+    'nav.tickets': 'Tickets',
+    'nav.devices': 'Devices',
   };
   const zh = { 'conn.up': '实时连接', 'conn.down': '连接中断，重连中', limit: '限值', offline: '离线', 'no data': '无数据' };
   const lang = new URLSearchParams(location.search).get('lang') === 'en' ? 'en' : 'zh';

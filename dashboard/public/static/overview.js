@@ -11,11 +11,7 @@
   const hhmm = (ms) =>
     new Date(ms).toLocaleTimeString(window.lang === 'en' ? 'en-GB' : 'zh-CN', { hour: '2-digit', minute: '2-digit', hourCycle: 'h23', timeZone });
 
-  async function getJson(url) {
-    const res = await fetch(url, { credentials: 'same-origin' });
-    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-    return res.json();
-  }
+  const getJson = (url) => Campus.api(url);
 
   /** Offset of the school's zone from UTC at `ms`, in ms. */
   function zoneOffset(ms) {
@@ -211,6 +207,7 @@
   }
 
   async function start() {
+    await Campus.session();
     const campus = await getJson('/api/campus');
     const site = campus.sites[0];
     if (site) {
@@ -225,27 +222,16 @@
     await Promise.all(Object.keys(CHARTS).map(loadHistory));
     document.body.dataset.ready = 'true';
 
-    const conn = $('connection');
-    const socket = io({ transports: ['websocket', 'polling'] });
-    let wasConnected = false;
-    socket.on('connect', () => {
-      conn.className = 'conn conn-up';
-      conn.textContent = t('conn.up', '实时连接');
-      // after a drop or a server restart, fetch what was missed
-      if (wasConnected) resync().catch((e) => console.error(e));
-      wasConnected = true;
-    });
-    socket.on('disconnect', () => {
-      conn.className = 'conn conn-down';
-      conn.textContent = t('conn.down', '连接中断，重连中');
-    });
-    socket.on('readings', applyLive);
-    socket.on('statuses', (list) => {
-      for (const s of list) {
-        const d = state.devices.get(s.deviceId);
-        if (d && s.status === 'offline') d.status = 'offline';
-      }
-      renderTiles();
+    Campus.live({
+      resync,
+      readings: applyLive,
+      statuses: (list) => {
+        for (const s of list) {
+          const d = state.devices.get(s.deviceId);
+          if (d && s.status === 'offline') d.status = 'offline';
+        }
+        renderTiles();
+      },
     });
     // statuses age out without messages: refresh the ledger every minute
     setInterval(

@@ -5,6 +5,7 @@
  */
 import type { Router } from 'express';
 import { seriesField, SERIES_FIELDS } from '@campus/contract';
+import { viewerOr401 } from '../auth/guards.ts';
 import type { DashboardDeps } from '../deps.ts';
 import { badRequest, parseTime, storeOr503 } from './http.ts';
 
@@ -15,6 +16,7 @@ export function readingRoutes(router: Router, deps: DashboardDeps): void {
   const devices = new Map(deps.campuses.flatMap((c) => c.devices.map((d) => [d.id, d] as const)));
 
   router.get('/api/readings', (req, res) => {
+    if (!viewerOr401(deps.auth, req, res)) return;
     const q = req.query as Record<string, string | undefined>;
     const device = q.device ? devices.get(q.device) : undefined;
     if (!q.device) return badRequest(res, 'device is required, e.g. /api/readings?device=tr-main');

@@ -3,10 +3,10 @@
  * GET  /api/tickets/:id                                   one ticket with its audit trail
  * POST /api/tickets/:id/{ack,start,resolve,reopen}        { note, actor } — staff only
  */
-import { timingSafeEqual } from 'node:crypto';
-import type { Request, Response, Router } from 'express';
+import type { Response, Router } from 'express';
 import { TICKET_ACTIONS, TICKET_STATUSES, TRADES, type TicketAction } from '@campus/contract';
 import { TicketError, type TicketService } from '@campus/ingest';
+import { actorName, staffOr403, viewerOr401 } from '../auth/guards.ts';
 import type { DashboardDeps } from '../deps.ts';
 import { badRequest } from './http.ts';
 
@@ -16,16 +16,9 @@ function ticketsOr503(deps: DashboardDeps, res: Response): TicketService | undef
   return t;
 }
 
-function staff(deps: DashboardDeps, req: Request): boolean {
-  const given = /^Bearer (.+)$/.exec(req.get('authorization') ?? '')?.[1];
-  if (!given || !deps.apiKey) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(deps.apiKey);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
 export function ticketRoutes(router: Router, deps: DashboardDeps): void {
   router.get('/api/tickets', (req, res) => {
+    if (!viewerOr401(deps.auth, req, res)) return;
     const q = req.query as Record<string, string | undefined>;
     if (q.status && q.status !== 'open' && !(TICKET_STATUSES as readonly string[]).includes(q.status)) {
       return badRequest(res, `status must be open (not yet resolved) or one of ${TICKET_STATUSES.join(', ')}`);
@@ -37,6 +30,7 @@ export function ticketRoutes(router: Router, deps: DashboardDeps): void {
   });
 
   router.get('/api/tickets/:id', (req, res) => {
+    if (!viewerOr401(deps.auth, req, res)) return;
     const tickets = ticketsOr503(deps, res);
     if (!tickets) return;
     const t = tickets.get(Number(req.params.id));
@@ -48,13 +42,18 @@ export function ticketRoutes(router: Router, deps: DashboardDeps): void {
     const action = req.params.action as TicketAction;
     if (!(TICKET_ACTIONS as readonly string[]).includes(action))
       return res.status(404).json({ error: 'not_found', message: `no action ${action}; use ${TICKET_ACTIONS.join(', ')}` });
-    if (!staff(deps, req))
-      return res.status(401).json({ error: 'unauthorized', message: 'staff only: send Authorization: Bearer <the key in CAMPUS_DATA_DIR/secrets/api.key>' });
+    const viewer = staffOr403(deps.auth, req, res);
+    if (!viewer) return;
     const tickets = ticketsOr503(deps, res);
     if (!tickets) return;
     const body = (req.body ?? {}) as { note?: unknown; actor?: unknown };
     if (body.note !== undefined && typeof body.note !== 'string') return badRequest(res, 'note must be text');
-    const actor = typeof body.actor === 'string' && body.actor.trim() ? body.actor.trim().slice(0, 64) : 'staff';
+    const ticket = tickets.get(Number(req.params.id));
+    if (!ticket) return res.status(404).json({ error: 'not_found', message: `no ticket ${req.params.id}` });
+    if (!deps.auth.mayHandle(viewer, ticket.trade))
+      return res.status(403).json({ error: 'forbidden', message: `your role does not handle ${ticket.trade} tickets` });
+    // a person acts under their own name; a script (API key) may say who it acts for
+    const actor = viewer.kind === 'service' && typeof body.actor === 'string' && body.actor.trim() ? body.actor.trim().slice(0, 64) : actorName(viewer);
     try {
       res.json(tickets.act(Number(req.params.id), action, actor, body.note as string | undefined));
     } catch (err) {

@@ -3,12 +3,14 @@
  * charts in Chinese, updates live without a reload, switches to English, and loads nothing from
  * outside the server. Saves docs/screenshots/overview.png.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, REPO_ROOT, startSystem, tempDir, waitFor, type RunningSystem } from '@campus/testkit';
+import { apiClient, launchChromium, REPO_ROOT, startSystem, tempDir, waitFor, type RunningSystem } from '@campus/testkit';
 
 const dir = tempDir();
+const adminPassword = () => readFileSync(join(dir.path, 'secrets', 'initial-admin-password'), 'utf8').trim();
 let system: RunningSystem;
 let browser: Browser;
 beforeAll(async () => {
@@ -34,13 +36,19 @@ describe('overview page', () => {
     await waitFor(
       'devices online',
       async () => {
-        const body = (await (await fetch(`${system.base}/api/devices`)).json()) as { devices: { status: string }[] };
+        const body = (await apiClient(system.base, dir.path).get('/api/devices')).body as { devices: { status: string }[] };
         return body.devices.every((d) => d.status === 'online');
       },
       { timeoutMs: 90_000, everyMs: 1000 },
     );
 
+    // an anonymous visitor is sent to the login page; the first-run admin logs in there
     await page.goto(system.base + '/');
+    await page.waitForURL(/\/login\?next=%2F$/);
+    await page.fill('input[name=username]', 'admin');
+    await page.fill('input[name=password]', adminPassword());
+    await page.click('button[type=submit]');
+    await page.waitForURL(system.base + '/');
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
     expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
     expect(await page.locator('#site-name').textContent()).toBe('东南中学');
@@ -69,6 +77,8 @@ describe('overview page', () => {
 
   it('has an English switch', { timeout: 60_000 }, async () => {
     const page = await browser.newPage();
+    const password = readFileSync(join(dir.path, 'secrets', 'initial-admin-password'), 'utf8').trim();
+    await page.request.post(system.base + '/api/login', { data: { username: 'admin', password } });
     await page.goto(system.base + '/?lang=en');
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
     expect(await page.locator('h1').textContent()).toContain('Facilities overview');

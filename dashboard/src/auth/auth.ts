@@ -1,0 +1,65 @@
+/**
+ * Who is asking: a staff member (signed session cookie), a screen (display token), or a script
+ * (the API key in secrets/api.key, with admin rights). Shared by the HTTP routes and socket.io.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Trade } from '@campus/contract';
+import { loadOrCreateKey } from '@campus/runtime';
+import { DisplayTokens } from './display-tokens.ts';
+import { FailureLimiter } from './limiter.ts';
+import { readCookie, SESSION_COOKIE, SessionSigner, type Session } from './session.ts';
+import { ROLE_TRADES, StaffDirectory, type Role } from './staff.ts';
+
+export type Viewer =
+  { kind: 'staff'; username: string; name: string; role: Role; session: Session } | { kind: 'display'; id: string; name: string } | { kind: 'service' };
+
+export class Auth {
+  readonly staff: StaffDirectory;
+  readonly sessions: SessionSigner;
+  readonly displays: DisplayTokens;
+  readonly limiter = new FailureLimiter();
+  private readonly apiKey: string;
+
+  constructor(
+    dataDir: string,
+    /** mark cookies Secure (when served over HTTPS) */
+    readonly secureCookies = false,
+  ) {
+    this.staff = new StaffDirectory(dataDir);
+    this.sessions = new SessionSigner(loadOrCreateKey(dataDir, 'session'));
+    this.displays = new DisplayTokens(dataDir);
+    this.apiKey = loadOrCreateKey(dataDir, 'api');
+  }
+
+  identify(headers: IncomingHttpHeaders, displayToken?: string): Viewer | null {
+    const authz = headers.authorization ?? '';
+    const bearer = /^Bearer (.+)$/.exec(authz)?.[1];
+    if (bearer) {
+      const a = Buffer.from(bearer);
+      const b = Buffer.from(this.apiKey);
+      return a.length === b.length && timingSafeEqual(a, b) ? { kind: 'service' } : null;
+    }
+    const display = /^Display (.+)$/.exec(authz)?.[1] ?? displayToken;
+    if (display) {
+      const t = this.displays.verify(display);
+      return t ? { kind: 'display', id: t.id, name: t.name } : null;
+    }
+    const session = this.sessions.verify(readCookie(headers.cookie, SESSION_COOKIE));
+    if (!session) return null;
+    const user = this.staff.get(session.username);
+    if (!user || user.disabled) return null;
+    return { kind: 'staff', username: user.username, name: user.name, role: user.role, session };
+  }
+
+  /** Whether this viewer may act on tickets of `trade`. */
+  mayHandle(viewer: Viewer, trade: Trade): boolean {
+    if (viewer.kind === 'service') return true;
+    if (viewer.kind !== 'staff') return false;
+    return ROLE_TRADES[viewer.role].includes(trade);
+  }
+
+  cookie(value: string, maxAgeMs: number): string {
+    return `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(maxAgeMs / 1000)}${this.secureCookies ? '; Secure' : ''}`;
+  }
+}

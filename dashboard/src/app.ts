@@ -23,6 +23,9 @@ const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'public')
 export const PAGES: Readonly<Record<string, string>> = Object.freeze({
   '/': 'overview.html',
   '/login': 'login.html',
+  '/wall': 'wall.html',
+  '/tickets': 'tickets.html',
+  '/devices': 'devices.html',
 });
 
 export function createDashboard(deps: DashboardDeps): Express {

@@ -61,7 +61,40 @@ export interface RunningSystem extends RunningPart {
 
 /** The whole system (`npm start`), with its ports read from the "ready" line. */
 export async function startSystem(env: Record<string, string>, timeoutMs = 90_000): Promise<RunningSystem> {
-  const part = await startPart('app/src/main.ts', { CAMPUS_HTTP_PORT: '0', CAMPUS_MQTT_PORT: '0', ...env }, /"httpPort":(\d+),"mqttPort":(\d+)/, timeoutMs);
+  const part = await startPart(
+    'app/src/main.ts',
+    { CAMPUS_HTTP_PORT: '0', CAMPUS_MQTT_PORT: '0', CAMPUS_LOG_LEVEL: 'info', ...env },
+    /"httpPort":(\d+),"mqttPort":(\d+)/,
+    timeoutMs,
+  );
   const httpPort = Number(part.ready[0]);
   return { ...part, httpPort, mqttPort: Number(part.ready[1]), base: `http://127.0.0.1:${httpPort}` };
+}
+
+/** A port free right now (for a system that must come back on the same port after a restart). */
+export async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** `npm run campus -- <args>` against a data dir; resolves with its output. */
+export function campusCli(dataDir: string, ...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'app/src/cli.ts', ...args], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, CAMPUS_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`campus ${args.join(' ')}: exit ${code}: ${out}`))));
+  });
 }

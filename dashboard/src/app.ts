@@ -15,6 +15,7 @@ import { metricsRoutes } from './routes/metrics.ts';
 import { readingRoutes } from './routes/readings.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { authRoutes } from './routes/auth.ts';
+import { competitionRoutes } from './routes/competition.ts';
 
 const require = createRequire(import.meta.url);
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'public');
@@ -26,6 +27,7 @@ export const PAGES: Readonly<Record<string, string>> = Object.freeze({
   '/wall': 'wall.html',
   '/tickets': 'tickets.html',
   '/devices': 'devices.html',
+  '/competition': 'competition.html',
 });
 
 export function createDashboard(deps: DashboardDeps): Express {
@@ -50,7 +52,7 @@ export function createDashboard(deps: DashboardDeps): Express {
   app.use(express.json({ limit: '16kb' }));
 
   const api = Router();
-  for (const routes of [healthRoutes, authRoutes, campusRoutes, deviceRoutes, readingRoutes, ticketRoutes, metricsRoutes]) routes(api, deps);
+  for (const routes of [healthRoutes, authRoutes, campusRoutes, deviceRoutes, readingRoutes, ticketRoutes, competitionRoutes, metricsRoutes]) routes(api, deps);
   app.use(api);
 
   const chartJs = dirname(require.resolve('chart.js')); // .../chart.js/dist

@@ -6,3 +6,4 @@ export * from './service.ts';
 export * from './auth/auth.ts';
 export * from './auth/staff.ts';
 export * from './auth/display-tokens.ts';
+export * from './competition.ts';

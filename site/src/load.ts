@@ -29,6 +29,7 @@ export interface Campus {
   readonly gateways: CampusFile['gateways'];
   readonly detection: CampusFile['detection'];
   readonly notifications: CampusFile['notifications'];
+  readonly tariffs: CampusFile['tariffs'];
   device(id: string): DeviceConfig | undefined;
 }
 
@@ -183,6 +184,7 @@ export function buildCampus(raw: unknown, file = '(inline)'): Campus {
     gateways: data.gateways,
     detection: data.detection,
     notifications: data.notifications,
+    tariffs: data.tariffs,
     device: (id: string) => byId.get(id),
   });
 }

@@ -120,6 +120,10 @@ export const campusSchema = z.strictObject({
   detection: z
     .strictObject({ defaults: thresholdSet.default({}), profiles: z.record(z.string(), thresholdSet).default({}) })
     .default({ defaults: {}, profiles: {} }),
+  /** prices for the money saved (peak / valley electricity prices: later) */
+  tariffs: z
+    .strictObject({ electricityYuanPerKWh: positive.default(0.6), waterYuanPerM3: positive.default(4) })
+    .default({ electricityYuanPerKWh: 0.6, waterYuanPerM3: 4 }),
   notifications: z
     .strictObject({
       /** POSTed (JSON) when a critical ticket is still unacknowledged after `escalateAfterMin` */

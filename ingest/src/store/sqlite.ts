@@ -4,7 +4,7 @@
  */
 import type { Reading } from '@campus/contract';
 import { openDb, type Db } from './sqlite-db.ts';
-import type { Batch, DeadLetter, DeviceLast, ReadingStore, SeriesPoint, SeriesQuery, StatusChange, WriteResult } from './store.ts';
+import type { Batch, DailyUse, DailyUseQuery, DeadLetter, DeviceLast, ReadingStore, SeriesPoint, SeriesQuery, StatusChange, WriteResult } from './store.ts';
 
 export class SqliteReadingStore implements ReadingStore {
   readonly name = 'sqlite';
@@ -69,6 +69,21 @@ export class SqliteReadingStore implements ReadingStore {
          WHERE x IS NOT NULL GROUP BY t ORDER BY t`,
       )
       .all(params) as SeriesPoint[];
+  }
+
+  dailyUse(q: DailyUseQuery): DailyUse[] {
+    if (!q.deviceIds.length) return [];
+    const marks = q.deviceIds.map(() => '?').join(', ');
+    // raw rows for now; rollups (issue 5) will answer this for long periods
+    const rows = this.db
+      .prepare(
+        `SELECT device_id AS deviceId, date((ts + ?) / 1000, 'unixepoch') AS date,
+                max(json_extract(v, ?)) - min(json_extract(v, ?)) AS use, count(*) AS readings
+         FROM readings WHERE device_id IN (${marks}) AND ts >= ? AND ts < ?
+         GROUP BY device_id, date ORDER BY device_id, date`,
+      )
+      .all(q.tzOffsetMs, q.path, q.path, ...q.deviceIds, q.from, q.to) as DailyUse[];
+    return rows.filter((r) => r.use !== null);
   }
 
   deadLetters(limit: number): (DeadLetter & { id: number })[] {

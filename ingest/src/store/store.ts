@@ -57,6 +57,25 @@ export interface SeriesQuery {
   stepMs: number;
 }
 
+export interface DailyUseQuery {
+  deviceIds: string[];
+  /** JSON path of a cumulative register, e.g. "$.totalKWh" */
+  path: string;
+  from: number;
+  to: number;
+  /** the site's offset from UTC, ms: days are local days */
+  tzOffsetMs: number;
+}
+
+export interface DailyUse {
+  deviceId: string;
+  /** local date YYYY-MM-DD */
+  date: string;
+  /** register increase within the day */
+  use: number;
+  readings: number;
+}
+
 export interface ReadingStore {
   readonly name: string;
   write(batch: Batch): Promise<WriteResult>;
@@ -64,5 +83,7 @@ export interface ReadingStore {
   statuses(): StatusChange[];
   series(query: SeriesQuery): SeriesPoint[];
   deadLetters(limit: number): (DeadLetter & { id: number })[];
+  /** Use per device and local day from a cumulative register (max - min within the day). */
+  dailyUse(query: DailyUseQuery): DailyUse[];
   close(): void;
 }

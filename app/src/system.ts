@@ -42,6 +42,7 @@ export function buildSystem(knobs: Knobs, campus: Campus, log: Log): System {
     live: ingest,
     tickets: () => ingest.detection?.tickets,
     auth: new Auth(knobs.dataDir),
+    dataDir: knobs.dataDir,
     health: () => {
       const parts: Record<string, PartHealth> = {};
       for (const s of services) parts[s.name] = s.health?.() ?? { ok: true };

@@ -16,6 +16,7 @@ import { readingRoutes } from './routes/readings.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { authRoutes } from './routes/auth.ts';
 import { competitionRoutes } from './routes/competition.ts';
+import { competitionsRoutes } from './routes/competitions.ts';
 
 const require = createRequire(import.meta.url);
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'public');
@@ -52,7 +53,18 @@ export function createDashboard(deps: DashboardDeps): Express {
   app.use(express.json({ limit: '16kb' }));
 
   const api = Router();
-  for (const routes of [healthRoutes, authRoutes, campusRoutes, deviceRoutes, readingRoutes, ticketRoutes, competitionRoutes, metricsRoutes]) routes(api, deps);
+  for (const routes of [
+    healthRoutes,
+    authRoutes,
+    campusRoutes,
+    deviceRoutes,
+    readingRoutes,
+    ticketRoutes,
+    competitionRoutes,
+    competitionsRoutes,
+    metricsRoutes,
+  ])
+    routes(api, deps);
   app.use(api);
 
   const chartJs = dirname(require.resolve('chart.js')); // .../chart.js/dist

@@ -18,6 +18,8 @@ export interface DashboardDeps {
   tickets: () => TicketService | undefined;
   /** who is asking: staff sessions, display tokens, the API key */
   auth: Auth;
+  /** CAMPUS_DATA_DIR: the embedded database for what the office sets up (competitions) */
+  dataDir?: string;
   metrics: MetricsRegistry;
   log: Log;
   now?: () => number;

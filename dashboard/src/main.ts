@@ -26,6 +26,7 @@ await runMain(log, async () => {
     live: poller,
     tickets: ticketService,
     auth: new Auth(knobs.dataDir),
+    dataDir: knobs.dataDir,
     health: () => ({
       dashboard: dashboard.health(),
       store: poller.current() ? { ok: true } : { ok: false, detail: `no store at ${dbPath(knobs.dataDir)} yet` },

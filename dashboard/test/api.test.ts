@@ -47,6 +47,7 @@ beforeAll(async () => {
     health: () => parts,
     tickets: () => tickets,
     auth,
+    dataDir: dir.path,
     metrics,
     log: createLog('test'),
     now: () => NOW,
@@ -319,5 +320,47 @@ describe('staff login, roles, CSRF and display tokens', () => {
     });
     expect(sixth.status).toBe(429);
     expect(Number(sixth.headers.get('retry-after'))).toBeGreaterThan(0);
+    auth.limiter.reset(); // the other suites log in from the same address
+  });
+});
+
+describe('competitions set up by the office', () => {
+  it('the office admin creates one; a plumber and a display cannot; everyone can list', async () => {
+    const adminPw = await auth.staff.add('zhao', '赵主任', 'admin');
+    const plumberPw = await auth.staff.add('sun', '孙师傅', 'plumber');
+    const session = async (u: string, p: string) => {
+      const res = await fetch(base + '/api/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: u, password: p }),
+      });
+      return { cookie: res.headers.get('set-cookie')!.split(';')[0]!, csrf: ((await res.json()) as any).csrfToken as string };
+    };
+    const create = (s: { cookie: string; csrf: string }, body: unknown) =>
+      fetch(base + '/api/competitions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: s.cookie, 'x-csrf-token': s.csrf },
+        body: JSON.stringify(body),
+      });
+    const admin = await session('zhao', adminPw);
+    const body = { name: '十一月节电月', resource: 'electricity', from: '2026-11-02', to: '2026-11-27' };
+    const created = await create(admin, body);
+    expect(created.status).toBe(201);
+    expect(await create(admin, { ...body, to: '2026-10-01' })).toMatchObject({ status: 400 });
+    expect((await create(await session('sun', plumberPw), body)).status).toBe(403);
+    const { token } = auth.displays.add('大厅');
+    expect(
+      (
+        await fetch(base + '/api/competitions', {
+          method: 'POST',
+          headers: { authorization: `Display ${token}`, 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      ).status,
+    ).toBe(403);
+    const list = await get('/api/competitions', { authorization: `Display ${token}` });
+    expect(list.body.competitions).toEqual([
+      { id: expect.any(Number), name: '十一月节电月', resource: 'electricity', from: '2026-11-02', to: '2026-11-27', createdBy: '赵主任' },
+    ]);
   });
 });

@@ -11,4 +11,4 @@ export * from './detectors/detector.ts';
 export { DETECTORS } from './detectors/registry.ts';
 export * from './tickets/ticket-service.ts';
 export * from './tickets/ticket-store.ts';
-export { openDb } from './store/sqlite-db.ts';
+export { openDb, type Db } from './store/sqlite-db.ts';

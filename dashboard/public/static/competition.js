@@ -8,6 +8,38 @@
   const $ = (id) => document.getElementById(id);
   const fmt = (v, d = 1) => (v === null || v === undefined ? '—' : v.toFixed(d));
 
+  async function loadSaved() {
+    const { competitions } = await Campus.api('/api/competitions');
+    state.saved = new Map(competitions.map((c) => [String(c.id), c]));
+    $('choose').saved.replaceChildren(
+      el('option', { value: '', text: '—' }),
+      ...competitions.map((c) => el('option', { value: c.id, text: `${c.name}（${c.from} 至 ${c.to}）` })),
+    );
+  }
+
+  /** Choosing a saved competition fills in its window. */
+  function applySaved() {
+    const form = $('choose');
+    const c = state.saved?.get(form.saved.value);
+    if (!c) return;
+    form.resource.value = c.resource;
+    form.period.value = 'custom';
+    form.from.value = c.from;
+    form.to.value = c.to;
+  }
+
+  async function save() {
+    const f = Object.fromEntries(new FormData($('choose')));
+    try {
+      await Campus.api('/api/competitions', { method: 'POST', body: { name: f.name, resource: f.resource, from: f.from, to: f.to } });
+      await loadSaved();
+      $('note').hidden = true;
+    } catch (err) {
+      $('note').hidden = false;
+      $('note').textContent = err.message;
+    }
+  }
+
   async function load() {
     const f = Object.fromEntries(new FormData($('choose')));
     $('choose').classList.toggle('custom', f.period === 'custom');
@@ -96,7 +128,12 @@
   }
 
   async function start() {
-    await Campus.session();
+    const viewer = await Campus.session();
+    if (viewer.kind === 'service' || (viewer.kind === 'staff' && viewer.role === 'admin'))
+      for (const n of document.querySelectorAll('.admin-only')) n.hidden = false;
+    await loadSaved();
+    $('choose').saved.addEventListener('change', applySaved);
+    $('save').addEventListener('click', save);
     const { sites } = await Campus.api('/api/campus');
     if (sites[0]) $('site-name').textContent = sites[0].name;
     $('choose').addEventListener('change', () => load().catch((e) => (($('note').hidden = false), ($('note').textContent = e.message))));

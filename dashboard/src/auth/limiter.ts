@@ -29,6 +29,11 @@ export class FailureLimiter {
     if (this.failures.size > 10_000) this.failures.clear(); // bounded under a spray of addresses
   }
 
+  /** Forget every failure (an operator unblocking, or a test). */
+  reset(): void {
+    this.failures.clear();
+  }
+
   succeed(keys: string[]): void {
     for (const key of keys) this.failures.delete(key);
   }

@@ -98,6 +98,18 @@ const MIGRATIONS: string[] = [
     PRIMARY KEY (device_id, detector)
   );
   `,
+  // 3: competitions the office sets up (a custom window with a name)
+  `
+  CREATE TABLE competitions (
+    id         INTEGER PRIMARY KEY,
+    name       TEXT    NOT NULL,
+    resource   TEXT    NOT NULL,
+    start_date TEXT    NOT NULL,
+    end_date   TEXT    NOT NULL,
+    created_by TEXT    NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+  `,
 ];
 
 export function openDb(file: string, options: { readonly?: boolean } = {}): Db {

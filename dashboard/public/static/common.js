@@ -95,5 +95,18 @@
     location.href = '/login';
   }
 
-  window.Campus = { api, session, live, el, since, place, logout, SEVERITY, TRADE, STATUS, display: Boolean(display) };
+  /** Worst-phase load of a transformer in % of rated current (DOMAIN.md), or undefined. */
+  function worstPhaseLoad(device, values = device.last) {
+    const rated = device.ratings.ratedCurrentA;
+    if (!values || !Array.isArray(values.currentA) || !rated) return undefined;
+    return (Math.max(...values.currentA) / rated) * 100;
+  }
+
+  /** Whether a fridge's temperature is outside its food-safety limits. */
+  function fridgeOutOfRange(device, temp = device.last?.tempC) {
+    const lim = device.ratings.limitsC || {};
+    return typeof temp === 'number' && (temp > lim.max || (lim.min !== undefined && temp < lim.min));
+  }
+
+  window.Campus = { api, session, live, el, since, place, logout, worstPhaseLoad, fridgeOutOfRange, SEVERITY, TRADE, STATUS, display: Boolean(display) };
 })();

@@ -41,11 +41,7 @@
     axis.ticks = ticks;
   }
 
-  function worstPhaseLoad(device, values) {
-    const rated = device.ratings.ratedCurrentA;
-    if (!values || !Array.isArray(values.currentA) || !rated) return undefined;
-    return (Math.max(...values.currentA) / rated) * 100;
-  }
+  const { worstPhaseLoad, fridgeOutOfRange } = Campus;
 
   // what each chart shows: which devices, which field, and how a live reading maps to y
   const CHARTS = {
@@ -142,7 +138,7 @@
         .map((d) => {
           const temp = d.last?.tempC;
           const lim = d.ratings.limitsC || {};
-          const out = typeof temp === 'number' && (temp > lim.max || (lim.min !== undefined && temp < lim.min));
+          const out = fridgeOutOfRange(d, temp);
           const limitText = lim.min !== undefined ? `${lim.min}–${lim.max} °C` : `≤ ${lim.max} °C`;
           const extra = d.last?.defrost ? ' (除霜)' : d.last?.doorOpen ? ' (门开)' : '';
           return row(

@@ -76,7 +76,7 @@
       ...devices
         .filter((d) => d.kind === 'transformer')
         .map((d) => {
-          const load = d.last && d.ratings.ratedCurrentA ? (Math.max(...d.last.currentA) / d.ratings.ratedCurrentA) * 100 : null;
+          const load = Campus.worstPhaseLoad(d) ?? null;
           const cls = load === null ? '' : load > 100 ? 'bad' : load > 80 ? 'warn' : 'ok';
           return el('li', {}, el('span', { text: d.name }), el('span', { class: `v ${cls}`, text: load === null ? '无数据' : `${load.toFixed(0)} %` }));
         }),
@@ -88,8 +88,7 @@
         .filter((d) => d.kind === 'fridge')
         .map((d) => {
           const temp = d.last?.tempC;
-          const lim = d.ratings.limitsC || {};
-          const out = typeof temp === 'number' && (temp > lim.max || (lim.min !== undefined && temp < lim.min));
+          const out = Campus.fridgeOutOfRange(d, temp);
           return el(
             'li',
             {},

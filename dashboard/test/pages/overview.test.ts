@@ -83,6 +83,18 @@ describe('overview page', () => {
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
     expect(await page.locator('h1').textContent()).toContain('Facilities overview');
     expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    // the choice is remembered on the other pages
+    await page.goto(system.base + '/tickets');
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    expect(await page.locator('h1').textContent()).toBe('Tickets');
+    expect(await page.locator('nav').textContent()).toContain('Wall screen');
+    await page.goto(system.base + '/devices');
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    expect(await page.locator('#ledger thead').textContent()).toContain('Last seen');
+    expect(await page.locator('td', { hasText: '校园总水表' }).count()).toBe(1); // names stay as written
+    await page.goto(system.base + '/competition?lang=zh');
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    expect(await page.locator('h3').first().textContent()).toContain('节约率排名');
     await page.close();
   });
 

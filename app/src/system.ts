@@ -6,7 +6,8 @@
 import { BrokerService } from '@campus/broker';
 import { Auth, DashboardService } from '@campus/dashboard';
 import { SimulatorService } from '@campus/device-sim';
-import { IngestService } from '@campus/ingest';
+import { dbPath, IngestService } from '@campus/ingest';
+import { existsSync } from 'node:fs';
 import { MetricsRegistry, type Knobs, type Log, type PartHealth, type Service } from '@campus/runtime';
 import type { Campus } from '@campus/site';
 
@@ -33,7 +34,18 @@ export function buildSystem(knobs: Knobs, campus: Campus, log: Log): System {
   });
   const localBroker = () => `mqtt://127.0.0.1:${broker.port}`;
   const ingest = new IngestService({ dataDir: knobs.dataDir, campuses, store: knobs.store, mqttUrl: localBroker, log: log.child('ingest'), metrics });
-  const sim = knobs.sim ? new SimulatorService({ campuses, mqttUrl: localBroker, dataDir: knobs.dataDir, log: log.child('device-sim'), metrics }) : undefined;
+  // a fresh install gets three school weeks of classroom history, so the competition board works at once
+  const freshStore = !existsSync(dbPath(knobs.dataDir));
+  const sim = knobs.sim
+    ? new SimulatorService({
+        campuses,
+        mqttUrl: localBroker,
+        dataDir: knobs.dataDir,
+        log: log.child('device-sim'),
+        metrics,
+        backfillDays: freshStore ? knobs.simBackfillDays : 0,
+      })
+    : undefined;
   const dashboard: DashboardService = new DashboardService({
     host: knobs.httpHost,
     port: knobs.httpPort,

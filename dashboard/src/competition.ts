@@ -93,14 +93,17 @@ export function baselineDays(campus: Campus, from: string, n = 10): string[] {
 export function scoreCompetition(
   campus: Campus,
   store: ReadingStore,
-  opts: { resource: Resource; period: Period; today: string; custom?: { from: string; to: string } },
+  opts: { resource: Resource; period: Period; today: string; custom?: { from: string; to: string }; now?: number },
 ): CompetitionResult {
   const { resource, period } = opts;
   const kind = resource === 'electricity' ? 'electric_meter' : 'water_meter';
   const path = resource === 'electricity' ? '$.totalKWh' : '$.totalM3';
   const tariffYuan = resource === 'electricity' ? campus.tariffs.electricityYuanPerKWh : campus.tariffs.waterYuanPerM3;
   const span = competitionWindow(campus, period, opts.today, opts.custom);
-  const days = countedDays(campus, span.from, span.to);
+  // only complete days count: a morning's average power is not comparable with whole days
+  const now = opts.now ?? Date.now();
+  const todayLocal = campus.calendar.local(now).date;
+  const days = countedDays(campus, span.from, span.to).filter((d) => d < todayLocal);
   const base = baselineDays(campus, span.from);
   const window: Window = { ...span, days };
   const baseline: Window = { from: base[0] ?? span.from, to: base.at(-1) ?? span.from, days: base };
@@ -124,7 +127,8 @@ export function scoreCompetition(
     const baseDays = base.filter((d) => use.has(d));
     const actualUse = compDays.reduce((s, d) => s + use.get(d)!.use, 0);
     const baselineUse = baseDays.reduce((s, d) => s + use.get(d)!.use, 0);
-    const actualAvg = compDays.length ? actualUse / (compDays.length * 24) : null;
+    const actualHours = compDays.length * 24;
+    const actualAvg = compDays.length ? actualUse / actualHours : null;
     const baseAvg = baseDays.length ? baselineUse / (baseDays.length * 24) : null;
     const saving = actualAvg !== null && baseAvg ? 1 - actualAvg / baseAvg : null;
     return {
@@ -140,7 +144,7 @@ export function scoreCompetition(
       actualAvgKW: actualAvg,
       savingPct: saving === null ? null : saving * 100,
       perStudentPerDay: compDays.length ? actualUse / compDays.length / klass.students : null,
-      moneySavedYuan: actualAvg !== null && baseAvg !== null ? (baseAvg - actualAvg) * compDays.length * 24 * tariffYuan : null,
+      moneySavedYuan: actualAvg !== null && baseAvg !== null ? (baseAvg - actualAvg) * actualHours * tariffYuan : null,
       coverage: { competition: compDays.length, baseline: baseDays.length },
       daily: [...base, ...days].filter((d) => use.has(d)).map((d) => ({ date: d, use: use.get(d)!.use })),
     };
@@ -158,7 +162,9 @@ export function scoreCompetition(
       ? '没有按班级计量的水表，节水评比暂不开展'
       : '没有按班级计量的电表'
     : !base.length || ranked.length === 0
-      ? '基线或评比期数据不足（需要评比开始前两周的上课日数据）'
+      ? days.length === 0
+        ? '评比期内还没有完整的上课日（当天数据次日计入）'
+        : '基线或评比期数据不足（需要评比开始前两周的上课日数据）'
       : null;
   return {
     resource,

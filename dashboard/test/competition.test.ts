@@ -53,6 +53,7 @@ describe('class energy-saving competition', () => {
       period: 'custom',
       today: '2026-11-27',
       custom: { from: '2026-11-23', to: '2026-11-27' },
+      now: Date.parse('2026-11-28T00:00:00+08:00'), // the week is over: every day counts 24 h
     });
 
     expect(result.window.days).toEqual(['2026-11-23', '2026-11-24', '2026-11-25', '2026-11-26', '2026-11-27']);
@@ -91,8 +92,21 @@ describe('class energy-saving competition', () => {
   });
 
   it('a week is Monday to today; water has no class meters in the demo and says so', () => {
-    const week = scoreCompetition(campus, store, { resource: 'electricity', period: 'week', today: '2026-11-25' });
-    expect(week.window).toMatchObject({ from: '2026-11-23', to: '2026-11-25', days: ['2026-11-23', '2026-11-24', '2026-11-25'] });
+    const week = scoreCompetition(campus, store, {
+      resource: 'electricity',
+      period: 'week',
+      today: '2026-11-25',
+      now: Date.parse('2026-11-25T12:00:00+08:00'),
+    });
+    // today is not complete, so it does not count yet
+    expect(week.window).toMatchObject({ from: '2026-11-23', to: '2026-11-25', days: ['2026-11-23', '2026-11-24'] });
+    const monday = scoreCompetition(campus, store, {
+      resource: 'electricity',
+      period: 'week',
+      today: '2026-11-23',
+      now: Date.parse('2026-11-23T09:00:00+08:00'),
+    });
+    expect(monday.note).toContain('还没有完整的上课日');
     const water = scoreCompetition(campus, store, { resource: 'water', period: 'week', today: '2026-11-25' });
     expect(water.classes).toEqual([]);
     expect(water.note).toContain('没有按班级计量的水表');

@@ -20,7 +20,14 @@ export interface SimulatorOptions {
   seed?: number;
   /** delay before each device's first reading is at most this (spreads the start), ms */
   startSpreadMs?: number;
+  /**
+   * Days of history to publish first for the classroom meters (15-minute readings), so the
+   * energy-saving competition has its two-week baseline on a fresh install. 0: none.
+   */
+  backfillDays?: number;
 }
+
+const BACKFILL_STEP_MS = 15 * 60_000;
 
 const SAVE_EVERY_MS = 60_000;
 
@@ -57,6 +64,7 @@ export class SimulatorService implements Service {
         const conn = new DeviceConnection({ siteId, deviceId: device.id, password: simulatedDevicePassword(simKey, siteId, device.id) }, url, log);
         this.connections.push(conn);
         const intervalMs = device.reportingIntervalS * 1000;
+        const backfill = (this.opts.backfillDays ?? 0) > 0 && device.kind === 'electric_meter' && device.class;
         const tick = () => {
           if (!this.running) return;
           const ts = Date.now();
@@ -71,8 +79,21 @@ export class SimulatorService implements Service {
           );
           this.schedule(tick, intervalMs);
         };
-        this.schedule(tick, Math.random() * spread);
+        if (backfill) {
+          // history first, in time order (the model must be read forwards), then live
+          this.backfills.push(
+            this.backfill(sim, conn, device.id).then(
+              () => this.running && this.schedule(tick, Math.random() * spread),
+              (err) => log.warn(`backfill of ${device.id} stopped: ${(err as Error).message}`),
+            ),
+          );
+        } else this.schedule(tick, Math.random() * spread);
       }
+    }
+    if (this.backfills.length) {
+      void Promise.all(this.backfills).then(
+        () => this.running && log.info(`backfilled ${this.opts.backfillDays} days of ${this.backfills.length} classroom meters`),
+      );
     }
     this.loadFaults();
     let debounce: NodeJS.Timeout | undefined;
@@ -85,6 +106,18 @@ export class SimulatorService implements Service {
     this.saveTimer = setInterval(() => this.saveState(), SAVE_EVERY_MS);
     this.saveTimer.unref();
     log.info(`simulating ${this.connections.length} devices`, { url });
+  }
+
+  private readonly backfills: Promise<unknown>[] = [];
+
+  private async backfill(sim: CampusSim, conn: DeviceConnection, deviceId: string): Promise<void> {
+    const now = Date.now();
+    const from = Math.floor((now - (this.opts.backfillDays ?? 0) * 86_400_000) / BACKFILL_STEP_MS) * BACKFILL_STEP_MS;
+    await new Promise<void>((resolve) => (conn.connected ? resolve() : conn.client.once('connect', () => resolve())));
+    for (let ts = from; ts < now - BACKFILL_STEP_MS && this.running; ts += BACKFILL_STEP_MS) {
+      const r = sim.reading(deviceId, ts);
+      await conn.publish({ ts: r.ts, seq: r.seq, ...r.values });
+    }
   }
 
   /** Applies CAMPUS_DATA_DIR/sim-faults.json (npm run campus -- fault ...). */

@@ -26,6 +26,8 @@ export interface Knobs {
   influxDb: string;
   /** CAMPUS_SIM: run the simulator in-process */
   sim: boolean;
+  /** CAMPUS_SIM_BACKFILL_DAYS: history the simulator publishes first on a fresh install */
+  simBackfillDays: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -73,6 +75,13 @@ export function readKnobs(env: Env = process.env, defaults: { sim?: boolean } = 
     influxUrl: env.CAMPUS_INFLUX_URL || 'http://127.0.0.1:8086',
     influxDb: env.CAMPUS_INFLUX_DB || 'campus',
     sim: flag('CAMPUS_SIM', defaults.sim ?? false),
+    simBackfillDays: (() => {
+      const raw = env.CAMPUS_SIM_BACKFILL_DAYS;
+      if (raw === undefined || raw === '') return 28;
+      const n = Number(raw);
+      if (!Number.isInteger(n) || n < 0 || n > 35) problems.push(`CAMPUS_SIM_BACKFILL_DAYS=${raw}: must be 0-35 days`);
+      return Number.isInteger(n) && n >= 0 && n <= 35 ? n : 28;
+    })(),
   };
   if (!/^mqtts?:\/\//.test(knobs.mqttUrl)) problems.push(`CAMPUS_MQTT_URL=${knobs.mqttUrl}: must start with mqtt:// or mqtts://`);
   if (problems.length) {

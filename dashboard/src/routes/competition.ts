@@ -26,6 +26,14 @@ export function competitionRoutes(router: Router, deps: DashboardDeps): void {
     const store = storeOr503(deps, res);
     if (!store) return;
     const today = q.date ?? campus.calendar.local(deps.now?.() ?? Date.now()).date;
-    res.json(scoreCompetition(campus, store, { resource, period, today, custom: period === 'custom' ? { from: q.from!, to: q.to! } : undefined }));
+    res.json(
+      scoreCompetition(campus, store, {
+        now: deps.now?.() ?? Date.now(),
+        resource,
+        period,
+        today,
+        custom: period === 'custom' ? { from: q.from!, to: q.to! } : undefined,
+      }),
+    );
   });
 }

@@ -20,14 +20,14 @@ let browser: Browser;
 const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 beforeAll(async () => {
-  // school-day use per class: before 11-23 and from 11-23 (the competition week)
+  // school-day use per class: before 11-16 and in the competition week 11-16..20 (all in the past)
   const plan: Record<string, [number, number]> = { 'em-g1c1': [20, 15], 'em-g1c2': [20, 18], 'em-g2c1': [16, 16], 'em-g3c5': [18, 17] };
   const store = new SqliteReadingStore(dbPath(dir.path));
   for (const [deviceId, [before, during]] of Object.entries(plan)) {
     const readings: Reading[] = [];
     let total = 500;
-    for (let d = '2026-10-26'; d <= '2026-11-27'; d = addDays(d, 1)) {
-      const use = campus.calendar.isSchoolDay(d) ? (d >= '2026-11-23' ? during : before) : 0.4;
+    for (let d = '2026-10-12'; d <= '2026-11-20'; d = addDays(d, 1)) {
+      const use = campus.calendar.isSchoolDay(d) ? (d >= '2026-11-16' ? during : before) : 0.4;
       for (const [hhmm, add] of [
         ['00:30', 0],
         ['23:30', use],
@@ -58,8 +58,8 @@ describe('class energy-saving board', () => {
     await page.goto(`${system.base}/competition?token=${token}`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
     await page.selectOption('select[name=period]', 'custom');
-    await page.fill('input[name=from]', '2026-11-23');
-    await page.fill('input[name=to]', '2026-11-27');
+    await page.fill('input[name=from]', '2026-11-16');
+    await page.fill('input[name=to]', '2026-11-20');
     await page.dispatchEvent('#choose', 'change');
     await page.waitForSelector('body[data-ranked="4"]', { timeout: 30_000 });
 

@@ -1,6 +1,6 @@
 /** An electricity (sub-)meter: cumulative kWh register and instantaneous power. */
 import type { ElectricMeterConfig } from '@campus/site';
-import { unit, smoothNoise } from '../random.ts';
+import { noise, unit, smoothNoise } from '../random.ts';
 import { electricDemandKW, timeContext } from '../profiles.ts';
 import { integrate, round, type ElectricLoad, type ModelContext, type SimModel } from './model.ts';
 
@@ -22,7 +22,9 @@ export class ElectricMeterModel implements SimModel, ElectricLoad {
     const usage = this.config.usage ?? (this.config.class ? 'classroom' : 'office');
     const demand = electricDemandKW(usage, timeContext(this.ctx.campus.calendar, ts));
     const leftOn = this.ctx.faults.active(this.config.id, 'lights_on', ts).reduce((kw, f) => kw + (f.size?.kw ?? 0.9), 0);
-    return Math.max(0, demand * this.scale * (1 + 0.08 * smoothNoise(this.ctx.stream, ts, 60_000))) + leftOn;
+    // habits change from week to week (a class that switches off more one week): ±12 %
+    const habit = 1 + 0.12 * noise(this.ctx.stream, Math.floor((ts + 3 * 86_400_000) / (7 * 86_400_000)), 9);
+    return Math.max(0, demand * this.scale * habit * (1 + 0.08 * smoothNoise(this.ctx.stream, ts, 60_000))) + leftOn;
   }
 
   advance(ts: number): void {

@@ -27,7 +27,7 @@ const getJson = async (url: string) => {
 };
 
 describe('the whole system', () => {
-  it('runs every part, and every demo device reports', { timeout: 180_000 }, async () => {
+  it('runs every part, and every demo device reports', { timeout: 300_000 }, async () => {
     system = await startSystem({ CAMPUS_DATA_DIR: dir.path });
     const health = await waitFor(
       'GET /api/health = 200',
@@ -77,7 +77,7 @@ describe('the whole system', () => {
     db.close();
   });
 
-  it('restarts on the same data and carries on (credentials kept, registers continue)', { timeout: 180_000 }, async () => {
+  it('restarts on the same data and carries on (credentials kept, registers continue)', { timeout: 300_000 }, async () => {
     const db = new Database(join(dir.path, 'campus.db'), { readonly: true });
     const before = JSON.parse((db.prepare("SELECT v FROM device_last WHERE device_id = 'wm-main'").get() as { v: string }).v).totalM3 as number;
     db.close();

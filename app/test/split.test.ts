@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 describe('parts started separately', () => {
-  it('carry the demo campus from devices to the dashboard', { timeout: 240_000 }, async () => {
+  it('carry the demo campus from devices to the dashboard', { timeout: 360_000 }, async () => {
     const env = { CAMPUS_DATA_DIR: dir.path, CAMPUS_SIM: 'on' };
     const broker = await startPart('broker/src/main.ts', { ...env, CAMPUS_MQTT_PORT: '0' }, /listening on mqtt:\/\/127\.0\.0\.1:(\d+)/);
     parts.push(broker);

@@ -17,7 +17,7 @@ export interface RunningPart {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startPart(entry: string, env: Record<string, string>, ready: RegExp, timeoutMs = 90_000): Promise<RunningPart> {
+export async function startPart(entry: string, env: Record<string, string>, ready: RegExp, timeoutMs = 180_000): Promise<RunningPart> {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: REPO_ROOT,
     env: { ...process.env, CAMPUS_HTTP_HOST: '127.0.0.1', CAMPUS_MQTT_HOST: '127.0.0.1', CAMPUS_LOG_LEVEL: 'info', ...env },
@@ -60,7 +60,7 @@ export interface RunningSystem extends RunningPart {
 }
 
 /** The whole system (`npm start`), with its ports read from the "ready" line. */
-export async function startSystem(env: Record<string, string>, timeoutMs = 90_000): Promise<RunningSystem> {
+export async function startSystem(env: Record<string, string>, timeoutMs = 180_000): Promise<RunningSystem> {
   const part = await startPart(
     'app/src/main.ts',
     { CAMPUS_HTTP_PORT: '0', CAMPUS_MQTT_PORT: '0', CAMPUS_LOG_LEVEL: 'info', ...env },

@@ -43,7 +43,7 @@ async function loginAs(page: Page, username: string, password: string, next: str
 }
 
 describe('ticket handling by staff', () => {
-  it('a plumber acknowledges and resolves (with a required note); electrical tickets are not theirs', { timeout: 240_000 }, async () => {
+  it('a plumber acknowledges and resolves (with a required note); electrical tickets are not theirs', { timeout: 360_000 }, async () => {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
@@ -61,7 +61,7 @@ describe('ticket handling by staff', () => {
     await campusCli(dir.path, 'fault', 'add', 'overload', 'tr-sci', '--pct', '160');
     const leak = page.locator('#list li', { hasText: '水表报警：漏水' });
     const power = page.locator('#list li', { hasText: '变压器严重过载' });
-    await waitFor('both tickets listed live', async () => (await leak.count()) === 1 && (await power.count()) === 1, { timeoutMs: 90_000, everyMs: 500 });
+    await waitFor('both tickets listed live', async () => (await leak.count()) === 1 && (await power.count()) === 1, { timeoutMs: 180_000, everyMs: 500 });
 
     await power.click();
     await waitFor('the electrical ticket open', async () => (await page.textContent('#d-title'))?.includes('变压器严重过载'));

@@ -52,7 +52,7 @@ describe('wall screen', () => {
         const r = await rows();
         return r.length ? r : undefined;
       },
-      { timeoutMs: 90_000, everyMs: 500 },
+      { timeoutMs: 180_000, everyMs: 500 },
     );
     expect(row!.cls).toContain('critical');
     expect(row!.cls).toContain('flash');
@@ -87,7 +87,7 @@ describe('wall screen', () => {
     expect(errors).toEqual([]);
   });
 
-  it('survives a server restart: shows the drop, reconnects and resyncs by itself', { timeout: 240_000 }, async () => {
+  it('survives a server restart: shows the drop, reconnects and resyncs by itself', { timeout: 360_000 }, async () => {
     expect(await system.stop('SIGTERM')).toBe(0);
     await waitFor('the drop shown', async () => (await page.getAttribute('body', 'data-connected')) === 'false', { timeoutMs: 30_000 });
     expect(await page.textContent('#connection')).toContain('连接中断');

@@ -39,28 +39,61 @@ export function endOfNextNight(ts: number, campus: Campus): number {
   return campus.calendar.startOfDay(day) + 5 * HOUR;
 }
 
-export function monthScenario(campus: Campus): { from: number; to: number; faults: LabelledFault[] } {
-  const water = (id: string) => [
-    { subject: id, condition: /^water\./ },
-    { subject: 'wm-main', condition: /^water\./ }, // the main meter sees every leak downstream
-  ];
-  const leak = (id: string, from: string, to: string, lph: number, rampHours = 0): LabelledFault => {
-    const start = t(from);
-    const reaches30 = start + (rampHours * HOUR * 30) / lph;
-    return {
-      label: `${rampHours ? 'incipient' : 'abrupt'} leak ${lph} L/h at ${id}`,
-      fault: { id: `leak-${id}`, kind: 'leak', target: id, from: start, to: t(to), size: { lph, rampHours } },
-      expect: {
-        group: 'leak >= 30 L/h',
-        subject: id,
-        condition: 'water.night_flow',
-        clock: 'fault',
-        deadline: endOfNextNight(rampHours ? reaches30 : start, campus),
-        goal: 'within one night',
-      },
-      allow: water(id),
-    };
+const waterAllow = (id: string) => [
+  { subject: id, condition: /^water\./ },
+  { subject: 'wm-main', condition: /^water\./ }, // the main meter sees every leak downstream
+];
+
+/** A leak (incipient when rampHours > 0), expected as a night-flow ticket by the end of the next night after it reaches 30 L/h. */
+export function leakFault(campus: Campus, id: string, from: string, to: string | undefined, lph: number, rampHours = 0): LabelledFault {
+  const start = t(from);
+  const reaches30 = start + (rampHours * HOUR * 30) / lph;
+  return {
+    label: `${rampHours ? 'incipient' : 'abrupt'} leak ${lph} L/h at ${id}`,
+    fault: { id: `leak-${id}`, kind: 'leak', target: id, from: start, ...(to ? { to: t(to) } : {}), size: { lph, rampHours } },
+    expect: {
+      group: 'leak >= 30 L/h',
+      subject: id,
+      condition: 'water.night_flow',
+      clock: 'fault',
+      deadline: endOfNextNight(rampHours ? reaches30 : start, campus),
+      goal: 'within one night',
+    },
+    allow: waterAllow(id),
   };
+}
+
+/** A transformer driven to `pct` % on its worst phase: the sustained rule (15 min) or the heavy one (2 min), plus one 10-s interval. */
+export function overloadFault(target: string, from: string, to: string, pct: number): LabelledFault {
+  const heavy = pct > 130;
+  return {
+    label: `${heavy ? 'heavy ' : ''}overload ${pct} % on ${target}`,
+    fault: { id: `overload-${target}`, kind: 'overload', target, from: t(from), to: t(to), size: { pct } },
+    expect: {
+      group: 'overload',
+      subject: target,
+      condition: 'transformer.overload',
+      clock: 'fault',
+      withinMs: (heavy ? 2 : 15) * MIN + 10_000,
+      goal: `${heavy ? 2 : 15} min rule + one interval`,
+    },
+    allow: [{ subject: target, condition: /^transformer\./ }],
+  };
+}
+
+/** A gateway outage: one common-cause ticket within 5 min, nothing per device. */
+export function gatewayOutageFault(target: string, from: string, to: string, label = `gateway outage at ${target}`): LabelledFault {
+  return {
+    label,
+    fault: { id: `${target}-down`, kind: 'gateway_outage', target, from: t(from), to: t(to) },
+    expect: { group: 'gateway outage', subject: target, condition: 'gateway.outage', clock: 'fault', withinMs: 5 * MIN, goal: 'one ticket within 5 min' },
+    allow: [],
+  };
+}
+
+export function monthScenario(campus: Campus): { from: number; to: number; faults: LabelledFault[] } {
+  const water = waterAllow;
+  const leak = (id: string, from: string, to: string, lph: number, rampHours = 0) => leakFault(campus, id, from, to, lph, rampHours);
   const faults: LabelledFault[] = [
     leak('wm-dorm-2', '2026-10-08T14:00', '2026-10-10T12:00', 30),
     leak('wm-dorm-5', '2026-10-09T15:00', '2026-10-11T12:00', 60),
@@ -91,32 +124,8 @@ export function monthScenario(campus: Campus): { from: number; to: number; fault
       expect: { group: 'burst', subject: 'wm-dorm-1', condition: 'water.burst', clock: 'fault', withinMs: 15 * MIN, goal: 'within 15 min' },
       allow: water('wm-dorm-1'),
     },
-    {
-      label: 'transformer overload 115 % for 40 min',
-      fault: { id: 'overload-main', kind: 'overload', target: 'tr-main', from: t('2026-10-19T10:00'), to: t('2026-10-19T10:40'), size: { pct: 115 } },
-      expect: {
-        group: 'overload',
-        subject: 'tr-main',
-        condition: 'transformer.overload',
-        clock: 'fault',
-        withinMs: 15 * MIN + 10_000,
-        goal: '15 min rule + one interval',
-      },
-      allow: [{ subject: 'tr-main', condition: /^transformer\./ }],
-    },
-    {
-      label: 'heavy overload 140 % for 10 min',
-      fault: { id: 'overload-sci', kind: 'overload', target: 'tr-sci', from: t('2026-10-19T15:00'), to: t('2026-10-19T15:10'), size: { pct: 140 } },
-      expect: {
-        group: 'overload',
-        subject: 'tr-sci',
-        condition: 'transformer.overload',
-        clock: 'fault',
-        withinMs: 2 * MIN + 10_000,
-        goal: '2 min rule + one interval',
-      },
-      allow: [{ subject: 'tr-sci', condition: /^transformer\./ }],
-    },
+    overloadFault('tr-main', '2026-10-19T10:00', '2026-10-19T10:40', 115),
+    overloadFault('tr-sci', '2026-10-19T15:00', '2026-10-19T15:10', 140),
     {
       label: 'phase imbalance 25 % at 45 % load for 60 min',
       fault: {
@@ -176,19 +185,7 @@ export function monthScenario(campus: Campus): { from: number; to: number; fault
       },
       allow: [{ subject: 'fr-chiller-1', condition: /^fridge\./ }],
     },
-    {
-      label: 'gateway outage silencing the 24 classroom meters for 1 h',
-      fault: { id: 'gw-teaching-down', kind: 'gateway_outage', target: 'gw-teaching', from: t('2026-10-22T10:00'), to: t('2026-10-22T11:00') },
-      expect: {
-        group: 'gateway outage',
-        subject: 'gw-teaching',
-        condition: 'gateway.outage',
-        clock: 'fault',
-        withinMs: 5 * MIN,
-        goal: 'one ticket within 5 min',
-      },
-      allow: [],
-    },
+    gatewayOutageFault('gw-teaching', '2026-10-22T10:00', '2026-10-22T11:00', 'gateway outage silencing the 24 classroom meters for 1 h'),
     {
       label: 'classroom lights and air conditioning left on at night',
       fault: { id: 'lights-g2c4', kind: 'lights_on', target: 'em-g2c4', from: t('2026-10-22T22:00'), to: t('2026-10-23T00:00'), size: { kw: 1.2 } },

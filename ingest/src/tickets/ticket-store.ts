@@ -5,30 +5,6 @@
 import type { EvidencePoint, Severity, Ticket, TicketAuditEntry, TicketCategory, TicketLocation, TicketStatus, Trade } from '@campus/contract';
 import type { Db } from '../store/sqlite-db.ts';
 
-interface Row {
-  id: number;
-  site_id: string;
-  device_id: string;
-  condition: string;
-  title: string;
-  summary: string;
-  severity: Severity;
-  trade: Trade;
-  category: TicketCategory;
-  status: TicketStatus;
-  opened_at: number;
-  last_at: number;
-  occurrences: number;
-  cleared_at: number | null;
-  acknowledged_at: number | null;
-  acknowledged_by: string | null;
-  resolved_at: number | null;
-  resolved_by: string | null;
-  escalated_at: number | null;
-  evidence: string;
-  details: string;
-}
-
 export interface TicketRecord {
   id: number;
   siteId: string;
@@ -53,29 +29,13 @@ export interface TicketRecord {
   details: Record<string, unknown>;
 }
 
-const fromRow = (r: Row): TicketRecord => ({
-  id: r.id,
-  siteId: r.site_id,
-  subjectId: r.device_id,
-  condition: r.condition,
-  title: r.title,
-  summary: r.summary,
-  severity: r.severity,
-  trade: r.trade,
-  category: r.category,
-  status: r.status,
-  openedAt: r.opened_at,
-  lastAt: r.last_at,
-  occurrences: r.occurrences,
-  clearedAt: r.cleared_at,
-  acknowledgedAt: r.acknowledged_at,
-  acknowledgedBy: r.acknowledged_by,
-  resolvedAt: r.resolved_at,
-  resolvedBy: r.resolved_by,
-  escalatedAt: r.escalated_at,
-  evidence: JSON.parse(r.evidence),
-  details: JSON.parse(r.details),
-});
+/** Columns under their record names: rows come out as records but for the two JSON fields. */
+const COLUMNS = `id, site_id AS siteId, device_id AS subjectId, condition, title, summary, severity, trade, category, status,
+  opened_at AS openedAt, last_at AS lastAt, occurrences, cleared_at AS clearedAt, acknowledged_at AS acknowledgedAt,
+  acknowledged_by AS acknowledgedBy, resolved_at AS resolvedAt, resolved_by AS resolvedBy, escalated_at AS escalatedAt, evidence, details`;
+
+type Row = Omit<TicketRecord, 'evidence' | 'details'> & { evidence: string; details: string };
+const fromRow = (r: Row): TicketRecord => ({ ...r, evidence: JSON.parse(r.evidence), details: JSON.parse(r.details) });
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
@@ -125,13 +85,13 @@ export class TicketStore {
 
   /** The ticket not yet resolved for (subject, condition), if any. */
   findOpen(subjectId: string, condition: string): TicketRecord | undefined {
-    const row = this.db.prepare("SELECT * FROM tickets WHERE device_id = ? AND condition = ? AND status <> 'resolved'").get(subjectId, condition) as
+    const row = this.db.prepare(`SELECT ${COLUMNS} FROM tickets WHERE device_id = ? AND condition = ? AND status <> 'resolved'`).get(subjectId, condition) as
       Row | undefined;
     return row && fromRow(row);
   }
 
   get(id: number): TicketRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM tickets WHERE id = ?').get(id) as Row | undefined;
+    const row = this.db.prepare(`SELECT ${COLUMNS} FROM tickets WHERE id = ?`).get(id) as Row | undefined;
     return row && fromRow(row);
   }
 
@@ -143,7 +103,7 @@ export class TicketStore {
     else if (q.status) (where.push('status = ?'), params.push(q.status));
     if (q.trade) (where.push('trade = ?'), params.push(q.trade));
     if (q.deviceId) (where.push('device_id = ?'), params.push(q.deviceId));
-    const sql = `SELECT * FROM tickets ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`;
+    const sql = `SELECT ${COLUMNS} FROM tickets ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`;
     return (this.db.prepare(sql).all(...params, q.limit ?? 500) as Row[]).map(fromRow);
   }
 
@@ -187,7 +147,7 @@ export class TicketStore {
   /** Critical tickets nobody has acknowledged since `openedBefore`, not yet escalated. */
   dueForEscalation(openedBefore: number): TicketRecord[] {
     const rows = this.db
-      .prepare("SELECT * FROM tickets WHERE severity = 'critical' AND status IN ('open', 'reopened') AND escalated_at IS NULL AND opened_at <= ?")
+      .prepare(`SELECT ${COLUMNS} FROM tickets WHERE severity = 'critical' AND status IN ('open', 'reopened') AND escalated_at IS NULL AND opened_at <= ?`)
       .all(openedBefore) as Row[];
     return rows.map(fromRow);
   }

@@ -6,7 +6,7 @@
 import { BrokerService } from '@campus/broker';
 import { Auth, DashboardService } from '@campus/dashboard';
 import { SimulatorService } from '@campus/device-sim';
-import { dbPath, IngestService } from '@campus/ingest';
+import { dbPath, IngestService, ingestSettings } from '@campus/ingest';
 import { existsSync } from 'node:fs';
 import { MetricsRegistry, type Knobs, type Log, type PartHealth, type Service } from '@campus/runtime';
 import type { Campus } from '@campus/site';
@@ -33,7 +33,7 @@ export function buildSystem(knobs: Knobs, campus: Campus, log: Log): System {
     metrics,
   });
   const localBroker = () => `mqtt://127.0.0.1:${broker.port}`;
-  const ingest = new IngestService({ dataDir: knobs.dataDir, campuses, store: knobs.store, mqttUrl: localBroker, log: log.child('ingest'), metrics });
+  const ingest = new IngestService({ ...ingestSettings(knobs), campuses, mqttUrl: localBroker, log: log.child('ingest'), metrics });
   // a fresh install gets three school weeks of classroom history, so the competition board works at once
   const freshStore = !existsSync(dbPath(knobs.dataDir));
   const sim = knobs.sim

@@ -1,34 +1,42 @@
 /**
  * A real ingest process, killed with SIGKILL while devices publish, then started again: every
- * reading the devices published is stored exactly once. The broker keeps ingest's persistent
- * session meanwhile, and ingest acknowledged only what it had committed.
+ * reading the devices published is stored exactly once, on both backends. The broker keeps
+ * ingest's persistent session meanwhile, and ingest acknowledged only what it had committed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
-import { SqliteReadingStore, dbPath } from '@campus/ingest';
-import { REPO_ROOT, startStack, waitFor, type Stack } from '@campus/testkit';
+import { openReadingStore } from '@campus/ingest';
+import { REPO_ROOT, startInfluxd, startStack, waitFor, type Influxd, type Stack } from '@campus/testkit';
 
 let stack: Stack;
+let influxd: Influxd | undefined;
 const children: ChildProcess[] = [];
 afterAll(async () => {
   for (const c of children) c.kill('SIGKILL');
   await stack?.stop();
+  await influxd?.remove();
 });
 
-function startIngest(): ChildProcess {
+function startIngest(env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'ingest/src/main.ts'], {
     cwd: REPO_ROOT,
-    env: { ...process.env, CAMPUS_DATA_DIR: stack.dataDir, CAMPUS_MQTT_URL: stack.mqttUrl, CAMPUS_LOG_LEVEL: 'warn' },
+    env: { ...process.env, CAMPUS_DATA_DIR: stack.dataDir, CAMPUS_MQTT_URL: stack.mqttUrl, CAMPUS_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   children.push(child);
   return child;
 }
 
-describe('ingest killed under load', () => {
-  it('loses nothing and duplicates nothing', { timeout: 180_000 }, async () => {
+describe.each(['sqlite', 'influx'] as const)('ingest killed under load (%s)', (backend) => {
+  it('loses nothing and duplicates nothing', { timeout: 240_000 }, async () => {
+    await stack?.stop();
     stack = await startStack({ withIngest: false });
+    let env: Record<string, string> = { CAMPUS_STORE: 'sqlite' };
+    if (backend === 'influx') {
+      influxd = await startInfluxd();
+      env = { CAMPUS_STORE: 'influx', CAMPUS_INFLUX_URL: influxd.url, CAMPUS_INFLUX_DB: 'campus' };
+    }
     const ids = ['em-g1c1', 'em-g1c2', 'em-g1c3', 'em-g1c4'];
     const devices = await Promise.all(ids.map((id) => mqtt.connectAsync(stack.mqttUrl, { clientId: id, username: id, password: stack.devicePassword(id) })));
     // wait for ingest's SUBSCRIBE, not just its CONNECT: what devices publish before any
@@ -36,7 +44,7 @@ describe('ingest killed under load', () => {
     const subscribed = new Promise<void>((resolve) =>
       stack.broker.instance!.on('subscribe', (_subs, client) => client?.id?.startsWith('campus-ingest') && resolve()),
     );
-    let ingest = startIngest();
+    let ingest = startIngest(env);
     await subscribed;
 
     const perDevice = 300;
@@ -51,33 +59,31 @@ describe('ingest killed under load', () => {
         ingest.kill('SIGKILL');
         killed = true;
       }
-      if (i === 200) ingest = startIngest();
+      if (i === 200) ingest = startIngest(env);
     }
     expect(killed).toBe(true);
-    const store = () => new SqliteReadingStore(dbPath(stack.dataDir), { readonly: true });
+    const settings = { store: backend, dataDir: stack.dataDir, influxUrl: influxd?.url ?? '', influxDb: 'campus', rawRetentionDays: 90 };
+    const s = openReadingStore(settings, [stack.campus], { readonly: true });
+    const series = (id: string) => s.series({ deviceId: id, paths: ['$.totalKWh'], from: t0, to: t0 + perDevice * 100, stepMs: 100 });
     await waitFor(
       `all ${ids.length * perDevice} readings stored`,
-      () => {
-        const s = store();
-        try {
-          lastCount = s.count('readings');
-          return lastCount === ids.length * perDevice;
-        } finally {
-          s.close();
-        }
+      async () => {
+        lastCount = 0;
+        for (const id of ids) lastCount += (await series(id)).reduce((n, p) => n + p.n, 0);
+        return lastCount === ids.length * perDevice;
       },
       { timeoutMs: 90_000, everyMs: 500 },
     ).catch((err: Error) => {
       throw new Error(`${err.message}: ${lastCount} stored`);
     });
-    const s = store();
     for (const id of ids) {
-      const points = s.series({ deviceId: id, paths: ['$.totalKWh'], from: t0, to: t0 + perDevice * 100, stepMs: 100 });
+      const points = await series(id);
       expect(points).toHaveLength(perDevice);
       expect(points.every((p) => p.n === 1)).toBe(true);
       expect(points.map((p) => p.avg)).toEqual(Array.from({ length: perDevice }, (_, i) => i));
     }
     s.close();
     await Promise.all(devices.map((d) => d.endAsync()));
+    for (const c of children.splice(0)) c.kill('SIGKILL');
   });
 });

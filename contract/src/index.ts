@@ -3,3 +3,4 @@ export * from './topics.ts';
 export * from './telemetry.ts';
 export * from './series.ts';
 export * from './tickets.ts';
+export * from './fields.ts';

@@ -90,11 +90,11 @@ export function baselineDays(campus: Campus, from: string, n = 10): string[] {
   return out;
 }
 
-export function scoreCompetition(
+export async function scoreCompetition(
   campus: Campus,
   store: ReadingStore,
   opts: { resource: Resource; period: Period; today: string; custom?: { from: string; to: string }; now?: number },
-): CompetitionResult {
+): Promise<CompetitionResult> {
   const { resource, period } = opts;
   const kind = resource === 'electricity' ? 'electric_meter' : 'water_meter';
   const path = resource === 'electricity' ? '$.totalKWh' : '$.totalM3';
@@ -112,8 +112,8 @@ export function scoreCompetition(
   const classes = new Map(campus.classes.map((c) => [c.id, c]));
   const fromTs = campus.calendar.startOfDay(baseline.from);
   const toTs = campus.calendar.startOfDay(addDays(span.to, 1));
-  const tzOffsetMs = campus.calendar.offsetAt(fromTs);
-  const rows = store.dailyUse({ deviceIds: meters.map((m) => m.id), path, from: fromTs, to: toTs, tzOffsetMs });
+  // daily rollups, never raw rows: a term is 24 classes x 140 days of one row each
+  const rows = await store.dailyUse({ deviceIds: meters.map((m) => m.id), path, from: fromTs, to: toTs });
   const byDevice = new Map<string, Map<string, DailyUse>>();
   for (const r of rows) {
     if (!byDevice.has(r.deviceId)) byDevice.set(r.deviceId, new Map());

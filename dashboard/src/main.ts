@@ -11,7 +11,7 @@ const log = createLog('dashboard');
 await runMain(log, async () => {
   const knobs = readKnobs();
   const campus = loadCampus(knobs.campusConfig);
-  const poller = new StorePoller(dbPath(knobs.dataDir));
+  const poller = new StorePoller(knobs, [campus]);
   // staff actions on tickets are written here; tickets themselves are opened by the ingest process
   let tickets: TicketService | undefined;
   const ticketService = () => {

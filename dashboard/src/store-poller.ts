@@ -1,29 +1,32 @@
 /**
- * For a dashboard running in its own process: reads the embedded store (read-only) and turns
- * new last-readings and status changes into the same live events ingest emits in-process.
+ * For a dashboard running in its own process: opens the store read-only (the local file, and
+ * InfluxDB when CAMPUS_STORE=influx) and turns new last-readings and status changes into the same
+ * live events ingest emits in-process.
  */
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import type { Reading } from '@campus/contract';
-import { SqliteReadingStore, type StatusChange } from '@campus/ingest';
+import type { Campus } from '@campus/site';
+import { dbPath, openReadingStore, type ReadingStore, type StatusChange, type StoreSettings } from '@campus/ingest';
 import type { LiveFeed } from './deps.ts';
 
 export class StorePoller extends EventEmitter<{ readings: [Reading[]]; statuses: [StatusChange[]] }> implements LiveFeed {
-  private store?: SqliteReadingStore;
+  private store?: ReadingStore;
   private timer?: NodeJS.Timeout;
   private seenReceived = new Map<string, number>();
   private seenStatus = new Map<string, number>();
 
   constructor(
-    private readonly file: string,
+    private readonly settings: StoreSettings,
+    private readonly campuses: readonly Campus[],
     private readonly everyMs = 2000,
   ) {
     super();
   }
 
   /** The store, opened once the ingest process has created the file. */
-  current(): SqliteReadingStore | undefined {
-    if (!this.store && existsSync(this.file)) this.store = new SqliteReadingStore(this.file, { readonly: true });
+  current(): ReadingStore | undefined {
+    if (!this.store && existsSync(dbPath(this.settings.dataDir))) this.store = openReadingStore(this.settings, this.campuses, { readonly: true });
     return this.store;
   }
 

@@ -2,13 +2,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Reading } from '@campus/contract';
 import { scoreCompetition } from '@campus/dashboard';
-import { SqliteReadingStore } from '@campus/ingest';
+import { SqliteReadingStore, storeContext } from '@campus/ingest';
 import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
 import { tempDir } from '@campus/testkit';
 
 const campus = loadCampus(DEMO_CAMPUS_FILE);
 const dir = tempDir();
-const store = new SqliteReadingStore(join(dir.path, 'c.db'));
+const store = new SqliteReadingStore(join(dir.path, 'c.db'), { context: storeContext([campus]) });
 afterAll(() => {
   store.close();
   dir.remove();
@@ -40,6 +40,8 @@ async function meter(deviceId: string, baseline: number, actual: number, switchD
     }
   }
   await store.write({ readings, statuses: [], deadLetters: [] });
+  // the competition reads daily rollups only
+  await store.rollUp();
 }
 
 describe('class energy-saving competition', () => {
@@ -48,7 +50,7 @@ describe('class energy-saving competition', () => {
     await meter('em-g1c2', 20, 18, '2026-11-23'); // 10 %
     await meter('em-g1c3', 15, 15, '2026-11-23'); // 0 %
     await meter('em-g1c4', 30, 27, '2026-11-23'); // 10 %, but more per student than g1c2
-    const result = scoreCompetition(campus, store, {
+    const result = await scoreCompetition(campus, store, {
       resource: 'electricity',
       period: 'custom',
       today: '2026-11-27',
@@ -91,8 +93,8 @@ describe('class energy-saving competition', () => {
     expect(result.classes.filter((c) => c.rank === 0)).toHaveLength(20);
   });
 
-  it('a week is Monday to today; water has no class meters in the demo and says so', () => {
-    const week = scoreCompetition(campus, store, {
+  it('a week is Monday to today; water has no class meters in the demo and says so', async () => {
+    const week = await scoreCompetition(campus, store, {
       resource: 'electricity',
       period: 'week',
       today: '2026-11-25',
@@ -100,14 +102,14 @@ describe('class energy-saving competition', () => {
     });
     // today is not complete, so it does not count yet
     expect(week.window).toMatchObject({ from: '2026-11-23', to: '2026-11-25', days: ['2026-11-23', '2026-11-24'] });
-    const monday = scoreCompetition(campus, store, {
+    const monday = await scoreCompetition(campus, store, {
       resource: 'electricity',
       period: 'week',
       today: '2026-11-23',
       now: Date.parse('2026-11-23T09:00:00+08:00'),
     });
     expect(monday.note).toContain('还没有完整的上课日');
-    const water = scoreCompetition(campus, store, { resource: 'water', period: 'week', today: '2026-11-25' });
+    const water = await scoreCompetition(campus, store, { resource: 'water', period: 'week', today: '2026-11-25' });
     expect(water.classes).toEqual([]);
     expect(water.note).toContain('没有按班级计量的水表');
   });

@@ -6,7 +6,12 @@
  */
 import type { Log } from '@campus/runtime';
 import type { Outcome } from './pipeline.ts';
-import type { Batch, ReadingStore, WriteResult } from './store/store.ts';
+import type { Batch, WriteResult } from './store/store.ts';
+
+/** Where batches go: a store, or the store behind its spool. */
+export interface BatchSink {
+  write(batch: Batch): Promise<WriteResult>;
+}
 
 export interface PendingItem {
   outcome: Outcome;
@@ -32,7 +37,7 @@ export class BatchWriter {
   private closed = false;
 
   constructor(
-    private readonly store: ReadingStore,
+    private readonly store: BatchSink,
     private readonly opts: BatchWriterOptions,
   ) {}
 

@@ -1,16 +1,15 @@
 /** Ingest on its own: subscribes to the broker at CAMPUS_MQTT_URL and writes the store. */
 import { createLog, MetricsRegistry, readKnobs, runMain, startServices, stopOnSignals } from '@campus/runtime';
 import { loadCampus } from '@campus/site';
-import { IngestService } from './service.ts';
+import { IngestService, ingestSettings } from './service.ts';
 
 const log = createLog('ingest');
 await runMain(log, async () => {
   const knobs = readKnobs();
   const campus = loadCampus(knobs.campusConfig);
   const ingest = new IngestService({
-    dataDir: knobs.dataDir,
+    ...ingestSettings(knobs),
     campuses: [campus],
-    store: knobs.store,
     mqttUrl: knobs.mqttUrl,
     log,
     metrics: new MetricsRegistry(),

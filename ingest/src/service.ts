@@ -1,25 +1,54 @@
 /**
- * Ingest: MQTT subscriber -> decode -> validate -> batch store -> acknowledge -> live events.
- * Emits 'readings' (Reading[]) and 'statuses' (StatusChange[]) after each committed batch.
+ * Ingest: MQTT subscriber -> decode -> validate -> batch store (or disk spool while the database is
+ * down) -> acknowledge -> live events and detection. Rolls up stored hours every few seconds and
+ * prunes raw readings past their retention once an hour.
+ * Emits 'readings' (Reading[]) and 'statuses' (StatusChange[]) after each durable batch.
  */
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { siteSubscription, type Reading } from '@campus/contract';
 import type { Campus } from '@campus/site';
-import { CampusError, describeError, loadOrCreateKey, SERVICE_USERS, type Log, type MetricsRegistry, type PartHealth, type Service } from '@campus/runtime';
+import {
+  CampusError,
+  describeError,
+  loadOrCreateKey,
+  SERVICE_USERS,
+  type Knobs,
+  type Log,
+  type MetricsRegistry,
+  type PartHealth,
+  type Service,
+} from '@campus/runtime';
 import { BatchWriter } from './batch-writer.ts';
 import { DetectionService } from './detection-service.ts';
 import { pipelineContext, processMessage } from './pipeline.ts';
 import { DeviceRegistry } from './registry.ts';
+import { raise, clear } from './detectors/finding.ts';
+import { SpooledStore } from './spooled-store.ts';
+import { InfluxUnavailable } from './store/influx-http.ts';
+import { openReadingStore } from './store/open.ts';
 import { dbPath } from './store/sqlite-db.ts';
-import { SqliteReadingStore } from './store/sqlite.ts';
 import type { ReadingStore, StatusChange } from './store/store.ts';
 import { MqttSubscriber } from './subscriber.ts';
+import { join } from 'node:path';
+
+import { STORAGE_SUBJECT } from './tickets/ticket-service.ts';
+
+const STORAGE_CONDITION = 'storage.down';
 
 export interface IngestOptions {
   dataDir: string;
   campuses: readonly Campus[];
   store: 'sqlite' | 'influx';
+  influx?: { url: string; db: string };
+  /** raw readings older than this are pruned (rollups stay); default 90 */
+  rawRetentionDays?: number;
+  /** the disk spool's limit; default 1 GiB */
+  spoolMaxBytes?: number;
+  /** how often stored hours are rolled up, ms; default 10 s */
+  rollupEveryMs?: number;
+  /** an office ticket opens when the database has been unreachable this long, ms; default 5 min */
+  storageTicketAfterMs?: number;
   /** the broker to subscribe to; a function when the port is only known after the broker started */
   mqttUrl: string | (() => string);
   log: Log;
@@ -43,6 +72,8 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
   readonly name = 'ingest';
   readonly registry: DeviceRegistry;
   store?: ReadingStore;
+  /** the write side: the store behind its disk spool */
+  spooled?: SpooledStore;
   /** detectors and tickets; present while running */
   detection?: DetectionService;
   private subscriber?: MqttSubscriber;
@@ -50,6 +81,10 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
   private accepting = false;
   private lastMessageAt = 0;
   private lastWriteError?: string;
+  private timers: NodeJS.Timeout[] = [];
+  private rolling?: Promise<void>;
+  private storageTicket = false;
+  private rollupPending = 0;
 
   constructor(private readonly opts: IngestOptions) {
     super();
@@ -72,12 +107,30 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
 
     const received = metrics.counter('campus_readings_received_total', 'MQTT messages received by ingest');
     const rejected = metrics.counter('campus_readings_rejected_total', 'messages rejected and kept in the dead-letter table');
-    const stored = metrics.counter('campus_readings_stored_total', 'readings stored');
+    const stored = metrics.counter('campus_readings_stored_total', 'readings stored in the database');
+    const spooledTotal = metrics.counter('campus_readings_spooled_total', 'readings written to the disk spool while the database was down');
     const duplicates = metrics.counter('campus_readings_duplicate_total', 'readings received again (QoS 1 redelivery) and stored once');
     const writeErrors = metrics.counter('campus_store_write_errors_total', 'failed store writes (retried)');
     const batches = metrics.counter('campus_store_batches_total', 'store transactions committed');
 
-    const writer = new BatchWriter(store, {
+    const spooled = new SpooledStore(store, {
+      dir: join(this.opts.dataDir, 'spool'),
+      maxBytes: this.opts.spoolMaxBytes ?? 1024 * 1024 * 1024,
+      log: log.child('spool'),
+      isUnavailable: (err) => err instanceof InfluxUnavailable,
+      onReplayed: (_batch, result) => {
+        stored.inc({}, result.stored);
+        duplicates.inc({}, result.duplicates);
+      },
+    });
+    this.spooled = spooled;
+    metrics.gauge('campus_spool_batches', 'batches in the disk spool, waiting for the database', () => spooled.depth.batches);
+    metrics.gauge('campus_spool_bytes', 'bytes in the disk spool', () => spooled.depth.bytes);
+    metrics.gauge('campus_store_down_seconds', 'how long the database has been unreachable (0 while it answers)', () =>
+      spooled.downSince === undefined ? 0 : Math.round((Date.now() - spooled.downSince) / 1000),
+    );
+
+    const writer = new BatchWriter(spooled, {
       maxBatch: this.opts.maxBatch ?? 2000,
       maxDelayMs: this.opts.maxDelayMs ?? 50,
       log,
@@ -85,6 +138,7 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
         this.lastWriteError = undefined;
         batches.inc();
         stored.inc({}, result.stored);
+        spooledTotal.inc({}, (result as { spooled?: number }).spooled ?? 0);
         duplicates.inc({}, result.duplicates);
         rejected.inc({}, batch.deadLetters.length);
         for (const d of batch.deadLetters) log.warn(`rejected ${d.topic}: ${d.reason}`);
@@ -94,6 +148,7 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
           detection.readings(batch.readings);
         }
         if (batch.statuses.length) this.emit('statuses', batch.statuses);
+        if (writer.depth <= lowWater) this.subscriber?.resume();
       },
       onWriteError: (err) => {
         writeErrors.inc();
@@ -102,6 +157,16 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
     });
     this.writer = writer;
     metrics.gauge('campus_ingest_queue_depth', 'messages received and not yet stored', () => writer.depth);
+    const highWater = 10 * (this.opts.maxBatch ?? 2000);
+    const lowWater = this.opts.maxBatch ?? 2000;
+
+    metrics.gauge('campus_rollup_queue', 'device-hours waiting for their rollups', () => this.rollupPending);
+    this.timers.push(
+      setInterval(() => void this.rollUpOnce(), this.opts.rollupEveryMs ?? 10_000),
+      setInterval(() => void this.prune(), 3600_000),
+      setInterval(() => this.checkStorage(), 15_000),
+    );
+    for (const t of this.timers) t.unref();
 
     const ctx = pipelineContext(this.registry);
     const url = typeof this.opts.mqttUrl === 'function' ? this.opts.mqttUrl() : this.opts.mqttUrl;
@@ -121,6 +186,7 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
         this.lastMessageAt = now;
         writer.add({ outcome: processMessage(topic, payload, now, ctx), topic, payload, receivedAt: now, ack });
       },
+      holdBack: () => writer.depth >= highWater,
     });
     await this.subscriber.start();
   }
@@ -134,30 +200,124 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
       await new Promise((r) => setTimeout(r, 50));
     }
     this.accepting = false;
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
     const drained = await this.writer?.drain();
     if (drained === false) this.opts.log.warn('stopped with readings not yet stored; the broker will redeliver them');
     await this.subscriber?.stop();
+    await this.rolling;
+    this.spooled?.close();
     this.detection?.stop();
     this.detection = undefined;
     this.store?.close();
     this.subscriber = undefined;
     this.writer = undefined;
+    this.spooled = undefined;
     this.store = undefined;
+  }
+
+  /** One rollup pass over everything queued (in slices); the next timer tick if one is running. */
+  rollUpOnce(): Promise<void> {
+    if (this.rolling) return this.rolling;
+    const store = this.store;
+    if (!store) return Promise.resolve();
+    this.rolling = (async () => {
+      try {
+        for (let pass = 0; pass < 100 && this.store === store; pass++) {
+          const r = await store.rollUp(2000);
+          this.rollupPending = r.pending;
+          if (r.pending === 0 || r.hours === 0) break;
+        }
+      } catch (err) {
+        // the database is down: the queue waits in the local file
+        if (err instanceof InfluxUnavailable) this.opts.log.debug(`rollup postponed: ${describeError(err)}`);
+        else this.opts.log.error(`rollup failed: ${describeError(err)}`);
+      } finally {
+        this.rolling = undefined;
+      }
+    })();
+    return this.rolling;
+  }
+
+  private async prune(): Promise<void> {
+    const days = this.opts.rawRetentionDays ?? 90;
+    try {
+      const n = await this.store?.pruneRaw(Date.now() - days * 86_400_000);
+      if (n && n > 0) this.opts.log.info(`pruned ${n} raw readings older than ${days} days (rollups kept)`);
+    } catch (err) {
+      this.opts.log.warn(`pruning raw readings failed: ${describeError(err)}`);
+    }
+  }
+
+  /** Opens an office ticket when the database has been unreachable too long; clears it when it is back. */
+  checkStorage(now = Date.now()): void {
+    const spooled = this.spooled;
+    const tickets = this.detection?.tickets;
+    if (!spooled || !tickets) return;
+    const after = this.opts.storageTicketAfterMs ?? 5 * 60_000;
+    const down = spooled.downSince !== undefined && now - spooled.downSince >= after;
+    try {
+      if (down) {
+        const minutes = Math.round((now - spooled.downSince!) / 60_000);
+        const { batches, bytes } = spooled.depth;
+        tickets.apply([
+          raise(STORAGE_CONDITION, STORAGE_SUBJECT, now, {
+            severity: 'major',
+            trade: 'office',
+            category: 'repair',
+            title: '读数数据库无法写入',
+            summary: `数据库已 ${minutes} 分钟无法写入（${spooled.lastError ?? '无应答'}）。读数暂存在本机磁盘（${batches} 批，${(bytes / 1e6).toFixed(1)} MB），数据库恢复后自动补写，请联系信息中心检查数据库服务。`,
+            details: { since: spooled.downSince, spoolBatches: batches, spoolBytes: bytes },
+          }),
+        ]);
+        this.storageTicket = true;
+      } else if (this.storageTicket && spooled.downSince === undefined) {
+        tickets.apply([clear(STORAGE_CONDITION, STORAGE_SUBJECT, now, '数据库已恢复写入，暂存读数正在补写')]);
+        this.storageTicket = false;
+      }
+    } catch (err) {
+      this.opts.log.error(`cannot write the storage ticket: ${describeError(err)}`);
+    }
   }
 
   health(): PartHealth {
     if (!this.store) return { ok: false, detail: 'ingest is not running' };
+    const queue = this.writer?.depth ?? 0;
+    const spool = this.spooled?.depth ?? { batches: 0, bytes: 0 };
+    const common = { store: this.store.name, queue, spool, rollupQueue: this.rollupPending };
     const detection = this.detection?.health();
-    if (detection && !detection.ok) return { ...detection, queue: this.writer?.depth ?? 0 };
-    if (this.lastWriteError) return { ok: false, detail: `store writes failing: ${this.lastWriteError}`, queue: this.writer?.depth ?? 0 };
-    if (!this.subscriber?.connected) return { ok: false, detail: 'not connected to the broker', queue: this.writer?.depth ?? 0 };
-    return { ok: true, store: this.store.name, queue: this.writer?.depth ?? 0 };
+    if (detection && !detection.ok) return { ...detection, ...common };
+    if (this.spooled?.downSince !== undefined) {
+      const s = Math.round((Date.now() - this.spooled.downSince) / 1000);
+      return { ok: false, detail: `database unreachable for ${s} s; readings are spooled on disk: ${this.spooled.lastError}`, ...common };
+    }
+    if (this.lastWriteError) return { ok: false, detail: `store writes failing: ${this.lastWriteError}`, ...common };
+    if (!this.subscriber?.connected) return { ok: false, detail: 'not connected to the broker', ...common };
+    return { ok: true, ...common };
   }
 }
 
+/** The options that come from the environment knobs. */
+export function ingestSettings(knobs: Knobs): Pick<IngestOptions, 'dataDir' | 'store' | 'influx' | 'rawRetentionDays' | 'spoolMaxBytes'> {
+  return {
+    dataDir: knobs.dataDir,
+    store: knobs.store,
+    influx: { url: knobs.influxUrl, db: knobs.influxDb },
+    rawRetentionDays: knobs.rawRetentionDays,
+    spoolMaxBytes: knobs.spoolMaxMb * 1024 * 1024,
+  };
+}
+
 function openStore(opts: IngestOptions): ReadingStore {
-  if (opts.store !== 'sqlite') {
-    throw new CampusError('CAMPUS_ERR_STORE', `CAMPUS_STORE=${opts.store} is not available in this version; use sqlite`);
-  }
-  return new SqliteReadingStore(dbPath(opts.dataDir));
+  if (opts.store === 'influx' && !opts.influx) throw new CampusError('CAMPUS_ERR_STORE', 'CAMPUS_STORE=influx needs CAMPUS_INFLUX_URL and CAMPUS_INFLUX_DB');
+  return openReadingStore(
+    {
+      store: opts.store,
+      dataDir: opts.dataDir,
+      influxUrl: opts.influx?.url ?? '',
+      influxDb: opts.influx?.db ?? '',
+      rawRetentionDays: opts.rawRetentionDays ?? 90,
+    },
+    opts.campuses,
+  );
 }

@@ -21,6 +21,8 @@ export interface SubscriberOptions {
   log: Log;
   /** `ack` must be called once the message is durable (stored or dead-lettered) */
   onMessage(topic: string, payload: Buffer, ack: () => void): void;
+  /** true when too much waits to be stored: stop reading from the broker until `resume()` */
+  holdBack?(): boolean;
 }
 
 const DEFERRED_ACK = Object.assign(new Error('ack deferred until stored'), { deferred: true });
@@ -30,6 +32,8 @@ type PacketWriter = { _sendPacket(packet: object, cb?: () => void, cbStorePut?: 
 export class MqttSubscriber {
   private client?: MqttClient;
   private subscribed = false;
+  /** the callback that lets mqtt.js read the next packet, while holding back */
+  private held?: () => void;
 
   constructor(private readonly opts: SubscriberOptions) {}
 
@@ -67,7 +71,10 @@ export class MqttSubscriber {
           (client as unknown as PacketWriter)._sendPacket({ cmd: 'puback', messageId }, undefined, undefined, true);
         }
       });
-      callback(DEFERRED_ACK);
+      // back-pressure: mqtt.js reads the next packet only after this callback, so while the store
+      // cannot keep up the broker keeps the rest (QoS 1, persistent session) instead of our memory
+      if (this.opts.holdBack?.()) this.held = () => callback(DEFERRED_ACK);
+      else callback(DEFERRED_ACK);
     };
 
     // start() resolves once the broker granted the subscription: what devices publish before a
@@ -95,6 +102,7 @@ export class MqttSubscriber {
     });
     client.on('close', () => {
       this.subscribed = false;
+      this.held = undefined; // that connection is gone; the broker redelivers what it had sent
     });
     client.on('error', (err) => log.warn(`mqtt: ${err.message}`));
 
@@ -123,6 +131,18 @@ export class MqttSubscriber {
         setTimeout(() => reject(new CampusError('CAMPUS_ERR_MQTT', `no subscription granted by ${this.opts.url} within 15 s`)), 15_000).unref(),
       ),
     ]);
+  }
+
+  /** true while reading from the broker is held back */
+  get holding(): boolean {
+    return this.held !== undefined;
+  }
+
+  /** Reads from the broker again after `holdBack` said stop. */
+  resume(): void {
+    const held = this.held;
+    this.held = undefined;
+    held?.();
   }
 
   /** Closes the connection; unacknowledged messages stay with the broker's session. */

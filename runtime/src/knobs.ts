@@ -28,6 +28,10 @@ export interface Knobs {
   sim: boolean;
   /** CAMPUS_SIM_BACKFILL_DAYS: history the simulator publishes first on a fresh install */
   simBackfillDays: number;
+  /** CAMPUS_RAW_RETENTION_DAYS: how long raw readings are kept (rollups are kept for years) */
+  rawRetentionDays: number;
+  /** CAMPUS_SPOOL_MAX_MB: the disk spool that holds readings while the database is down */
+  spoolMaxMb: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -62,6 +66,17 @@ export function readKnobs(env: Env = process.env, defaults: { sim?: boolean } = 
     return fallback;
   };
 
+  const integer = (name: string, fallback: number, min: number, max: number, unit: string): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${name}=${raw}: must be ${min}-${max} ${unit}`);
+      return fallback;
+    }
+    return n;
+  };
+
   const mqttPort = port('CAMPUS_MQTT_PORT', 1883);
   const knobs: Knobs = {
     campusConfig: resolve(env.CAMPUS_CONFIG || DEMO_CAMPUS_FILE),
@@ -75,13 +90,9 @@ export function readKnobs(env: Env = process.env, defaults: { sim?: boolean } = 
     influxUrl: env.CAMPUS_INFLUX_URL || 'http://127.0.0.1:8086',
     influxDb: env.CAMPUS_INFLUX_DB || 'campus',
     sim: flag('CAMPUS_SIM', defaults.sim ?? false),
-    simBackfillDays: (() => {
-      const raw = env.CAMPUS_SIM_BACKFILL_DAYS;
-      if (raw === undefined || raw === '') return 28;
-      const n = Number(raw);
-      if (!Number.isInteger(n) || n < 0 || n > 35) problems.push(`CAMPUS_SIM_BACKFILL_DAYS=${raw}: must be 0-35 days`);
-      return Number.isInteger(n) && n >= 0 && n <= 35 ? n : 28;
-    })(),
+    simBackfillDays: integer('CAMPUS_SIM_BACKFILL_DAYS', 28, 0, 35, 'days'),
+    rawRetentionDays: integer('CAMPUS_RAW_RETENTION_DAYS', 90, 36, 3650, 'days'),
+    spoolMaxMb: integer('CAMPUS_SPOOL_MAX_MB', 1024, 1, 1_000_000, 'MB'),
   };
   if (!/^mqtts?:\/\//.test(knobs.mqttUrl)) problems.push(`CAMPUS_MQTT_URL=${knobs.mqttUrl}: must start with mqtt:// or mqtts://`);
   if (problems.length) {

@@ -4,3 +4,4 @@ export * from './stack.ts';
 export * from './browser.ts';
 export * from './system.ts';
 export * from './api.ts';
+export * from './influxd.ts';

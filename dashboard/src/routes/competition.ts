@@ -11,7 +11,7 @@ import { badRequest, storeOr503 } from './http.ts';
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function competitionRoutes(router: Router, deps: DashboardDeps): void {
-  router.get('/api/competition', (req, res) => {
+  router.get('/api/competition', async (req, res) => {
     if (!viewerOr401(deps.auth, req, res)) return;
     const q = req.query as Record<string, string | undefined>;
     const resource = (q.resource ?? 'electricity') as Resource;
@@ -27,7 +27,7 @@ export function competitionRoutes(router: Router, deps: DashboardDeps): void {
     if (!store) return;
     const today = q.date ?? campus.calendar.local(deps.now?.() ?? Date.now()).date;
     res.json(
-      scoreCompetition(campus, store, {
+      await scoreCompetition(campus, store, {
         now: deps.now?.() ?? Date.now(),
         resource,
         period,

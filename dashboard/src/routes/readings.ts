@@ -15,7 +15,7 @@ const NICE_STEPS_S = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200
 export function readingRoutes(router: Router, deps: DashboardDeps): void {
   const devices = new Map(deps.campuses.flatMap((c) => c.devices.map((d) => [d.id, d] as const)));
 
-  router.get('/api/readings', (req, res) => {
+  router.get('/api/readings', async (req, res) => {
     if (!viewerOr401(deps.auth, req, res)) return;
     const q = req.query as Record<string, string | undefined>;
     const device = q.device ? devices.get(q.device) : undefined;
@@ -39,7 +39,7 @@ export function readingRoutes(router: Router, deps: DashboardDeps): void {
 
     const store = storeOr503(deps, res);
     if (!store) return;
-    const series = store.series({ deviceId: device.id, paths: field.paths, from, to, stepMs: Math.round(stepS * 1000) });
+    const series = await store.series({ deviceId: device.id, paths: field.paths, from, to, stepMs: Math.round(stepS * 1000) });
     res.json({ device: device.id, field: field.name, unit: field.unit, label: field.labelZh, from, to, step: stepS, points: series });
   });
 }

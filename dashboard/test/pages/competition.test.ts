@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reading } from '@campus/contract';
 import { DisplayTokens } from '@campus/dashboard';
-import { dbPath, SqliteReadingStore } from '@campus/ingest';
+import { dbPath, SqliteReadingStore, storeContext } from '@campus/ingest';
 import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
 import { launchChromium, REPO_ROOT, startSystem, tempDir, type RunningSystem } from '@campus/testkit';
 
@@ -22,7 +22,7 @@ const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:
 beforeAll(async () => {
   // school-day use per class: before 11-16 and in the competition week 11-16..20 (all in the past)
   const plan: Record<string, [number, number]> = { 'em-g1c1': [20, 15], 'em-g1c2': [20, 18], 'em-g2c1': [16, 16], 'em-g3c5': [18, 17] };
-  const store = new SqliteReadingStore(dbPath(dir.path));
+  const store = new SqliteReadingStore(dbPath(dir.path), { context: storeContext([campus]) });
   for (const [deviceId, [before, during]] of Object.entries(plan)) {
     const readings: Reading[] = [];
     let total = 500;
@@ -39,6 +39,7 @@ beforeAll(async () => {
     }
     await store.write({ readings, statuses: [], deadLetters: [] });
   }
+  await store.rollUp();
   store.close();
   system = await startSystem({ CAMPUS_DATA_DIR: dir.path, CAMPUS_SIM: 'off' });
   browser = await launchChromium();

@@ -110,6 +110,32 @@ const MIGRATIONS: string[] = [
     created_at INTEGER NOT NULL
   );
   `,
+  // 4: rollups (hourly, and daily by local day) and the queue of hours to recompute. InfluxDB
+  // deployments keep their rollups in InfluxDB and use only the queue here.
+  `
+  CREATE TABLE rollups (
+    period    TEXT    NOT NULL,  -- '1h' or '1d'
+    device_id TEXT    NOT NULL,
+    field     TEXT    NOT NULL,  -- flat field name: totalKWh, currentA_a, ...
+    bucket    INTEGER NOT NULL,  -- start of the hour, or local midnight, epoch ms
+    n         INTEGER NOT NULL,
+    sum       REAL    NOT NULL,
+    min       REAL    NOT NULL,
+    max       REAL    NOT NULL,
+    first     REAL    NOT NULL,
+    last      REAL    NOT NULL,
+    PRIMARY KEY (period, device_id, field, bucket)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE rollup_queue (
+    device_id TEXT    NOT NULL,
+    hour      INTEGER NOT NULL,
+    gen       INTEGER NOT NULL,  -- changes when the hour is touched again while being recomputed
+    PRIMARY KEY (device_id, hour)
+  ) WITHOUT ROWID;
+  -- readings stored before this version get their rollups on the first pass
+  INSERT INTO rollup_queue (device_id, hour, gen) SELECT device_id, (ts / 3600000) * 3600000, 0 FROM readings GROUP BY 1, 2;
+  `,
 ];
 
 export function openDb(file: string, options: { readonly?: boolean } = {}): Db {

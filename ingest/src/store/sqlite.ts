@@ -1,59 +1,68 @@
 /**
- * SQLite backend of the reading store. A batch is one transaction: readings (duplicates ignored
- * by the (device, ts) key), the last reading per device, status changes and dead letters.
+ * SQLite backend of the reading store (the default). A batch is one transaction: readings
+ * (duplicates ignored by the (device, ts) key), the last reading per device, status changes, dead
+ * letters and the rollup queue. Rollups live in the same file (table `rollups`).
  */
-import type { Reading } from '@campus/contract';
-import { openDb, type Db } from './sqlite-db.ts';
-import type { Batch, DailyUse, DailyUseQuery, DeadLetter, DeviceLast, ReadingStore, SeriesPoint, SeriesQuery, StatusChange, WriteResult } from './store.ts';
+import type { DeviceKind } from '@campus/contract';
+import { LocalState } from './local-state.ts';
+import { aggregateReadings, dailyUseFromRollups, rollUp, seriesFromRollups, type Period, type RollupBackend, type RollupRow } from './rollups.ts';
+import type {
+  Batch,
+  DailyUse,
+  DailyUseQuery,
+  DeadLetter,
+  DeviceLast,
+  ReadingStore,
+  RollupResult,
+  SeriesPoint,
+  SeriesQuery,
+  StatusChange,
+  StoreContext,
+  WriteResult,
+} from './store.ts';
+import { ROLLUP_STEP_MS } from './store.ts';
+import { storeContext } from './context.ts';
 
-export class SqliteReadingStore implements ReadingStore {
+export class SqliteReadingStore implements ReadingStore, RollupBackend {
   readonly name = 'sqlite';
-  private readonly db: Db;
-  /** the write transaction; absent on a read-only connection (a standalone dashboard) */
-  private readonly writeTx?: (batch: Batch) => WriteResult;
+  readonly local: LocalState;
+  private readonly ctx: StoreContext;
 
-  constructor(file: string, options: { readonly?: boolean } = {}) {
-    this.db = openDb(file, options);
-    if (!options.readonly) this.writeTx = prepareWrite(this.db);
+  constructor(file: string, options: { readonly?: boolean; context?: StoreContext } = {}) {
+    this.local = new LocalState(file, options);
+    this.ctx = options.context ?? storeContext([]);
+  }
+
+  private get db() {
+    return this.local.db;
   }
 
   async write(batch: Batch): Promise<WriteResult> {
-    if (!this.writeTx) throw new Error('[sqlite] this connection is read-only');
-    return this.writeTx(batch);
+    if (this.local.readonly) throw new Error('[sqlite] this connection is read-only');
+    const insert = this.db.prepare('INSERT OR IGNORE INTO readings (device_id, ts, seq, received_at, v) VALUES (?, ?, ?, ?, ?)');
+    return this.local.transaction(() => {
+      let stored = 0;
+      for (const r of batch.readings) stored += insert.run(r.deviceId, r.ts, r.seq, r.receivedAt, JSON.stringify(r.values)).changes;
+      this.local.record(batch.readings, batch.statuses, batch.deadLetters);
+      return { stored, duplicates: batch.readings.length - stored };
+    });
   }
 
   lastReadings(): DeviceLast[] {
-    const rows = this.db.prepare('SELECT device_id, site_id, kind, ts, seq, received_at, v FROM device_last').all() as {
-      device_id: string;
-      site_id: string;
-      kind: DeviceLast['kind'];
-      ts: number;
-      seq: number;
-      received_at: number;
-      v: string;
-    }[];
-    return rows.map((r) => ({
-      deviceId: r.device_id,
-      siteId: r.site_id,
-      kind: r.kind,
-      ts: r.ts,
-      seq: r.seq,
-      receivedAt: r.received_at,
-      values: JSON.parse(r.v),
-    }));
+    return this.local.lastReadings();
   }
 
   statuses(): StatusChange[] {
-    const rows = this.db.prepare('SELECT device_id, status, at FROM device_status').all() as {
-      device_id: string;
-      status: StatusChange['status'];
-      at: number;
-    }[];
-    return rows.map((r) => ({ deviceId: r.device_id, status: r.status, at: r.at }));
+    return this.local.statuses();
   }
 
-  series(q: SeriesQuery): SeriesPoint[] {
+  deadLetters(limit: number): (DeadLetter & { id: number })[] {
+    return this.local.deadLetters(limit);
+  }
+
+  async series(q: SeriesQuery): Promise<SeriesPoint[]> {
     if (q.paths.length === 0 || q.paths.length > 8) throw new Error('series needs 1 to 8 paths');
+    if (q.stepMs >= ROLLUP_STEP_MS && q.stepMs % ROLLUP_STEP_MS === 0) return seriesFromRollups(this, q);
     // paths are bound as parameters, never spliced into the SQL; several paths -> their maximum
     const params: Record<string, unknown> = { step: q.stepMs, device: q.deviceId, from: q.from, to: q.to };
     const extracts = q.paths.map((p, i) => {
@@ -71,71 +80,64 @@ export class SqliteReadingStore implements ReadingStore {
       .all(params) as SeriesPoint[];
   }
 
-  dailyUse(q: DailyUseQuery): DailyUse[] {
-    if (!q.deviceIds.length) return [];
-    const marks = q.deviceIds.map(() => '?').join(', ');
-    // raw rows for now; rollups (issue 5) will answer this for long periods
-    const rows = this.db
-      .prepare(
-        `SELECT device_id AS deviceId, date((ts + ?) / 1000, 'unixepoch') AS date,
-                max(json_extract(v, ?)) - min(json_extract(v, ?)) AS use, count(*) AS readings
-         FROM readings WHERE device_id IN (${marks}) AND ts >= ? AND ts < ?
-         GROUP BY device_id, date ORDER BY device_id, date`,
-      )
-      .all(q.tzOffsetMs, q.path, q.path, ...q.deviceIds, q.from, q.to) as DailyUse[];
-    return rows.filter((r) => r.use !== null);
+  dailyUse(q: DailyUseQuery): Promise<DailyUse[]> {
+    return dailyUseFromRollups(this, this.ctx, q);
   }
 
-  deadLetters(limit: number): (DeadLetter & { id: number })[] {
-    const rows = this.db.prepare('SELECT id, received_at, topic, reason, payload FROM dead_letters ORDER BY id DESC LIMIT ?').all(limit) as {
-      id: number;
-      received_at: number;
-      topic: string;
-      reason: string;
-      payload: Buffer;
+  rollUp(maxHours?: number): Promise<RollupResult> {
+    return rollUp(this.local, this, this.ctx, maxHours);
+  }
+
+  async pruneRaw(before: number): Promise<number> {
+    // never delete raw rows of an hour still waiting for its rollup
+    const queued = (this.db.prepare('SELECT min(hour) AS h FROM rollup_queue').get() as { h: number | null }).h;
+    const cutoff = queued === null ? before : Math.min(before, queued);
+    const devices = this.db.prepare('SELECT device_id AS id FROM device_last').all() as { id: string }[];
+    const del = this.db.prepare('DELETE FROM readings WHERE device_id = ? AND ts < ?');
+    let deleted = 0;
+    // a device at a time (the primary key finds the rows), so the write lock is never held for long
+    for (const { id } of devices) {
+      deleted += del.run(id, cutoff).changes;
+      await new Promise((r) => setImmediate(r));
+    }
+    return deleted;
+  }
+
+  async aggregateRaw(deviceId: string, kind: DeviceKind, from: number, to: number): Promise<RollupRow[]> {
+    const rows = this.db.prepare('SELECT ts, v FROM readings WHERE device_id = ? AND ts >= ? AND ts < ? ORDER BY ts').all(deviceId, from, to) as {
+      ts: number;
+      v: string;
     }[];
-    return rows.map((r) => ({ id: r.id, receivedAt: r.received_at, topic: r.topic, reason: r.reason, payload: r.payload }));
+    return aggregateReadings(
+      kind,
+      rows.map((r) => ({ ts: r.ts, values: JSON.parse(r.v) })),
+    );
   }
 
-  /** Counts for tests and the health page. */
-  count(table: 'readings' | 'dead_letters' | 'device_last'): number {
-    return (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  async readRollups(period: Period, deviceId: string, from: number, to: number, fields?: string[]): Promise<RollupRow[]> {
+    const only = fields?.length ? `AND field IN (${fields.map(() => '?').join(', ')})` : '';
+    return this.db
+      .prepare(
+        `SELECT bucket, field, n, sum, min, max, first, last FROM rollups WHERE period = ? AND device_id = ? AND bucket >= ? AND bucket < ? ${only} ORDER BY bucket`,
+      )
+      .all(period, deviceId, from, to, ...(fields ?? [])) as RollupRow[];
+  }
+
+  async replaceRollups(period: Period, deviceId: string, buckets: number[], rows: RollupRow[]): Promise<void> {
+    const del = this.db.prepare('DELETE FROM rollups WHERE period = ? AND device_id = ? AND bucket = ?');
+    const ins = this.db.prepare('INSERT INTO rollups (period, device_id, field, bucket, n, sum, min, max, first, last) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.local.transaction(() => {
+      for (const b of buckets) del.run(period, deviceId, b);
+      for (const r of rows) ins.run(period, deviceId, r.field, r.bucket, r.n, r.sum, r.min, r.max, r.first, r.last);
+    });
+  }
+
+  /** Row counts, for tests and the health page. */
+  count(table: 'readings' | 'dead_letters' | 'device_last' | 'rollups' | 'rollup_queue'): number {
+    return this.local.count(table);
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    this.local.close();
   }
-}
-
-function prepareWrite(db: Db): (batch: Batch) => WriteResult {
-  const insertReading = db.prepare('INSERT OR IGNORE INTO readings (device_id, ts, seq, received_at, v) VALUES (?, ?, ?, ?, ?)');
-  // lastSeen moves with every message; the "last reading" only with a newer device time
-  const upsertLast = db.prepare(`
-    INSERT INTO device_last (device_id, site_id, kind, ts, seq, received_at, v) VALUES (@deviceId, @siteId, @kind, @ts, @seq, @receivedAt, @v)
-    ON CONFLICT (device_id) DO UPDATE SET
-      received_at = max(received_at, excluded.received_at),
-      seq = CASE WHEN excluded.ts >= ts THEN excluded.seq ELSE seq END,
-      v   = CASE WHEN excluded.ts >= ts THEN excluded.v   ELSE v   END,
-      ts  = max(ts, excluded.ts)`);
-  const upsertStatus = db.prepare(`
-    INSERT INTO device_status (device_id, status, at) VALUES (?, ?, ?)
-    ON CONFLICT (device_id) DO UPDATE SET status = excluded.status, at = excluded.at WHERE excluded.at >= at`);
-  const insertDeadLetter = db.prepare('INSERT INTO dead_letters (received_at, topic, reason, payload) VALUES (?, ?, ?, ?)');
-  const tx = db.transaction((batch: Batch): WriteResult => {
-    let stored = 0;
-    const latest = new Map<string, Reading>();
-    for (const r of batch.readings) {
-      stored += insertReading.run(r.deviceId, r.ts, r.seq, r.receivedAt, JSON.stringify(r.values)).changes;
-      const prev = latest.get(r.deviceId);
-      if (!prev || r.ts >= prev.ts) latest.set(r.deviceId, r);
-    }
-    for (const r of latest.values()) {
-      upsertLast.run({ deviceId: r.deviceId, siteId: r.siteId, kind: r.kind, ts: r.ts, seq: r.seq, receivedAt: r.receivedAt, v: JSON.stringify(r.values) });
-    }
-    for (const s of batch.statuses) upsertStatus.run(s.deviceId, s.status, s.at);
-    for (const d of batch.deadLetters) insertDeadLetter.run(d.receivedAt, d.topic, d.reason, d.payload);
-    return { stored, duplicates: batch.readings.length - stored };
-  });
-  // IMMEDIATE: take the write lock at BEGIN, so a reader never forces a retry mid-batch
-  return (batch) => tx.immediate(batch);
 }

@@ -1,6 +1,12 @@
 /**
- * The reading store: one interface, one file per backend (SQLite now; InfluxDB next). Ingest
- * writes a batch and acknowledges its messages only after `write` resolves: the batch is durable.
+ * The reading store: one interface, one file per backend (SQLite, the default; InfluxDB 1.x for
+ * real deployments). Ingest writes a batch and acknowledges its messages only after `write`
+ * resolves: the batch is durable (or, when the database is down, in the spool first).
+ *
+ * Both backends keep the operational state (last reading and status per device, dead letters, the
+ * rollup work queue) in the local SQLite file; readings and their rollups live in the backend.
+ * Rollups (hourly, and daily by the site's local day) are recomputed from raw readings for every
+ * hour a write touched, so a redelivered or replayed reading can never count twice.
  */
 import type { DeviceKind, Reading, TelemetryValues } from '@campus/contract';
 
@@ -61,10 +67,9 @@ export interface DailyUseQuery {
   deviceIds: string[];
   /** JSON path of a cumulative register, e.g. "$.totalKWh" */
   path: string;
+  /** local midnights: days whose start is in [from, to) */
   from: number;
   to: number;
-  /** the site's offset from UTC, ms: days are local days */
-  tzOffsetMs: number;
 }
 
 export interface DailyUse {
@@ -76,14 +81,41 @@ export interface DailyUse {
   readings: number;
 }
 
+/** What a store needs to know about the devices: tags, and where local days start. */
+export interface StoreContext {
+  /** undefined for a device no campus file knows */
+  device(deviceId: string): { siteId: string; kind: DeviceKind; building: string; classId?: string } | undefined;
+  /** the start of the local day containing ts, at the device's site (epoch ms) */
+  dayStart(deviceId: string, ts: number): number;
+  /** the local date (YYYY-MM-DD) of ts at the device's site */
+  localDate(deviceId: string, ts: number): string;
+}
+
+export interface RollupResult {
+  /** device-hours recomputed */
+  hours: number;
+  /** device-days recomputed */
+  days: number;
+  /** device-hours still waiting (more than one pass's worth) */
+  pending: number;
+}
+
+/** Steps of at least an hour (and whole hours) are answered from hourly rollups. */
+export const ROLLUP_STEP_MS = 3_600_000;
+
 export interface ReadingStore {
   readonly name: string;
   write(batch: Batch): Promise<WriteResult>;
   lastReadings(): DeviceLast[];
   statuses(): StatusChange[];
-  series(query: SeriesQuery): SeriesPoint[];
   deadLetters(limit: number): (DeadLetter & { id: number })[];
-  /** Use per device and local day from a cumulative register (max - min within the day). */
-  dailyUse(query: DailyUseQuery): DailyUse[];
+  /** Downsampled series: raw rows for steps under an hour, hourly rollups from an hour up. */
+  series(query: SeriesQuery): Promise<SeriesPoint[]>;
+  /** Use per device and local day from a cumulative register (max - min within the day), from daily rollups. */
+  dailyUse(query: DailyUseQuery): Promise<DailyUse[]>;
+  /** Recomputes the rollups of hours that writes touched (and their days); at most `maxHours` per call. */
+  rollUp(maxHours?: number): Promise<RollupResult>;
+  /** Deletes raw readings older than `before` (rollups stay). Returns rows deleted, or -1 when the database expires them itself. */
+  pruneRaw(before: number): Promise<number>;
   close(): void;
 }

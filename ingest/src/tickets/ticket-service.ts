@@ -43,6 +43,9 @@ export interface EscalationPayload {
   unacknowledgedMinutes: number;
 }
 
+/** The subject of the office ticket opened when the reading database has been unreachable too long. */
+export const STORAGE_SUBJECT = 'storage';
+
 export class TicketService extends EventEmitter<{ ticket: [Ticket] }> {
   private readonly where = new Map<string, { siteId: string; deviceName: string; location: TicketLocation; classId: string | null }>();
 
@@ -66,6 +69,11 @@ export class TicketService extends EventEmitter<{ ticket: [Ticket] }> {
       for (const d of campus.devices)
         this.where.set(d.id, { siteId: campus.site.id, deviceName: d.name, location: place(d.location), classId: d.class ?? null });
       for (const g of campus.gateways) this.where.set(g.id, { siteId: campus.site.id, deviceName: g.name, location: place(g.location), classId: null });
+    }
+    const first = campuses[0];
+    if (first) {
+      const location = { building: '', buildingName: '服务器', floor: null, room: null, roomName: null };
+      this.where.set(STORAGE_SUBJECT, { siteId: first.site.id, deviceName: '读数数据库', location, classId: null });
     }
   }
 

@@ -4,13 +4,13 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { SqliteReadingStore } from '@campus/ingest';
 import { tempDir } from '@campus/testkit';
-import { describeStore, reading } from './conformance.ts';
+import { batch, describeStore, reading, T0, TEST_CONTEXT } from './conformance.ts';
 
 const dir = tempDir();
 afterAll(() => dir.remove());
 let n = 0;
 
-describeStore('sqlite', () => new SqliteReadingStore(join(dir.path, `store-${n++}.db`)));
+describeStore('sqlite', (context) => new SqliteReadingStore(join(dir.path, `store-${n++}.db`), { context }));
 
 describe('sqlite specifics', () => {
   it('uses WAL with full fsync, and a read-only connection sees committed data but cannot write', async () => {
@@ -25,6 +25,40 @@ describe('sqlite specifics', () => {
     await expect(reader.write({ readings: [], statuses: [], deadLetters: [] })).rejects.toThrow(/read-only/);
     reader.close();
     writer.close();
+  });
+
+  it('prunes raw readings past retention, never an hour still waiting for its rollup, and keeps the rollups', async () => {
+    const store = new SqliteReadingStore(join(dir.path, 'prune.db'), { context: TEST_CONTEXT });
+    const old = Array.from({ length: 10 }, (_, i) => reading('em-1', T0 - 100 * 86_400_000 + i * 60_000, { totalKWh: i }));
+    const recent = [reading('em-1', T0, { totalKWh: 50 })];
+    await store.write(batch({ readings: [...old, ...recent] }));
+    // not rolled up yet: nothing may go
+    expect(await store.pruneRaw(T0 - 90 * 86_400_000)).toBe(0);
+    await store.rollUp();
+    expect(await store.pruneRaw(T0 - 90 * 86_400_000)).toBe(10);
+    expect(store.count('readings')).toBe(1);
+    const [hour] = await store.series({ deviceId: 'em-1', paths: ['$.totalKWh'], from: T0 - 101 * 86_400_000, to: T0 - 99 * 86_400_000, stepMs: 3_600_000 });
+    expect(hour).toMatchObject({ n: 10, min: 0, max: 9 });
+    store.close();
+  });
+
+  it('queues the hours of readings stored before rollups existed (upgrade to schema 4)', async () => {
+    const file = join(dir.path, 'v3.db');
+    const store = new SqliteReadingStore(file, { context: TEST_CONTEXT });
+    await store.write(batch({ readings: [reading('em-1', T0, { totalKWh: 1 }), reading('em-1', T0 + 3_600_000, { totalKWh: 2 })] }));
+    store.close();
+    // pretend the file predates version 4: no rollup tables, no queue
+    const raw = new Database(file);
+    raw.exec('DROP TABLE rollups; DROP TABLE rollup_queue;');
+    raw.pragma('user_version = 3');
+    raw.close();
+    const upgraded = new SqliteReadingStore(file, { context: TEST_CONTEXT });
+    expect(upgraded.count('rollup_queue')).toBe(2);
+    await upgraded.rollUp();
+    expect(await upgraded.dailyUse({ deviceIds: ['em-1'], path: '$.totalKWh', from: T0 - 86_400_000, to: T0 + 86_400_000 })).toEqual([
+      { deviceId: 'em-1', date: '2026-11-23', use: 1, readings: 2 },
+    ]);
+    upgraded.close();
   });
 
   it('refuses a database from a newer version instead of guessing', () => {

@@ -1,0 +1,305 @@
+/**
+ * InfluxDB 1.x backend of the reading store (CAMPUS_STORE=influx), for real deployments that
+ * also look at their data in Grafana. The schema (README "InfluxDB schema"):
+ *
+ *   database CAMPUS_INFLUX_DB, retention policies "raw" (default, CAMPUS_RAW_RETENTION_DAYS) and
+ *   "rollup" (kept for ever)
+ *   raw:    measurement = device kind (electric_meter, water_meter, transformer, fridge)
+ *           tags site, device, building, class (classroom meters only): all bounded by the ledger
+ *           fields = flat values (totalKWh, currentA_a, ...; booleans as 0/1), seq (integer)
+ *           time = the device's timestamp, so a redelivered reading overwrites itself
+ *   rollup: measurements <kind>_1h and <kind>_1d (local days), same tags,
+ *           fields <field>_n, _sum, _min, _max, _first, _last
+ *
+ * A 400 for some points of a batch (InfluxDB stores the others) is narrowed down by halving the
+ * batch until the refused points are found; those go to the dead-letter table with InfluxDB's
+ * reason. Network errors and 5xx throw `InfluxUnavailable`, which the spool handles.
+ */
+import { flattenValues, pathField, rollupFields, telemetryTopic, type DeviceKind, type Reading } from '@campus/contract';
+import { LocalState } from './local-state.ts';
+import { dailyUseFromRollups, rollUp, seriesFromRollups, type Period, type RollupBackend, type RollupRow } from './rollups.ts';
+import { escapeKey, fieldValue, InfluxHttp, InfluxRejected, InfluxUnavailable, quoteIdent, quoteString, type InfluxSeries } from './influx-http.ts';
+import { ROLLUP_STEP_MS } from './store.ts';
+import type {
+  Batch,
+  DailyUse,
+  DailyUseQuery,
+  DeadLetter,
+  DeviceLast,
+  ReadingStore,
+  RollupResult,
+  SeriesPoint,
+  SeriesQuery,
+  StatusChange,
+  StoreContext,
+  WriteResult,
+} from './store.ts';
+
+export interface InfluxStoreOptions {
+  url: string;
+  db: string;
+  /** the local SQLite file for the operational state */
+  localFile: string;
+  context: StoreContext;
+  /** how long raw readings are kept (the "raw" retention policy) */
+  rawRetentionDays?: number;
+  readonly?: boolean;
+  timeoutMs?: number;
+}
+
+export const RAW_RP = 'raw';
+export const ROLLUP_RP = 'rollup';
+const STATS = ['n', 'sum', 'min', 'max', 'first', 'last'] as const;
+/** 400 messages that are about points (the rest of the batch was stored); other 4xx are about the setup */
+const POINT_REFUSED =
+  /partial write|unable to parse|field type conflict|beyond retention policy|invalid (field|tag|number|boolean)|max-values-per-tag|bad timestamp/i;
+
+export class InfluxReadingStore implements ReadingStore, RollupBackend {
+  readonly name = 'influx';
+  readonly local: LocalState;
+  readonly http: InfluxHttp;
+  private schemaReady = false;
+  private readonly recent = new RecentKeys(4096);
+
+  constructor(private readonly opts: InfluxStoreOptions) {
+    this.local = new LocalState(opts.localFile, { readonly: opts.readonly });
+    this.http = new InfluxHttp(opts.url, opts.db, opts.timeoutMs);
+  }
+
+  /** Creates the database and its retention policies (idempotent); runs before the first write. */
+  async ensureSchema(): Promise<void> {
+    if (this.schemaReady || this.opts.readonly) return;
+    const db = quoteIdent(this.opts.db);
+    const days = this.opts.rawRetentionDays ?? 90;
+    await this.http.query(`CREATE DATABASE ${db}`, { write: true });
+    const [rps] = await this.http.query(`SHOW RETENTION POLICIES ON ${db}`);
+    const names = new Set((rps?.[0]?.values ?? []).map((v) => v[0]));
+    await this.http.query(
+      names.has(RAW_RP)
+        ? `ALTER RETENTION POLICY ${RAW_RP} ON ${db} DURATION ${days}d DEFAULT`
+        : `CREATE RETENTION POLICY ${RAW_RP} ON ${db} DURATION ${days}d REPLICATION 1 DEFAULT`,
+      { write: true },
+    );
+    if (!names.has(ROLLUP_RP)) await this.http.query(`CREATE RETENTION POLICY ${ROLLUP_RP} ON ${db} DURATION INF REPLICATION 1`, { write: true });
+    this.schemaReady = true;
+  }
+
+  async write(batch: Batch): Promise<WriteResult> {
+    if (this.local.readonly) throw new Error('[influx] this connection is read-only');
+    if (batch.readings.length) {
+      await this.ensureSchema();
+    }
+    const lines = batch.readings.map((r) => this.line(r));
+    const refused = await this.writeNarrowing(lines, [...lines.keys()]);
+    const stored: Reading[] = [];
+    const deadLetters: DeadLetter[] = [...batch.deadLetters];
+    let duplicates = 0;
+    batch.readings.forEach((r, i) => {
+      const reason = refused.get(i);
+      if (reason === undefined) {
+        stored.push(r);
+        if (!this.recent.add(r.deviceId, r.ts)) duplicates++;
+      } else {
+        deadLetters.push({
+          receivedAt: r.receivedAt,
+          topic: telemetryTopic(r.siteId, r.deviceId),
+          reason: `InfluxDB refused the reading: ${reason}`,
+          payload: Buffer.from(JSON.stringify({ ts: r.ts, seq: r.seq, ...r.values })),
+        });
+      }
+    });
+    this.local.transaction(() => this.local.record(stored, batch.statuses, deadLetters));
+    return { stored: stored.length - duplicates, duplicates };
+  }
+
+  /** Writes lines; on a 400 about points, halves until the refused lines are known (the others are stored, idempotently). */
+  private async writeNarrowing(lines: string[], index: number[]): Promise<Map<number, string>> {
+    if (!index.length) return new Map();
+    try {
+      await this.http.write(
+        index.map((i) => lines[i]!),
+        RAW_RP,
+      );
+      return new Map();
+    } catch (err) {
+      if (!(err instanceof InfluxRejected)) throw err;
+      if (/database not found|retention policy not found/i.test(err.message)) {
+        this.schemaReady = false; // dropped behind our back: create it again on the retry
+        throw new InfluxUnavailable(`InfluxDB: ${err.message}`, { cause: err });
+      }
+      if (err.status !== 413 && !(err.status === 400 && POINT_REFUSED.test(err.message))) {
+        // 401, 403, 404...: a setup problem, not a bad point; keep everything and retry
+        throw new InfluxUnavailable(`InfluxDB refused the write (${err.status}): ${err.message}`, { cause: err });
+      }
+      if (index.length === 1) return new Map([[index[0]!, err.message]]);
+      const half = Math.ceil(index.length / 2);
+      const a = await this.writeNarrowing(lines, index.slice(0, half));
+      const b = await this.writeNarrowing(lines, index.slice(half));
+      return new Map([...a, ...b]);
+    }
+  }
+
+  private tags(deviceId: string, siteId?: string): string {
+    const d = this.opts.context.device(deviceId);
+    const tags: [string, string][] = [
+      ['building', d?.building ?? ''],
+      ['class', d?.classId ?? ''],
+      ['device', deviceId],
+      ['site', d?.siteId ?? siteId ?? ''],
+    ];
+    // sorted by key (InfluxDB's preference); empty tags are left out
+    return tags
+      .filter(([, v]) => v)
+      .map(([k, v]) => `,${k}=${escapeKey(v)}`)
+      .join('');
+  }
+
+  private line(r: Reading): string {
+    const fields = Object.entries(flattenValues(r.kind, r.values)).map(([k, v]) => `${escapeKey(k)}=${fieldValue(typeof v === 'boolean' ? Number(v) : v)}`);
+    fields.push(`seq=${fieldValue(r.seq, true)}`);
+    return `${escapeKey(r.kind)}${this.tags(r.deviceId, r.siteId)} ${fields.join(',')} ${r.ts}`;
+  }
+
+  lastReadings(): DeviceLast[] {
+    return this.local.lastReadings();
+  }
+
+  statuses(): StatusChange[] {
+    return this.local.statuses();
+  }
+
+  deadLetters(limit: number): (DeadLetter & { id: number })[] {
+    return this.local.deadLetters(limit);
+  }
+
+  private kindOf(deviceId: string): DeviceKind | undefined {
+    return this.opts.context.device(deviceId)?.kind ?? this.local.kindOf(deviceId);
+  }
+
+  async series(q: SeriesQuery): Promise<SeriesPoint[]> {
+    if (q.paths.length === 0 || q.paths.length > 8) throw new Error('series needs 1 to 8 paths');
+    if (q.stepMs >= ROLLUP_STEP_MS && q.stepMs % ROLLUP_STEP_MS === 0) return seriesFromRollups(this, q);
+    const kind = this.kindOf(q.deviceId);
+    if (!kind) return [];
+    const fields = q.paths.map(pathField);
+    const select = fields.flatMap((f, i) => [
+      `mean(${quoteIdent(f)}) AS a${i}`,
+      `min(${quoteIdent(f)}) AS l${i}`,
+      `max(${quoteIdent(f)}) AS h${i}`,
+      `count(${quoteIdent(f)}) AS n${i}`,
+    ]);
+    const [series] = await this.http.query(
+      `SELECT ${select.join(', ')} FROM ${RAW_RP}.${quoteIdent(kind)} WHERE device = ${quoteString(q.deviceId)} AND time >= ${Math.floor(q.from)}ms AND time < ${Math.ceil(q.to)}ms GROUP BY time(${Math.max(1, Math.round(q.stepMs))}ms) fill(none)`,
+    );
+    const out: SeriesPoint[] = [];
+    for (const row of rowsOf(series?.[0])) {
+      // several fields (the phases): the largest of each statistic
+      const present = fields.map((_, i) => i).filter((i) => Number(row[`n${i}`] ?? 0) > 0);
+      if (!present.length) continue;
+      out.push({
+        t: row.time as number,
+        avg: Math.max(...present.map((i) => row[`a${i}`] as number)),
+        min: Math.max(...present.map((i) => row[`l${i}`] as number)),
+        max: Math.max(...present.map((i) => row[`h${i}`] as number)),
+        n: Math.max(...present.map((i) => row[`n${i}`] as number)),
+      });
+    }
+    return out;
+  }
+
+  dailyUse(q: DailyUseQuery): Promise<DailyUse[]> {
+    return dailyUseFromRollups(this, this.opts.context, q);
+  }
+
+  async rollUp(maxHours?: number): Promise<RollupResult> {
+    await this.ensureSchema();
+    return rollUp(this.local, this, this.opts.context, maxHours);
+  }
+
+  /** InfluxDB expires raw points itself (the "raw" retention policy). */
+  async pruneRaw(): Promise<number> {
+    return -1;
+  }
+
+  async aggregateRaw(deviceId: string, kind: DeviceKind, from: number, to: number): Promise<RollupRow[]> {
+    const fields = rollupFields(kind);
+    const fn = { n: 'count', sum: 'sum', min: 'min', max: 'max', first: 'first', last: 'last' } as const;
+    const select = fields.flatMap((f) => STATS.map((s) => `${fn[s]}(${quoteIdent(f)}) AS ${quoteIdent(`${f}_${s}`)}`));
+    const [series] = await this.http.query(
+      `SELECT ${select.join(', ')} FROM ${RAW_RP}.${quoteIdent(kind)} WHERE device = ${quoteString(deviceId)} AND time >= ${from}ms AND time < ${to}ms GROUP BY time(1h) fill(none)`,
+    );
+    return toRollupRows(rowsOf(series?.[0]), fields);
+  }
+
+  async readRollups(period: Period, deviceId: string, from: number, to: number, only?: string[]): Promise<RollupRow[]> {
+    const kind = this.kindOf(deviceId);
+    if (!kind) return [];
+    const fields = only?.length ? only : rollupFields(kind);
+    const select = fields.flatMap((f) => STATS.map((s) => quoteIdent(`${f}_${s}`)));
+    const [series] = await this.http.query(
+      `SELECT ${select.join(', ')} FROM ${ROLLUP_RP}.${quoteIdent(`${kind}_${period}`)} WHERE device = ${quoteString(deviceId)} AND time >= ${from}ms AND time < ${to}ms`,
+    );
+    return toRollupRows(rowsOf(series?.[0]), fields);
+  }
+
+  async replaceRollups(period: Period, deviceId: string, buckets: number[], rows: RollupRow[]): Promise<void> {
+    const kind = this.kindOf(deviceId);
+    if (!kind) return;
+    const measurement = `${kind}_${period}`;
+    const byBucket = new Map<number, RollupRow[]>();
+    for (const r of rows) byBucket.set(r.bucket, [...(byBucket.get(r.bucket) ?? []), r]);
+    const tags = this.tags(deviceId);
+    const lines = [...byBucket].map(([bucket, rs]) => {
+      const fields = rs.flatMap((r) => STATS.map((s) => `${escapeKey(`${r.field}_${s}`)}=${fieldValue(r[s], s === 'n')}`));
+      return `${escapeKey(measurement)}${tags} ${fields.join(',')} ${bucket}`;
+    });
+    await this.http.write(lines, ROLLUP_RP);
+    // a bucket that lost all its readings (never, short of someone deleting raw points) is emptied
+    for (const b of buckets.filter((b) => !byBucket.has(b))) {
+      await this.http.query(`DELETE FROM ${quoteIdent(measurement)} WHERE device = ${quoteString(deviceId)} AND time = ${b}ms`, { write: true });
+    }
+  }
+
+  close(): void {
+    this.local.close();
+  }
+}
+
+/** A series' rows as objects keyed by column. */
+function rowsOf(series: InfluxSeries | undefined): Record<string, unknown>[] {
+  if (!series) return [];
+  return series.values.map((v) => Object.fromEntries(series.columns.map((c, i) => [c, v[i]])));
+}
+
+function toRollupRows(rows: Record<string, unknown>[], fields: string[]): RollupRow[] {
+  const out: RollupRow[] = [];
+  for (const row of rows) {
+    for (const field of fields) {
+      const n = row[`${field}_n`];
+      if (typeof n !== 'number' || n === 0) continue;
+      const get = (s: string) => Number(row[`${field}_${s}`]);
+      out.push({ bucket: row.time as number, field, n, sum: get('sum'), min: get('min'), max: get('max'), first: get('first'), last: get('last') });
+    }
+  }
+  return out;
+}
+
+/**
+ * Readings this process stored lately, per device: how a redelivered reading is counted as a
+ * duplicate. InfluxDB overwrites it either way (same series and time), so the count is only a
+ * figure for /metrics, exact within the last `perDevice` readings of each device.
+ */
+class RecentKeys {
+  private readonly byDevice = new Map<string, Set<number>>();
+  constructor(private readonly perDevice: number) {}
+
+  /** false when already seen */
+  add(deviceId: string, ts: number): boolean {
+    let set = this.byDevice.get(deviceId);
+    if (!set) this.byDevice.set(deviceId, (set = new Set()));
+    if (set.has(ts)) return false;
+    set.add(ts);
+    if (set.size > this.perDevice) set.delete(set.values().next().value!);
+    return true;
+  }
+}

@@ -1,0 +1,156 @@
+/**
+ * The operational state every backend keeps in the local SQLite file (CAMPUS_DATA_DIR/campus.db):
+ * the last reading and status of each device (the ledger and the wall screen read these), dead
+ * letters, and the queue of hours whose rollups must be recomputed. Readings themselves live in
+ * the backend (the same file for SQLite, InfluxDB otherwise).
+ */
+import type { DeviceKind, Reading } from '@campus/contract';
+import { openDb, type Db } from './sqlite-db.ts';
+import { hourOf } from './rollups.ts';
+import type { DeadLetter, DeviceLast, StatusChange } from './store.ts';
+
+export interface QueuedHour {
+  deviceId: string;
+  hour: number;
+  gen: number;
+}
+
+/** Marks a new generation on every batch: a queued hour touched again while being rolled up stays queued. */
+let generation = Date.now() * 1000;
+
+export class LocalState {
+  readonly db: Db;
+  private readonly stmt?: ReturnType<typeof prepare>;
+
+  constructor(
+    file: string,
+    readonly options: { readonly?: boolean } = {},
+  ) {
+    this.db = openDb(file, options);
+    if (!options.readonly) this.stmt = prepare(this.db);
+  }
+
+  get readonly(): boolean {
+    return !this.stmt;
+  }
+
+  private writable(): ReturnType<typeof prepare> {
+    if (!this.stmt) throw new Error('[store] this connection is read-only');
+    return this.stmt;
+  }
+
+  /** Records what a batch changes besides the readings; call inside the backend's transaction. */
+  record(stored: readonly Reading[], statuses: readonly StatusChange[], deadLetters: readonly DeadLetter[]): void {
+    const s = this.writable();
+    // lastSeen moves with every message; the "last reading" only with a newer device time
+    const latest = new Map<string, Reading>();
+    for (const r of stored) {
+      const prev = latest.get(r.deviceId);
+      if (!prev || r.ts >= prev.ts) latest.set(r.deviceId, r);
+    }
+    for (const r of latest.values()) {
+      s.upsertLast.run({ deviceId: r.deviceId, siteId: r.siteId, kind: r.kind, ts: r.ts, seq: r.seq, receivedAt: r.receivedAt, v: JSON.stringify(r.values) });
+    }
+    for (const st of statuses) s.upsertStatus.run(st.deviceId, st.status, st.at);
+    for (const d of deadLetters) s.insertDeadLetter.run(d.receivedAt, d.topic, d.reason, d.payload);
+    const gen = ++generation;
+    const hours = new Set(stored.map((r) => `${r.deviceId}\n${hourOf(r.ts)}`));
+    for (const key of hours) {
+      const [deviceId, hour] = key.split('\n');
+      s.queueHour.run(deviceId, Number(hour), gen);
+    }
+  }
+
+  transaction<T>(fn: () => T): T {
+    // IMMEDIATE: take the write lock at BEGIN, so a reader never forces a retry mid-batch
+    return this.db.transaction(fn).immediate();
+  }
+
+  lastReadings(): DeviceLast[] {
+    const rows = this.db.prepare('SELECT device_id, site_id, kind, ts, seq, received_at, v FROM device_last').all() as {
+      device_id: string;
+      site_id: string;
+      kind: DeviceLast['kind'];
+      ts: number;
+      seq: number;
+      received_at: number;
+      v: string;
+    }[];
+    return rows.map((r) => ({
+      deviceId: r.device_id,
+      siteId: r.site_id,
+      kind: r.kind,
+      ts: r.ts,
+      seq: r.seq,
+      receivedAt: r.received_at,
+      values: JSON.parse(r.v),
+    }));
+  }
+
+  statuses(): StatusChange[] {
+    const rows = this.db.prepare('SELECT device_id, status, at FROM device_status').all() as {
+      device_id: string;
+      status: StatusChange['status'];
+      at: number;
+    }[];
+    return rows.map((r) => ({ deviceId: r.device_id, status: r.status, at: r.at }));
+  }
+
+  deadLetters(limit: number): (DeadLetter & { id: number })[] {
+    const rows = this.db.prepare('SELECT id, received_at, topic, reason, payload FROM dead_letters ORDER BY id DESC LIMIT ?').all(limit) as {
+      id: number;
+      received_at: number;
+      topic: string;
+      reason: string;
+      payload: Buffer;
+    }[];
+    return rows.map((r) => ({ id: r.id, receivedAt: r.received_at, topic: r.topic, reason: r.reason, payload: r.payload }));
+  }
+
+  kindOf(deviceId: string): DeviceKind | undefined {
+    return (this.db.prepare('SELECT kind FROM device_last WHERE device_id = ?').get(deviceId) as { kind: DeviceKind } | undefined)?.kind;
+  }
+
+  /** The oldest queued device-hours, oldest first per device. */
+  takeDirty(limit: number): QueuedHour[] {
+    return this.db.prepare('SELECT device_id AS deviceId, hour, gen FROM rollup_queue ORDER BY device_id, hour LIMIT ?').all(limit) as QueuedHour[];
+  }
+
+  /** Dequeues hours rolled up, unless a write touched them again meanwhile (a newer generation). */
+  doneDirty(done: readonly QueuedHour[]): void {
+    const del = this.db.prepare('DELETE FROM rollup_queue WHERE device_id = ? AND hour = ? AND gen = ?');
+    this.db.transaction(() => {
+      for (const q of done) del.run(q.deviceId, q.hour, q.gen);
+    })();
+  }
+
+  dirtyCount(): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM rollup_queue').get() as { n: number }).n;
+  }
+
+  /** Row counts, for tests and the health page. */
+  count(table: 'readings' | 'dead_letters' | 'device_last' | 'rollups' | 'rollup_queue'): number {
+    return (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function prepare(db: Db) {
+  return {
+    upsertLast: db.prepare(`
+      INSERT INTO device_last (device_id, site_id, kind, ts, seq, received_at, v) VALUES (@deviceId, @siteId, @kind, @ts, @seq, @receivedAt, @v)
+      ON CONFLICT (device_id) DO UPDATE SET
+        received_at = max(received_at, excluded.received_at),
+        seq = CASE WHEN excluded.ts >= ts THEN excluded.seq ELSE seq END,
+        v   = CASE WHEN excluded.ts >= ts THEN excluded.v   ELSE v   END,
+        ts  = max(ts, excluded.ts)`),
+    upsertStatus: db.prepare(`
+      INSERT INTO device_status (device_id, status, at) VALUES (?, ?, ?)
+      ON CONFLICT (device_id) DO UPDATE SET status = excluded.status, at = excluded.at WHERE excluded.at >= at`),
+    insertDeadLetter: db.prepare('INSERT INTO dead_letters (received_at, topic, reason, payload) VALUES (?, ?, ?, ?)'),
+    queueHour: db.prepare('INSERT INTO rollup_queue (device_id, hour, gen) VALUES (?, ?, ?) ON CONFLICT (device_id, hour) DO UPDATE SET gen = excluded.gen'),
+  };
+}

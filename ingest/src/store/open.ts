@@ -1,0 +1,31 @@
+/** Opens the reading store that CAMPUS_STORE names, in CAMPUS_DATA_DIR (and CAMPUS_INFLUX_URL / _DB). */
+import type { Campus } from '@campus/site';
+import { storeContext } from './context.ts';
+import { InfluxReadingStore } from './influx.ts';
+import { dbPath } from './sqlite-db.ts';
+import { SqliteReadingStore } from './sqlite.ts';
+import type { ReadingStore } from './store.ts';
+
+export interface StoreSettings {
+  store: 'sqlite' | 'influx';
+  dataDir: string;
+  influxUrl: string;
+  influxDb: string;
+  rawRetentionDays: number;
+}
+
+export function openReadingStore(settings: StoreSettings, campuses: readonly Campus[], options: { readonly?: boolean } = {}): ReadingStore {
+  const context = storeContext(campuses);
+  const localFile = dbPath(settings.dataDir);
+  if (settings.store === 'influx') {
+    return new InfluxReadingStore({
+      url: settings.influxUrl,
+      db: settings.influxDb,
+      localFile,
+      context,
+      rawRetentionDays: settings.rawRetentionDays,
+      readonly: options.readonly,
+    });
+  }
+  return new SqliteReadingStore(localFile, { readonly: options.readonly, context });
+}

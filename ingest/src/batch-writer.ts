@@ -4,7 +4,7 @@
  * `maxDelayMs` after its first item. A failed write is retried (with backoff) and nothing is
  * acknowledged until it succeeds.
  */
-import type { Log } from '@campus/runtime';
+import { describeError, type Log } from '@campus/runtime';
 import type { Outcome } from './pipeline.ts';
 import type { Batch, WriteResult } from './store/store.ts';
 
@@ -34,6 +34,8 @@ export class BatchWriter {
   private timer?: NodeJS.Timeout;
   private writing?: Promise<void>;
   private retryMs = 0;
+  private lastFailure?: string;
+  private lastFailureLoggedAt = 0;
   private closed = false;
 
   constructor(
@@ -48,7 +50,8 @@ export class BatchWriter {
 
   add(item: PendingItem): void {
     this.pending.push(item);
-    if (this.writing) return;
+    // a write in flight, or a retry waiting out its backoff, picks this up
+    if (this.writing || this.retryMs) return;
     if (this.pending.length >= this.opts.maxBatch) this.kick(0);
     else if (!this.timer) this.kick(this.opts.maxDelayMs);
   }
@@ -78,11 +81,22 @@ export class BatchWriter {
       const result = await this.store.write(batch);
       this.pending.splice(0, items.length);
       this.retryMs = 0;
+      if (this.lastFailure) this.opts.log.info('store writes succeed again');
+      this.lastFailure = undefined;
       for (const item of items) item.ack();
       this.opts.onCommitted(batch, result, items);
     } catch (err) {
       this.retryMs = Math.min(Math.max(this.retryMs * 2, 100), 5000);
-      this.opts.log.error(`store write failed; retrying in ${this.retryMs} ms (nothing acknowledged)`, { err, items: items.length });
+      // the same failure is logged once a minute, not on every retry
+      const text = describeError(err);
+      if (text !== this.lastFailure || Date.now() - this.lastFailureLoggedAt > 60_000) {
+        this.opts.log.error(`store write failed; retrying every ${this.retryMs / 1000} s at most (nothing acknowledged)`, {
+          err: text,
+          items: this.pending.length,
+        });
+        this.lastFailure = text;
+        this.lastFailureLoggedAt = Date.now();
+      }
       this.opts.onWriteError(err);
     } finally {
       this.writing = undefined;

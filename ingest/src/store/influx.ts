@@ -131,7 +131,9 @@ export class InfluxReadingStore implements ReadingStore, RollupBackend {
         // 401, 403, 404...: a setup problem, not a bad point; keep everything and retry
         throw new InfluxUnavailable(`InfluxDB refused the write (${err.status}): ${err.message}`, { cause: err });
       }
-      if (index.length === 1) return new Map([[index[0]!, err.message]]);
+      // "partial write: ... dropped=N": when every point was dropped there is nothing to narrow down
+      const dropped = Number(/dropped=(\d+)/.exec(err.message)?.[1] ?? NaN);
+      if (index.length === 1 || dropped >= index.length) return new Map(index.map((i) => [i, err.message]));
       const half = Math.ceil(index.length / 2);
       const a = await this.writeNarrowing(lines, index.slice(0, half));
       const b = await this.writeNarrowing(lines, index.slice(half));

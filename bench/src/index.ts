@@ -1,0 +1,12 @@
+/**
+ * `npm run bench`: every benchmark, each printing its figure beside a peer run on the same machine
+ * in the same process (this machine is noisy; only ratios travel). Knobs: BENCH_TERM_WEEKS (20),
+ * BENCH_BACKENDS (sqlite,influx).
+ */
+import { benchCompetitionTerm } from './competition-term.ts';
+import { printResult } from './report.ts';
+
+const weeks = Number(process.env.BENCH_TERM_WEEKS ?? 20);
+const backends = (process.env.BENCH_BACKENDS ?? 'sqlite,influx').split(',');
+console.log(`campus benchmarks — node ${process.version}, ${new Date().toISOString()}`);
+for (const r of await benchCompetitionTerm({ weeks, backends })) printResult(r);

@@ -46,7 +46,15 @@ async function load(store: ReadingStore, ranges: [number, number][]): Promise<nu
     for (let ts = from; ts < to; ts += 60_000) {
       for (const id of meters) {
         const r = sim.reading(id, ts);
-        batch.push({ siteId: campus.site.id, deviceId: id, kind: 'electric_meter', ts, seq: r.seq, receivedAt: ts, values: r.values as Reading['values'] });
+        batch.push({
+          siteId: campus.site.id,
+          deviceId: id,
+          kind: 'electric_meter',
+          ts,
+          seq: r.seq,
+          receivedAt: ts,
+          values: r.values as unknown as Reading['values'],
+        });
         n++;
       }
       if (batch.length >= 5000) await flush();

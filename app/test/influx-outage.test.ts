@@ -66,6 +66,15 @@ async function storedSeqs(s: Stack, id: string): Promise<number[]> {
   return (series?.[0]?.values ?? []).map((v) => v[1] as number);
 }
 
+/** Every reading the broker acknowledged is in InfluxDB, once, in device-time order. */
+async function expectAllStored(s: Stack, load: { acked: Map<string, number[]> }, ids: string[], timeoutMs: number): Promise<void> {
+  for (const id of ids) {
+    const acked = load.acked.get(id)!;
+    await waitFor(`${id}: all ${acked.length} readings stored`, async () => (await storedSeqs(s, id)).length >= acked.length, { timeoutMs, everyMs: 500 });
+    expect(await storedSeqs(s, id)).toEqual(acked.map((_, i) => i));
+  }
+}
+
 const METERS = Array.from({ length: 3 }, (_, g) => Array.from({ length: 8 }, (_, c) => `em-g${g + 1}c${c + 1}`)).flat();
 
 describe('InfluxDB outage under load', () => {
@@ -100,15 +109,7 @@ describe('InfluxDB outage under load', () => {
     await new Promise((r) => setTimeout(r, 5000)); // publishing goes on while the spool replays
     await load.stop();
     await waitFor('the spool replayed', () => s.ingest.spooled?.spool.empty && s.ingest.spooled.downSince === undefined, { timeoutMs: 120_000, everyMs: 250 });
-    for (const id of METERS) {
-      const acked = load.acked.get(id)!;
-      await waitFor(`${id}: all ${acked.length} readings stored`, async () => (await storedSeqs(s, id)).length >= acked.length, {
-        timeoutMs: 60_000,
-        everyMs: 500,
-      });
-      // exactly what was published, once each, in device-time order
-      expect(await storedSeqs(s, id)).toEqual(acked.map((_, i) => i));
-    }
+    await expectAllStored(s, load, METERS, 60_000);
     await waitFor('the storage ticket cleared', () => s.ingest.detection?.tickets.get(ticket.id)?.clearedAt, { timeoutMs: 60_000 });
   });
 
@@ -126,13 +127,6 @@ describe('InfluxDB outage under load', () => {
     await new Promise((r) => setTimeout(r, 5000));
     await influxd.start();
     await load.stop();
-    for (const id of ids) {
-      const acked = load.acked.get(id)!;
-      await waitFor(`${id}: all ${acked.length} readings stored`, async () => (await storedSeqs(s, id)).length >= acked.length, {
-        timeoutMs: 180_000,
-        everyMs: 500,
-      });
-      expect(await storedSeqs(s, id)).toEqual(acked.map((_, i) => i));
-    }
+    await expectAllStored(s, load, ids, 180_000);
   });
 });

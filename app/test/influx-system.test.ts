@@ -73,5 +73,30 @@ describe('the whole system on InfluxDB', () => {
     const again = await other.get(`/api/readings?device=em-g1c1&field=totalKWh&from=${now - 28 * 86_400_000}&to=${now}&points=700`);
     expect(again.status).toBe(200);
     expect(again.body.points.length).toBeGreaterThanOrEqual(month.points.length);
+
+    // InfluxDB goes away: charts say so (503), health shows the spool filling, and it drains on return
+    await influxd.stop();
+    const down = await api.get('/api/readings?device=tr-main&field=worstPhaseA');
+    expect(down).toMatchObject({ status: 503, body: { error: 'store_unavailable' } });
+    const spooling = await waitFor(
+      'health showing the spool',
+      async () => {
+        const r = await api.get('/api/health');
+        return r.status === 503 && r.body.parts.ingest.spool.batches > 0 ? r.body.parts.ingest : undefined;
+      },
+      { timeoutMs: 90_000, everyMs: 500 },
+    );
+    expect(spooling.detail).toMatch(/database unreachable/);
+    const metrics = await fetch(`${system.base}/metrics`).then((r) => r.text());
+    expect(metrics).toMatch(/^campus_spool_batches [1-9]\d*$/m);
+    await influxd.start();
+    await waitFor(
+      'health ok again with an empty spool',
+      async () => {
+        const r = await api.get('/api/health');
+        return r.status === 200 && r.body.parts.ingest.spool.batches === 0;
+      },
+      { timeoutMs: 90_000, everyMs: 500 },
+    );
   });
 });

@@ -79,18 +79,24 @@ export async function benchCompetitionTerm(opts: { weeks: number; backends: stri
   const dir = tempDir('campus-bench-');
   const offset = campus.calendar.offsetAt(from);
   const board = (store: ReadingStore) => scoreCompetition(campus, store, { resource: 'electricity', period: 'term', today, now: to });
+  /** loads the term, rolls it up, and checks the board ranks the classes */
+  const prepare = async (store: ReadingStore, ranges: [number, number][]) => {
+    const t0 = performance.now();
+    const n = await load(store, ranges);
+    const loaded = performance.now() - t0;
+    const t1 = performance.now();
+    while ((await store.rollUp(5000)).pending > 0);
+    const rolled = performance.now() - t1;
+    const check = await board(store);
+    if (check.classes.filter((c) => c.rank > 0).length !== meters.length)
+      throw new Error(`${store.name}: the board did not rank every class; the bench data is wrong`);
+    return { n, loaded, rolled };
+  };
 
   try {
     if (opts.backends.includes('sqlite')) {
       const store = new SqliteReadingStore(join(dir.path, 'campus.db'), { context: storeContext([campus]) });
-      const t0 = performance.now();
-      const n = await load(store, ranges);
-      const loaded = performance.now() - t0;
-      const t1 = performance.now();
-      while ((await store.rollUp(5000)).pending > 0);
-      const rolled = performance.now() - t1;
-      const check = await board(store);
-      if (!check.classes.some((c) => c.rank > 0)) throw new Error('the competition ranked nobody: the bench data is wrong');
+      const { n, loaded, rolled } = await prepare(store, ranges);
       const ours = await time(() => board(store), 5);
       const db = store.local.db;
       const marks = meters.map(() => '?').join(', ');
@@ -117,12 +123,7 @@ export async function benchCompetitionTerm(opts: { weeks: number; backends: stri
           context: storeContext([campus]),
           rawRetentionDays: 3650,
         });
-        const t0 = performance.now();
-        const n = await load(store, ranges);
-        const loaded = performance.now() - t0;
-        const t1 = performance.now();
-        while ((await store.rollUp(5000)).pending > 0);
-        const rolled = performance.now() - t1;
+        const { n, loaded, rolled } = await prepare(store, ranges);
         const ours = await time(() => board(store), 5);
         const offsetH = -Math.round(offset / 3_600_000);
         const q = `SELECT spread("totalKWh"), count("totalKWh") FROM "raw"."electric_meter" WHERE "class" != '' AND time >= ${from}ms AND time < ${to}ms GROUP BY time(1d, ${offsetH}h), "device" fill(none)`;

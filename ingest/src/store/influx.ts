@@ -16,24 +16,10 @@
  * reason. Network errors and 5xx throw `InfluxUnavailable`, which the spool handles.
  */
 import { flattenValues, pathField, rollupFields, telemetryTopic, type DeviceKind, type Reading } from '@campus/contract';
-import { LocalState } from './local-state.ts';
-import { dailyUseFromRollups, rollUp, seriesFromRollups, type Period, type RollupBackend, type RollupRow } from './rollups.ts';
+import { RollupStore } from './base.ts';
+import type { Period, RollupRow } from './rollups.ts';
 import { escapeKey, fieldValue, InfluxHttp, InfluxRejected, InfluxUnavailable, quoteIdent, quoteString, type InfluxSeries } from './influx-http.ts';
-import { ROLLUP_STEP_MS } from './store.ts';
-import type {
-  Batch,
-  DailyUse,
-  DailyUseQuery,
-  DeadLetter,
-  DeviceLast,
-  ReadingStore,
-  RollupResult,
-  SeriesPoint,
-  SeriesQuery,
-  StatusChange,
-  StoreContext,
-  WriteResult,
-} from './store.ts';
+import type { Batch, DeadLetter, RollupResult, SeriesPoint, SeriesQuery, StoreContext, WriteResult } from './store.ts';
 
 export interface InfluxStoreOptions {
   url: string;
@@ -54,15 +40,14 @@ const STATS = ['n', 'sum', 'min', 'max', 'first', 'last'] as const;
 const POINT_REFUSED =
   /partial write|unable to parse|field type conflict|beyond retention policy|invalid (field|tag|number|boolean)|max-values-per-tag|bad timestamp/i;
 
-export class InfluxReadingStore implements ReadingStore, RollupBackend {
+export class InfluxReadingStore extends RollupStore {
   readonly name = 'influx';
-  readonly local: LocalState;
   readonly http: InfluxHttp;
   private schemaReady = false;
   private readonly recent = new RecentKeys(4096);
 
   constructor(private readonly opts: InfluxStoreOptions) {
-    this.local = new LocalState(opts.localFile, { readonly: opts.readonly });
+    super(opts.localFile, opts.context, opts.readonly ?? false);
     this.http = new InfluxHttp(opts.url, opts.db, opts.timeoutMs);
   }
 
@@ -162,25 +147,7 @@ export class InfluxReadingStore implements ReadingStore, RollupBackend {
     return `${escapeKey(r.kind)}${this.tags(r.deviceId, r.siteId)} ${fields.join(',')} ${r.ts}`;
   }
 
-  lastReadings(): DeviceLast[] {
-    return this.local.lastReadings();
-  }
-
-  statuses(): StatusChange[] {
-    return this.local.statuses();
-  }
-
-  deadLetters(limit: number): (DeadLetter & { id: number })[] {
-    return this.local.deadLetters(limit);
-  }
-
-  private kindOf(deviceId: string): DeviceKind | undefined {
-    return this.opts.context.device(deviceId)?.kind ?? this.local.kindOf(deviceId);
-  }
-
-  async series(q: SeriesQuery): Promise<SeriesPoint[]> {
-    if (q.paths.length === 0 || q.paths.length > 8) throw new Error('series needs 1 to 8 paths');
-    if (q.stepMs >= ROLLUP_STEP_MS && q.stepMs % ROLLUP_STEP_MS === 0) return seriesFromRollups(this, q);
+  protected async rawSeries(q: SeriesQuery): Promise<SeriesPoint[]> {
     const kind = this.kindOf(q.deviceId);
     if (!kind) return [];
     const fields = q.paths.map(pathField);
@@ -209,13 +176,9 @@ export class InfluxReadingStore implements ReadingStore, RollupBackend {
     return out;
   }
 
-  dailyUse(q: DailyUseQuery): Promise<DailyUse[]> {
-    return dailyUseFromRollups(this, this.opts.context, q);
-  }
-
-  async rollUp(maxHours?: number): Promise<RollupResult> {
+  override async rollUp(maxHours?: number): Promise<RollupResult> {
     await this.ensureSchema();
-    return rollUp(this.local, this, this.opts.context, maxHours);
+    return super.rollUp(maxHours);
   }
 
   /** InfluxDB expires raw points itself (the "raw" retention policy). */
@@ -260,10 +223,6 @@ export class InfluxReadingStore implements ReadingStore, RollupBackend {
     for (const b of buckets.filter((b) => !byBucket.has(b))) {
       await this.http.query(`DELETE FROM ${quoteIdent(measurement)} WHERE device = ${quoteString(deviceId)} AND time = ${b}ms`, { write: true });
     }
-  }
-
-  close(): void {
-    this.local.close();
   }
 }
 

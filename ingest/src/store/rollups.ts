@@ -152,12 +152,10 @@ export async function seriesFromRollups(backend: RollupBackend, q: SeriesQuery):
 /** Use per device and local day of a cumulative register, from daily rollups. */
 export async function dailyUseFromRollups(backend: RollupBackend, ctx: StoreContext, q: DailyUseQuery): Promise<DailyUse[]> {
   const field = pathField(q.path);
-  const out: DailyUse[] = [];
-  for (const deviceId of q.deviceIds) {
-    const rows = await backend.readRollups('1d', deviceId, q.from, q.to, [field]);
-    for (const r of rows.sort((a, b) => a.bucket - b.bucket)) {
-      out.push({ deviceId, date: ctx.localDate(deviceId, r.bucket), use: r.max - r.min, readings: r.n });
-    }
-  }
-  return out;
+  // one query per device, in parallel (a round trip each on InfluxDB)
+  const perDevice = await Promise.all(q.deviceIds.map((deviceId) => backend.readRollups('1d', deviceId, q.from, q.to, [field])));
+  return perDevice.flatMap((rows, i) => {
+    const deviceId = q.deviceIds[i]!;
+    return rows.sort((a, b) => a.bucket - b.bucket).map((r) => ({ deviceId, date: ctx.localDate(deviceId, r.bucket), use: r.max - r.min, readings: r.n }));
+  });
 }

@@ -4,33 +4,16 @@
  * letters and the rollup queue. Rollups live in the same file (table `rollups`).
  */
 import type { DeviceKind } from '@campus/contract';
-import { LocalState } from './local-state.ts';
-import { aggregateReadings, dailyUseFromRollups, rollUp, seriesFromRollups, type Period, type RollupBackend, type RollupRow } from './rollups.ts';
-import type {
-  Batch,
-  DailyUse,
-  DailyUseQuery,
-  DeadLetter,
-  DeviceLast,
-  ReadingStore,
-  RollupResult,
-  SeriesPoint,
-  SeriesQuery,
-  StatusChange,
-  StoreContext,
-  WriteResult,
-} from './store.ts';
-import { ROLLUP_STEP_MS } from './store.ts';
+import { RollupStore } from './base.ts';
 import { storeContext } from './context.ts';
+import { aggregateReadings, type Period, type RollupRow } from './rollups.ts';
+import type { Batch, SeriesPoint, SeriesQuery, StoreContext, WriteResult } from './store.ts';
 
-export class SqliteReadingStore implements ReadingStore, RollupBackend {
+export class SqliteReadingStore extends RollupStore {
   readonly name = 'sqlite';
-  readonly local: LocalState;
-  private readonly ctx: StoreContext;
 
   constructor(file: string, options: { readonly?: boolean; context?: StoreContext } = {}) {
-    this.local = new LocalState(file, options);
-    this.ctx = options.context ?? storeContext([]);
+    super(file, options.context ?? storeContext([]), options.readonly ?? false);
   }
 
   private get db() {
@@ -48,21 +31,7 @@ export class SqliteReadingStore implements ReadingStore, RollupBackend {
     });
   }
 
-  lastReadings(): DeviceLast[] {
-    return this.local.lastReadings();
-  }
-
-  statuses(): StatusChange[] {
-    return this.local.statuses();
-  }
-
-  deadLetters(limit: number): (DeadLetter & { id: number })[] {
-    return this.local.deadLetters(limit);
-  }
-
-  async series(q: SeriesQuery): Promise<SeriesPoint[]> {
-    if (q.paths.length === 0 || q.paths.length > 8) throw new Error('series needs 1 to 8 paths');
-    if (q.stepMs >= ROLLUP_STEP_MS && q.stepMs % ROLLUP_STEP_MS === 0) return seriesFromRollups(this, q);
+  protected async rawSeries(q: SeriesQuery): Promise<SeriesPoint[]> {
     // paths are bound as parameters, never spliced into the SQL; several paths -> their maximum
     const params: Record<string, unknown> = { step: q.stepMs, device: q.deviceId, from: q.from, to: q.to };
     const extracts = q.paths.map((p, i) => {
@@ -78,14 +47,6 @@ export class SqliteReadingStore implements ReadingStore, RollupBackend {
          WHERE x IS NOT NULL GROUP BY t ORDER BY t`,
       )
       .all(params) as SeriesPoint[];
-  }
-
-  dailyUse(q: DailyUseQuery): Promise<DailyUse[]> {
-    return dailyUseFromRollups(this, this.ctx, q);
-  }
-
-  rollUp(maxHours?: number): Promise<RollupResult> {
-    return rollUp(this.local, this, this.ctx, maxHours);
   }
 
   async pruneRaw(before: number): Promise<number> {
@@ -135,9 +96,5 @@ export class SqliteReadingStore implements ReadingStore, RollupBackend {
   /** Row counts, for tests and the health page. */
   count(table: 'readings' | 'dead_letters' | 'device_last' | 'rollups' | 'rollup_queue'): number {
     return this.local.count(table);
-  }
-
-  close(): void {
-    this.local.close();
   }
 }

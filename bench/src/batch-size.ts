@@ -6,7 +6,7 @@
  */
 import { CampusSim } from '@campus/device-sim';
 import { InfluxReadingStore, SqliteReadingStore, storeContext, type ReadingStore } from '@campus/ingest';
-import type { Reading } from '@campus/contract';
+import { validateTelemetry, type Reading } from '@campus/contract';
 import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
 import { startInfluxd, tempDir } from '@campus/testkit';
 import { join } from 'node:path';
@@ -24,7 +24,10 @@ function readings(n: number): Reading[] {
   for (let ts = t0; out.length < n; ts += 60_000) {
     for (const d of campus.devices) {
       const r = sim.reading(d.id, ts);
-      out.push({ siteId: campus.site.id, deviceId: d.id, kind: d.kind, ts, seq: r.seq, receivedAt: ts, values: r.values as unknown as Reading['values'] });
+      // through the same validation as a message from the broker (flags normalised, and so on)
+      const v = validateTelemetry(d.kind, { ts, seq: r.seq, ...r.values }, ts);
+      if (!v.ok) throw new Error(`simulated ${d.id} reading refused: ${v.reason}`);
+      out.push({ siteId: campus.site.id, deviceId: d.id, kind: d.kind, ts, seq: r.seq, receivedAt: ts, values: v.value.values });
     }
   }
   return out.slice(0, n);

@@ -19,7 +19,7 @@ export function flattenValues(kind: DeviceKind, values: TelemetryValues): Record
     const x = v[name];
     if (x === undefined || x === null) continue;
     if (spec.type === 'phases') (x as number[]).forEach((p, i) => (out[`${name}_${PHASES[i]}`] = p));
-    else if (spec.type === 'flags') out[name] = (x as string[]).join(' ');
+    else if (spec.type === 'flags') out[name] = Array.isArray(x) ? x.join(' ') : String(x);
     else out[name] = x as number | boolean;
   }
   return out;

@@ -99,6 +99,8 @@ export async function rollUp(local: LocalState, backend: RollupBackend, ctx: Sto
   for (const q of queued) byDevice.set(q.deviceId, [...(byDevice.get(q.deviceId) ?? []), q.hour]);
   let days = 0;
   for (const [deviceId, hours] of byDevice) {
+    // let MQTT acknowledgements and HTTP requests through between devices (SQLite work is synchronous)
+    await new Promise((r) => setImmediate(r));
     const kind = ctx.device(deviceId)?.kind ?? local.kindOf(deviceId);
     if (!kind) continue; // a device no longer in any campus file and never stored: nothing to roll up
     for (const [from, to] of hourRanges(hours)) {

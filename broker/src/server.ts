@@ -10,7 +10,7 @@ import type { Campus } from '@campus/site';
 import { listen, type Listening, type Log, type MetricsRegistry, type PartHealth, type Service } from '@campus/runtime';
 import { canPublish, canSubscribe } from './acl.ts';
 import type { CredentialStore, Identity } from './credentials.ts';
-import { provisionCredentials } from './provision.ts';
+import { provisionCredentials, simulatedLogins } from './provision.ts';
 
 export interface BrokerOptions {
   host: string;
@@ -51,6 +51,7 @@ export class BrokerService implements Service {
       log,
     });
     this.watchCredentials();
+    const simulated = this.opts.simulated ? simulatedLogins(this.opts.dataDir, this.opts.campuses) : () => null;
     const authFailures = metrics.counter('campus_mqtt_auth_failures_total', 'MQTT connections refused for bad credentials');
     const refused = metrics.counter('campus_mqtt_refused_total', 'MQTT publishes and subscribes refused by the ACL');
 
@@ -63,8 +64,12 @@ export class BrokerService implements Service {
           done(authError(msg, code), false);
         };
         if (!username || !password) return fail('anonymous access is not allowed', NOT_AUTHORIZED);
-        this.credentials!.authenticate(username, password.toString('utf8')).then(
-          (who) => {
+        const secret = password.toString('utf8');
+        // an issued secret (or a disabled entry) wins over the simulator's derived one
+        const issued = this.credentials!.get(username);
+        this.credentials!.authenticate(username, secret).then(
+          (found) => {
+            const who = found ?? (issued ? null : simulated(username, secret));
             if (!who) return fail('bad username or password', BAD_USERNAME_OR_PASSWORD);
             // a device's client id is its device id: no other identity can take over its session
             if (who.role === 'device' && client.id !== who.deviceId) {

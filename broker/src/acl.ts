@@ -1,8 +1,10 @@
 /**
  * Who may publish and subscribe where. Pure functions of the identity and the topic; the defaults
- * refuse. A device owns campus/{site}/{device}/telemetry and .../status, and nothing else.
+ * refuse. A device owns campus/{site}/{device}/telemetry and .../status, and nothing else; an
+ * off-the-shelf device owns its own format's topics (tele/{topic}/... for Tasmota, {prefix}/...
+ * for Shelly, the bridge's base topic for Zigbee2MQTT, wmbusmeters/{gateway}/... for wmbusmeters).
  */
-import { deviceTopicPrefix, TOPIC_ROOT } from '@campus/contract';
+import { deviceTopicPrefix, externalPublishFilters, externalSubscribeFilters, filterWithin, TOPIC_ROOT, topicMatches } from '@campus/contract';
 import type { Identity } from './credentials.ts';
 
 export type Decision = { ok: true } | { ok: false; reason: string };
@@ -18,12 +20,29 @@ export function canPublish(who: Identity | undefined, topic: string, retain: boo
     if (topic === `${own}status`) return allow;
     return deny(`device ${who.deviceId} may publish only under ${own}`);
   }
+  if (who.role === 'external') {
+    const allowed = externalPublishFilters(who.format, who.id);
+    return allowed.some((f) => topicMatches(f, topic)) ? allow : deny(`${who.format} ${who.id} may publish only to ${allowed.join(', ')}`);
+  }
   return deny(`service ${who.name} does not publish`);
+}
+
+/** Whether a retained publish keeps its flag: availability topics yes, readings never (a replay would look new). */
+export function keepsRetain(who: Identity | undefined, topic: string): boolean {
+  if (who?.role !== 'external') return true;
+  return /\/(LWT|online|availability)$/.test(topic);
 }
 
 export function canSubscribe(who: Identity | undefined, filter: string): Decision {
   if (!who) return deny('not authenticated');
   if (who.role === 'device') return deny(`device ${who.deviceId} may not subscribe`);
+  if (who.role === 'external') {
+    const allowed = externalSubscribeFilters(who.format, who.id);
+    return filterWithin(filter, allowed) ? allow : deny(`${who.format} ${who.id} may subscribe only to ${allowed.join(', ') || 'nothing'}`);
+  }
+  if (filter.startsWith('$') || filter === '#') return deny(`service ${who.name} may not subscribe to ${filter}`);
+  // a service reading every site also reads the off-the-shelf formats' topics
+  if (who.sites.includes('*') && !filter.startsWith(`${TOPIC_ROOT}/`)) return allow;
   const parts = filter.split('/');
   if (parts[0] !== TOPIC_ROOT) return deny(`service ${who.name} may subscribe only under ${TOPIC_ROOT}/`);
   const site = parts[1];

@@ -6,11 +6,15 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CampusError, secretsDir, verifySecret, writeFileAtomic } from '@campus/runtime';
+import type { ExternalFormat } from '@campus/contract';
 
 export { hashSecret, verifySecret } from '@campus/runtime';
 
 export type Identity =
-  { role: 'device'; siteId: string; deviceId: string } | { role: 'service'; name: string; /** sites it may read; "*" for all */ sites: string[] };
+  | { role: 'device'; siteId: string; deviceId: string }
+  /** an off-the-shelf device (or bridge, gateway) publishing under its own format's topics */
+  | { role: 'external'; siteId: string; format: ExternalFormat; id: string }
+  | { role: 'service'; name: string; /** sites it may read; "*" for all */ sites: string[] };
 
 export type CredentialRecord = Identity & {
   hash: string;
@@ -65,6 +69,11 @@ export class CredentialStore {
     this.verified.delete(username);
   }
 
+  /** every login, by username */
+  entries(): [string, CredentialRecord][] {
+    return Object.entries(this.users);
+  }
+
   get size(): number {
     return Object.keys(this.users).length;
   }
@@ -83,7 +92,12 @@ export class CredentialStore {
 }
 
 function identityOf(record: CredentialRecord): Identity {
-  return record.role === 'device'
-    ? { role: 'device', siteId: record.siteId, deviceId: record.deviceId }
-    : { role: 'service', name: record.name, sites: record.sites };
+  switch (record.role) {
+    case 'device':
+      return { role: 'device', siteId: record.siteId, deviceId: record.deviceId };
+    case 'external':
+      return { role: 'external', siteId: record.siteId, format: record.format, id: record.id };
+    case 'service':
+      return { role: 'service', name: record.name, sites: record.sites };
+  }
 }

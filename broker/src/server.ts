@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { Aedes, type Client } from 'aedes';
 import type { Campus } from '@campus/site';
 import { listen, type Listening, type Log, type MetricsRegistry, type PartHealth, type Service } from '@campus/runtime';
-import { canPublish, canSubscribe } from './acl.ts';
+import { canPublish, canSubscribe, keepsRetain } from './acl.ts';
 import type { CredentialStore, Identity } from './credentials.ts';
 import { provisionCredentials, simulatedLogins } from './provision.ts';
 
@@ -37,6 +37,8 @@ export class BrokerService implements Service {
   private watcher?: FSWatcher;
   private credentials?: CredentialStore;
   private readonly identities = new WeakMap<Client, Identity>();
+  /** the login behind each connection, and the hash it logged in against (to cut it when that changes) */
+  private readonly logins = new WeakMap<Client, { username: string; hash?: string }>();
   /** the port actually bound (CAMPUS_MQTT_PORT=0 picks a free one) */
   port = 0;
 
@@ -76,6 +78,7 @@ export class BrokerService implements Service {
               return fail(`device ${who.deviceId} must connect with client id "${who.deviceId}"`, NOT_AUTHORIZED);
             }
             this.identities.set(client, who);
+            this.logins.set(client, { username, hash: found ? this.credentials!.get(username)?.hash : undefined });
             done(null, true);
           },
           (err) => fail(`credential check failed: ${(err as Error).message}`, NOT_AUTHORIZED),
@@ -84,17 +87,26 @@ export class BrokerService implements Service {
       authorizePublish: (client, packet, done) => {
         // client is null when aedes publishes a stored will of a gone client: it was checked on connect
         if (client === null) return done(null);
-        const decision = canPublish(this.identities.get(client), packet.topic, packet.retain);
-        if (decision.ok) return done(null);
+        const who = this.identities.get(client);
+        const decision = canPublish(who, packet.topic, packet.retain);
+        if (decision.ok) {
+          // an off-the-shelf device that retains its readings would replay them to every new subscriber
+          if (packet.retain && !keepsRetain(who, packet.topic)) packet.retain = false;
+          return done(null);
+        }
         refused.inc({ op: 'publish' });
         log.warn(`refused publish: ${decision.reason}`, { clientId: client.id, topic: packet.topic.slice(0, 200) });
         done(new Error(decision.reason));
       },
       authorizeSubscribe: (client, sub, done) => {
-        const decision = canSubscribe(this.identities.get(client), sub.topic);
+        const who = this.identities.get(client);
+        const decision = canSubscribe(who, sub.topic);
         if (decision.ok) return done(null, sub);
         refused.inc({ op: 'subscribe' });
         log.warn(`refused subscribe: ${decision.reason}`, { clientId: client.id, topic: sub.topic.slice(0, 200) });
+        // off-the-shelf firmware subscribes to command topics it may not have: refuse that one
+        // subscription (SUBACK 0x80) and keep the device connected
+        if (who?.role === 'external') return done(null, null);
         done(new Error(decision.reason));
       },
     });
@@ -119,12 +131,29 @@ export class BrokerService implements Service {
         try {
           store.load();
           this.opts.log.info('credentials reloaded', { total: store.size });
+          this.cutRevoked();
         } catch (err) {
           this.opts.log.error(`kept the previous credentials: ${(err as Error).message}`);
         }
       }, 200);
     });
     this.watcher.unref();
+  }
+
+  /** Disconnects every client whose login was disabled, removed or given a new secret: at once, not at its next connect. */
+  private cutRevoked(): void {
+    const aedes = this.aedes;
+    if (!aedes) return;
+    // aedes keeps connected clients by id (not in its typings)
+    for (const client of Object.values((aedes as unknown as { clients: Record<string, Client> }).clients)) {
+      const login = this.logins.get(client);
+      if (!login || login.hash === undefined) continue; // services and simulated devices
+      const record = this.credentials!.get(login.username);
+      if (!record || record.disabled || record.hash !== login.hash) {
+        this.opts.log.warn(`disconnected ${login.username}: its login was ${!record ? 'removed' : record.disabled ? 'disabled' : 'given a new secret'}`, { clientId: client.id });
+        client.close();
+      }
+    }
   }
 
   async stop(): Promise<void> {

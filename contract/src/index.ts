@@ -4,3 +4,4 @@ export * from './telemetry.ts';
 export * from './series.ts';
 export * from './tickets.ts';
 export * from './fields.ts';
+export * from './external.ts';

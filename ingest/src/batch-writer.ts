@@ -14,7 +14,8 @@ export interface BatchSink {
 }
 
 export interface PendingItem {
-  outcome: Outcome;
+  /** one message can be several readings (a multi-channel plug), or none */
+  outcomes: Outcome[];
   topic: string;
   payload: Buffer;
   receivedAt: number;
@@ -70,10 +71,13 @@ export class BatchWriter {
     const items = this.pending.slice(0, this.opts.maxBatch);
     const batch: Batch = { readings: [], statuses: [], deadLetters: [] };
     for (const item of items) {
-      const o = item.outcome;
-      if (o.type === 'reading') batch.readings.push(o.reading);
-      else if (o.type === 'status') batch.statuses.push(o.status);
-      else batch.deadLetters.push({ receivedAt: item.receivedAt, topic: item.topic, reason: o.reason, payload: item.payload });
+      for (const o of item.outcomes) {
+        if (o.type === 'reading') batch.readings.push(o.reading);
+        else if (o.type === 'status') batch.statuses.push(o.status);
+        else if (o.type === 'pending') (batch.pending ??= []).push(o.pending);
+        else if (o.type === 'rejected') batch.deadLetters.push({ receivedAt: item.receivedAt, topic: item.topic, reason: o.reason, payload: item.payload });
+        // ignored: understood and deliberately not kept (counted by the caller)
+      }
     }
     let done!: () => void;
     this.writing = new Promise<void>((resolve) => (done = resolve));

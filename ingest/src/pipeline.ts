@@ -1,32 +1,48 @@
 /**
- * One MQTT message in, one outcome out: a reading, a status change, or a rejection with its reason.
- *   const steps = [decode, validate]  -> then the batch is stored, and only then acknowledged.
+ * One MQTT message in, its outcomes out: readings, status changes, a pending (not yet adopted)
+ * off-the-shelf device, an ignored message, or a rejection with its reason.
+ *   const steps = [decode, validate (native) | map (external)]  -> then the batch is stored, and only then acknowledged.
  * The process never throws on a payload: anything unexpected becomes a rejection.
  */
 import { DEFAULT_TELEMETRY_LIMITS, validateTelemetry, type Reading, type TelemetryLimits } from '@campus/contract';
 import type { Adapter, AdapterResult } from './adapters/adapter.ts';
 import { native } from './adapters/native.ts';
+import { shelly } from './adapters/shelly.ts';
+import { tasmota } from './adapters/tasmota.ts';
+import { wmbus } from './adapters/wmbus.ts';
+import { zigbee2mqttAdapter } from './adapters/zigbee2mqtt.ts';
+import { ExternalMapper, type PendingDevice } from './external.ts';
 import type { DeviceRegistry } from './registry.ts';
 import type { StatusChange } from './store/store.ts';
 
-/** Every payload family ingest understands; the first whose topic matches decodes. */
-export const ADAPTERS: readonly Adapter[] = [native];
+/** Every payload family ingest understands, most specific first; the first whose topic matches decodes. */
+export function adapters(registry: DeviceRegistry): readonly Adapter[] {
+  return [native, tasmota, wmbus, zigbee2mqttAdapter(registry.zigbeeBridges), shelly];
+}
 
-export type Outcome = { type: 'reading'; reading: Reading } | { type: 'status'; status: StatusChange } | { type: 'rejected'; reason: string };
+export type Outcome =
+  | { type: 'reading'; reading: Reading }
+  | { type: 'status'; status: StatusChange }
+  | { type: 'pending'; pending: PendingDevice }
+  | { type: 'ignored'; reason: string }
+  | { type: 'rejected'; reason: string };
 
 export interface PipelineContext {
   registry: DeviceRegistry;
   limits: TelemetryLimits;
+  adapters: readonly Adapter[];
+  external: ExternalMapper;
 }
 
 export function decode(topic: string, payload: Buffer, ctx: PipelineContext): AdapterResult {
-  const adapter = ADAPTERS.find((a) => a.matches(topic));
+  const adapter = ctx.adapters.find((a) => a.matches(topic));
   if (!adapter) return { type: 'rejected', reason: `no adapter for topic ${topic.slice(0, 100)}` };
   return adapter.decode(topic, payload, ctx);
 }
 
 export function validate(decoded: AdapterResult, now: number, ctx: PipelineContext): Outcome {
-  if (decoded.type === 'rejected') return decoded;
+  if (decoded.type === 'rejected' || decoded.type === 'ignored') return decoded;
+  if (decoded.type === 'external') throw new Error('external messages are mapped, not validated directly');
   const device = ctx.registry.get(decoded.deviceId);
   if (!device) return { type: 'rejected', reason: `unknown device "${decoded.deviceId}" (not in the campus file)` };
   if (device.siteId !== decoded.siteId)
@@ -40,14 +56,16 @@ export function validate(decoded: AdapterResult, now: number, ctx: PipelineConte
   };
 }
 
-export function processMessage(topic: string, payload: Buffer, now: number, ctx: PipelineContext): Outcome {
+export function processMessage(topic: string, payload: Buffer, now: number, ctx: PipelineContext): Outcome[] {
   try {
-    return validate(decode(topic, payload, ctx), now, ctx);
+    const decoded = decode(topic, payload, ctx);
+    if (decoded.type === 'external') return ctx.external.map(decoded, topic, payload, now, ctx.limits);
+    return [validate(decoded, now, ctx)];
   } catch (err) {
-    return { type: 'rejected', reason: `internal error while decoding: ${(err as Error).message}` };
+    return [{ type: 'rejected', reason: `internal error while decoding: ${(err as Error).message}` }];
   }
 }
 
 export function pipelineContext(registry: DeviceRegistry, limits: TelemetryLimits = DEFAULT_TELEMETRY_LIMITS): PipelineContext {
-  return { registry, limits };
+  return { registry, limits, adapters: adapters(registry), external: new ExternalMapper(registry) };
 }

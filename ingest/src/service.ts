@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
-import { siteSubscription, type Reading } from '@campus/contract';
+import { EXTERNAL_INGEST_FILTERS, siteSubscription, type Reading } from '@campus/contract';
 import type { Campus } from '@campus/site';
 import {
   CampusError,
@@ -107,6 +107,8 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
 
     const received = metrics.counter('campus_readings_received_total', 'MQTT messages received by ingest');
     const rejected = metrics.counter('campus_readings_rejected_total', 'messages rejected and kept in the dead-letter table');
+    const ignored = metrics.counter('campus_messages_ignored_total', 'messages understood and not readings (a Tasmota STATE, a partial update still waiting for a register)');
+    const pendingSeen = metrics.counter('campus_pending_messages_total', 'messages from off-the-shelf devices not in the campus file yet (listed on /devices)');
     const stored = metrics.counter('campus_readings_stored_total', 'readings stored in the database');
     const spooledTotal = metrics.counter('campus_readings_spooled_total', 'readings written to the disk spool while the database was down');
     const duplicates = metrics.counter('campus_readings_duplicate_total', 'readings received again (QoS 1 redelivery) and stored once');
@@ -141,6 +143,7 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
         spooledTotal.inc({}, (result as { spooled?: number }).spooled ?? 0);
         duplicates.inc({}, result.duplicates);
         rejected.inc({}, batch.deadLetters.length);
+        pendingSeen.inc({}, batch.pending?.length ?? 0);
         for (const d of batch.deadLetters) log.warn(`rejected ${d.topic}: ${d.reason}`);
         if (batch.statuses.length) detection.statuses(batch.statuses);
         if (batch.readings.length) {
@@ -176,7 +179,11 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
       clientId: this.opts.clientId ?? `campus-ingest-${hostname()}`.slice(0, 64),
       username: SERVICE_USERS.ingest,
       password: loadOrCreateKey(this.opts.dataDir, 'ingest'),
-      topics: this.registry.siteIds.map(siteSubscription),
+      // native topics per site, and the off-the-shelf formats' own topics (mapped through the campus file)
+      topics: [
+        ...this.registry.siteIds.map(siteSubscription),
+        ...new Set([...Object.values(EXTERNAL_INGEST_FILTERS).flat(), ...this.registry.zigbeeBridges.map((b) => `${b}/#`)]),
+      ],
       log,
       onMessage: (topic, payload, ack) => {
         // while stopping, leave new messages unacknowledged: the broker keeps them for next time
@@ -184,7 +191,10 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
         received.inc();
         const now = Date.now();
         this.lastMessageAt = now;
-        writer.add({ outcome: processMessage(topic, payload, now, ctx), topic, payload, receivedAt: now, ack });
+        const outcomes = processMessage(topic, payload, now, ctx);
+        const ignoredHere = outcomes.filter((o) => o.type === 'ignored').length;
+        if (ignoredHere) ignored.inc({}, ignoredHere);
+        writer.add({ outcomes, topic, payload, receivedAt: now, ack });
       },
       holdBack: () => writer.depth >= highWater,
     });

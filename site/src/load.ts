@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
-import { campusSchema, type CampusFile, type DeviceConfig } from './schema.ts';
+import { campusSchema, externalKey, externalSources, type CampusFile, type DeviceConfig } from './schema.ts';
 import { SchoolCalendar } from './calendar.ts';
 
 export class CampusConfigError extends Error {
@@ -69,6 +69,17 @@ function crossReferences(file: CampusFile): string[] {
   });
   file.classes.forEach((c, i) => {
     if (c.room && !rooms.has(c.room)) problems.push(`classes[${i}].room: no room "${c.room}"`);
+  });
+  // one ledger device per external identity (and channel / component)
+  const externals = new Map<string, string>();
+  file.devices.forEach((d, i) => {
+    externalSources(d).forEach((src, k) => {
+      const key = externalKey(src);
+      const first = externals.get(key);
+      const at = Array.isArray(d.external) ? `devices[${i}].external[${k}]` : `devices[${i}].external`;
+      if (first) problems.push(`${at}: ${src.format} "${src.id}" already reports as ${first}`);
+      else externals.set(key, `devices[${i}] (${d.id})`);
+    });
   });
   file.devices.forEach((d, i) => {
     const at = `devices[${i}]`;

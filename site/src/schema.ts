@@ -3,7 +3,7 @@
  * what the file may hold; every problem is reported with its path ("devices[3].ratedKVA: ...").
  */
 import { z } from 'zod';
-import { ID_PATTERN } from '@campus/contract';
+import { EXTERNAL_FORMATS, EXTERNAL_ID_PATTERN, ID_PATTERN } from '@campus/contract';
 
 const id = z.string().regex(ID_PATTERN, { error: 'must be letters, digits, "_", "-" or "." (no "/", "+", "#"), at most 64 characters' });
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date YYYY-MM-DD' });
@@ -44,6 +44,19 @@ const location = z.strictObject({
   room: id.optional(),
 });
 
+/** An off-the-shelf device (or one of its channels) that reports as this ledger device. */
+const externalSource = z.strictObject({
+  format: z.enum(EXTERNAL_FORMATS, { error: `must be one of ${EXTERNAL_FORMATS.join(', ')}` }),
+  id: z.string().regex(EXTERNAL_ID_PATTERN, { error: 'must be the device\'s own name: no spaces, "/", "+", "#", at most 64 characters' }),
+  channel: z.number().int().min(1).max(8).optional(),
+  component: z
+    .string()
+    .regex(/^(em|switch|pm1|em1):\d$/, { error: 'must be a Shelly component such as "em:0" or "switch:0"' })
+    .optional(),
+  /** Zigbee2MQTT: the bridge's base topic (default zigbee2mqtt) */
+  bridge: id.optional(),
+});
+
 const deviceBase = {
   id,
   name,
@@ -62,6 +75,8 @@ const deviceBase = {
   profile: id.optional(),
   /** detector thresholds for this device: { "<detector>": { "<parameter>": number } } */
   thresholds: z.record(z.string(), z.record(z.string(), z.number())).optional(),
+  /** an off-the-shelf device reporting as this one (Tasmota, Shelly, Zigbee2MQTT, wmbusmeters); several for e.g. a fridge's thermometer and door contact */
+  external: z.union([externalSource, z.array(externalSource).min(1).max(4)]).optional(),
 };
 
 const waterMeter = z.strictObject({
@@ -135,6 +150,17 @@ export const campusSchema = z.strictObject({
 
 export type CampusFile = z.infer<typeof campusSchema>;
 export type DeviceConfig = z.infer<typeof deviceSchema>;
+export type ExternalSourceConfig = z.infer<typeof externalSource>;
+
+/** A device's external sources as a list (the file may give one or several). */
+export function externalSources(device: DeviceConfig): ExternalSourceConfig[] {
+  return device.external === undefined ? [] : Array.isArray(device.external) ? device.external : [device.external];
+}
+
+/** The key of an external identity (and channel / component) in lookups. */
+export function externalKey(s: { format: string; id: string; channel?: number; component?: string; bridge?: string }): string {
+  return [s.format, s.format === 'zigbee2mqtt' ? (s.bridge ?? 'zigbee2mqtt') : '', s.id, s.channel ?? '', s.component ?? ''].join('|');
+}
 export type WaterMeterConfig = z.infer<typeof waterMeter>;
 export type ElectricMeterConfig = z.infer<typeof electricMeter>;
 export type TransformerConfig = z.infer<typeof transformer>;

@@ -93,7 +93,7 @@ export class InfluxReadingStore extends RollupStore {
         });
       }
     });
-    this.local.transaction(() => this.local.record(stored, batch.statuses, deadLetters));
+    this.local.transaction(() => this.local.record(stored, batch.statuses, deadLetters, batch.pending));
     return { stored: stored.length - duplicates, duplicates };
   }
 

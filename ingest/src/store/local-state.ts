@@ -8,6 +8,11 @@ import type { DeviceKind, Reading } from '@campus/contract';
 import { openDb, type Db } from './sqlite-db.ts';
 import { hourOf } from './rollups.ts';
 import type { DeadLetter, DeviceLast, StatusChange } from './store.ts';
+import type { PendingDevice } from '../external.ts';
+
+/** The row key of a pending device: its identity, channel and component. */
+export const pendingKey = (p: Pick<PendingDevice, 'format' | 'id' | 'bridge' | 'channel' | 'component'>): string =>
+  [p.format, p.bridge ?? '', p.id, p.channel ?? '', p.component ?? ''].join('|');
 
 export interface QueuedHour {
   deviceId: string;
@@ -40,8 +45,23 @@ export class LocalState {
   }
 
   /** Records what a batch changes besides the readings; call inside the backend's transaction. */
-  record(stored: readonly Reading[], statuses: readonly StatusChange[], deadLetters: readonly DeadLetter[]): void {
+  record(stored: readonly Reading[], statuses: readonly StatusChange[], deadLetters: readonly DeadLetter[], pending: readonly PendingDevice[] = []): void {
     const s = this.writable();
+    for (const p of pending) {
+      s.upsertPending.run({
+        key: pendingKey(p),
+        format: p.format,
+        id: p.id,
+        bridge: p.bridge ?? null,
+        channel: p.channel ?? null,
+        component: p.component ?? null,
+        siteId: p.siteId ?? null,
+        topic: p.topic,
+        payload: p.payload,
+        fields: JSON.stringify(p.fields),
+        at: p.seenAt,
+      });
+    }
     // lastSeen moves with every message; the "last reading" only with a newer device time
     const latest = new Map<string, Reading>();
     for (const r of stored) {
@@ -107,6 +127,30 @@ export class LocalState {
     return rows.map((r) => ({ id: r.id, receivedAt: r.received_at, topic: r.topic, reason: r.reason, payload: r.payload }));
   }
 
+  /** Off-the-shelf devices heard but not in the campus file, most recent first. */
+  pendingDevices(): (PendingDevice & { firstSeen: number; messages: number })[] {
+    const rows = this.db.prepare('SELECT * FROM pending_devices ORDER BY last_seen DESC LIMIT 500').all() as Record<string, unknown>[];
+    return rows.map((r) => ({
+      format: r.format as PendingDevice['format'],
+      id: r.ext_id as string,
+      ...(r.bridge ? { bridge: r.bridge as string } : {}),
+      ...(r.channel !== null ? { channel: r.channel as number } : {}),
+      ...(r.component ? { component: r.component as string } : {}),
+      ...(r.site_id ? { siteId: r.site_id as string } : {}),
+      topic: r.topic as string,
+      payload: r.payload as string,
+      fields: JSON.parse(r.fields as string),
+      seenAt: r.last_seen as number,
+      firstSeen: r.first_seen as number,
+      messages: r.messages as number,
+    }));
+  }
+
+  /** Forgets a pending device (adopted, or dismissed by staff). */
+  dropPending(p: Pick<PendingDevice, 'format' | 'id' | 'bridge' | 'channel' | 'component'>): boolean {
+    return this.db.prepare('DELETE FROM pending_devices WHERE key = ?').run(pendingKey(p)).changes > 0;
+  }
+
   kindOf(deviceId: string): DeviceKind | undefined {
     return (this.db.prepare('SELECT kind FROM device_last WHERE device_id = ?').get(deviceId) as { kind: DeviceKind } | undefined)?.kind;
   }
@@ -151,6 +195,11 @@ function prepare(db: Db) {
       INSERT INTO device_status (device_id, status, at) VALUES (?, ?, ?)
       ON CONFLICT (device_id) DO UPDATE SET status = excluded.status, at = excluded.at WHERE excluded.at >= at`),
     insertDeadLetter: db.prepare('INSERT INTO dead_letters (received_at, topic, reason, payload) VALUES (?, ?, ?, ?)'),
+    upsertPending: db.prepare(`
+      INSERT INTO pending_devices (key, format, ext_id, bridge, channel, component, site_id, topic, payload, fields, first_seen, last_seen, messages)
+      VALUES (@key, @format, @id, @bridge, @channel, @component, @siteId, @topic, @payload, @fields, @at, @at, 1)
+      ON CONFLICT (key) DO UPDATE SET topic = excluded.topic, payload = excluded.payload, fields = excluded.fields,
+        last_seen = max(last_seen, excluded.last_seen), messages = messages + 1`),
     queueHour: db.prepare('INSERT INTO rollup_queue (device_id, hour, gen) VALUES (?, ?, ?) ON CONFLICT (device_id, hour) DO UPDATE SET gen = excluded.gen'),
   };
 }

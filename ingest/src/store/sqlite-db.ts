@@ -136,6 +136,24 @@ const MIGRATIONS: string[] = [
   -- readings stored before this version get their rollups on the first pass
   INSERT INTO rollup_queue (device_id, hour, gen) SELECT device_id, (ts / 3600000) * 3600000, 0 FROM readings GROUP BY 1, 2;
   `,
+  // 5: off-the-shelf devices heard but not in the campus file: listed on /devices for adoption
+  `
+  CREATE TABLE pending_devices (
+    key        TEXT PRIMARY KEY,   -- format|bridge|id|channel|component
+    format     TEXT    NOT NULL,
+    ext_id     TEXT    NOT NULL,
+    bridge     TEXT,
+    channel    INTEGER,
+    component  TEXT,
+    site_id    TEXT,
+    topic      TEXT    NOT NULL,
+    payload    TEXT    NOT NULL,
+    fields     TEXT    NOT NULL,
+    first_seen INTEGER NOT NULL,
+    last_seen  INTEGER NOT NULL,
+    messages   INTEGER NOT NULL
+  );
+  `,
 ];
 
 export function openDb(file: string, options: { readonly?: boolean } = {}): Db {

@@ -26,7 +26,7 @@ export class SqliteReadingStore extends RollupStore {
     return this.local.transaction(() => {
       let stored = 0;
       for (const r of batch.readings) stored += insert.run(r.deviceId, r.ts, r.seq, r.receivedAt, JSON.stringify(r.values)).changes;
-      this.local.record(batch.readings, batch.statuses, batch.deadLetters);
+      this.local.record(batch.readings, batch.statuses, batch.deadLetters, batch.pending);
       return { stored, duplicates: batch.readings.length - stored };
     });
   }

@@ -9,6 +9,7 @@
  * hour a write touched, so a redelivered or replayed reading can never count twice.
  */
 import type { DeviceKind, Reading, TelemetryValues } from '@campus/contract';
+import type { PendingDevice } from '../external.ts';
 
 export interface StatusChange {
   deviceId: string;
@@ -27,6 +28,8 @@ export interface Batch {
   readings: Reading[];
   statuses: StatusChange[];
   deadLetters: DeadLetter[];
+  /** off-the-shelf devices not in the campus file yet (listed on /devices for adoption) */
+  pending?: PendingDevice[];
 }
 
 export interface WriteResult {

@@ -1,16 +1,14 @@
 /**
  * `npm run campus -- <command>`: the operator's tool.
  *   check [file]              validate a campus file, listing every problem by path
- *   device secret <deviceId>  issue a new MQTT secret for a ledger device (printed once, stored hashed)
+ *   device add | rotate | disable | enable | list   MQTT logins for devices (device-cli.ts)
  *   fault add <kind> <target> [--for 30m] [--lph N] [--m3h N] [--pct N] [--ratio N] [--kw N] [--ramp-hours N]
  *   fault list | fault clear <id|all>   faults in the running simulator (CAMPUS_DATA_DIR/sim-faults.json)
  *   user add <username> --role <admin|electrician|plumber|canteen> [--name 李师傅]   (prints the password once)
  *   user list | user disable <username> | user enable <username>
  *   display add <name> | display list | display revoke <id>   read-only tokens for wall and lobby screens
  */
-import { randomBytes } from 'node:crypto';
-import { deviceTopicPrefix } from '@campus/contract';
-import { CredentialStore, hashSecret } from '@campus/broker';
+import { deviceCommand, DEVICE_USAGE } from './device-cli.ts';
 import { createLog, readKnobs, runMain } from '@campus/runtime';
 import { loadCampus } from '@campus/site';
 import { checkFault, FAULT_KINDS, readFaults, writeFaults, type Fault } from '@campus/device-sim';
@@ -19,7 +17,7 @@ import { DisplayTokens, ROLE_LABELS_ZH, ROLES, StaffDirectory, type Role } from 
 
 const USAGE = `usage:
   npm run campus -- check [campus.yaml]
-  npm run campus -- device secret <deviceId>
+${DEVICE_USAGE}
   npm run campus -- fault add <kind> <target> [--for 30m] [--lph N] [--m3h N] [--pct N] [--ratio N] [--kw N] [--ramp-hours N]
   npm run campus -- fault list
   npm run campus -- fault clear <id|all>
@@ -50,29 +48,8 @@ await runMain(log, async () => {
     );
     return;
   }
-  if (command === 'device' && args[0] === 'secret' && args[1]) {
-    const campus = loadCampus(knobs.campusConfig);
-    const device = campus.device(args[1]);
-    if (!device) throw new Error(`no device "${args[1]}" in ${knobs.campusConfig}: add it to the campus file first`);
-    const secret = randomBytes(24).toString('base64url');
-    const store = CredentialStore.inDataDir(knobs.dataDir).load();
-    store.set(device.id, {
-      role: 'device',
-      siteId: campus.site.id,
-      deviceId: device.id,
-      hash: await hashSecret(secret),
-      source: 'issued',
-      createdAt: new Date().toISOString(),
-    });
-    store.save();
-    console.log(`MQTT login for ${device.name} (${device.id}) — shown once, store it in the device now:
-  client id : ${device.id}
-  username  : ${device.id}
-  password  : ${secret}
-  publish   : ${deviceTopicPrefix(campus.site.id, device.id)}telemetry (QoS 1), ${deviceTopicPrefix(campus.site.id, device.id)}status (retained, last will "offline")
-A running broker picks the new secret up within a second; the old secret no longer works.`);
-    return;
-  }
+  // `device secret <id>` is the old name of `device rotate` / `device add`
+  if (command === 'device' && (await deviceCommand(args[0] === 'secret' ? ['add', ...args.slice(1)] : args, knobs))) return;
   if (command === 'user') {
     const staff = new StaffDirectory(knobs.dataDir);
     const [sub, username, ...opts] = args;

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { dbPath, openDb, TicketService, TicketStore } from '@campus/ingest';
 import { createLog, MetricsRegistry, readKnobs, runMain, startServices, stopOnSignals } from '@campus/runtime';
-import { loadCampus } from '@campus/site';
+import { loadCampus, watchLedger } from '@campus/site';
 import { DashboardService } from './service.ts';
 import { Auth } from './auth/auth.ts';
 import { StorePoller } from './store-poller.ts';
@@ -35,6 +35,8 @@ await runMain(log, async () => {
     log,
   });
   poller.start();
+  // devices adopted while running show up in the ledger without a restart
+  const ledger = watchLedger(campus, log.child('ledger'));
   const running = await startServices([dashboard], log);
-  stopOnSignals({ services: running.services, stop: async () => (await running.stop(), poller.stop()) }, log);
+  stopOnSignals({ services: running.services, stop: async () => (await running.stop(), poller.stop(), ledger.close()) }, log);
 });

@@ -246,7 +246,7 @@ function printProgress(p: LoadProgress, pipeline: PipelineStats | undefined): vo
   const t = `[${String(Math.round(p.elapsedMs / 1000)).padStart(4)}s]`;
   const broker = pipeline ? `  broker rx ${fmt(pipeline.received)}${pipeline.stored !== null ? ` stored ${fmt(pipeline.stored)}` : ''}` : '';
   console.log(
-    `${t} ${p.phase.padEnd(10)} connected ${fmt(p.connected)}/${fmt(p.devices)}` +
+    `${t} ${p.phase.padEnd(11)} connected ${fmt(p.connected)}/${fmt(p.devices)}` +
       (p.connectErrors ? ` (${fmt(p.connectErrors)} failed)` : '') +
       `  sent ${fmt(p.sent)}  acked ${fmt(p.acked)}  errors ${fmt(p.errors + p.disconnects)}  skipped ${fmt(p.skipped)}` +
       `  ${fmt(p.msgPerSecond)} msg/s  RSS ${fmt(p.rssMB)} MB${broker}`,

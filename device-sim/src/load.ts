@@ -376,6 +376,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadFigures> {
   const ticker = setInterval(tick, TICK_MS);
   await until(() => aborted() || performance.now() - publishStart >= opts.durationMs, opts.durationMs);
   clearInterval(ticker);
+  if (!aborted()) tick(); // the tokens of the last partial tick
   const publishMs = performance.now() - publishStart;
 
   // 3. wait for the outstanding acknowledgements

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import { EXTERNAL_INGEST_FILTERS, siteSubscription, type Reading } from '@campus/contract';
-import type { Campus } from '@campus/site';
+import { watchLedger, type Campus } from '@campus/site';
 import {
   CampusError,
   describeError,
@@ -85,6 +85,7 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
   private rolling?: Promise<void>;
   private storageTicket = false;
   private rollupPending = 0;
+  private unsubscribe: (() => void)[] = [];
 
   constructor(private readonly opts: IngestOptions) {
     super();
@@ -104,6 +105,17 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
     });
     this.detection = detection;
     detection.start();
+    // devices added to the campus file while running (adoption): mapped and judged from now on
+    for (const campus of this.opts.campuses) {
+      const watcher = watchLedger(campus, log.child('ledger'));
+      this.unsubscribe.push(() => watcher.close());
+      this.unsubscribe.push(
+        campus.onDeviceAdded((device) => {
+          this.registry.add(campus.site.id, device);
+          this.detection?.engine.addDevice(campus, device);
+        }),
+      );
+    }
 
     const received = metrics.counter('campus_readings_received_total', 'MQTT messages received by ingest');
     const rejected = metrics.counter('campus_readings_rejected_total', 'messages rejected and kept in the dead-letter table');
@@ -212,6 +224,7 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
     this.accepting = false;
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    for (const off of this.unsubscribe.splice(0)) off();
     const drained = await this.writer?.drain();
     if (drained === false) this.opts.log.warn('stopped with readings not yet stored; the broker will redeliver them');
     await this.subscriber?.stop();

@@ -1,6 +1,8 @@
 export * from './schema.ts';
 export * from './load.ts';
 export * from './calendar.ts';
+export * from './ledger-watch.ts';
+export * from './ledger-edit.ts';
 
 import { fileURLToPath } from 'node:url';
 /** The demo campus 东南中学, the default CAMPUS_CONFIG. */

@@ -25,12 +25,19 @@ export interface Campus {
   readonly buildings: CampusFile['buildings'];
   readonly rooms: CampusFile['rooms'];
   readonly classes: CampusFile['classes'];
+  /** the ledger's devices; grows when a device is added while running (adoption) */
   readonly devices: readonly DeviceConfig[];
   readonly gateways: CampusFile['gateways'];
   readonly detection: CampusFile['detection'];
   readonly notifications: CampusFile['notifications'];
   readonly tariffs: CampusFile['tariffs'];
   device(id: string): DeviceConfig | undefined;
+  /**
+   * Adds a device that a re-read of the campus file validated (see ledger-watch.ts): the parts
+   * that listen (ingest's registry, the detectors, the ticket locations) take it up at once.
+   */
+  addDevice(device: DeviceConfig): void;
+  onDeviceAdded(listener: (device: DeviceConfig) => void): () => void;
 }
 
 /** "devices", 3, "ratedKVA" -> "devices[3].ratedKVA" */
@@ -183,7 +190,9 @@ export function buildCampus(raw: unknown, file = '(inline)'): Campus {
   if (problems.length) throw new CampusConfigError(file, problems);
 
   deepFreeze(data);
-  const byId = new Map(data.devices.map((d) => [d.id, d]));
+  const devices = [...data.devices];
+  const byId = new Map(devices.map((d) => [d.id, d]));
+  const listeners = new Set<(device: DeviceConfig) => void>();
   return Object.freeze({
     file,
     site: data.site,
@@ -191,12 +200,25 @@ export function buildCampus(raw: unknown, file = '(inline)'): Campus {
     buildings: data.buildings,
     rooms: data.rooms,
     classes: data.classes,
-    devices: data.devices,
+    get devices(): readonly DeviceConfig[] {
+      return devices;
+    },
     gateways: data.gateways,
     detection: data.detection,
     notifications: data.notifications,
     tariffs: data.tariffs,
     device: (id: string) => byId.get(id),
+    addDevice(device: DeviceConfig) {
+      if (byId.has(device.id)) return;
+      deepFreeze(device);
+      devices.push(device);
+      byId.set(device.id, device);
+      for (const listener of listeners) listener(device);
+    },
+    onDeviceAdded(listener: (device: DeviceConfig) => void) {
+      listeners.add(listener);
+      return () => void listeners.delete(listener);
+    },
   });
 }
 

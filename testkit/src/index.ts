@@ -5,3 +5,4 @@ export * from './browser.ts';
 export * from './system.ts';
 export * from './api.ts';
 export * from './influxd.ts';
+export * from './campus.ts';

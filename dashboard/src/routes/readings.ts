@@ -13,7 +13,8 @@ const DAY = 86_400_000;
 const NICE_STEPS_S = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
 
 export function readingRoutes(router: Router, deps: DashboardDeps): void {
-  const devices = new Map(deps.campuses.flatMap((c) => c.devices.map((d) => [d.id, d] as const)));
+  // looked up per request: devices adopted while running are there too
+  const devices = { get: (id: string) => deps.campuses.map((c) => c.device(id)).find(Boolean) };
 
   router.get('/api/readings', async (req, res) => {
     if (!viewerOr401(deps.auth, req, res)) return;

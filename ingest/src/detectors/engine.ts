@@ -32,7 +32,10 @@ export class DetectionEngine {
   private readonly slots = new Map<string, DeviceSlot>();
   readonly offline: OfflineWatch;
 
-  constructor(campuses: readonly Campus[], detectors: readonly Detector<any>[] = DETECTORS) {
+  constructor(
+    campuses: readonly Campus[],
+    private readonly detectors: readonly Detector<any>[] = DETECTORS,
+  ) {
     const problems: string[] = [];
     for (const campus of campuses) {
       const known = new Map(detectors.map((d) => [d.key, new Set([...Object.keys(d.defaults), ...(OPTIONAL_PARAMS[d.key] ?? [])])]));
@@ -49,33 +52,7 @@ export class DetectionEngine {
       for (const [name, set] of Object.entries(campus.detection.profiles)) check(set, `detection.profiles.${name}`);
       campus.devices.forEach((d, i) => d.thresholds && check(d.thresholds, `devices[${i}].thresholds`));
 
-      for (const device of campus.devices) {
-        const profile = device.profile ? campus.detection.profiles[device.profile] : undefined;
-        this.slots.set(device.id, {
-          device,
-          siteId: campus.site.id,
-          calendar: campus.calendar,
-          register: initRegister(),
-          lastTs: null,
-          detectors: detectors
-            .filter((d) => d.kinds.includes(device.kind) && (d.appliesTo?.(device) ?? true))
-            .map((detector) => ({
-              detector,
-              state: detector.init(),
-              ctx: {
-                device,
-                siteId: campus.site.id,
-                calendar: campus.calendar,
-                params: Object.freeze({
-                  ...detector.defaults,
-                  ...campus.detection.defaults[detector.key],
-                  ...profile?.[detector.key],
-                  ...device.thresholds?.[detector.key],
-                }),
-              },
-            })),
-        });
-      }
+      for (const device of campus.devices) this.slot(campus, device, detectors);
     }
     if (problems.length)
       throw Object.assign(new Error(`detection thresholds in the campus file:\n${problems.map((p) => `  - ${p}`).join('\n')}`), {
@@ -86,6 +63,41 @@ export class DetectionEngine {
   }
 
   /** Feeds one stored reading; returns what the detectors found. Readings should come in time order per device. */
+  private slot(campus: Campus, device: DeviceConfig, detectors: readonly Detector<any>[]): void {
+    const profile = device.profile ? campus.detection.profiles[device.profile] : undefined;
+    this.slots.set(device.id, {
+      device,
+      siteId: campus.site.id,
+      calendar: campus.calendar,
+      register: initRegister(),
+      lastTs: null,
+      detectors: detectors
+        .filter((d) => d.kinds.includes(device.kind) && (d.appliesTo?.(device) ?? true))
+        .map((detector) => ({
+          detector,
+          state: detector.init(),
+          ctx: {
+            device,
+            siteId: campus.site.id,
+            calendar: campus.calendar,
+            params: Object.freeze({
+              ...detector.defaults,
+              ...campus.detection.defaults[detector.key],
+              ...profile?.[detector.key],
+              ...device.thresholds?.[detector.key],
+            }),
+          },
+        })),
+    });
+  }
+
+  /** A device added to the ledger while running: judged from its first reading on. */
+  addDevice(campus: Campus, device: DeviceConfig): void {
+    if (this.slots.has(device.id)) return;
+    this.slot(campus, device, this.detectors);
+    this.offline.add(device, campus.site.id);
+  }
+
   onReading(reading: Reading): Finding[] {
     const slot = this.slots.get(reading.deviceId);
     if (!slot) return [];

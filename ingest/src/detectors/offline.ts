@@ -35,6 +35,12 @@ export class OfflineWatch {
     }
   }
 
+  /** a device added to the ledger while running (joins its gateway's / feeder's group) */
+  add(device: DeviceConfig, siteId: string): void {
+    this.devices.push({ device, siteId });
+    for (const g of this.groups) if (device.gateway === g.id || device.feeder === g.id) g.members.push(device);
+  }
+
   heard(deviceId: string, at: number): void {
     this.presence.set(deviceId, { heardAt: Math.max(at, this.presence.get(deviceId)?.heardAt ?? 0), announcedOffline: false });
   }

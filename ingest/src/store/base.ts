@@ -54,6 +54,10 @@ export abstract class RollupStore implements ReadingStore, RollupBackend {
     return this.local.deadLetters(limit);
   }
 
+  pendingDevices() {
+    return this.local.pendingDevices();
+  }
+
   async series(q: SeriesQuery): Promise<SeriesPoint[]> {
     if (q.paths.length === 0 || q.paths.length > 8) throw new Error('series needs 1 to 8 paths');
     if (q.stepMs >= ROLLUP_STEP_MS && q.stepMs % ROLLUP_STEP_MS === 0) return seriesFromRollups(this, q);

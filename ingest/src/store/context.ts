@@ -1,17 +1,23 @@
-/** The store's view of the campus files: device tags, and local days by each site's calendar. */
+/** The store's view of the campus files: device tags, and local days by each site's calendar (live: adopted devices included). */
 import type { Campus } from '@campus/site';
 import type { StoreContext } from './store.ts';
 
 export function storeContext(campuses: readonly Campus[]): StoreContext {
-  const devices = new Map<string, { campus: Campus; tags: NonNullable<ReturnType<StoreContext['device']>> }>();
-  for (const campus of campuses) {
-    for (const d of campus.devices) {
-      devices.set(d.id, { campus, tags: { siteId: campus.site.id, kind: d.kind, building: d.location.building, ...(d.class ? { classId: d.class } : {}) } });
+  const find = (deviceId: string) => {
+    for (const campus of campuses) {
+      const d = campus.device(deviceId);
+      if (d) return { campus, d };
     }
-  }
-  const calendar = (deviceId: string) => (devices.get(deviceId) ?? devices.values().next().value)?.campus.calendar;
+    return undefined;
+  };
+  const calendar = (deviceId: string) => (find(deviceId)?.campus ?? campuses[0])?.calendar;
   return {
-    device: (id) => devices.get(id)?.tags,
+    device(id) {
+      const found = find(id);
+      if (!found) return undefined;
+      const { campus, d } = found;
+      return { siteId: campus.site.id, kind: d.kind, building: d.location.building, ...(d.class ? { classId: d.class } : {}) };
+    },
     localDate(id, ts) {
       const cal = calendar(id);
       return cal ? cal.local(ts).date : new Date(ts).toISOString().slice(0, 10);

@@ -112,6 +112,8 @@ export interface ReadingStore {
   lastReadings(): DeviceLast[];
   statuses(): StatusChange[];
   deadLetters(limit: number): (DeadLetter & { id: number })[];
+  /** Off-the-shelf devices heard but not in the campus file (for adoption on /devices). */
+  pendingDevices(): (PendingDevice & { firstSeen: number; messages: number })[];
   /** Downsampled series: raw rows for steps under an hour, hourly rollups from an hour up. */
   series(query: SeriesQuery): Promise<SeriesPoint[]>;
   /** Use per device and local day from a cumulative register (max - min within the day), from daily rollups. */

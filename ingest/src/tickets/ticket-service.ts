@@ -18,7 +18,7 @@ import {
   type TicketAction,
   type TicketLocation,
 } from '@campus/contract';
-import type { Campus } from '@campus/site';
+import type { Campus, DeviceConfig } from '@campus/site';
 import type { Log } from '@campus/runtime';
 import type { Clear, Finding, Raise } from '../detectors/finding.ts';
 import { toTicket, type TicketQuery, type TicketRecord, type TicketStore } from './ticket-store.ts';
@@ -66,8 +66,9 @@ export class TicketService extends EventEmitter<{ ticket: [Ticket] }> {
         room: loc.room ?? null,
         roomName: loc.room ? (rooms.get(loc.room) ?? loc.room) : null,
       });
-      for (const d of campus.devices)
-        this.where.set(d.id, { siteId: campus.site.id, deviceName: d.name, location: place(d.location), classId: d.class ?? null });
+      const locate = (d: DeviceConfig) => this.where.set(d.id, { siteId: campus.site.id, deviceName: d.name, location: place(d.location), classId: d.class ?? null });
+      for (const d of campus.devices) locate(d);
+      campus.onDeviceAdded(locate);
       for (const g of campus.gateways) this.where.set(g.id, { siteId: campus.site.id, deviceName: g.name, location: place(g.location), classId: null });
     }
     const first = campuses[0];

@@ -8,7 +8,14 @@
  *   device rotate <login> | device disable <login> | device enable <login> | device list
  */
 import { randomBytes } from 'node:crypto';
-import { deviceTopicPrefix, EXTERNAL_FORMAT_LABELS, EXTERNAL_FORMATS, EXTERNAL_ID_PATTERN, externalPublishFilters, type ExternalFormat } from '@campus/contract';
+import {
+  deviceTopicPrefix,
+  EXTERNAL_FORMAT_LABELS,
+  EXTERNAL_FORMATS,
+  EXTERNAL_ID_PATTERN,
+  externalPublishFilters,
+  type ExternalFormat,
+} from '@campus/contract';
 import { CredentialStore, hashSecret, type CredentialRecord } from '@campus/broker';
 import type { Knobs } from '@campus/runtime';
 import { externalSources, loadCampus, type Campus } from '@campus/site';
@@ -67,7 +74,9 @@ export async function deviceCommand(args: string[], knobs: Readonly<Knobs>): Pro
     if (!device) throw new Error(`no device "${rest[0]}" in ${knobs.campusConfig}: add it to the campus file first`);
     if (externalSources(device).length) {
       const s = externalSources(device)[0]!;
-      throw new Error(`${device.id} reports as ${s.format} "${s.id}": add that login instead (npm run campus -- device add --format ${s.format} --id ${s.format === 'zigbee2mqtt' ? (s.bridge ?? 'zigbee2mqtt') : s.id})`);
+      throw new Error(
+        `${device.id} reports as ${s.format} "${s.id}": add that login instead (npm run campus -- device add --format ${s.format} --id ${s.format === 'zigbee2mqtt' ? (s.bridge ?? 'zigbee2mqtt') : s.id})`,
+      );
     }
     await issue(device.id, { role: 'device', siteId: c.site.id, deviceId: device.id, source: 'issued' }, `${device.name} (${device.id})`);
     return true;
@@ -76,11 +85,19 @@ export async function deviceCommand(args: string[], knobs: Readonly<Knobs>): Pro
     const format = option(rest, '--format') as ExternalFormat | undefined;
     const id = option(rest, '--id');
     if (!format || !(EXTERNAL_FORMATS as readonly string[]).includes(format)) throw new Error(`--format must be one of ${EXTERNAL_FORMATS.join(', ')}`);
-    if (!id || !EXTERNAL_ID_PATTERN.test(id)) throw new Error(`--id must be the device's own name (Tasmota topic, Shelly prefix, Zigbee2MQTT base topic, wmbusmeters gateway): no spaces, "/", "+", "#"`);
+    if (!id || !EXTERNAL_ID_PATTERN.test(id))
+      throw new Error(
+        `--id must be the device's own name (Tasmota topic, Shelly prefix, Zigbee2MQTT base topic, wmbusmeters gateway): no spaces, "/", "+", "#"`,
+      );
     const siteId = option(rest, '--site') ?? campus().site.id;
     const existing = store.get(id);
-    if (existing && !(existing.role === 'external' && existing.format === format)) throw new Error(`the login "${id}" is already used by another device; pick another --id`);
-    await issue(id, { role: 'external', siteId, format, id, source: 'issued' }, `${EXTERNAL_FORMAT_LABELS[format]} "${id}" (publishes to ${externalPublishFilters(format, id).join(', ')})`);
+    if (existing && !(existing.role === 'external' && existing.format === format))
+      throw new Error(`the login "${id}" is already used by another device; pick another --id`);
+    await issue(
+      id,
+      { role: 'external', siteId, format, id, source: 'issued' },
+      `${EXTERNAL_FORMAT_LABELS[format]} "${id}" (publishes to ${externalPublishFilters(format, id).join(', ')})`,
+    );
     return true;
   }
   if (sub === 'rotate' && rest[0]) {
@@ -95,7 +112,9 @@ export async function deviceCommand(args: string[], knobs: Readonly<Knobs>): Pro
     if (!record || record.role === 'service') throw new Error(`no device login "${rest[0]}" (see: npm run campus -- device list)`);
     store.set(rest[0], { ...record, disabled: sub === 'disable' });
     store.save();
-    console.log(sub === 'disable' ? `${rest[0]} disabled: a running broker cuts its connection within a second and refuses it from now on` : `${rest[0]} enabled`);
+    console.log(
+      sub === 'disable' ? `${rest[0]} disabled: a running broker cuts its connection within a second and refuses it from now on` : `${rest[0]} enabled`,
+    );
     return true;
   }
   if (sub === 'list') {
@@ -103,11 +122,22 @@ export async function deviceCommand(args: string[], knobs: Readonly<Knobs>): Pro
     const logins = store.entries().filter(([, r]) => r.role !== 'service');
     for (const [username, r] of logins) {
       const what = r.role === 'device' ? `native ${r.deviceId}` : r.role === 'external' ? `${r.format} ${r.id}` : '';
-      console.log(`${username.padEnd(28)} ${what.padEnd(36)} site ${r.role === 'service' ? '*' : r.siteId}  since ${r.createdAt.slice(0, 10)}${r.disabled ? '  [disabled]' : ''}`);
+      console.log(
+        `${username.padEnd(28)} ${what.padEnd(36)} site ${r.role === 'service' ? '*' : r.siteId}  since ${r.createdAt.slice(0, 10)}${r.disabled ? '  [disabled]' : ''}`,
+      );
     }
     const withLogin = new Set(logins.map(([u]) => u));
     const without = c.devices.filter((d) => !externalSources(d).length && !withLogin.has(d.id));
-    console.log(`${logins.length} device login(s); ${without.length} native ledger device(s) without an issued secret${without.length ? ` (simulated, or not installed yet: ${without.slice(0, 5).map((d) => d.id).join(', ')}${without.length > 5 ? ', ...' : ''})` : ''}`);
+    console.log(
+      `${logins.length} device login(s); ${without.length} native ledger device(s) without an issued secret${
+        without.length
+          ? ` (simulated, or not installed yet: ${without
+              .slice(0, 5)
+              .map((d) => d.id)
+              .join(', ')}${without.length > 5 ? ', ...' : ''})`
+          : ''
+      }`,
+    );
     return true;
   }
   return false;

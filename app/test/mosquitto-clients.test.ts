@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteReadingStore, dbPath } from '@campus/ingest';
-import { REPO_ROOT, startStack, waitFor, type Stack } from '@campus/testkit';
+import { mosquittoPub as runMosquittoPub, REPO_ROOT, startStack, waitFor, type Stack } from '@campus/testkit';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -13,21 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.stop());
 
-/** Runs mosquitto_pub without blocking this process (the broker under test runs in it). */
-function mosquittoPub(args: string[]): Promise<{ status: number | null; stderr: string; error?: Error }> {
-  const port = new URL(stack.mqttUrl).port;
-  return new Promise((resolve) => {
-    const child = spawn('mosquitto_pub', ['-h', '127.0.0.1', '-p', port, '-q', '1', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.on('error', (error) => resolve({ status: null, stderr, error }));
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stderr });
-    });
-  });
-}
+const mosquittoPub = (args: string[]) => runMosquittoPub(new URL(stack.mqttUrl).port, args);
 
 const counter = (name: string, labels: Record<string, string> = {}) => stack.metrics.counter(name, '').get(labels);
 const lastOf = (id: string) => {

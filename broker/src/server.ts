@@ -150,7 +150,9 @@ export class BrokerService implements Service {
       if (!login || login.hash === undefined) continue; // services and simulated devices
       const record = this.credentials!.get(login.username);
       if (!record || record.disabled || record.hash !== login.hash) {
-        this.opts.log.warn(`disconnected ${login.username}: its login was ${!record ? 'removed' : record.disabled ? 'disabled' : 'given a new secret'}`, { clientId: client.id });
+        this.opts.log.warn(`disconnected ${login.username}: its login was ${!record ? 'removed' : record.disabled ? 'disabled' : 'given a new secret'}`, {
+          clientId: client.id,
+        });
         client.close();
       }
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canPublish, canSubscribe, type Identity } from '@campus/broker';
+import { canPublish, canSubscribe, keepsRetain, type Identity } from '@campus/broker';
 
 const device: Identity = { role: 'device', siteId: 'dongnan', deviceId: 'wm-main' };
 const ingest: Identity = { role: 'service', name: 'ingest', sites: ['*'] };
@@ -30,5 +30,30 @@ describe('topic ACL', () => {
     expect(canSubscribe(siteWorker, 'campus/other/#').ok).toBe(false);
     expect(canSubscribe(siteWorker, 'campus/+/+/telemetry').ok).toBe(false);
     expect(canPublish(ingest, 'campus/dongnan/wm-main/telemetry', false).ok).toBe(false);
+  });
+
+  it("an off-the-shelf login publishes and subscribes only under its own format's topics", () => {
+    const plug: Identity = { role: 'external', siteId: 'dongnan', format: 'tasmota', id: 'tasmota_G1C1' };
+    expect(canPublish(plug, 'tele/tasmota_G1C1/SENSOR', false).ok).toBe(true);
+    expect(canPublish(plug, 'stat/tasmota_G1C1/RESULT', false).ok).toBe(true);
+    expect(canPublish(plug, 'tele/tasmota_OTHER/SENSOR', false).ok).toBe(false);
+    expect(canPublish(plug, 'campus/dongnan/em-g1c1/telemetry', false).ok).toBe(false);
+    expect(canSubscribe(plug, 'cmnd/tasmota_G1C1/#').ok).toBe(true);
+    expect(canSubscribe(plug, 'cmnd/tasmotas/#').ok).toBe(false);
+    expect(canSubscribe(plug, 'cmnd/+/#').ok).toBe(false);
+    expect(keepsRetain(plug, 'tele/tasmota_G1C1/LWT')).toBe(true);
+    expect(keepsRetain(plug, 'tele/tasmota_G1C1/SENSOR')).toBe(false);
+
+    const bridge: Identity = { role: 'external', siteId: 'dongnan', format: 'zigbee2mqtt', id: 'zigbee2mqtt' };
+    expect(canPublish(bridge, 'zigbee2mqtt/冷藏柜1温度', false).ok).toBe(true);
+    expect(canPublish(bridge, 'zigbee2mqttx/a', false).ok).toBe(false);
+    const gateway: Identity = { role: 'external', siteId: 'dongnan', format: 'wmbus', id: 'gw-dorm' };
+    expect(canPublish(gateway, 'wmbusmeters/gw-dorm/dorm3', false).ok).toBe(true);
+    expect(canPublish(gateway, 'wmbusmeters/gw-canteen/tap', false).ok).toBe(false);
+    expect(canSubscribe(gateway, 'wmbusmeters/#').ok).toBe(false);
+    // ingest reads the formats' topics; nobody reads everything or $SYS
+    expect(canSubscribe(ingest, 'tele/+/SENSOR').ok).toBe(true);
+    expect(canSubscribe(ingest, '$SYS/#').ok).toBe(false);
+    expect(canSubscribe(siteWorker, 'tele/+/SENSOR').ok).toBe(false);
   });
 });

@@ -74,12 +74,14 @@ export function createDashboard(deps: DashboardDeps): Express {
   app.use('/static', express.static(join(PUBLIC_DIR, 'static'), { maxAge: '1h' }));
 
   app.use('/api', (_req, res) => res.status(404).json({ error: 'not_found', message: 'no such endpoint' }));
-  app.use((err: Error & { status?: number; type?: string; unavailable?: boolean }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    // the reading database is down (InfluxDB): say so, the page shows it and retries
-    if (err.unavailable) return void res.status(503).json({ error: 'store_unavailable', message: err.message });
-    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-    if (status === 500) deps.log.error(`request failed: ${err.message}`);
-    res.status(status).json({ error: status === 500 ? 'internal' : (err.type ?? 'bad_request'), message: status === 500 ? 'internal error' : err.message });
-  });
+  app.use(
+    (err: Error & { status?: number; type?: string; unavailable?: boolean }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+      // the reading database is down (InfluxDB): say so, the page shows it and retries
+      if (err.unavailable) return void res.status(503).json({ error: 'store_unavailable', message: err.message });
+      const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+      if (status === 500) deps.log.error(`request failed: ${err.message}`);
+      res.status(status).json({ error: status === 500 ? 'internal' : (err.type ?? 'bad_request'), message: status === 500 ? 'internal error' : err.message });
+    },
+  );
   return app;
 }

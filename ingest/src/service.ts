@@ -119,7 +119,10 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
 
     const received = metrics.counter('campus_readings_received_total', 'MQTT messages received by ingest');
     const rejected = metrics.counter('campus_readings_rejected_total', 'messages rejected and kept in the dead-letter table');
-    const ignored = metrics.counter('campus_messages_ignored_total', 'messages understood and not readings (a Tasmota STATE, a partial update still waiting for a register)');
+    const ignored = metrics.counter(
+      'campus_messages_ignored_total',
+      'messages understood and not readings (a Tasmota STATE, a partial update still waiting for a register)',
+    );
     const pendingSeen = metrics.counter('campus_pending_messages_total', 'messages from off-the-shelf devices not in the campus file yet (listed on /devices)');
     const stored = metrics.counter('campus_readings_stored_total', 'readings stored in the database');
     const spooledTotal = metrics.counter('campus_readings_spooled_total', 'readings written to the disk spool while the database was down');

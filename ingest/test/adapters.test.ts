@@ -30,7 +30,10 @@ describe('Tasmota', () => {
   it('an energy plug: Total kWh and Power W, Time read in the site zone', () => {
     const out = run('tele/tasmota_G1C1/SENSOR', fresh('tasmota/sensor-energy.json'));
     expect(out).toEqual([
-      { type: 'reading', reading: expect.objectContaining({ deviceId: 'em-g1c1', kind: 'electric_meter', ts: NOW, values: { totalKWh: 52.713, powerKW: 0.036 } }) },
+      {
+        type: 'reading',
+        reading: expect.objectContaining({ deviceId: 'em-g1c1', kind: 'electric_meter', ts: NOW, values: { totalKWh: 52.713, powerKW: 0.036 } }),
+      },
     ]);
   });
 
@@ -75,7 +78,10 @@ describe('Zigbee2MQTT', () => {
   it('a fridge with a thermometer and a door contact (contact true = closed): one reading with both', () => {
     ctx = pipelineContext(new DeviceRegistry([campus]));
     // a door contact alone cannot make a fridge reading: it waits for a temperature
-    expect(run('zigbee2mqtt/留样柜门磁', fixture('zigbee2mqtt/contact-open.json'))[0]).toMatchObject({ type: 'ignored', reason: expect.stringContaining('waiting for tempC') });
+    expect(run('zigbee2mqtt/留样柜门磁', fixture('zigbee2mqtt/contact-open.json'))[0]).toMatchObject({
+      type: 'ignored',
+      reason: expect.stringContaining('waiting for tempC'),
+    });
     const out = run('zigbee2mqtt/留样柜温度', fixture('zigbee2mqtt/temperature.json'), NOW + 1000);
     expect(reading(out, 'fr-sample')).toMatchObject({ reading: { ts: NOW + 1000, values: { tempC: 3.86, doorOpen: true } } });
     expect(run('zigbee2mqtt/留样柜温度/availability', fixture('zigbee2mqtt/availability.json'))).toEqual([
@@ -94,12 +100,18 @@ describe('wmbusmeters', () => {
     expect(reading(leak, 'wm-dorm-3')).toMatchObject({ reading: { values: { totalM3: 123.529, status: ['LEAK'] } } });
   });
 
-  it('an older driver\'s current_status counts too; a meter nobody mapped is pending, not stored', () => {
+  it("an older driver's current_status counts too; a meter nobody mapped is pending, not stored", () => {
     const out = run('wmbusmeters/gw-dorm/tap', fresh('wmbus/multical21-leak.json'));
     expect(out).toEqual([
       {
         type: 'pending',
-        pending: expect.objectContaining({ format: 'wmbus', id: '76348799', siteId: 'dongnan', fields: { totalM3: 6.408, status: 'LEAK' }, topic: 'wmbusmeters/gw-dorm/tap' }),
+        pending: expect.objectContaining({
+          format: 'wmbus',
+          id: '76348799',
+          siteId: 'dongnan',
+          fields: { totalM3: 6.408, status: 'LEAK' },
+          topic: 'wmbusmeters/gw-dorm/tap',
+        }),
       },
     ]);
   });

@@ -46,6 +46,7 @@ describe('ingest pipeline: decode -> validate', () => {
 
   it('never throws, whatever the bytes', () => {
     const junk = [Buffer.from([0xff, 0xfe, 0x00]), Buffer.from('null'), Buffer.from('"x"'), Buffer.from('{"ts":{"$gt":1}}'), Buffer.from('['.repeat(5000))];
-    for (const payload of junk) expect(processMessage('campus/dongnan/wm-main/telemetry', payload, NOW, ctx)).toEqual([{ type: 'rejected', reason: expect.any(String) }]);
+    for (const payload of junk)
+      expect(processMessage('campus/dongnan/wm-main/telemetry', payload, NOW, ctx)).toEqual([{ type: 'rejected', reason: expect.any(String) }]);
   });
 });

@@ -10,7 +10,11 @@ import { buildCampus, CampusConfigError } from './load.ts';
 
 export function addDeviceToFile(file: string, device: Record<string, unknown>): void {
   const doc = parseDocument(readFileSync(file, 'utf8'), { uniqueKeys: true });
-  if (doc.errors.length) throw new CampusConfigError(file, doc.errors.map((e) => e.message.split('\n')[0]!));
+  if (doc.errors.length)
+    throw new CampusConfigError(
+      file,
+      doc.errors.map((e) => e.message.split('\n')[0]!),
+    );
   const devices = doc.get('devices', true);
   if (!isSeq(devices)) throw new CampusConfigError(file, ['devices: must be a list']);
   const node = doc.createNode(device);

@@ -6,3 +6,4 @@ export * from './system.ts';
 export * from './api.ts';
 export * from './influxd.ts';
 export * from './campus.ts';
+export * from './mosquitto.ts';

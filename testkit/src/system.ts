@@ -85,11 +85,12 @@ export async function freePort(): Promise<number> {
 }
 
 /** `npm run campus -- <args>` against a data dir; resolves with its output. */
-export function campusCli(dataDir: string, ...args: string[]): Promise<string> {
+export function campusCli(dataDir: string | Record<string, string>, ...args: string[]): Promise<string> {
+  const env = typeof dataDir === 'string' ? { CAMPUS_DATA_DIR: dataDir } : dataDir;
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'app/src/cli.ts', ...args], {
       cwd: REPO_ROOT,
-      env: { ...process.env, CAMPUS_DATA_DIR: dataDir },
+      env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

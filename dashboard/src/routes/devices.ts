@@ -34,9 +34,13 @@ export function deviceRoutes(router: Router, deps: DashboardDeps): void {
     const source = body.source as Record<string, unknown> | undefined;
     const device = body.device as Record<string, unknown> | undefined;
     if (!source || typeof source !== 'object' || !device || typeof device !== 'object' || Array.isArray(device)) {
-      return badRequest(res, 'send { source: { format, id, channel?, component?, bridge? }, device: { id, kind, name, location: { building, floor?, room? }, ... } }');
+      return badRequest(
+        res,
+        'send { source: { format, id, channel?, component?, bridge? }, device: { id, kind, name, location: { building, floor?, room? }, ... } }',
+      );
     }
-    if (!(EXTERNAL_FORMATS as readonly unknown[]).includes(source.format)) return badRequest(res, `source.format must be one of ${EXTERNAL_FORMATS.join(', ')}`);
+    if (!(EXTERNAL_FORMATS as readonly unknown[]).includes(source.format))
+      return badRequest(res, `source.format must be one of ${EXTERNAL_FORMATS.join(', ')}`);
     const siteId = typeof body.siteId === 'string' ? body.siteId : deps.campuses[0]?.site.id;
     const campus = deps.campuses.find((c) => c.site.id === siteId);
     if (!campus) return badRequest(res, `no site "${String(siteId).slice(0, 64)}"`);

@@ -11,7 +11,8 @@
 import { parseJsonObject } from '@campus/contract';
 import { defined, kilo, num, type AdapterResult, type DecodeContext, type ExternalPart } from './adapter.ts';
 
-const obj = (v: unknown): Record<string, unknown> | undefined => (v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+const obj = (v: unknown): Record<string, unknown> | undefined =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
 /** One component's status as native fields, under the component that owns the values. */
 function component(name: string, status: Record<string, unknown>): ExternalPart | undefined {

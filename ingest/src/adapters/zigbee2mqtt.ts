@@ -30,7 +30,8 @@ export function zigbee2mqttAdapter(bases: readonly string[]) {
           const body = parseJsonObject(payload, ctx.limits.maxBytes);
           state = body.ok && typeof body.value.state === 'string' ? body.value.state : '';
         }
-        if (state !== 'online' && state !== 'offline') return { type: 'rejected', reason: `Zigbee2MQTT availability must be online or offline, got "${text.slice(0, 30)}"` };
+        if (state !== 'online' && state !== 'offline')
+          return { type: 'rejected', reason: `Zigbee2MQTT availability must be online or offline, got "${text.slice(0, 30)}"` };
         return { type: 'external', format: 'zigbee2mqtt', bridge, id, parts: [], status: state };
       }
       const body = parseJsonObject(payload, ctx.limits.maxBytes);

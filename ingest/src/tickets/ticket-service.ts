@@ -66,7 +66,8 @@ export class TicketService extends EventEmitter<{ ticket: [Ticket] }> {
         room: loc.room ?? null,
         roomName: loc.room ? (rooms.get(loc.room) ?? loc.room) : null,
       });
-      const locate = (d: DeviceConfig) => this.where.set(d.id, { siteId: campus.site.id, deviceName: d.name, location: place(d.location), classId: d.class ?? null });
+      const locate = (d: DeviceConfig) =>
+        this.where.set(d.id, { siteId: campus.site.id, deviceName: d.name, location: place(d.location), classId: d.class ?? null });
       for (const d of campus.devices) locate(d);
       campus.onDeviceAdded(locate);
       for (const g of campus.gateways) this.where.set(g.id, { siteId: campus.site.id, deviceName: g.name, location: place(g.location), classId: null });

@@ -4,7 +4,8 @@
   const { el } = Campus;
   const KIND = { water_meter: '水表', electric_meter: '电表', transformer: '变压器', fridge: '冷柜' };
   const STATUS = { online: ['在线', 'ok'], offline: ['离线', 'bad'], unknown: ['未知', 'warn'] };
-  const state = { devices: [], chart: null };
+  const state = { devices: [], pending: [], chart: null, viewer: null, adopting: null };
+  const FORMAT = { tasmota: 'Tasmota', shelly: 'Shelly', zigbee2mqtt: 'Zigbee2MQTT', wmbus: 'wM-Bus (wmbusmeters)' };
   const $ = (id) => document.getElementById(id);
 
   function lastText(d) {
@@ -88,17 +89,101 @@
     $('history').dataset.points = String(series.points.length);
   }
 
+  /** what a pending device's values suggest it is */
+  function guessKind(fields) {
+    if ('totalM3' in fields || 'status' in fields) return 'water_meter';
+    if (Object.keys(fields).some((k) => k.startsWith('currentA'))) return 'transformer';
+    if ('tempC' in fields || 'doorOpen' in fields) return 'fridge';
+    return 'electric_meter';
+  }
+
+  function renderPending() {
+    const canAdopt = state.viewer && (state.viewer.kind === 'service' || state.viewer.role === 'admin');
+    $('pending').hidden = state.pending.length === 0;
+    $('pending-table').tBodies[0].replaceChildren(
+      ...state.pending.map((p) =>
+        el(
+          'tr',
+          { dataset: { pending: `${p.format}:${p.id}` } },
+          el('td', { text: FORMAT[p.format] || p.format }),
+          el('td', { class: 'name', text: [p.id, p.channel ? `通道 ${p.channel}` : null, p.component].filter(Boolean).join(' · ') }),
+          el('td', {
+            text: Object.entries(p.fields)
+              .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(' ') : v}`)
+              .join('，'),
+          }),
+          el('td', { class: 'muted', text: p.topic }),
+          el('td', { text: `${new Date(p.firstSeen).toLocaleString('zh-CN')} / ${new Date(p.seenAt).toLocaleString('zh-CN')}` }),
+          el('td', { text: String(p.messages) }),
+          el(
+            'td',
+            {},
+            canAdopt
+              ? el('button', { type: 'button', class: 'primary', text: '接入', onclick: () => openAdopt(p) })
+              : el('span', { class: 'muted', text: '需总务处管理员接入' }),
+          ),
+        ),
+      ),
+    );
+  }
+
+  function showKindFields() {
+    const kind = $('adopt').kind.value;
+    for (const label of $('adopt').querySelectorAll('[data-for]')) label.hidden = label.dataset.for !== kind;
+  }
+
+  function openAdopt(p) {
+    state.adopting = p;
+    const form = $('adopt');
+    form.reset();
+    form.hidden = false;
+    form.kind.value = guessKind(p.fields);
+    showKindFields();
+    $('adopt-title').textContent = `接入 ${FORMAT[p.format] || p.format}「${p.id}」`;
+    $('adopt-error').textContent = '';
+    form.id.focus();
+  }
+
+  async function adopt(event) {
+    event.preventDefault();
+    const p = state.adopting;
+    const f = Object.fromEntries(new FormData($('adopt')));
+    const device = { id: f.id.trim(), name: f.name.trim(), kind: f.kind, location: { building: f.building } };
+    if (f.floor !== '') device.location.floor = Number(f.floor);
+    if (f.class) device.class = f.class;
+    if (f.kind === 'fridge') device.fridgeClass = f.fridgeClass;
+    if (f.kind === 'transformer') device.ratedKVA = Number(f.ratedKVA);
+    const source = { format: p.format, id: p.id };
+    for (const k of ['channel', 'component', 'bridge']) if (p[k] !== undefined) source[k] = p[k];
+    try {
+      await Campus.api('/api/devices/adopt', { method: 'POST', body: { source, device, siteId: p.siteId } });
+      $('adopt').hidden = true;
+      await load();
+    } catch (err) {
+      $('adopt-error').textContent = `未接入：${err.message}`;
+    }
+  }
+
   async function load() {
-    const { devices } = await Campus.api('/api/devices');
+    const { devices, pending } = await Campus.api('/api/devices');
     state.devices = devices;
+    state.pending = pending || [];
     render();
+    renderPending();
   }
 
   async function start() {
-    await Campus.session();
+    state.viewer = await Campus.session();
     const { sites } = await Campus.api('/api/campus');
     const select = $('filters').building;
-    for (const b of sites.flatMap((s) => s.buildings)) select.append(el('option', { value: b.id, text: b.name }));
+    for (const b of sites.flatMap((s) => s.buildings)) {
+      select.append(el('option', { value: b.id, text: b.name }));
+      $('adopt').building.append(el('option', { value: b.id, text: b.name }));
+    }
+    for (const c of sites.flatMap((s) => s.classes || [])) $('adopt').class.append(el('option', { value: c.id, text: c.name }));
+    $('adopt').addEventListener('submit', adopt);
+    $('adopt').kind.addEventListener('change', showKindFields);
+    $('adopt-cancel').addEventListener('click', () => ($('adopt').hidden = true));
     $('filters').addEventListener('change', render);
     await load();
     Campus.live({ resync: load, statuses: load });

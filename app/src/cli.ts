@@ -2,6 +2,7 @@
  * `npm run campus -- <command>`: the operator's tool.
  *   check [file]              validate a campus file, listing every problem by path
  *   device add | rotate | disable | enable | list   MQTT logins for devices (device-cli.ts)
+ *   sim backfill --from ... [--to ...] [--step 15m]  a past period of the simulated campus into the store (sim-cli.ts)
  *   fault add <kind> <target> [--for 30m] [--lph N] [--m3h N] [--pct N] [--ratio N] [--kw N] [--ramp-hours N]
  *   fault list | fault clear <id|all>   faults in the running simulator (CAMPUS_DATA_DIR/sim-faults.json)
  *   user add <username> --role <admin|electrician|plumber|canteen> [--name 李师傅]   (prints the password once)
@@ -9,6 +10,7 @@
  *   display add <name> | display list | display revoke <id>   read-only tokens for wall and lobby screens
  */
 import { deviceCommand, DEVICE_USAGE } from './device-cli.ts';
+import { simCommand, SIM_USAGE } from './sim-cli.ts';
 import { createLog, readKnobs, runMain } from '@campus/runtime';
 import { loadCampus } from '@campus/site';
 import { checkFault, FAULT_KINDS, readFaults, writeFaults, type Fault } from '@campus/device-sim';
@@ -18,6 +20,7 @@ import { DisplayTokens, ROLE_LABELS_ZH, ROLES, StaffDirectory, type Role } from 
 const USAGE = `usage:
   npm run campus -- check [campus.yaml]
 ${DEVICE_USAGE}
+${SIM_USAGE}
   npm run campus -- fault add <kind> <target> [--for 30m] [--lph N] [--m3h N] [--pct N] [--ratio N] [--kw N] [--ramp-hours N]
   npm run campus -- fault list
   npm run campus -- fault clear <id|all>
@@ -48,6 +51,7 @@ await runMain(log, async () => {
     );
     return;
   }
+  if (command === 'sim' && (await simCommand(args, knobs))) return;
   // `device secret <id>` is the old name of `device rotate` / `device add`
   if (command === 'device' && (await deviceCommand(args[0] === 'secret' ? ['add', ...args.slice(1)] : args, knobs))) return;
   if (command === 'user') {

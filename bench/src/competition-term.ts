@@ -7,12 +7,11 @@
  * median times and the ratio peer / ours. InfluxDB keeps raw points for 10 years here: the
  * default 90-day policy would refuse last June's baseline days.
  */
-import { CampusSim } from '@campus/device-sim';
+import { backfill } from '@campus/device-sim';
 import { baselineDays, scoreCompetition } from '@campus/dashboard';
-import { InfluxReadingStore, SqliteReadingStore, storeContext, type Batch, type ReadingStore } from '@campus/ingest';
+import { InfluxReadingStore, SqliteReadingStore, storeContext, type ReadingStore } from '@campus/ingest';
 import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
 import { startInfluxd, tempDir } from '@campus/testkit';
-import type { Reading } from '@campus/contract';
 import { join } from 'node:path';
 import { median, fmtMs, type BenchResult } from './report.ts';
 
@@ -32,36 +31,8 @@ function window(weeks: number) {
   return { from: ranges[0]![0], to, today, ranges, days: base.length + Math.round((to - termStart) / 86_400_000) };
 }
 
-/** Writes one reading a minute per meter over the ranges, in batches, straight into the store. */
-async function load(store: ReadingStore, ranges: [number, number][]): Promise<number> {
-  const sim = new CampusSim(campus, 1);
-  let batch: Reading[] = [];
-  let n = 0;
-  const flush = async () => {
-    const b: Batch = { readings: batch, statuses: [], deadLetters: [] };
-    batch = [];
-    await store.write(b);
-  };
-  for (const [from, to] of ranges)
-    for (let ts = from; ts < to; ts += 60_000) {
-      for (const id of meters) {
-        const r = sim.reading(id, ts);
-        batch.push({
-          siteId: campus.site.id,
-          deviceId: id,
-          kind: 'electric_meter',
-          ts,
-          seq: r.seq,
-          receivedAt: ts,
-          values: r.values as unknown as Reading['values'],
-        });
-        n++;
-      }
-      if (batch.length >= 5000) await flush();
-    }
-  if (batch.length) await flush();
-  return n;
-}
+/** One reading a minute per classroom meter over the ranges, through the simulator's time acceleration. */
+const load = (store: ReadingStore, ranges: [number, number][]) => backfill(store, campus, { ranges, stepMs: 60_000, devices: (d) => meters.includes(d.id) });
 
 async function time(fn: () => Promise<unknown>, runs: number): Promise<number> {
   const times: number[] = [];

@@ -4,3 +4,4 @@ export * from './fleet.ts';
 export * from './profiles.ts';
 export * from './faults.ts';
 export * from './fault-file.ts';
+export * from './backfill.ts';

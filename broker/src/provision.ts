@@ -7,7 +7,8 @@
  * Real devices get issued secrets instead (see the README, "Adding a device").
  */
 import { timingSafeEqual } from 'node:crypto';
-import type { Campus } from '@campus/site';
+import { externalSources, type Campus } from '@campus/site';
+import { externalLogin } from '@campus/contract';
 import { loadOrCreateKey, simulatedDevicePassword, SERVICE_USERS, type Log } from '@campus/runtime';
 import { CredentialStore, hashSecret, verifySecret, type Identity } from './credentials.ts';
 
@@ -43,16 +44,31 @@ export async function provisionCredentials(opts: ProvisionOptions): Promise<Cred
   return store;
 }
 
-/** Logins of simulated devices (CAMPUS_SIM=on): the ledger device whose derived password matches. */
+/**
+ * Logins of simulated devices (CAMPUS_SIM=on): a ledger device by its id, or the login of an
+ * off-the-shelf source in the ledger (externalLogin), whose derived password matches.
+ */
 export function simulatedLogins(dataDir: string, campuses: readonly Campus[]): (username: string, password: string) => Identity | null {
   const simKey = loadOrCreateKey(dataDir, 'sim');
-  const sites = new Map<string, string>();
-  for (const campus of campuses) for (const d of campus.devices) sites.set(d.id, campus.site.id);
+  const identities = (username: string): Identity | undefined => {
+    for (const campus of campuses) {
+      const siteId = campus.site.id;
+      const device = campus.device(username);
+      if (device && !externalSources(device).length) return { role: 'device', siteId, deviceId: username };
+      for (const d of campus.devices) {
+        for (const source of externalSources(d)) {
+          const login = externalLogin(source, siteId);
+          if (login.username === username) return { role: 'external', siteId, format: source.format, id: login.id };
+        }
+      }
+    }
+    return undefined;
+  };
   return (username, password) => {
-    const siteId = sites.get(username);
-    if (!siteId) return null;
-    const expected = Buffer.from(simulatedDevicePassword(simKey, siteId, username));
+    const who = identities(username);
+    if (!who || who.role === 'service') return null;
+    const expected = Buffer.from(simulatedDevicePassword(simKey, who.siteId, username));
     const given = Buffer.from(password);
-    return expected.length === given.length && timingSafeEqual(expected, given) ? { role: 'device', siteId, deviceId: username } : null;
+    return expected.length === given.length && timingSafeEqual(expected, given) ? who : null;
   };
 }

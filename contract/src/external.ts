@@ -87,3 +87,21 @@ export function filterWithin(filter: string, allowed: readonly string[]): boolea
     return a === filter;
   });
 }
+
+/**
+ * The broker login an external source reports through when nobody issued one by hand (the
+ * simulator's): a Tasmota or Shelly device logs in as its own topic / prefix, a Zigbee2MQTT
+ * bridge as its base topic, a wmbusmeters gateway as `wmbus-{siteId}`. `id` is the identity
+ * the topic ACL confines it to.
+ */
+export function externalLogin(source: { format: ExternalFormat; id: string; bridge?: string }, siteId: string): { username: string; id: string } {
+  switch (source.format) {
+    case 'tasmota':
+    case 'shelly':
+      return { username: source.id, id: source.id };
+    case 'zigbee2mqtt':
+      return { username: source.bridge ?? 'zigbee2mqtt', id: source.bridge ?? 'zigbee2mqtt' };
+    case 'wmbus':
+      return { username: `wmbus-${siteId}`, id: `wmbus-${siteId}` };
+  }
+}

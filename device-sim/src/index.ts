@@ -5,3 +5,5 @@ export * from './profiles.ts';
 export * from './faults.ts';
 export * from './fault-file.ts';
 export * from './backfill.ts';
+export * from './district.ts';
+export * from './load.ts';

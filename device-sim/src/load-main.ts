@@ -46,30 +46,38 @@ const USAGE = `usage: npm run sim:load -- [options]
                        --data-dir DIR (created; keeps sim.key) [--port 1883] [--host 127.0.0.1] [--ingest]
   --write-district DIR write the district as campus files DIR/d001.yaml ... and exit`;
 
-const { values: args } = parseArgs({
-  options: {
-    sites: { type: 'string', default: '10' },
-    devices: { type: 'string', default: '100' },
-    rate: { type: 'string', default: '500' },
-    qos: { type: 'string', default: '1' },
-    duration: { type: 'string', default: '30s' },
-    'connect-rate': { type: 'string', default: '500' },
-    'in-flight': { type: 'string', default: '1' },
-    seed: { type: 'string', default: '1' },
-    ingest: { type: 'boolean', default: false },
-    broker: { type: 'string', default: 'auto' },
-    json: { type: 'boolean', default: false },
-    url: { type: 'string' },
-    'data-dir': { type: 'string' },
-    config: { type: 'string' },
-    serve: { type: 'boolean', default: false },
-    port: { type: 'string', default: '1883' },
-    host: { type: 'string', default: '127.0.0.1' },
-    'write-district': { type: 'string' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-  allowPositionals: false,
-});
+function parse() {
+  try {
+    return parseArgs({
+      options: {
+        sites: { type: 'string', default: '10' },
+        devices: { type: 'string', default: '100' },
+        rate: { type: 'string', default: '500' },
+        qos: { type: 'string', default: '1' },
+        duration: { type: 'string', default: '30s' },
+        'connect-rate': { type: 'string', default: '500' },
+        'in-flight': { type: 'string', default: '1' },
+        seed: { type: 'string', default: '1' },
+        ingest: { type: 'boolean', default: false },
+        broker: { type: 'string', default: 'auto' },
+        json: { type: 'boolean', default: false },
+        url: { type: 'string' },
+        'data-dir': { type: 'string' },
+        config: { type: 'string' },
+        serve: { type: 'boolean', default: false },
+        port: { type: 'string', default: '1883' },
+        host: { type: 'string', default: '127.0.0.1' },
+        'write-district': { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+const args = parse();
 
 function int(name: string, text: string, min: number): number {
   const n = Number(text);
@@ -178,6 +186,7 @@ async function startChildPipeline(dataDir: string, ingest: boolean): Promise<Pip
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     },
   );
+  child.on('error', (err) => log.warn(`broker process: ${err.message}`));
   let latest: PipelineStats | undefined;
   let onStopped: ((s: PipelineStats) => void) | undefined;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -198,7 +207,7 @@ async function startChildPipeline(dataDir: string, ingest: boolean): Promise<Pip
         onStopped = resolve;
         void exited.then(() => resolve(latest));
       });
-      child.send({ type: 'stop' });
+      if (child.connected) child.send({ type: 'stop' });
       const stats = await final;
       const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
       await exited;
@@ -228,8 +237,9 @@ async function serve(): Promise<void> {
     process.exit(0);
   };
   const timer = setInterval(() => process.send?.({ type: 'stats', stats: pipeline.stats() } satisfies ChildMessage), 500);
-  process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
+  // under a load process, Ctrl-C reaches us too: that process closes its devices first, then stops us
+  process.on('SIGINT', () => !process.send && void stop());
   if (process.send) {
     process.on('message', (m: { type?: string }) => m.type === 'stop' && void stop());
     process.on('disconnect', () => void stop()); // the load process is gone
@@ -333,13 +343,13 @@ await runMain(log, async () => {
     simKey = loadOrCreateKey(dataDir, 'sim');
     url = args.url;
   } else {
-    tempDir = mkdtempSync(join(tmpdir(), 'campus-load-'));
     const inproc = args.broker === 'inproc' || (args.broker === 'auto' && (limit === undefined || 2 * devices + 2 * FD_MARGIN <= limit));
     if (inproc && limit !== undefined && 2 * devices + FD_MARGIN > limit) {
       throw new Error(
         `--broker inproc: ${devices} connections need ${2 * devices + FD_MARGIN} open files (both ends), but the limit is ${limit}: use --broker child or raise ulimit -n`,
       );
     }
+    tempDir = mkdtempSync(join(tmpdir(), 'campus-load-'));
     try {
       if (inproc) {
         const p = await startPipeline({ dataDir: tempDir, campuses, host: '127.0.0.1', port: 0, ingest: args.ingest });
@@ -401,10 +411,11 @@ await runMain(log, async () => {
 
   printFigures(figures, final, where, args.ingest);
   if (args.json) console.log(JSON.stringify({ ...figures, pipeline: final ?? null }));
+  // QoS 1: every acknowledged message must have reached the broker; QoS 0 promises nothing (reported, not failed)
   const lost = final ? figures.acked - final.received : 0;
   const unstored = final && final.stored !== null ? final.received - final.stored - (final.rejected ?? 0) : 0;
-  const failed = figures.connectErrors + figures.errors + figures.disconnects + figures.unacked + Math.max(0, lost) + Math.max(0, unstored);
-  if (lost > 0) console.log(`  FAILED: ${fmt(lost)} acknowledged messages never reached the broker's count`);
+  const failed = figures.connectErrors + figures.errors + figures.disconnects + figures.unacked + (qos === 1 ? Math.max(0, lost) : 0) + Math.max(0, unstored);
+  if (lost > 0) console.log(`  ${qos === 1 ? 'FAILED' : 'note (QoS 0)'}: ${fmt(lost)} messages sent were not counted by the broker`);
   if (unstored > 0) console.log(`  FAILED: ${fmt(unstored)} messages the broker received were not stored by ingest`);
   if (failed) process.exitCode = 1;
 });

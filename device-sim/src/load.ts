@@ -188,6 +188,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadFigures> {
       devices.push({ siteId: campus.site.id, deviceId: d.id, topic: telemetryTopic(campus.site.id, d.id), sim, state: STATE_PENDING, inFlight: 0, lastTs: 0 });
     }
   }
+  if (!devices.length) throw new RangeError('no devices to simulate');
   const limit = openFileLimit();
   if (limit !== undefined && devices.length + FD_MARGIN > limit) {
     throw new Error(

@@ -1,10 +1,12 @@
 /**
- * The simulated devices on the wire: one MQTT connection per device, logging in with that
- * device's own credentials, with a retained last will "offline" on its status topic.
+ * The simulated devices on the wire: one MQTT connection per device (or per off-the-shelf login:
+ * a Zigbee2MQTT bridge carries several devices), logging in with its own credentials, with a
+ * retained last will on its availability topic.
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { statusTopic, telemetryTopic } from '@campus/contract';
 import type { Log } from '@campus/runtime';
+import type { FormatLogin, WireMessage } from './formats.ts';
 
 export interface FleetDevice {
   siteId: string;
@@ -12,50 +14,65 @@ export interface FleetDevice {
   password: string;
 }
 
+/** A login of an off-the-shelf format (formats.ts) with its password. */
+export interface FormatDevice extends FormatLogin {
+  password: string;
+}
+
 export class DeviceConnection {
   readonly client: MqttClient;
-  private readonly telemetry: string;
-  private readonly status: string;
+  private readonly telemetry?: string;
+  private readonly status?: { topic: string; online: string; offline: string };
 
   constructor(
-    readonly device: FleetDevice,
+    readonly device: FleetDevice | FormatDevice,
     url: string,
     log: Log,
   ) {
-    this.telemetry = telemetryTopic(device.siteId, device.deviceId);
-    this.status = statusTopic(device.siteId, device.deviceId);
+    const native = 'deviceId' in device;
+    const name = native ? device.deviceId : device.username;
+    this.telemetry = native ? telemetryTopic(device.siteId, device.deviceId) : undefined;
+    this.status = native ? { topic: statusTopic(device.siteId, device.deviceId), online: 'online', offline: 'offline' } : device.availability;
+    const status = this.status;
     this.client = mqtt.connect(url, {
-      clientId: device.deviceId,
-      username: device.deviceId,
+      clientId: native ? device.deviceId : device.clientId,
+      username: name,
       password: device.password,
       clean: true,
       protocolVersion: 4,
       keepalive: 60,
       reconnectPeriod: 2000,
       connectTimeout: 10_000,
-      will: { topic: this.status, payload: Buffer.from('offline'), qos: 1, retain: true },
+      ...(status ? { will: { topic: status.topic, payload: Buffer.from(status.offline), qos: 1 as const, retain: true } } : {}),
     });
-    this.client.on('connect', () => this.client.publish(this.status, 'online', { qos: 1, retain: true }));
-    this.client.on('error', (err) => log.warn(`${device.deviceId}: ${err.message}`));
+    if (status) this.client.on('connect', () => this.client.publish(status.topic, status.online, { qos: 1, retain: true }));
+    this.client.on('error', (err) => log.warn(`${name}: ${err.message}`));
   }
 
   get connected(): boolean {
     return this.client.connected;
   }
 
-  /** Publishes one reading at QoS 1; resolves when the broker acknowledged it. */
+  /** Publishes one native reading at QoS 1; resolves when the broker acknowledged it. */
   publish(body: Record<string, unknown>): Promise<void> {
+    if (!this.telemetry) return Promise.reject(new Error('not a native device: use send()'));
+    return this.send({ topic: this.telemetry, payload: JSON.stringify(body) });
+  }
+
+  /** Publishes one message at QoS 1; resolves when the broker acknowledged it. */
+  send(message: WireMessage): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.client.publish(this.telemetry, JSON.stringify(body), { qos: 1 }, (err) => (err ? reject(err) : resolve()));
+      this.client.publish(message.topic, message.payload, { qos: 1 }, (err) => (err ? reject(err) : resolve()));
     });
   }
 
   /** Says "offline" like a device switched off properly, then disconnects. */
   async close(): Promise<void> {
-    if (this.client.connected) {
+    const status = this.status;
+    if (this.client.connected && status) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 2000);
-        this.client.publish(this.status, 'offline', { qos: 1, retain: true }, () => {
+        this.client.publish(status.topic, status.offline, { qos: 1, retain: true }, () => {
           clearTimeout(timer);
           resolve();
         });

@@ -5,10 +5,11 @@
  */
 import { existsSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
-import type { Campus } from '@campus/site';
+import { externalSources, type Campus } from '@campus/site';
 import { loadOrCreateKey, simulatedDevicePassword, writeFileAtomic, type Log, type MetricsRegistry, type PartHealth, type Service } from '@campus/runtime';
 import { CampusSim } from './campus-sim.ts';
 import { DeviceConnection } from './fleet.ts';
+import { encode, formatLogin } from './formats.ts';
 import { faultFile, readFaults } from './fault-file.ts';
 
 export interface SimulatorOptions {
@@ -60,17 +61,33 @@ export class SimulatorService implements Service {
 
     for (const sim of this.sims) {
       const siteId = sim.campus.site.id;
+      // off-the-shelf logins carry one or several ledger devices (a Zigbee2MQTT bridge, a wM-Bus gateway)
+      const formatConnections = new Map<string, DeviceConnection>();
       for (const device of sim.campus.devices) {
-        const conn = new DeviceConnection({ siteId, deviceId: device.id, password: simulatedDevicePassword(simKey, siteId, device.id) }, url, log);
-        this.connections.push(conn);
+        const source = externalSources(device)[0];
+        let conn: DeviceConnection;
+        if (source) {
+          const login = formatLogin(source, siteId);
+          conn =
+            formatConnections.get(login.username) ??
+            new DeviceConnection({ ...login, password: simulatedDevicePassword(simKey, siteId, login.username) }, url, log);
+          if (!formatConnections.has(login.username)) this.connections.push(conn);
+          formatConnections.set(login.username, conn);
+        } else {
+          conn = new DeviceConnection({ siteId, deviceId: device.id, password: simulatedDevicePassword(simKey, siteId, device.id) }, url, log);
+          this.connections.push(conn);
+        }
         const intervalMs = device.reportingIntervalS * 1000;
-        const backfill = (this.opts.backfillDays ?? 0) > 0 && device.kind === 'electric_meter' && device.class;
+        const backfill = !source && (this.opts.backfillDays ?? 0) > 0 && device.kind === 'electric_meter' && device.class;
         const tick = () => {
           if (!this.running) return;
           const ts = Date.now();
           if (sim.faults.silenced(device.id, ts)) return this.schedule(tick, intervalMs);
           const reading = sim.reading(device.id, ts);
-          conn.publish({ ts: reading.ts, seq: reading.seq, ...reading.values }).then(
+          const sent = source
+            ? Promise.all(encode(source, device, reading, sim.campus.calendar, siteId).map((m) => conn.send(m)))
+            : conn.publish({ ts: reading.ts, seq: reading.seq, ...reading.values });
+          sent.then(
             () => published.inc(),
             (err) => {
               failed.inc();
@@ -105,7 +122,7 @@ export class SimulatorService implements Service {
     this.watcher.unref();
     this.saveTimer = setInterval(() => this.saveState(), SAVE_EVERY_MS);
     this.saveTimer.unref();
-    log.info(`simulating ${this.connections.length} devices`, { url });
+    log.info(`simulating ${this.sims.reduce((n, s) => n + s.campus.devices.length, 0)} devices over ${this.connections.length} connections`, { url });
   }
 
   private readonly backfills: Promise<unknown>[] = [];
@@ -176,6 +193,7 @@ export class SimulatorService implements Service {
 
   health(): PartHealth {
     const connected = this.connections.filter((c) => c.connected).length;
-    return { ok: this.running, devices: this.connections.length, connected };
+    const devices = this.sims.reduce((n, s) => n + s.campus.devices.length, 0);
+    return { ok: this.running, devices, connections: this.connections.length, connected };
   }
 }

@@ -56,7 +56,8 @@ export class ExternalMapper {
         continue;
       }
       const parts = partsFor(msg.parts, m);
-      if (!parts.length) continue;
+      // nothing new for this device in this message (another channel's update): no reading
+      if (!parts.some((p) => Object.keys(p.fields).length)) continue;
       const state = this.last.get(m.config.id) ?? new Map<string, { value: unknown; at: number }>();
       this.last.set(m.config.id, state);
       for (const p of parts) for (const [k, v] of Object.entries(p.fields)) state.set(k, { value: v, at: now });

@@ -44,34 +44,8 @@ export interface LoadOptions {
 
 export type LoadPhase = 'connecting' | 'publishing' | 'draining' | 'closing' | 'done';
 
-export interface LoadProgress {
-  phase: LoadPhase;
-  /** since runLoad started, ms */
-  elapsedMs: number;
-  devices: number;
-  connected: number;
-  connectErrors: number;
-  disconnects: number;
-  sent: number;
-  acked: number;
-  errors: number;
-  skipped: number;
-  inFlight: number;
-  /** acknowledged messages per second over the last progress interval */
-  msgPerSecond: number;
-  rssMB: number;
-}
-
-export interface LoadFigures {
-  url: string;
-  sites: number;
-  devices: number;
-  qos: 0 | 1;
-  targetRatePerSecond: number;
-  /** from the first CONNECT to the last CONNACK (or failure), ms */
-  connectMs: number;
-  /** the publishing window actually run, ms */
-  publishMs: number;
+/** The counters both the live progress and the final figures carry. */
+export interface LoadCounters {
   connected: number;
   connectErrors: number;
   /** connections lost after they had connected */
@@ -83,6 +57,29 @@ export interface LoadFigures {
   errors: number;
   /** turns lost because the device still had maxInFlight unacknowledged messages */
   skipped: number;
+}
+
+export interface LoadProgress extends LoadCounters {
+  phase: LoadPhase;
+  /** since runLoad started, ms */
+  elapsedMs: number;
+  devices: number;
+  inFlight: number;
+  /** acknowledged messages per second over the last progress interval */
+  msgPerSecond: number;
+  rssMB: number;
+}
+
+export interface LoadFigures extends LoadCounters {
+  url: string;
+  sites: number;
+  devices: number;
+  qos: 0 | 1;
+  targetRatePerSecond: number;
+  /** from the first CONNECT to the last CONNACK (or failure), ms */
+  connectMs: number;
+  /** the publishing window actually run, ms */
+  publishMs: number;
   /** turns of devices that were not connected */
   skippedDisconnected: number;
   /** still unacknowledged when the drain timed out */

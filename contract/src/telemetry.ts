@@ -12,6 +12,8 @@ export interface WaterMeterValues {
   totalM3: number;
   flowM3h?: number;
   status?: string[];
+  /** battery-powered meters and sensors (wM-Bus, Zigbee): remaining charge, % */
+  batteryPct?: number;
 }
 export interface ElectricMeterValues {
   totalKWh: number;
@@ -30,6 +32,8 @@ export interface FridgeValues {
   doorOpen?: boolean;
   setpointC?: number;
   defrost?: boolean;
+  /** a battery-powered thermometer or door contact (Zigbee): remaining charge, % */
+  batteryPct?: number;
 }
 export type TelemetryValues = WaterMeterValues | ElectricMeterValues | TransformerValues | FridgeValues;
 
@@ -63,7 +67,7 @@ export const DEFAULT_TELEMETRY_LIMITS: Readonly<TelemetryLimits> = Object.freeze
   maxAgeMs: 35 * 24 * 3600_000,
 });
 
-type FieldType = 'number' | 'nonNegative' | 'boolean' | 'phases' | 'flags';
+type FieldType = 'number' | 'nonNegative' | 'percent' | 'boolean' | 'phases' | 'flags';
 interface FieldSpec {
   type: FieldType;
   required?: boolean;
@@ -71,7 +75,12 @@ interface FieldSpec {
 
 /** The contract, as a table: the fields of each kind (SPEC.md "Wire contract"). */
 export const TELEMETRY_FIELDS: Readonly<Record<DeviceKind, Readonly<Record<string, FieldSpec>>>> = Object.freeze({
-  water_meter: { totalM3: { type: 'nonNegative', required: true }, flowM3h: { type: 'nonNegative' }, status: { type: 'flags' } },
+  water_meter: {
+    totalM3: { type: 'nonNegative', required: true },
+    flowM3h: { type: 'nonNegative' },
+    status: { type: 'flags' },
+    batteryPct: { type: 'percent' },
+  },
   electric_meter: { totalKWh: { type: 'nonNegative', required: true }, powerKW: { type: 'number' } },
   transformer: {
     currentA: { type: 'phases', required: true },
@@ -80,7 +89,13 @@ export const TELEMETRY_FIELDS: Readonly<Record<DeviceKind, Readonly<Record<strin
     oilTempC: { type: 'number' },
     totalKWh: { type: 'nonNegative' },
   },
-  fridge: { tempC: { type: 'number', required: true }, doorOpen: { type: 'boolean' }, setpointC: { type: 'number' }, defrost: { type: 'boolean' } },
+  fridge: {
+    tempC: { type: 'number', required: true },
+    doorOpen: { type: 'boolean' },
+    setpointC: { type: 'number' },
+    defrost: { type: 'boolean' },
+    batteryPct: { type: 'percent' },
+  },
 });
 
 const fail = (reason: string): { ok: false; reason: string } => ({ ok: false, reason });
@@ -124,6 +139,9 @@ function checkField(name: string, spec: FieldSpec, value: unknown): Validation<u
     case 'nonNegative':
       if (typeof value !== 'number' || !Number.isFinite(value)) return fail(`${name} must be a finite number`);
       if (spec.type === 'nonNegative' && value < 0) return fail(`${name} must be >= 0, got ${value}`);
+      return { ok: true, value };
+    case 'percent':
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 100) return fail(`${name} must be a number from 0 to 100`);
       return { ok: true, value };
     case 'boolean':
       if (typeof value !== 'boolean') return fail(`${name} must be true or false`);

@@ -19,7 +19,12 @@ export const wmbus = {
     if (!id) return { type: 'rejected', reason: 'a wmbusmeters telegram needs the meter "id"' };
     const flags = typeof v.status === 'string' ? v.status : typeof v.current_status === 'string' ? v.current_status : undefined;
     const flow = num(v.flow_m3h) ?? num(v.current_flow_m3h);
-    const fields = defined({ totalM3: num(v.total_m3), flowM3h: flow, status: flags === undefined ? undefined : flags.trim() || 'OK' });
+    const fields = defined({
+      totalM3: num(v.total_m3),
+      flowM3h: flow,
+      status: flags === undefined ? undefined : flags.trim() || 'OK',
+      batteryPct: num(v.battery_pct),
+    });
     const ts = typeof v.timestamp === 'string' ? Date.parse(v.timestamp) : undefined;
     return { type: 'external', format: 'wmbus', id, parts: [{ fields }], ...(ts && Number.isFinite(ts) ? { ts } : {}) };
   },

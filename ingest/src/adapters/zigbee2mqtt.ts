@@ -4,7 +4,7 @@
  *   zigbee2mqtt/{friendly_name}                 {"temperature":3.86,"battery":97,...}  (the device's whole state)
  *   zigbee2mqtt/{friendly_name}/availability    {"state":"online"} (or the legacy "online")
  * `temperature` (°C) is a fridge's tempC; `contact` true means CLOSED, so doorOpen = !contact;
- * `water_leak` true sets the LEAK flag of the water meter it is mapped to. bridge/ topics and
+ * `water_leak` true sets the LEAK flag of the water meter it is mapped to; `battery` (%) is batteryPct. bridge/ topics and
  * commands (/set, /get) are not readings. `last_seen` (ISO or epoch ms), when enabled, is the time.
  */
 import { parseJsonObject } from '@campus/contract';
@@ -41,6 +41,7 @@ export function zigbee2mqttAdapter(bases: readonly string[]) {
         tempC: num(v.temperature),
         doorOpen: typeof v.contact === 'boolean' ? !v.contact : undefined,
         status: typeof v.water_leak === 'boolean' ? (v.water_leak ? ['LEAK'] : []) : undefined,
+        batteryPct: num(v.battery),
       });
       if (!Object.keys(fields).length) return { type: 'ignored', reason: 'this Zigbee2MQTT state has no temperature, contact or water_leak' };
       const seen = v.last_seen;

@@ -1,5 +1,6 @@
 /** Every detector, in one list: the order they run in for a reading. */
 import type { Detector } from './detector.ts';
+import { batteryLow } from './battery-low.ts';
 import { electricityAfterHours } from './electricity-after-hours.ts';
 import { fridgeCumulative } from './fridge-cumulative.ts';
 import { fridgeDoor } from './fridge-door.ts';
@@ -32,6 +33,7 @@ export const DETECTORS: readonly Detector<any>[] = [
   fridgeCumulative,
   fridgeSensor,
   electricityAfterHours,
+  batteryLow,
 ];
 
 /** Thresholds every detector accepts beyond its defaults. */

@@ -1,21 +1,103 @@
-/** How benchmarks print: our figure, the peer's, side by side, and the ratio. */
-export interface BenchResult {
-  name: string;
-  detail: string;
-  ours: { label: string; ms: number };
-  peer: { label: string; ms: number };
+/**
+ * How benchmarks report: every figure beside a peer (another implementation, or the machine's own
+ * limit measured in the same run), the ratio as the goal reads it, and whether the goal is met.
+ * Results print to the console and, for a full run, go to bench/RESULTS.md with the machine.
+ */
+import { cpus, totalmem, type } from 'node:os';
+import { execSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+
+export interface Figure {
+  label: string;
+  value: number;
+  /** 'ms', 'msg/s', 'MB', 's', ... */
+  unit: string;
 }
 
-export const median = (xs: number[]): number => {
+export interface BenchResult {
+  /** "1. Sustained ingest", "3. Competition query", ... */
+  scenario: string;
+  name: string;
+  detail: string;
+  ours: Figure;
+  peer: Figure;
+  /** which way is good: the ratio printed is ours/peer for 'higher', peer/ours for 'lower' */
+  better: 'higher' | 'lower';
+  goal?: { text: string; met: boolean };
+  /** further lines (percentiles, side figures) */
+  notes?: string[];
+}
+
+/** What a scenario gets: quick mode (the whole bench under 2 minutes), and a progress line printer. */
+export interface ScenarioOptions {
+  quick: boolean;
+  log: (line: string) => void;
+}
+
+export type Scenario = (opts: ScenarioOptions) => Promise<BenchResult[]>;
+
+export const median = (xs: number[]): number => percentile(xs, 50);
+
+/** The p-th percentile (nearest rank) of a list. */
+export function percentile(xs: number[], p: number): number {
+  if (!xs.length) return Number.NaN;
   const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
 
 export const fmtMs = (ms: number): string => (ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : ms >= 100 ? `${Math.round(ms)} ms` : `${ms.toFixed(1)} ms`);
 
+export function fmt(f: Figure): string {
+  if (f.unit === 'ms') return fmtMs(f.value);
+  const digits = Math.abs(f.value) >= 100 ? 0 : Math.abs(f.value) >= 10 ? 1 : 2;
+  return `${f.value.toLocaleString('en', { maximumFractionDigits: digits })} ${f.unit}`;
+}
+
+/** The ratio as the goal reads it (> 1: ours is better). */
+export const ratioOf = (r: BenchResult): number => (r.better === 'higher' ? r.ours.value / r.peer.value : r.peer.value / r.ours.value);
+
 export function printResult(r: BenchResult): void {
-  console.log(`\n${r.name}\n  ${r.detail}`);
-  console.log(`  ours: ${r.ours.label.padEnd(44)} ${fmtMs(r.ours.ms).padStart(9)}`);
-  console.log(`  peer: ${r.peer.label.padEnd(44)} ${fmtMs(r.peer.ms).padStart(9)}`);
-  console.log(`  ratio peer/ours: ${(r.peer.ms / r.ours.ms).toFixed(1)}x ${r.peer.ms >= r.ours.ms ? 'faster' : 'SLOWER'}`);
+  const ratio = ratioOf(r);
+  console.log(`\n${r.scenario} — ${r.name}\n  ${r.detail}`);
+  console.log(`  ours: ${r.ours.label.padEnd(52)} ${fmt(r.ours).padStart(12)}`);
+  console.log(`  peer: ${r.peer.label.padEnd(52)} ${fmt(r.peer).padStart(12)}`);
+  console.log(
+    `  ratio: ${ratio.toFixed(2)}x ${ratio >= 1 ? 'better' : 'worse'} than the peer${r.goal ? `   goal: ${r.goal.text} — ${r.goal.met ? 'met' : 'NOT met'}` : ''}`,
+  );
+  for (const n of r.notes ?? []) console.log(`  ${n}`);
+}
+
+/** This machine, for the record. */
+export function machine(): string {
+  const cpu = cpus();
+  let os = type();
+  try {
+    os = execSync('. /etc/os-release && echo "$PRETTY_NAME"', { shell: '/bin/sh' }).toString().trim() || os;
+  } catch {
+    // keep the kernel name
+  }
+  return `${os}, ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}`;
+}
+
+export function writeResults(file: string, results: BenchResult[], command: string, startedAt: Date, seconds: number): void {
+  const rows = results.map((r) => {
+    const ratio = ratioOf(r);
+    return `| ${r.scenario} | ${r.name} | ${r.ours.label}: **${fmt(r.ours)}** | ${r.peer.label}: ${fmt(r.peer)} | ${ratio.toFixed(2)}× ${ratio >= 1 ? 'better' : 'worse'} | ${r.goal ? `${r.goal.text}: ${r.goal.met ? '**met**' : '**not met**'}` : '—'} |`;
+  });
+  const details = results.map((r) => `- **${r.scenario} — ${r.name}.** ${r.detail}${r.notes?.length ? ' ' + r.notes.join('; ') : ''}`);
+  const text = `# Benchmark results
+
+Written by \`${command}\` on ${startedAt.toISOString()} (${Math.round(seconds)} s).
+Machine: ${machine()}.
+
+Every figure stands next to a peer run in the same session on the same machine: absolute times on
+a shared machine are noise, ratios travel. "better" reads the ratio the way the goal does.
+
+| scenario | figure | ours | peer | ratio | goal |
+|---|---|---|---|---|---|
+${rows.join('\n')}
+
+${details.join('\n')}
+`;
+  writeFileSync(file, text);
 }

@@ -7,11 +7,13 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { alertToGlass } from './alert-to-glass.ts';
 import { batchSize } from './batch-size.ts';
 import { competitionQuery } from './competition-term.ts';
 import { printResult, writeResults, type BenchResult, type Scenario } from './report.ts';
 
 const SCENARIOS: [string, string, Scenario][] = [
+  ['2', 'alert to glass', alertToGlass],
   ['3', 'competition query', competitionQuery],
   ['batch', 'batch size', batchSize],
 ];

@@ -85,6 +85,7 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
   private rolling?: Promise<void>;
   private storageTicket = false;
   private rollupPending = 0;
+  private openHoursRolledAt = 0;
   private unsubscribe: (() => void)[] = [];
 
   constructor(private readonly opts: IngestOptions) {
@@ -249,8 +250,11 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
     if (!store) return Promise.resolve();
     this.rolling = (async () => {
       try {
+        // closed hours every pass; the running hour every 5 minutes (it is touched by every write)
+        const openHours = Date.now() - this.openHoursRolledAt >= 5 * 60_000;
+        if (openHours) this.openHoursRolledAt = Date.now();
         for (let pass = 0; pass < 100 && this.store === store; pass++) {
-          const r = await store.rollUp(2000);
+          const r = await store.rollUp(2000, { openHours });
           this.rollupPending = r.pending;
           if (r.pending === 0 || r.hours === 0) break;
         }

@@ -4,7 +4,7 @@
  * where its rollup rows live.
  */
 import { LocalState } from './local-state.ts';
-import { dailyUseFromRollups, rollUp, seriesFromRollups, type Period, type RollupBackend, type RollupRow } from './rollups.ts';
+import { dailyUseFromRollups, rollUp, seriesFromRollups, type Period, type RollupBackend, type RollupRow, type RollUpOptions } from './rollups.ts';
 import { ROLLUP_STEP_MS } from './store.ts';
 import type { DeviceKind } from '@campus/contract';
 import type {
@@ -68,8 +68,8 @@ export abstract class RollupStore implements ReadingStore, RollupBackend {
     return dailyUseFromRollups(this, this.ctx, q);
   }
 
-  rollUp(maxHours?: number): Promise<RollupResult> {
-    return rollUp(this.local, this, this.ctx, maxHours);
+  rollUp(maxHours?: number, options?: RollUpOptions): Promise<RollupResult> {
+    return rollUp(this.local, this, this.ctx, maxHours, options);
   }
 
   /** the kind of a device: from the campus files, else from its last stored reading */

@@ -17,7 +17,7 @@
  */
 import { flattenValues, pathField, rollupFields, telemetryTopic, type DeviceKind, type Reading } from '@campus/contract';
 import { RollupStore } from './base.ts';
-import type { Period, RollupRow } from './rollups.ts';
+import type { Period, RollupRow, RollUpOptions } from './rollups.ts';
 import { escapeKey, fieldValue, InfluxHttp, InfluxRejected, InfluxUnavailable, quoteIdent, quoteString, type InfluxSeries } from './influx-http.ts';
 import type { Batch, DeadLetter, RollupResult, SeriesPoint, SeriesQuery, StoreContext, WriteResult } from './store.ts';
 
@@ -176,9 +176,9 @@ export class InfluxReadingStore extends RollupStore {
     return out;
   }
 
-  override async rollUp(maxHours?: number): Promise<RollupResult> {
+  override async rollUp(maxHours?: number, options?: RollUpOptions): Promise<RollupResult> {
     await this.ensureSchema();
-    return super.rollUp(maxHours);
+    return super.rollUp(maxHours, options);
   }
 
   /** InfluxDB expires raw points itself (the "raw" retention policy). */

@@ -155,9 +155,11 @@ export class LocalState {
     return (this.db.prepare('SELECT kind FROM device_last WHERE device_id = ?').get(deviceId) as { kind: DeviceKind } | undefined)?.kind;
   }
 
-  /** The oldest queued device-hours, oldest first per device. */
-  takeDirty(limit: number): QueuedHour[] {
-    return this.db.prepare('SELECT device_id AS deviceId, hour, gen FROM rollup_queue ORDER BY device_id, hour LIMIT ?').all(limit) as QueuedHour[];
+  /** The oldest queued device-hours, oldest first per device (only hours starting before `before`). */
+  takeDirty(limit: number, before = Number.MAX_SAFE_INTEGER): QueuedHour[] {
+    return this.db
+      .prepare('SELECT device_id AS deviceId, hour, gen FROM rollup_queue WHERE hour < ? ORDER BY device_id, hour LIMIT ?')
+      .all(before, limit) as QueuedHour[];
   }
 
   /** Dequeues hours rolled up, unless a write touched them again meanwhile (a newer generation). */

@@ -92,9 +92,23 @@ function hourRanges(hours: number[]): [number, number][] {
 /** The start of the local day after the one starting at `dayStart` (23 or 25 hours on a DST change). */
 const nextDay = (ctx: StoreContext, deviceId: string, dayStart: number): number => ctx.dayStart(deviceId, dayStart + 25 * HOUR_MS);
 
+export interface RollUpOptions {
+  /** also the hour still running (default true; ingest refreshes it every few minutes) */
+  openHours?: boolean;
+  now?: number;
+}
+
 /** One pass over the queue: recompute up to `maxHours` queued device-hours, then their days. */
-export async function rollUp(local: LocalState, backend: RollupBackend, ctx: StoreContext, maxHours = 5000): Promise<RollupResult> {
-  const queued = local.takeDirty(maxHours);
+export async function rollUp(
+  local: LocalState,
+  backend: RollupBackend,
+  ctx: StoreContext,
+  maxHours = 5000,
+  options: RollUpOptions = {},
+): Promise<RollupResult> {
+  // the hour still running is recomputed only when asked: every write touches it, and recomputing
+  // it every few seconds would reread the whole hour each time
+  const queued = local.takeDirty(maxHours, options.openHours === false ? hourOf(options.now ?? Date.now()) : undefined);
   const byDevice = new Map<string, number[]>();
   for (const q of queued) byDevice.set(q.deviceId, [...(byDevice.get(q.deviceId) ?? []), q.hour]);
   let days = 0;

@@ -118,8 +118,8 @@ export interface ReadingStore {
   series(query: SeriesQuery): Promise<SeriesPoint[]>;
   /** Use per device and local day from a cumulative register (max - min within the day), from daily rollups. */
   dailyUse(query: DailyUseQuery): Promise<DailyUse[]>;
-  /** Recomputes the rollups of hours that writes touched (and their days); at most `maxHours` per call. */
-  rollUp(maxHours?: number): Promise<RollupResult>;
+  /** Recomputes the rollups of hours that writes touched (and their days); at most `maxHours` per call; `openHours: false` leaves the running hour for later. */
+  rollUp(maxHours?: number, options?: { openHours?: boolean; now?: number }): Promise<RollupResult>;
   /** Deletes raw readings older than `before` (rollups stay). Returns rows deleted, or -1 when the database expires them itself. */
   pruneRaw(before: number): Promise<number>;
   close(): void;

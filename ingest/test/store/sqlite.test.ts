@@ -61,6 +61,16 @@ describe('sqlite specifics', () => {
     upgraded.close();
   });
 
+  it('can leave the hour still running for later (every write touches it)', async () => {
+    const store = new SqliteReadingStore(join(dir.path, 'open-hour.db'), { context: TEST_CONTEXT });
+    const now = T0 + 90 * 60_000; // 09:30: the 08:00 hour is closed, 09:00 is running
+    await store.write(batch({ readings: [reading('em-1', T0 + 60_000, { totalKWh: 1 }), reading('em-1', T0 + 70 * 60_000, { totalKWh: 2 })] }));
+    expect(await store.rollUp(100, { openHours: false, now })).toMatchObject({ hours: 1, pending: 1 });
+    expect(await store.rollUp(100, { openHours: false, now })).toMatchObject({ hours: 0, pending: 1 });
+    expect(await store.rollUp(100)).toMatchObject({ hours: 1, pending: 0 });
+    store.close();
+  });
+
   it('refuses a database from a newer version instead of guessing', () => {
     const file = join(dir.path, 'future.db');
     const raw = new Database(file);

@@ -11,10 +11,14 @@ import { alertToGlass } from './alert-to-glass.ts';
 import { batchSize } from './batch-size.ts';
 import { competitionQuery } from './competition-term.ts';
 import { printResult, writeResults, type BenchResult, type Scenario } from './report.ts';
+import { footprint, storeComparison, sustainedIngest } from './sustained-ingest.ts';
 
 const SCENARIOS: [string, string, Scenario][] = [
+  ['1', 'sustained ingest', sustainedIngest],
   ['2', 'alert to glass', alertToGlass],
   ['3', 'competition query', competitionQuery],
+  ['4', 'footprint', footprint],
+  ['5', 'store comparison', storeComparison],
   ['batch', 'batch size', batchSize],
 ];
 

@@ -4,26 +4,18 @@
  * clean close), and reach InfluxDB in order, once, when it answers again.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createLog } from '@campus/runtime';
 import { InfluxReadingStore, InfluxUnavailable, SpooledStore } from '@campus/ingest';
-import { startInfluxd, tempDir, waitFor, type Influxd } from '@campus/testkit';
+import { influxdSuite, waitFor } from '@campus/testkit';
 import { batch, reading, T0, TEST_CONTEXT } from './store/conformance.ts';
 
-let influxd: Influxd;
-const dir = tempDir();
-beforeAll(async () => {
-  influxd = await startInfluxd();
-});
-afterAll(async () => {
-  await influxd?.remove();
-  dir.remove();
-});
+const suite = influxdSuite();
 
 const log = createLog('test');
 let n = 0;
 function open(db: string, spoolDir: string) {
-  const inner = new InfluxReadingStore({ url: influxd.url, db, localFile: join(dir.path, `local-${++n}.db`), context: TEST_CONTEXT });
+  const inner = new InfluxReadingStore({ url: suite.influxd.url, db, localFile: join(suite.dir, `local-${++n}.db`), context: TEST_CONTEXT });
   const replayed: number[] = [];
   const store = new SpooledStore(inner, {
     dir: spoolDir,
@@ -47,12 +39,12 @@ describe('the spooled store', () => {
     ['killed (never closed)', false],
   ])('keeps what was spooled across a restart (%s) and replays it in order, once', { timeout: 120_000 }, async (_how, cleanly) => {
     const db = `spool${cleanly ? 'a' : 'b'}`;
-    const spoolDir = join(dir.path, `spool-${db}`);
+    const spoolDir = join(suite.dir, `spool-${db}`);
     const first = open(db, spoolDir);
     await first.store.write(batch({ readings: [reading('em-1', T0, { totalKWh: 0 }, 0)] }));
     expect(await seqs(first.inner)).toEqual([0]);
 
-    await influxd.stop();
+    await suite.influxd.stop();
     for (let i = 1; i <= 5; i++) {
       const r = await first.store.write(batch({ readings: [reading('em-1', T0 + i * 1000, { totalKWh: i }, i)] }));
       expect(r).toEqual({ stored: 0, duplicates: 0, spooled: 1 });
@@ -62,7 +54,7 @@ describe('the spooled store', () => {
     if (cleanly) first.store.close();
     first.inner.close();
 
-    await influxd.start();
+    await suite.influxd.start();
     const second = open(db, spoolDir);
     await waitFor('the spool replayed', () => second.store.spool.empty, { timeoutMs: 60_000 });
     expect(second.replayed).toEqual([1, 2, 3, 4, 5]);

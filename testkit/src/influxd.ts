@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { tempDir } from './temp.ts';
 import { freePort } from './system.ts';
 import { waitFor, WaitAborted } from './wait.ts';
@@ -95,4 +96,27 @@ bind-address = "127.0.0.1:${rpcPort}"
   };
   await server.start();
   return server;
+}
+
+/**
+ * A suite's influxd and temp dir: started before its tests, removed after them.
+ * `const suite = influxdSuite();` then `suite.influxd.url`, `suite.dir`.
+ */
+export function influxdSuite(): { readonly influxd: Influxd; readonly dir: string } {
+  let influxd: Influxd | undefined;
+  const dir = tempDir();
+  beforeAll(async () => {
+    influxd = await startInfluxd();
+  });
+  afterAll(async () => {
+    await influxd?.remove();
+    dir.remove();
+  });
+  return {
+    get influxd() {
+      if (!influxd) throw new Error('influxd is not started yet (use it inside a test or a hook)');
+      return influxd;
+    },
+    dir: dir.path,
+  };
 }

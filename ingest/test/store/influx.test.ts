@@ -4,30 +4,28 @@
  * schema Grafana reads, and a batch InfluxDB accepts only in part.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InfluxReadingStore, InfluxUnavailable, type StoreContext } from '@campus/ingest';
-import { startInfluxd, tempDir, type Influxd } from '@campus/testkit';
+import { influxdSuite } from '@campus/testkit';
 import { batch, describeStore, reading, T0, TEST_CONTEXT } from './conformance.ts';
 
-let influxd: Influxd;
-const dir = tempDir();
-beforeAll(async () => {
-  influxd = await startInfluxd();
-});
-afterAll(async () => {
-  await influxd?.remove();
-  dir.remove();
-});
+const suite = influxdSuite();
 
 let n = 0;
 const open = (context: StoreContext, options: { db?: string; url?: string } = {}) =>
-  new InfluxReadingStore({ url: options.url ?? influxd.url, db: options.db ?? `t${++n}`, localFile: join(dir.path, `local-${++n}.db`), context });
+  new InfluxReadingStore({ url: options.url ?? suite.influxd.url, db: options.db ?? `t${++n}`, localFile: join(suite.dir, `local-${++n}.db`), context });
 
 describeStore('influx', (context) => open(context));
 
 describe('influx specifics', () => {
   it('creates the database with a "raw" policy (retention) and a "rollup" policy kept for ever', async () => {
-    const store = new InfluxReadingStore({ url: influxd.url, db: 'rp', localFile: join(dir.path, 'rp.db'), context: TEST_CONTEXT, rawRetentionDays: 120 });
+    const store = new InfluxReadingStore({
+      url: suite.influxd.url,
+      db: 'rp',
+      localFile: join(suite.dir, 'rp.db'),
+      context: TEST_CONTEXT,
+      rawRetentionDays: 120,
+    });
     await store.write(batch({ readings: [reading('em-1', T0, { totalKWh: 1 })] }));
     const [series] = await store.http.query('SHOW RETENTION POLICIES ON "rp"');
     const byName = Object.fromEntries(series![0]!.values.map((v) => [v[0], { duration: v[1], isDefault: v[4] }]));

@@ -11,6 +11,7 @@
  */
 import { deviceCommand, DEVICE_USAGE } from './device-cli.ts';
 import { simCommand, SIM_USAGE } from './sim-cli.ts';
+import { parseDuration } from './args.ts';
 import { createLog, readKnobs, runMain } from '@campus/runtime';
 import { loadCampus } from '@campus/site';
 import { checkFault, FAULT_KINDS, readFaults, writeFaults, type Fault } from '@campus/device-sim';
@@ -28,13 +29,6 @@ ${SIM_USAGE}
   npm run campus -- user list | user disable <username> | user enable <username>
   npm run campus -- display add <name> | display list | display revoke <id>
 fault kinds: ${FAULT_KINDS.join(', ')}`;
-
-/** "90s", "30m", "2h" -> ms */
-function parseDuration(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)(s|m|h)$/.exec(text);
-  if (!m) throw new Error(`--for ${text}: use a duration like 90s, 30m or 2h`);
-  return Number(m[1]) * { s: 1000, m: 60_000, h: 3600_000 }[m[2] as 's' | 'm' | 'h'];
-}
 
 const log = createLog('campus');
 await runMain(log, async () => {

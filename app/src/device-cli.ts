@@ -18,6 +18,7 @@ import {
 } from '@campus/contract';
 import { CredentialStore, hashSecret, type CredentialRecord } from '@campus/broker';
 import type { Knobs } from '@campus/runtime';
+import { option } from './args.ts';
 import { externalSources, loadCampus, type Campus } from '@campus/site';
 
 export const DEVICE_USAGE = `  npm run campus -- device add <deviceId>
@@ -28,11 +29,6 @@ export const DEVICE_USAGE = `  npm run campus -- device add <deviceId>
 type Unkeyed = CredentialRecord extends infer R ? (R extends CredentialRecord ? Omit<R, 'hash' | 'createdAt'> : never) : never;
 
 const newSecret = () => randomBytes(24).toString('base64url');
-
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-}
 
 /** How to enter the login in the device's own settings. */
 function setupHelp(record: CredentialRecord, username: string, secret: string, mqttPort: number): string {

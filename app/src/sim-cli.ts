@@ -7,16 +7,9 @@ import { backfill } from '@campus/device-sim';
 import { openReadingStore } from '@campus/ingest';
 import type { Knobs } from '@campus/runtime';
 import { loadCampus } from '@campus/site';
+import { option, parseDuration } from './args.ts';
 
 export const SIM_USAGE = '  npm run campus -- sim backfill --from YYYY-MM-DD [--to YYYY-MM-DD] [--step 15m] [--devices all|classroom|<id,id>]';
-
-const option = (args: string[], name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
-
-function step(text: string): number {
-  const m = /^(\d+)(s|m|h)$/.exec(text);
-  if (!m || Number(m[1]) === 0) throw new Error(`--step ${text}: use a duration like 1m, 15m or 1h`);
-  return Number(m[1]) * { s: 1000, m: 60_000, h: 3600_000 }[m[2] as 's' | 'm' | 'h'];
-}
 
 export async function simCommand(args: string[], knobs: Readonly<Knobs>): Promise<boolean> {
   if (args[0] !== 'backfill') return false;
@@ -25,7 +18,8 @@ export async function simCommand(args: string[], knobs: Readonly<Knobs>): Promis
   const to = option(args, '--to') ?? campus.calendar.local(Date.now()).date;
   if (!from || !/^\d{4}-\d{2}-\d{2}$/.test(from) || !/^\d{4}-\d{2}-\d{2}$/.test(to) || to < from)
     throw new Error('--from and --to are dates YYYY-MM-DD, from <= to');
-  const stepMs = step(option(args, '--step') ?? '15m');
+  const stepMs = parseDuration(option(args, '--step') ?? '15m', '--step');
+  if (stepMs <= 0) throw new Error('--step must be longer than 0');
   const which = option(args, '--devices') ?? 'all';
   const ids = new Set(which.split(','));
   const devices = which === 'all' ? () => true : which === 'classroom' ? (d: { class?: string }) => Boolean(d.class) : (d: { id: string }) => ids.has(d.id);

@@ -17,7 +17,7 @@
  */
 import { flattenValues, pathField, rollupFields, telemetryTopic, type DeviceKind, type Reading } from '@campus/contract';
 import { RollupStore } from './base.ts';
-import type { Period, RollupRow, RollUpOptions } from './rollups.ts';
+import { groupBy, type Period, type RollupRow, type RollUpOptions } from './rollups.ts';
 import { escapeKey, fieldValue, InfluxHttp, InfluxRejected, InfluxUnavailable, quoteIdent, quoteString, type InfluxSeries } from './influx-http.ts';
 import type { Batch, DeadLetter, RollupResult, SeriesPoint, SeriesQuery, StoreContext, WriteResult } from './store.ts';
 
@@ -211,8 +211,7 @@ export class InfluxReadingStore extends RollupStore {
     const kind = this.kindOf(deviceId);
     if (!kind) return;
     const measurement = `${kind}_${period}`;
-    const byBucket = new Map<number, RollupRow[]>();
-    for (const r of rows) byBucket.set(r.bucket, [...(byBucket.get(r.bucket) ?? []), r]);
+    const byBucket = groupBy(rows, (r) => r.bucket);
     const tags = this.tags(deviceId);
     const lines = [...byBucket].map(([bucket, rs]) => {
       const fields = rs.flatMap((r) => STATS.map((s) => `${escapeKey(`${r.field}_${s}`)}=${fieldValue(r[s], s === 'n')}`));

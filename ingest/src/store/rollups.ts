@@ -38,6 +38,18 @@ export interface RollupBackend {
 
 export const hourOf = (ts: number): number => Math.floor(ts / HOUR_MS) * HOUR_MS;
 
+/** Items grouped by a key, in their order (one array per key, appended to, never copied). */
+export function groupBy<T, K>(items: Iterable<T>, key: (item: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
 /** Aggregates raw readings (in time order) into hourly rows: the SQLite side of `aggregateRaw`. */
 export function aggregateReadings(kind: DeviceKind, rows: Iterable<{ ts: number; values: TelemetryValues }>): RollupRow[] {
   const fields = rollupFields(kind);
@@ -109,10 +121,9 @@ export async function rollUp(
   // the hour still running is recomputed only when asked: every write touches it, and recomputing
   // it every few seconds would reread the whole hour each time
   const queued = local.takeDirty(maxHours, options.openHours === false ? hourOf(options.now ?? Date.now()) : undefined);
-  const byDevice = new Map<string, number[]>();
-  for (const q of queued) byDevice.set(q.deviceId, [...(byDevice.get(q.deviceId) ?? []), q.hour]);
   let days = 0;
-  for (const [deviceId, hours] of byDevice) {
+  for (const [deviceId, entries] of groupBy(queued, (q) => q.deviceId)) {
+    const hours = entries.map((q) => q.hour);
     // let MQTT acknowledgements and HTTP requests through between devices (SQLite work is synchronous)
     await new Promise((r) => setImmediate(r));
     const kind = ctx.device(deviceId)?.kind ?? local.kindOf(deviceId);
@@ -127,9 +138,7 @@ export async function rollUp(
     for (const day of dayStarts) {
       const end = nextDay(ctx, deviceId, day);
       const hourRows = await backend.readRollups('1h', deviceId, day, end);
-      const byField = new Map<string, RollupRow[]>();
-      for (const r of hourRows) byField.set(r.field, [...(byField.get(r.field) ?? []), r]);
-      const dayRows = [...byField].map(([field, rows]) => combine(day, field, rows));
+      const dayRows = [...groupBy(hourRows, (r) => r.field)].map(([field, rows]) => combine(day, field, rows));
       await backend.replaceRollups('1d', deviceId, [day], dayRows);
       days++;
     }
@@ -143,17 +152,13 @@ export async function seriesFromRollups(backend: RollupBackend, q: SeriesQuery):
   const fields = q.paths.map(pathField);
   const rows = await backend.readRollups('1h', q.deviceId, hourOf(q.from), q.to, fields);
   // per step bucket and field, then the largest of the fields (several paths = worst phase)
-  const perField = new Map<number, Map<string, RollupRow[]>>();
-  for (const r of rows) {
-    if (r.bucket + HOUR_MS <= q.from) continue;
-    const t = Math.floor(r.bucket / q.stepMs) * q.stepMs;
-    const m = perField.get(t) ?? new Map<string, RollupRow[]>();
-    m.set(r.field, [...(m.get(r.field) ?? []), r]);
-    perField.set(t, m);
-  }
+  const perStep = groupBy(
+    rows.filter((r) => r.bucket + HOUR_MS > q.from),
+    (r) => Math.floor(r.bucket / q.stepMs) * q.stepMs,
+  );
   const out: SeriesPoint[] = [];
-  for (const [t, m] of [...perField].sort((a, b) => a[0] - b[0])) {
-    const each = [...m].map(([field, rs]) => combine(t, field, rs));
+  for (const [t, stepRows] of [...perStep].sort((a, b) => a[0] - b[0])) {
+    const each = [...groupBy(stepRows, (r) => r.field)].map(([field, rs]) => combine(t, field, rs));
     out.push({
       t,
       avg: Math.max(...each.map((c) => c.sum / c.n)),

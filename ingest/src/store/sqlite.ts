@@ -5,6 +5,7 @@
  */
 import type { DeviceKind } from '@campus/contract';
 import { RollupStore } from './base.ts';
+import type { Statement } from 'better-sqlite3';
 import { storeContext } from './context.ts';
 import { aggregateReadings, type Period, type RollupRow } from './rollups.ts';
 import type { Batch, SeriesPoint, SeriesQuery, StoreContext, WriteResult } from './store.ts';
@@ -12,8 +13,12 @@ import type { Batch, SeriesPoint, SeriesQuery, StoreContext, WriteResult } from 
 export class SqliteReadingStore extends RollupStore {
   readonly name = 'sqlite';
 
+  /** prepared once: the write path runs for every batch */
+  private readonly insert?: Statement<[string, number, number, number, string]>;
+
   constructor(file: string, options: { readonly?: boolean; context?: StoreContext } = {}) {
     super(file, options.context ?? storeContext([]), options.readonly ?? false);
+    if (!options.readonly) this.insert = this.db.prepare('INSERT OR IGNORE INTO readings (device_id, ts, seq, received_at, v) VALUES (?, ?, ?, ?, ?)');
   }
 
   private get db() {
@@ -21,8 +26,8 @@ export class SqliteReadingStore extends RollupStore {
   }
 
   async write(batch: Batch): Promise<WriteResult> {
-    if (this.local.readonly) throw new Error('[sqlite] this connection is read-only');
-    const insert = this.db.prepare('INSERT OR IGNORE INTO readings (device_id, ts, seq, received_at, v) VALUES (?, ?, ?, ?, ?)');
+    const insert = this.insert;
+    if (!insert) throw new Error('[sqlite] this connection is read-only');
     return this.local.transaction(() => {
       let stored = 0;
       for (const r of batch.readings) stored += insert.run(r.deviceId, r.ts, r.seq, r.receivedAt, JSON.stringify(r.values)).changes;

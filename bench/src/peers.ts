@@ -95,7 +95,8 @@ export async function startSut(opts: SutOptions): Promise<SutProcess> {
   if (opts.db) args.push('--db', opts.db);
   const child = fork(fileURLToPath(new URL('./sut.ts', import.meta.url)), args, {
     cwd: REPO_ROOT,
-    execArgv: ['--import', 'tsx'],
+    // BENCH_SUT_NODE_ARGS: extra node flags for the system under test, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+    execArgv: ['--import', 'tsx', ...(process.env.BENCH_SUT_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)],
     env: { ...process.env, CAMPUS_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });

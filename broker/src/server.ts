@@ -6,9 +6,11 @@ import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
 import { createServer } from 'node:net';
 import { Aedes, type Client } from 'aedes';
+import * as persistenceModule from 'aedes-persistence';
 import type { Campus } from '@campus/site';
 import { listen, type Listening, type Log, type MetricsRegistry, type PartHealth, type Service } from '@campus/runtime';
 import { canPublish, canSubscribe, keepsRetain } from './acl.ts';
+import { SubscriberFlow, type FlowOptions } from './flow.ts';
 import type { CredentialStore, Identity } from './credentials.ts';
 import { provisionCredentials, simulatedLogins } from './provision.ts';
 
@@ -21,6 +23,8 @@ export interface BrokerOptions {
   simulated: boolean;
   log: Log;
   metrics: MetricsRegistry;
+  /** flow control from ingest back to the devices (flow.ts) */
+  flow?: FlowOptions;
 }
 
 const BAD_USERNAME_OR_PASSWORD = 4;
@@ -41,6 +45,7 @@ export class BrokerService implements Service {
   private readonly logins = new WeakMap<Client, { username: string; hash?: string }>();
   /** the port actually bound (CAMPUS_MQTT_PORT=0 picks a free one) */
   port = 0;
+  private flow?: SubscriberFlow;
 
   constructor(private readonly opts: BrokerOptions) {}
 
@@ -57,7 +62,16 @@ export class BrokerService implements Service {
     const authFailures = metrics.counter('campus_mqtt_auth_failures_total', 'MQTT connections refused for bad credentials');
     const refused = metrics.counter('campus_mqtt_refused_total', 'MQTT publishes and subscribes refused by the ACL');
 
+    const flow = new SubscriberFlow(this.opts.flow);
+    this.flow = flow;
+    // aedes' own in-memory persistence (a CommonJS module: its default export is the factory)
+    const persistence = (persistenceModule as unknown as { default: () => object }).default();
+    flow.wrap(persistence);
+    metrics.gauge('campus_mqtt_subscriber_queue', 'messages queued for the busiest service subscriber (ingest) and not yet acknowledged', () => flow.deepest);
+    metrics.gauge('campus_mqtt_flow_waits', 'device publishes that waited for ingest to catch up (flow control)', () => flow.waits);
+
     const aedes = new Aedes({
+      persistence,
       drainTimeout: 30_000,
       authenticate: (client, username, password, done) => {
         const fail = (msg: string, code: number) => {
@@ -92,6 +106,9 @@ export class BrokerService implements Service {
         if (decision.ok) {
           // an off-the-shelf device that retains its readings would replay them to every new subscriber
           if (packet.retain && !keepsRetain(who, packet.topic)) packet.retain = false;
+          // a device waits while ingest is far behind (flow.ts); services never do
+          const wait = who?.role === 'service' ? undefined : flow.gate();
+          if (wait) return void wait.then(() => done(null));
           return done(null);
         }
         refused.inc({ op: 'publish' });
@@ -112,6 +129,10 @@ export class BrokerService implements Service {
     });
     await aedes.listen();
     aedes.on('clientError', (client, err) => log.debug(`client error: ${err.message}`, { clientId: client?.id }));
+    aedes.on('clientReady', (client) => {
+      if (this.identities.get(client)?.role === 'service') flow.watch(client);
+    });
+    aedes.on('clientDisconnect', (client) => flow.unwatch(client));
     this.aedes = aedes;
     metrics.gauge('campus_mqtt_connections', 'MQTT clients connected', () => aedes.connectedClients);
 
@@ -164,6 +185,7 @@ export class BrokerService implements Service {
     const aedes = this.aedes;
     this.listening = undefined;
     this.aedes = undefined;
+    this.flow?.release();
     await listening?.close();
     if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
   }

@@ -8,6 +8,7 @@ export { InfluxHttp, InfluxUnavailable, InfluxRejected } from './store/influx-ht
 export * from './store/open.ts';
 export * from './store/context.ts';
 export * from './store/local-state.ts';
+export { MqttSubscriber } from './subscriber.ts';
 export * from './spooled-store.ts';
 export { dbPath } from './store/sqlite-db.ts';
 export * from './detection-service.ts';

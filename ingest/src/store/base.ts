@@ -4,7 +4,16 @@
  * where its rollup rows live.
  */
 import { LocalState } from './local-state.ts';
-import { dailyUseFromRollups, rollUp, seriesFromRollups, type Period, type RollupBackend, type RollupRow, type RollUpOptions } from './rollups.ts';
+import {
+  dailyUseFromRollups,
+  rollUp,
+  seriesFromRollups,
+  type Period,
+  type RollupBackend,
+  type RollupRow,
+  type RollUpOptions,
+  type RollupWrite,
+} from './rollups.ts';
 import { ROLLUP_STEP_MS } from './store.ts';
 import type { DeviceKind } from '@campus/contract';
 import type {
@@ -40,7 +49,7 @@ export abstract class RollupStore implements ReadingStore, RollupBackend {
   protected abstract rawSeries(q: SeriesQuery): Promise<SeriesPoint[]>;
   abstract aggregateRaw(deviceId: string, kind: DeviceKind, from: number, to: number): Promise<RollupRow[]>;
   abstract readRollups(period: Period, deviceId: string, from: number, to: number, fields?: string[]): Promise<RollupRow[]>;
-  abstract replaceRollups(period: Period, deviceId: string, buckets: number[], rows: RollupRow[]): Promise<void>;
+  abstract replaceRollups(period: Period, writes: RollupWrite[]): Promise<void>;
 
   lastReadings(): DeviceLast[] {
     return this.local.lastReadings();

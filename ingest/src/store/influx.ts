@@ -17,7 +17,7 @@
  */
 import { flattenValues, pathField, rollupFields, telemetryTopic, type DeviceKind, type Reading } from '@campus/contract';
 import { RollupStore } from './base.ts';
-import { groupBy, type Period, type RollupRow, type RollUpOptions } from './rollups.ts';
+import { groupBy, type Period, type RollupRow, type RollUpOptions, type RollupWrite } from './rollups.ts';
 import { escapeKey, fieldValue, InfluxHttp, InfluxRejected, InfluxUnavailable, quoteIdent, quoteString, type InfluxSeries } from './influx-http.ts';
 import type { Batch, DeadLetter, RollupResult, SeriesPoint, SeriesQuery, StoreContext, WriteResult } from './store.ts';
 
@@ -207,20 +207,26 @@ export class InfluxReadingStore extends RollupStore {
     return toRollupRows(rowsOf(series?.[0]), fields);
   }
 
-  async replaceRollups(period: Period, deviceId: string, buckets: number[], rows: RollupRow[]): Promise<void> {
-    const kind = this.kindOf(deviceId);
-    if (!kind) return;
-    const measurement = `${kind}_${period}`;
-    const byBucket = groupBy(rows, (r) => r.bucket);
-    const tags = this.tags(deviceId);
-    const lines = [...byBucket].map(([bucket, rs]) => {
-      const fields = rs.flatMap((r) => STATS.map((s) => `${escapeKey(`${r.field}_${s}`)}=${fieldValue(r[s], s === 'n')}`));
-      return `${escapeKey(measurement)}${tags} ${fields.join(',')} ${bucket}`;
-    });
-    await this.http.write(lines, ROLLUP_RP);
+  async replaceRollups(period: Period, writes: RollupWrite[]): Promise<void> {
+    const lines: string[] = [];
+    const emptied: { measurement: string; deviceId: string; bucket: number }[] = [];
+    for (const { deviceId, buckets, rows } of writes) {
+      const kind = this.kindOf(deviceId);
+      if (!kind) continue;
+      const measurement = `${kind}_${period}`;
+      const byBucket = groupBy(rows, (r) => r.bucket);
+      const tags = this.tags(deviceId);
+      for (const [bucket, rs] of byBucket) {
+        const fields = rs.flatMap((r) => STATS.map((s) => `${escapeKey(`${r.field}_${s}`)}=${fieldValue(r[s], s === 'n')}`));
+        lines.push(`${escapeKey(measurement)}${tags} ${fields.join(',')} ${bucket}`);
+      }
+      for (const bucket of buckets) if (!byBucket.has(bucket)) emptied.push({ measurement, deviceId, bucket });
+    }
+    // one request for the chunk (InfluxDB takes thousands of lines a write)
+    if (lines.length) await this.http.write(lines, ROLLUP_RP);
     // a bucket that lost all its readings (never, short of someone deleting raw points) is emptied
-    for (const b of buckets.filter((b) => !byBucket.has(b))) {
-      await this.http.query(`DELETE FROM ${quoteIdent(measurement)} WHERE device = ${quoteString(deviceId)} AND time = ${b}ms`, { write: true });
+    for (const e of emptied) {
+      await this.http.query(`DELETE FROM ${quoteIdent(e.measurement)} WHERE device = ${quoteString(e.deviceId)} AND time = ${e.bucket}ms`, { write: true });
     }
   }
 }

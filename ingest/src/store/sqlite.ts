@@ -7,7 +7,7 @@ import type { DeviceKind } from '@campus/contract';
 import { RollupStore } from './base.ts';
 import type { Statement } from 'better-sqlite3';
 import { storeContext } from './context.ts';
-import { aggregateReadings, type Period, type RollupRow } from './rollups.ts';
+import { aggregateReadings, type Period, type RollupRow, type RollupWrite } from './rollups.ts';
 import type { Batch, SeriesPoint, SeriesQuery, StoreContext, WriteResult } from './store.ts';
 
 export class SqliteReadingStore extends RollupStore {
@@ -23,6 +23,14 @@ export class SqliteReadingStore extends RollupStore {
 
   private get db() {
     return this.local.db;
+  }
+
+  /** statements of the rollup passes, prepared once each (a pass runs them for every device) */
+  private readonly statements = new Map<string, Statement>();
+  private statement(sql: string): Statement {
+    let st = this.statements.get(sql);
+    if (!st) this.statements.set(sql, (st = this.db.prepare(sql)));
+    return st;
   }
 
   async write(batch: Batch): Promise<WriteResult> {
@@ -70,7 +78,7 @@ export class SqliteReadingStore extends RollupStore {
   }
 
   async aggregateRaw(deviceId: string, kind: DeviceKind, from: number, to: number): Promise<RollupRow[]> {
-    const rows = this.db.prepare('SELECT ts, v FROM readings WHERE device_id = ? AND ts >= ? AND ts < ? ORDER BY ts').all(deviceId, from, to) as {
+    const rows = this.statement('SELECT ts, v FROM readings WHERE device_id = ? AND ts >= ? AND ts < ? ORDER BY ts').all(deviceId, from, to) as {
       ts: number;
       v: string;
     }[];
@@ -82,19 +90,20 @@ export class SqliteReadingStore extends RollupStore {
 
   async readRollups(period: Period, deviceId: string, from: number, to: number, fields?: string[]): Promise<RollupRow[]> {
     const only = fields?.length ? `AND field IN (${fields.map(() => '?').join(', ')})` : '';
-    return this.db
-      .prepare(
-        `SELECT bucket, field, n, sum, min, max, first, last FROM rollups WHERE period = ? AND device_id = ? AND bucket >= ? AND bucket < ? ${only} ORDER BY bucket`,
-      )
-      .all(period, deviceId, from, to, ...(fields ?? [])) as RollupRow[];
+    return this.statement(
+      `SELECT bucket, field, n, sum, min, max, first, last FROM rollups WHERE period = ? AND device_id = ? AND bucket >= ? AND bucket < ? ${only} ORDER BY bucket`,
+    ).all(period, deviceId, from, to, ...(fields ?? [])) as RollupRow[];
   }
 
-  async replaceRollups(period: Period, deviceId: string, buckets: number[], rows: RollupRow[]): Promise<void> {
-    const del = this.db.prepare('DELETE FROM rollups WHERE period = ? AND device_id = ? AND bucket = ?');
-    const ins = this.db.prepare('INSERT INTO rollups (period, device_id, field, bucket, n, sum, min, max, first, last) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  async replaceRollups(period: Period, writes: RollupWrite[]): Promise<void> {
+    if (!writes.length) return;
+    const del = this.statement('DELETE FROM rollups WHERE period = ? AND device_id = ? AND bucket = ?');
+    const ins = this.statement('INSERT INTO rollups (period, device_id, field, bucket, n, sum, min, max, first, last) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.local.transaction(() => {
-      for (const b of buckets) del.run(period, deviceId, b);
-      for (const r of rows) ins.run(period, deviceId, r.field, r.bucket, r.n, r.sum, r.min, r.max, r.first, r.last);
+      for (const { deviceId, buckets, rows } of writes) {
+        for (const b of buckets) del.run(period, deviceId, b);
+        for (const r of rows) ins.run(period, deviceId, r.field, r.bucket, r.n, r.sum, r.min, r.max, r.first, r.last);
+      }
     });
   }
 

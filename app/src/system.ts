@@ -3,7 +3,7 @@
  * and, with CAMPUS_SIM=on, the simulator. Ingest and the simulator reach the broker over
  * loopback MQTT, exactly as they would from another machine.
  */
-import { BrokerService } from '@campus/broker';
+import { BrokerService, brokerSettings } from '@campus/broker';
 import { Auth, DashboardService } from '@campus/dashboard';
 import { SimulatorService } from '@campus/device-sim';
 import { dbPath, IngestService, ingestSettings } from '@campus/ingest';
@@ -24,11 +24,8 @@ export function buildSystem(knobs: Knobs, campus: Campus, log: Log): System {
   const metrics = new MetricsRegistry();
   const campuses = [campus];
   const broker = new BrokerService({
-    host: knobs.mqttHost,
-    port: knobs.mqttPort,
-    dataDir: knobs.dataDir,
+    ...brokerSettings(knobs),
     campuses,
-    simulated: knobs.sim,
     log: log.child('broker'),
     metrics,
   });

@@ -24,6 +24,7 @@ export function canPublish(who: Identity | undefined, topic: string, retain: boo
     const allowed = externalPublishFilters(who.format, who.id);
     return allowed.some((f) => topicMatches(f, topic)) ? allow : deny(`${who.format} ${who.id} may publish only to ${allowed.join(', ')}`);
   }
+  if (who.role === 'anonymous') return allow;
   return deny(`service ${who.name} does not publish`);
 }
 
@@ -36,6 +37,11 @@ export function keepsRetain(who: Identity | undefined, topic: string): boolean {
 export function canSubscribe(who: Identity | undefined, filter: string): Decision {
   if (!who) return deny('not authenticated');
   if (who.role === 'device') return deny(`device ${who.deviceId} may not subscribe`);
+  if (who.role === 'anonymous') {
+    // $SYS would show anonymous clients every client id (device ids) the broker announces
+    if (filter.startsWith('$')) return deny(`${filter.split('/')[0]} topics are reserved`);
+    return who.denySubscribe.includes(filter) ? deny(`subscribing to ${filter} is refused`) : allow;
+  }
   if (who.role === 'external') {
     const allowed = externalSubscribeFilters(who.format, who.id);
     return filterWithin(filter, allowed) ? allow : deny(`${who.format} ${who.id} may subscribe only to ${allowed.join(', ') || 'nothing'}`);
@@ -50,4 +56,20 @@ export function canSubscribe(who: Identity | undefined, filter: string): Decisio
   if (who.sites.includes('*')) return allow;
   if (site === '+' || site === '#') return deny(`service ${who.name} may read only sites ${who.sites.join(', ')}`);
   return who.sites.includes(site) ? allow : deny(`service ${who.name} may not read site ${site}`);
+}
+
+/** A will (last-will message) is an availability notice: only on the device's own status topic (or its format's availability topic). */
+export function canWill(who: Identity | undefined, topic: string, retain: boolean): Decision {
+  if (!who) return deny('not authenticated');
+  if (who.role === 'device') {
+    const status = `${deviceTopicPrefix(who.siteId, who.deviceId)}status`;
+    return topic === status ? allow : deny(`device ${who.deviceId} may set a will only on ${status}`);
+  }
+  if (who.role === 'external') {
+    const published = canPublish(who, topic, false);
+    if (!published.ok) return published;
+    return keepsRetain(who, topic) || !retain ? allow : deny(`${who.format} ${who.id} may retain a will only on its availability topic`);
+  }
+  if (who.role === 'anonymous') return canPublish(who, topic, retain);
+  return deny(`service ${who.name} does not set wills`);
 }

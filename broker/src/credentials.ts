@@ -10,13 +10,16 @@ import type { ExternalFormat } from '@campus/contract';
 
 export { hashSecret, verifySecret } from '@campus/runtime';
 
-export type Identity =
+export type LoginIdentity =
   | { role: 'device'; siteId: string; deviceId: string }
   /** an off-the-shelf device (or bridge, gateway) publishing under its own format's topics */
   | { role: 'external'; siteId: string; format: ExternalFormat; id: string }
   | { role: 'service'; name: string; /** sites it may read; "*" for all */ sites: string[] };
 
-export type CredentialRecord = Identity & {
+/** Who a connection is: a login, or (interoperability testing only, loopback only) anyone. */
+export type Identity = LoginIdentity | { role: 'anonymous'; /** filters it may not subscribe to */ denySubscribe: readonly string[] };
+
+export type CredentialRecord = LoginIdentity & {
   hash: string;
   disabled?: boolean;
   /** how the secret was made: "sim:<key id>" for simulated devices, "issued" for real ones */

@@ -26,6 +26,15 @@ export interface FlowOptions {
   low?: number;
   /** the longest one publish waits (default 5 s) */
   maxWaitMs?: number;
+  /**
+   * Queued messages a service subscriber (ingest) may have, connected or not (default 200,000: hours
+   * of a school's telemetry, some 100-150 MB in memory). At the bound devices are refused (MQTT 3.1.1:
+   * the connection closes, the device keeps its reading and sends it again later) instead of being
+   * acknowledged and then dropped.
+   */
+  maxQueued?: number;
+  /** queued messages any other subscriber may have; beyond it that subscriber misses messages (default 1,000) */
+  maxQueuedOther?: number;
 }
 
 type Sub = { clientId: string };
@@ -38,6 +47,14 @@ export class SubscriberFlow {
   readonly high: number;
   readonly low: number;
   private readonly maxWaitMs: number;
+  readonly maxQueued: number;
+  private readonly maxQueuedOther: number;
+  /** client ids of the service subscribers seen (their queues bound device publishes even while they are away) */
+  private readonly services = new Set<string>();
+  /** messages not queued for a non-service subscriber past its bound */
+  dropped = 0;
+  /** device publishes refused because a service subscriber's queue was full */
+  refusedFull = 0;
   /** queued, unacknowledged messages per client id */
   private readonly queued = new Map<string, number>();
   /** connected subscribers whose queue counts (services) */
@@ -52,6 +69,8 @@ export class SubscriberFlow {
     this.high = options.high ?? 2000;
     this.low = options.low ?? Math.floor(this.high / 2);
     this.maxWaitMs = options.maxWaitMs ?? 5000;
+    this.maxQueued = options.maxQueued ?? 200_000;
+    this.maxQueuedOther = options.maxQueuedOther ?? 1000;
   }
 
   /** Counts what the persistence queues and clears (call before the broker starts). */
@@ -60,8 +79,11 @@ export class SubscriberFlow {
     const enqueue = p.outgoingEnqueueCombi.bind(p);
     const clear = p.outgoingClearMessageId.bind(p);
     p.outgoingEnqueueCombi = (subs, packet, cb) => {
-      for (const s of subs) this.queued.set(s.clientId, (this.queued.get(s.clientId) ?? 0) + 1);
-      return enqueue(subs, packet, cb);
+      // a subscriber that is not a service gets no more than its bound (a forgotten test client must not fill memory)
+      const kept = subs.filter((sub) => this.services.has(sub.clientId) || (this.queued.get(sub.clientId) ?? 0) < this.maxQueuedOther);
+      this.dropped += subs.length - kept.length;
+      for (const sub of kept) this.queued.set(sub.clientId, (this.queued.get(sub.clientId) ?? 0) + 1);
+      return enqueue(kept, packet, cb);
     };
     p.outgoingClearMessageId = (client, packet, cb) => {
       const done = clear(client, packet, cb);
@@ -76,6 +98,20 @@ export class SubscriberFlow {
   /** A subscriber whose queue holds devices back while it is connected. */
   watch(client: Client): void {
     this.watched.set(client.id, client);
+    this.services.add(client.id);
+  }
+
+  /** True when a service subscriber's queue is at its bound: a device publish must be refused, not acknowledged. */
+  full(): boolean {
+    for (const id of this.services) if ((this.queued.get(id) ?? 0) >= this.maxQueued) return true;
+    return false;
+  }
+
+  /** The longest queue of a service subscriber, connected or not. */
+  get deepestService(): number {
+    let max = 0;
+    for (const id of this.services) max = Math.max(max, this.queued.get(id) ?? 0);
+    return max;
   }
 
   /** It went away: its queue waits for it (issue 8 bounds that), devices go on. */

@@ -3,3 +3,8 @@ export * from './credentials.ts';
 export * from './acl.ts';
 export * from './provision.ts';
 export * from './flow.ts';
+export * from './limits.ts';
+export * from './admission.ts';
+export * from './tls.ts';
+export * from './settings.ts';
+export * from './persistence.ts';

@@ -2,17 +2,15 @@
 import { createLog, MetricsRegistry, readKnobs, runMain, startServices, stopOnSignals } from '@campus/runtime';
 import { loadCampus } from '@campus/site';
 import { BrokerService } from './server.ts';
+import { brokerSettings } from './settings.ts';
 
 const log = createLog('broker');
 await runMain(log, async () => {
   const knobs = readKnobs();
   const campus = loadCampus(knobs.campusConfig);
   const broker = new BrokerService({
-    host: knobs.mqttHost,
-    port: knobs.mqttPort,
-    dataDir: knobs.dataDir,
+    ...brokerSettings(knobs),
     campuses: [campus],
-    simulated: knobs.sim,
     log,
     metrics: new MetricsRegistry(),
   });

@@ -66,7 +66,7 @@ export function simulatedLogins(dataDir: string, campuses: readonly Campus[]): (
   };
   return (username, password) => {
     const who = identities(username);
-    if (!who || who.role === 'service') return null;
+    if (!who || who.role === 'service' || who.role === 'anonymous') return null;
     const expected = Buffer.from(simulatedDevicePassword(simKey, who.siteId, username));
     const given = Buffer.from(password);
     return expected.length === given.length && timingSafeEqual(expected, given) ? who : null;

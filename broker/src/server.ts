@@ -5,12 +5,17 @@
 import { existsSync, watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
 import { createServer } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
-import * as persistenceModule from 'aedes-persistence';
 import type { Campus } from '@campus/site';
-import { listen, type Listening, type Log, type MetricsRegistry, type PartHealth, type Service } from '@campus/runtime';
-import { canPublish, canSubscribe, keepsRetain } from './acl.ts';
+import { CampusError, listen, type Listening, type Log, type MetricsRegistry, type PartHealth, type Service } from '@campus/runtime';
+import { canPublish, canSubscribe, canWill, keepsRetain } from './acl.ts';
+import { Admission, type AdmissionOptions } from './admission.ts';
+import { checkIdentifier, checkTopic, DEFAULT_LIMITS, guardPacketSize, type Limits } from './limits.ts';
 import { SubscriberFlow, type FlowOptions } from './flow.ts';
+import { openPersistence, type OpenedPersistence, type PersistenceOptions } from './persistence.ts';
+import { startTlsListeners, type TlsListeners, type TlsOptions } from './tls.ts';
 import type { CredentialStore, Identity } from './credentials.ts';
 import { provisionCredentials, simulatedLogins } from './provision.ts';
 
@@ -25,7 +30,25 @@ export interface BrokerOptions {
   metrics: MetricsRegistry;
   /** flow control from ingest back to the devices (flow.ts) */
   flow?: FlowOptions;
+  /** packet size and topic limits (limits.ts) */
+  limits?: Partial<Limits>;
+  /** connection cap, rate per address, bans after failed logins (admission.ts) */
+  admission?: AdmissionOptions;
+  /** MQTTS and WSS listeners (tls.ts), when a certificate is configured */
+  tls?: TlsOptions;
+  /**
+   * Anonymous access, for running interoperability suites against the broker on its own: refused
+   * unless `host` is a loopback address. Anonymous clients publish and subscribe anywhere except
+   * $-topics and `denySubscribe`. Off unless set (CAMPUS_MQTT_ANONYMOUS_LOOPBACK=on).
+   */
+  anonymous?: { denySubscribe?: string[] };
+  /** sessions and queued messages: memory (default) or redis (persistence.ts) */
+  persistence?: PersistenceOptions;
 }
+
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+
+const IDENTIFIER_REJECTED = 2;
 
 const BAD_USERNAME_OR_PASSWORD = 4;
 const NOT_AUTHORIZED = 5;
@@ -46,11 +69,24 @@ export class BrokerService implements Service {
   /** the port actually bound (CAMPUS_MQTT_PORT=0 picks a free one) */
   port = 0;
   private flow?: SubscriberFlow;
+  private tls?: TlsListeners;
+  private persistence?: OpenedPersistence;
+  /** each client's source address (its stream may be TLS or WebSocket) */
+  private readonly addresses = new WeakMap<Client, string | undefined>();
+  /** the CONNECT packet's fields authenticate needs and aedes does not pass on */
+  private readonly connects = new WeakMap<Client, { clientId: string; clean: boolean; will?: { topic: string; retain: boolean } }>();
 
   constructor(private readonly opts: BrokerOptions) {}
 
   async start(): Promise<void> {
     const { log, metrics } = this.opts;
+    if (this.opts.anonymous && !LOOPBACK_HOSTS.has(this.opts.host)) {
+      throw new CampusError(
+        'CAMPUS_ERR_CONFIG',
+        `anonymous MQTT access is only for interoperability tests on a loopback listener; CAMPUS_MQTT_HOST is ${this.opts.host} (set it to 127.0.0.1, or turn CAMPUS_MQTT_ANONYMOUS_LOOPBACK off)`,
+      );
+    }
+    const anonymous = this.opts.anonymous ? ({ role: 'anonymous', denySubscribe: this.opts.anonymous.denySubscribe ?? [] } as const) : undefined;
     this.credentials = await provisionCredentials({
       dataDir: this.opts.dataDir,
       campuses: this.opts.campuses,
@@ -64,22 +100,58 @@ export class BrokerService implements Service {
 
     const flow = new SubscriberFlow(this.opts.flow);
     this.flow = flow;
-    // aedes' own in-memory persistence (a CommonJS module: its default export is the factory)
-    const persistence = (persistenceModule as unknown as { default: () => object }).default();
+    const opened = await openPersistence({ kind: 'memory', ...this.opts.persistence, maxSessionDelivery: flow.maxQueued }, log);
+    this.persistence = opened;
+    const persistence = opened.persistence;
     flow.wrap(persistence);
     metrics.gauge('campus_mqtt_subscriber_queue', 'messages queued for the busiest service subscriber (ingest) and not yet acknowledged', () => flow.deepest);
     metrics.gauge('campus_mqtt_flow_waits', 'device publishes that waited for ingest to catch up (flow control)', () => flow.waits);
+    metrics.gauge(
+      'campus_mqtt_service_queue',
+      'messages queued for a service subscriber (ingest), connected or not: at CAMPUS_MQTT_MAX_QUEUE devices are refused',
+      () => flow.deepestService,
+    );
+    metrics.gauge('campus_mqtt_queue_dropped', 'messages not queued for a non-service subscriber past its bound', () => flow.dropped);
+
+    const limits: Limits = { ...DEFAULT_LIMITS, ...this.opts.limits };
+    const admission = new Admission(this.opts.admission);
+    const connRefused = metrics.counter(
+      'campus_mqtt_connections_refused_total',
+      'TCP connections closed before MQTT: connection cap, rate limit, banned address',
+    );
+    const packetsRefused = metrics.counter('campus_mqtt_packets_refused_total', 'MQTT packets refused for their size (the connection is closed)');
+    metrics.gauge('campus_mqtt_banned_addresses', 'source addresses banned for repeated failed logins', () => admission.banned().length);
 
     const aedes = new Aedes({
       persistence,
       drainTimeout: 30_000,
+      // our own check (limits.ts) counts and logs the refusal; aedes' hard ceiling stays behind it
+      maxTopicLevels: 100,
+      preConnect: (client, packet, done) => {
+        const will = packet.will ? { topic: packet.will.topic, retain: Boolean(packet.will.retain) } : undefined;
+        this.connects.set(client, { clientId: packet.clientId, clean: packet.clean !== false, will });
+        done(null, true);
+      },
       authenticate: (client, username, password, done) => {
         const fail = (msg: string, code: number) => {
           authFailures.inc();
-          log.warn(`refused connection: ${msg}`, { clientId: client.id, username });
+          const address = this.addresses.get(client);
+          log.warn(`refused connection: ${msg}`, { clientId: client.id, username, address });
+          if (admission.failedLogin(address)) log.warn(`banned ${address} for repeated failed logins`, { address });
           done(authError(msg, code), false);
         };
+        const connect = this.connects.get(client);
+        // [MQTT-3.1.3-8]: a zero-length client id needs a clean session
+        if (connect && connect.clientId === '' && !connect.clean) return fail('a zero-length client id needs clean session', IDENTIFIER_REJECTED);
+        const badId = connect?.clientId ? checkIdentifier('client id', connect.clientId) : undefined;
+        if (badId) return fail(badId, IDENTIFIER_REJECTED);
+        if (anonymous && !username && !password) {
+          this.identities.set(client, anonymous);
+          return done(null, true);
+        }
         if (!username || !password) return fail('anonymous access is not allowed', NOT_AUTHORIZED);
+        const badUser = checkIdentifier('username', username);
+        if (badUser) return fail(badUser, BAD_USERNAME_OR_PASSWORD);
         const secret = password.toString('utf8');
         // an issued secret (or a disabled entry) wins over the simulator's derived one
         const issued = this.credentials!.get(username);
@@ -90,6 +162,10 @@ export class BrokerService implements Service {
             // a device's client id is its device id: no other identity can take over its session
             if (who.role === 'device' && client.id !== who.deviceId) {
               return fail(`device ${who.deviceId} must connect with client id "${who.deviceId}"`, NOT_AUTHORIZED);
+            }
+            if (connect?.will) {
+              const will = canWill(who, connect.will.topic, connect.will.retain);
+              if (!will.ok) return fail(`will refused: ${will.reason}`, NOT_AUTHORIZED);
             }
             this.identities.set(client, who);
             this.logins.set(client, { username, hash: found ? this.credentials!.get(username)?.hash : undefined });
@@ -102,11 +178,17 @@ export class BrokerService implements Service {
         // client is null when aedes publishes a stored will of a gone client: it was checked on connect
         if (client === null) return done(null);
         const who = this.identities.get(client);
-        const decision = canPublish(who, packet.topic, packet.retain);
+        const bad = checkTopic(packet.topic, limits);
+        const decision = bad ? { ok: false as const, reason: bad } : canPublish(who, packet.topic, packet.retain);
         if (decision.ok) {
           // an off-the-shelf device that retains its readings would replay them to every new subscriber
           if (packet.retain && !keepsRetain(who, packet.topic)) packet.retain = false;
           // a device waits while ingest is far behind (flow.ts); services never do
+          if (who?.role !== 'service' && flow.full()) {
+            flow.refusedFull++;
+            refused.inc({ op: 'publish_queue_full' });
+            return done(new Error(`ingest's queue is full (${flow.maxQueued} messages): publish again later`));
+          }
           const wait = who?.role === 'service' ? undefined : flow.gate();
           if (wait) return void wait.then(() => done(null));
           return done(null);
@@ -117,13 +199,14 @@ export class BrokerService implements Service {
       },
       authorizeSubscribe: (client, sub, done) => {
         const who = this.identities.get(client);
-        const decision = canSubscribe(who, sub.topic);
+        const bad = checkTopic(sub.topic, limits, 'filter');
+        const decision = bad ? { ok: false as const, reason: bad } : canSubscribe(who, sub.topic);
         if (decision.ok) return done(null, sub);
         refused.inc({ op: 'subscribe' });
         log.warn(`refused subscribe: ${decision.reason}`, { clientId: client.id, topic: sub.topic.slice(0, 200) });
         // off-the-shelf firmware subscribes to command topics it may not have: refuse that one
         // subscription (SUBACK 0x80) and keep the device connected
-        if (who?.role === 'external') return done(null, null);
+        if (who?.role === 'external' || who?.role === 'anonymous') return done(null, null);
         done(new Error(decision.reason));
       },
     });
@@ -136,7 +219,33 @@ export class BrokerService implements Service {
     this.aedes = aedes;
     metrics.gauge('campus_mqtt_connections', 'MQTT clients connected', () => aedes.connectedClients);
 
-    this.listening = await listen(createServer(aedes.handle), this.opts.port, this.opts.host, 'MQTT', 'CAMPUS_MQTT_PORT');
+    // every listener's connections come here: admission first, then aedes with the packet-size guard
+    const onConnection = (stream: Duplex, address: string | undefined, req?: IncomingMessage) => {
+      const refusal = admission.admit(address);
+      if (refusal) {
+        connRefused.inc({ reason: refusal });
+        log.debug(`connection from ${address} refused: ${refusal}`);
+        stream.destroy();
+        return;
+      }
+      stream.once('close', () => admission.closed());
+      const client = aedes.handle(stream as never, req);
+      this.addresses.set(client, address);
+      guardPacketSize(client, limits.maxPacketBytes, (bytes) => {
+        packetsRefused.inc({ reason: 'too_large' });
+        log.warn(`closed a connection that sent a packet of ${bytes} bytes (limit ${limits.maxPacketBytes})`, { clientId: client.id, address });
+      });
+    };
+    const server = createServer((conn) => onConnection(conn, conn.remoteAddress));
+    this.listening = await listen(server, this.opts.port, this.opts.host, 'MQTT', 'CAMPUS_MQTT_PORT');
+    if (this.opts.tls) {
+      try {
+        this.tls = await startTlsListeners(this.opts.tls, log, onConnection);
+      } catch (err) {
+        await this.stop();
+        throw err;
+      }
+    }
     this.port = this.listening.port;
     log.info(`listening on mqtt://${this.opts.host}:${this.port}`, { credentials: this.credentials.size });
   }
@@ -183,11 +292,17 @@ export class BrokerService implements Service {
     this.watcher?.close();
     const listening = this.listening;
     const aedes = this.aedes;
+    const tls = this.tls;
+    this.tls = undefined;
+    await tls?.close();
     this.listening = undefined;
     this.aedes = undefined;
     this.flow?.release();
     await listening?.close();
     if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    const persistence = this.persistence;
+    this.persistence = undefined;
+    await persistence?.close();
   }
 
   /** The aedes instance, for tests that watch acknowledgements. */
@@ -197,6 +312,11 @@ export class BrokerService implements Service {
 
   health(): PartHealth {
     if (!this.listening || !this.aedes || this.aedes.closed) return { ok: false, detail: 'broker is not listening' };
-    return { ok: true, port: this.port, clients: this.aedes.connectedClients };
+    return {
+      ok: true,
+      port: this.port,
+      clients: this.aedes.connectedClients,
+      ...(this.tls ? { mqttsPort: this.tls.mqtts.port, wssPort: this.tls.wss.port } : {}),
+    };
   }
 }

@@ -1,12 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
-import { BrokerService, SubscriberFlow } from '@campus/broker';
-import { loadOrCreateKey, MetricsRegistry, SERVICE_USERS, simulatedDevicePassword, type Log } from '@campus/runtime';
+import { SubscriberFlow } from '@campus/broker';
 import { districtCampuses } from '@campus/device-sim';
 import { MqttSubscriber } from '@campus/ingest';
-import { tempDir, waitFor } from '@campus/testkit';
-
-const quiet: Log = { debug() {}, info() {}, warn() {}, error() {}, child: () => quiet };
+import { quietLog as quiet, startTestBroker, waitFor } from '@campus/testkit';
 
 describe('flow control from ingest back to the devices', () => {
   const cleanup: (() => Promise<void> | void)[] = [];
@@ -14,23 +11,18 @@ describe('flow control from ingest back to the devices', () => {
     for (const f of cleanup.splice(0).reverse()) await f();
   });
 
-  async function setup(flow: { high: number; maxWaitMs?: number }) {
-    const dir = tempDir();
-    cleanup.push(() => dir.remove());
+  async function setup(flow: { high: number; maxWaitMs?: number; maxQueued?: number }) {
     const campuses = districtCampuses({ sites: 1, devicesPerSite: 20 });
-    const metrics = new MetricsRegistry();
-    const broker = new BrokerService({ host: '127.0.0.1', port: 0, dataDir: dir.path, campuses, simulated: true, log: quiet, metrics, flow });
-    await broker.start();
-    cleanup.push(() => broker.stop());
-    const url = `mqtt://127.0.0.1:${broker.port}`;
+    const t = await startTestBroker(campuses, { flow });
+    cleanup.push(() => t.stop());
+    const { url, metrics } = t;
     // ingest's own subscriber (persistent session, PUBACK only when told), holding every acknowledgement until the test lets go
     const held: (() => void)[] = [];
     let received = 0;
     const ingest = new MqttSubscriber({
       url,
       clientId: 'flow-test-ingest',
-      username: SERVICE_USERS.ingest,
-      password: loadOrCreateKey(dir.path, 'ingest'),
+      ...t.ingestLogin(),
       topics: ['campus/+/+/telemetry'],
       log: quiet,
       onMessage: (_topic, _payload, ack) => {
@@ -42,12 +34,7 @@ describe('flow control from ingest back to the devices', () => {
     cleanup.push(() => ingest.stop());
     const site = campuses[0]!;
     const device = site.devices.find((d) => d.kind === 'electric_meter')!;
-    const meter: MqttClient = await mqtt.connectAsync(url, {
-      clientId: device.id,
-      username: device.id,
-      password: simulatedDevicePassword(loadOrCreateKey(dir.path, 'sim'), site.site.id, device.id),
-      reconnectPeriod: 0,
-    });
+    const meter: MqttClient = await mqtt.connectAsync(url, { ...t.deviceLogin(device.id), reconnectPeriod: 0 });
     cleanup.push(() => meter.endAsync(true));
     let acked = 0;
     const publish = (seq: number) =>
@@ -56,7 +43,7 @@ describe('flow control from ingest back to the devices', () => {
         .then(() => {
           acked++;
         });
-    return { metrics, held, publish, received: () => received, acked: () => acked };
+    return { metrics, held, publish, ingest, meter, received: () => received, acked: () => acked };
   }
 
   it('holds a device back while ingest has more than `high` unacknowledged, and lets it go once ingest catches up', async () => {
@@ -86,6 +73,25 @@ describe('flow control from ingest back to the devices', () => {
     );
     await sends;
     expect(t.metrics.render()).toMatch(/campus_mqtt_flow_waits [1-9]/);
+  });
+
+  it("refuses device publishes once ingest's queue is at its bound while ingest is away, and loses none it acknowledged", async () => {
+    const t = await setup({ high: 1000, maxQueued: 30 });
+    await t.ingest.stop(); // away: its persistent session queues
+    for (let seq = 1; seq <= 30; seq++) await t.publish(seq);
+    expect(t.acked()).toBe(30);
+    expect(t.metrics.render()).toMatch(/campus_mqtt_service_queue 30\b/);
+    // the 31st is refused: MQTT 3.1.1 closes the connection, the device keeps the reading
+    const closed = new Promise<void>((r) => t.meter.once('close', () => r()));
+    void t.publish(31).catch(() => {});
+    await closed;
+    expect(t.acked()).toBe(30);
+    expect(t.metrics.render()).toMatch(/campus_mqtt_refused_total\{op="publish_queue_full"\} 1\b/);
+    // ingest comes back: it gets the 30 it was owed, acknowledges them, and the bound is lifted
+    await t.ingest.start();
+    await waitFor('the 30 queued delivered', () => t.held.length === 30, { timeoutMs: 20_000 });
+    for (const ack of t.held.splice(0)) ack();
+    await waitFor('the queue drained', () => /campus_mqtt_service_queue 0\b/.test(t.metrics.render()), { timeoutMs: 20_000 });
   });
 
   it('a frozen subscriber slows devices down but never stops them (maxWaitMs)', async () => {

@@ -10,6 +10,7 @@ export const ERROR_CODES = {
   CAMPUS_ERR_STORE: 'the store failed',
   CAMPUS_ERR_SECRETS: 'the secrets directory cannot be used',
   CAMPUS_ERR_MQTT: 'the MQTT connection failed',
+  CAMPUS_ERR_TLS: 'the TLS certificate or key cannot be used',
 } as const;
 export type ErrorCode = keyof typeof ERROR_CODES;
 

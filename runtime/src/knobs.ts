@@ -32,6 +32,26 @@ export interface Knobs {
   rawRetentionDays: number;
   /** CAMPUS_SPOOL_MAX_MB: the disk spool that holds readings while the database is down */
   spoolMaxMb: number;
+  /** CAMPUS_TLS_CERT / CAMPUS_TLS_KEY: PEM files; when both are set the broker also listens with TLS */
+  tlsCert?: string;
+  tlsKey?: string;
+  /** CAMPUS_MQTTS_PORT (8883) / CAMPUS_MQTT_WSS_PORT (8884): the TLS listeners */
+  mqttsPort: number;
+  mqttWssPort: number;
+  /** CAMPUS_MQTT_MAX_PACKET_KB: largest MQTT packet the broker accepts (64) */
+  mqttMaxPacketKb: number;
+  /** CAMPUS_MQTT_MAX_CONNECTIONS: open MQTT connections at most (20000) */
+  mqttMaxConnections: number;
+  /** CAMPUS_MQTT_CONNECT_RATE: new connections per second per source address, loopback exempt (20) */
+  mqttConnectRate: number;
+  /** CAMPUS_MQTT_ANONYMOUS_LOOPBACK: anonymous access for interoperability suites, loopback listener only (off) */
+  mqttAnonymousLoopback: boolean;
+  /** CAMPUS_MQTT_PERSISTENCE: memory (default) or redis (queued QoS 1 messages survive a broker restart) */
+  mqttPersistence: 'memory' | 'redis';
+  /** CAMPUS_REDIS_URL: the Redis the broker keeps its sessions in (redis://127.0.0.1:6379) */
+  redisUrl: string;
+  /** CAMPUS_MQTT_MAX_QUEUE: messages the broker queues for ingest while it is behind or away (200000) */
+  mqttMaxQueue: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -93,7 +113,20 @@ export function readKnobs(env: Env = process.env, defaults: { sim?: boolean } = 
     simBackfillDays: integer('CAMPUS_SIM_BACKFILL_DAYS', 28, 0, 35, 'days'),
     rawRetentionDays: integer('CAMPUS_RAW_RETENTION_DAYS', 90, 36, 3650, 'days'),
     spoolMaxMb: integer('CAMPUS_SPOOL_MAX_MB', 1024, 1, 1_000_000, 'MB'),
+    tlsCert: env.CAMPUS_TLS_CERT ? resolve(env.CAMPUS_TLS_CERT) : undefined,
+    tlsKey: env.CAMPUS_TLS_KEY ? resolve(env.CAMPUS_TLS_KEY) : undefined,
+    mqttsPort: port('CAMPUS_MQTTS_PORT', 8883),
+    mqttWssPort: port('CAMPUS_MQTT_WSS_PORT', 8884),
+    mqttMaxPacketKb: integer('CAMPUS_MQTT_MAX_PACKET_KB', 64, 1, 256 * 1024, 'KiB'),
+    mqttMaxConnections: integer('CAMPUS_MQTT_MAX_CONNECTIONS', 20_000, 10, 1_000_000, 'connections'),
+    mqttConnectRate: integer('CAMPUS_MQTT_CONNECT_RATE', 20, 1, 100_000, 'connections a second'),
+    mqttAnonymousLoopback: flag('CAMPUS_MQTT_ANONYMOUS_LOOPBACK', false),
+    mqttPersistence: oneOf('CAMPUS_MQTT_PERSISTENCE', ['memory', 'redis'] as const, 'memory'),
+    redisUrl: env.CAMPUS_REDIS_URL || 'redis://127.0.0.1:6379',
+    mqttMaxQueue: integer('CAMPUS_MQTT_MAX_QUEUE', 200_000, 1000, 100_000_000, 'messages'),
   };
+  if (Boolean(knobs.tlsCert) !== Boolean(knobs.tlsKey))
+    problems.push('CAMPUS_TLS_CERT and CAMPUS_TLS_KEY: set both (a certificate and its private key) or neither');
   if (!/^mqtts?:\/\//.test(knobs.mqttUrl)) problems.push(`CAMPUS_MQTT_URL=${knobs.mqttUrl}: must start with mqtt:// or mqtts://`);
   if (problems.length) {
     throw new CampusError('CAMPUS_ERR_KNOB', `invalid environment:\n${problems.map((p) => `  - ${p}`).join('\n')}`);

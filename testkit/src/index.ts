@@ -7,3 +7,7 @@ export * from './api.ts';
 export * from './influxd.ts';
 export * from './campus.ts';
 export * from './mosquitto.ts';
+export * from './raw-mqtt.ts';
+export * from './redis.ts';
+export * from './server-process.ts';
+export * from './broker.ts';

@@ -2,27 +2,19 @@
  * A real influxd (Debian's 1.6.7) for a test: its own config, data under a temp dir, HTTP on a
  * free port of 127.0.0.1. `stop()` and `start()` again keep the data and the port (outage tests).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { tempDir } from './temp.ts';
 import { freePort } from './system.ts';
-import { waitFor, WaitAborted } from './wait.ts';
+import { serverProcess, type ServerProcess } from './server-process.ts';
 
 export const INFLUXD = ['/usr/bin/influxd', '/usr/local/bin/influxd'].find((p) => existsSync(p));
 
-export interface Influxd {
+export interface Influxd extends ServerProcess {
   url: string;
   port: number;
   dir: string;
-  /** true while the process runs */
-  readonly running: boolean;
-  start(): Promise<void>;
-  /** SIGTERM and wait for the exit (SIGKILL with `hard`) */
-  stop(hard?: boolean): Promise<void>;
-  /** stop and remove the data */
-  remove(): Promise<void>;
 }
 
 export async function startInfluxd(): Promise<Influxd> {
@@ -51,49 +43,8 @@ bind-address = "127.0.0.1:${rpcPort}"
 `,
   );
   const url = `http://127.0.0.1:${port}`;
-  let child: ChildProcess | undefined;
-  let output = '';
-
-  const server: Influxd = {
-    url,
-    port,
-    dir: dir.path,
-    get running() {
-      return Boolean(child && child.exitCode === null && child.signalCode === null);
-    },
-    async start() {
-      if (server.running) return;
-      output = '';
-      const proc = spawn(INFLUXD!, ['run', '-config', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-      child = proc;
-      const keep = (b: Buffer) => (output = (output + b.toString()).slice(-4000));
-      proc.stdout!.on('data', keep);
-      proc.stderr!.on('data', keep);
-      await waitFor(
-        `influxd on port ${port}`,
-        async () => {
-          if (proc.exitCode !== null) throw new WaitAborted(`influxd exited with ${proc.exitCode}:\n${output}`);
-          try {
-            return (await fetch(`${url}/ping`)).status === 204;
-          } catch {
-            return false;
-          }
-        },
-        { timeoutMs: 60_000 },
-      );
-    },
-    async stop(hard = false) {
-      const proc = child;
-      if (!proc || !server.running) return;
-      const exited = new Promise((r) => proc.once('exit', r));
-      proc.kill(hard ? 'SIGKILL' : 'SIGTERM');
-      await exited;
-    },
-    async remove() {
-      await server.stop(true);
-      dir.remove();
-    },
-  };
+  const proc = serverProcess(`influxd on port ${port}`, INFLUXD, ['run', '-config', config], async () => (await fetch(`${url}/ping`)).status === 204, dir);
+  const server: Influxd = Object.assign(proc, { url, port, dir: dir.path });
   await server.start();
   return server;
 }

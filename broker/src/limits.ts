@@ -1,0 +1,80 @@
+/**
+ * What aedes accepts and we do not (FACTS.md "aedes 1.2"): packets of any size, invalid UTF-8 and
+ * NUL in topics and client ids, wildcards in usernames and ids, topics of any length. Pure checks,
+ * plus the guard that refuses an oversized packet from its fixed header, before its body is
+ * buffered.
+ */
+import type { Client } from 'aedes';
+
+export interface Limits {
+  /** largest MQTT packet accepted, bytes (the fixed header's remaining length plus the header) */
+  maxPacketBytes: number;
+  /** longest topic or filter, characters */
+  maxTopicLength: number;
+  /** most levels in a topic or filter */
+  maxTopicLevels: number;
+}
+
+export const DEFAULT_LIMITS: Limits = { maxPacketBytes: 64 * 1024, maxTopicLength: 256, maxTopicLevels: 16 };
+
+export type Check = string | undefined;
+
+/**
+ * mqtt-packet decodes strings as UTF-8 and turns invalid bytes into U+FFFD: a topic or id holding
+ * U+FFFD came in as invalid UTF-8 (or spelled it out, which no device of ours does). NUL and the
+ * other C0 controls are refused too ([MQTT-1.5.3-2], and they break logs and file names).
+ */
+export function checkText(what: string, text: string): Check {
+  if (text.includes('\uFFFD')) return `${what} is not valid UTF-8`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(text)) return `${what} contains a control character (NUL or below U+0020)`;
+  return undefined;
+}
+
+/** Usernames and client ids become topic levels and file names: no wildcards, no separators. */
+export function checkIdentifier(what: string, id: string): Check {
+  const text = checkText(what, id);
+  if (text) return text;
+  if (/[+#/]/.test(id)) return `${what} "${id.slice(0, 64)}" must not contain +, # or /`;
+  return undefined;
+}
+
+/** Length, depth and encoding of a topic (publish) or a filter (subscribe). */
+export function checkTopic(topic: string, limits: Limits, what = 'topic'): Check {
+  if (topic.length > limits.maxTopicLength) return `${what} is ${topic.length} characters long, more than ${limits.maxTopicLength}`;
+  const levels = topic.split('/').length;
+  if (levels > limits.maxTopicLevels) return `${what} has ${levels} levels, more than ${limits.maxTopicLevels}`;
+  return checkText(what, topic);
+}
+
+/** The reserved prefixes: $SYS is the broker's, and $share is a subscription syntax, never a topic to publish to. */
+export function checkPublishTopic(topic: string): Check {
+  if (topic.startsWith('$')) return `${topic.split('/')[0]} topics are reserved`;
+  return undefined;
+}
+
+interface PacketParser {
+  packet: { length: number; cmd?: string };
+  _parseLength(): boolean;
+  _emitError(err: Error): void;
+}
+
+/**
+ * Refuses a packet whose fixed header announces more than `maxPacketBytes`: the connection is
+ * closed at once, with no more than the bytes already read buffered (MQTT 3.1.1 has no way to
+ * refuse one packet and keep the connection). `onRefused` is told the announced size.
+ */
+export function guardPacketSize(client: Client, maxPacketBytes: number, onRefused: (bytes: number) => void): void {
+  const parser = (client as unknown as { _parser: PacketParser })._parser;
+  const parseLength = parser._parseLength.bind(parser);
+  parser._parseLength = () => {
+    const complete = parseLength();
+    // remaining length + 1 header byte + up to 4 length bytes: compare the remaining length alone, generously
+    if (complete && parser.packet.length > maxPacketBytes) {
+      onRefused(parser.packet.length);
+      parser._emitError(new Error(`packet of ${parser.packet.length} bytes refused: the limit is ${maxPacketBytes}`));
+      return false;
+    }
+    return complete;
+  };
+}

@@ -1,0 +1,23 @@
+/** The broker's options from the environment knobs (runtime/knobs.ts), shared by `npm start` and `npm run start:broker`. */
+import type { Knobs } from '@campus/runtime';
+import type { BrokerOptions } from './server.ts';
+
+export function brokerSettings(
+  knobs: Knobs,
+): Pick<BrokerOptions, 'host' | 'port' | 'dataDir' | 'simulated' | 'limits' | 'admission' | 'tls' | 'anonymous' | 'persistence' | 'flow'> {
+  return {
+    host: knobs.mqttHost,
+    port: knobs.mqttPort,
+    dataDir: knobs.dataDir,
+    simulated: knobs.sim,
+    limits: { maxPacketBytes: knobs.mqttMaxPacketKb * 1024 },
+    admission: { maxConnections: knobs.mqttMaxConnections, connectRate: knobs.mqttConnectRate },
+    tls:
+      knobs.tlsCert && knobs.tlsKey
+        ? { certFile: knobs.tlsCert, keyFile: knobs.tlsKey, mqttsPort: knobs.mqttsPort, wssPort: knobs.mqttWssPort, host: knobs.mqttHost }
+        : undefined,
+    anonymous: knobs.mqttAnonymousLoopback ? {} : undefined,
+    persistence: { kind: knobs.mqttPersistence, redisUrl: knobs.redisUrl },
+    flow: { maxQueued: knobs.mqttMaxQueue },
+  };
+}

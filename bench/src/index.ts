@@ -3,7 +3,7 @@
  * machine's own limit measured in the same run. A full run writes bench/RESULTS.md.
  *   npm run bench                         everything, full size (tens of minutes)
  *   npm run bench -- --quick              everything scaled down (under 2 minutes), nothing written
- *   npm run bench -- --only 3,batch       some scenarios;  --write  writes RESULTS.md anyway
+ *   npm run bench -- --only 3,batch       some scenarios;  --write  replaces them in RESULTS.md, keeping the others
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -42,7 +42,8 @@ for (const [key, title, run] of SCENARIOS) {
 const seconds = (Date.now() - started.getTime()) / 1000;
 if ((!quick && !only) || args.includes('--write')) {
   const file = join(fileURLToPath(new URL('..', import.meta.url)), 'RESULTS.md');
-  writeResults(file, results, command, started, seconds);
+  // --only with --write replaces those scenarios in RESULTS.md and keeps the others
+  writeResults(file, results, command, started, seconds, Boolean(only));
   console.log(`\nwrote ${file}`);
 }
 const missed = results.filter((r) => r.goal && !r.goal.met);

@@ -5,7 +5,7 @@
  */
 import { cpus, totalmem, type } from 'node:os';
 import { execSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 export interface Figure {
   label: string;
@@ -79,15 +79,39 @@ export function machine(): string {
   return `${os}, ${cpu.length} × ${cpu[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, Node ${process.version}`;
 }
 
-export function writeResults(file: string, results: BenchResult[], command: string, startedAt: Date, seconds: number): void {
+/**
+ * Writes RESULTS.md. `merge`: keep the rows and details of the scenarios not run this time from the
+ * file as it is (a re-run of one scenario does not cost the whole hour), and say so in the header.
+ */
+export function writeResults(file: string, results: BenchResult[], command: string, startedAt: Date, seconds: number, merge = false): void {
   const rows = results.map((r) => {
     const ratio = ratioOf(r);
     return `| ${r.scenario} | ${r.name} | ${r.ours.label}: **${fmt(r.ours)}** | ${r.peer.label}: ${fmt(r.peer)} | ${ratio.toFixed(2)}× ${ratio >= 1 ? 'better' : 'worse'} | ${r.goal ? `${r.goal.text}: ${r.goal.met ? '**met**' : '**not met**'}` : '—'} |`;
   });
   const details = results.map((r) => `- **${r.scenario} — ${r.name}.** ${r.detail}${r.notes?.length ? ' ' + r.notes.join('; ') : ''}`);
+  let written = `Written by \`${command}\` on ${startedAt.toISOString()} (${Math.round(seconds)} s).`;
+  if (merge && existsSync(file)) {
+    const ran = new Set(results.map((r) => r.scenario));
+    const old = readFileSync(file, 'utf8').split('\n');
+    const keep = (line: string, re: RegExp) => {
+      const m = re.exec(line);
+      return m !== null && !ran.has(m[1]!);
+    };
+    rows.unshift(...old.filter((l) => keep(l, /^\| ([^|]+?) \| /) && !/^\| (scenario|---)/.test(l)));
+    details.unshift(...old.filter((l) => keep(l, /^- \*\*(.+?) — /)));
+    const earlier = old.filter((l) => l.startsWith('Written by ') || l.startsWith('Re-run of '));
+    // scenarios in their order: 1..5, then the extras
+    const rank = (line: string) => {
+      const m = /^(?:\| |- \*\*)(\d+)\./.exec(line);
+      return m ? Number(m[1]) : 100;
+    };
+    rows.sort((a, b) => rank(a) - rank(b));
+    details.sort((a, b) => rank(a) - rank(b));
+    written = [...earlier, `Re-run of ${[...ran].join(', ')} by \`${command}\` on ${startedAt.toISOString()} (${Math.round(seconds)} s).`].join('\n');
+  }
   const text = `# Benchmark results
 
-Written by \`${command}\` on ${startedAt.toISOString()} (${Math.round(seconds)} s).
+${written}
 Machine: ${machine()}.
 
 Every figure stands next to a peer run in the same session on the same machine: absolute times on

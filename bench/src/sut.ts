@@ -183,6 +183,8 @@ async function startAedes(values: Record<string, string | boolean | undefined>):
   const metrics = new MetricsRegistry();
   const { broker, received } = await startBroker(dataDir, campuses, metrics);
   let count = 0;
+  // a persistent session, as ingest's: our broker's flow control (broker/src/flow.ts) then applies to
+  // the pass-through too, so a backlog slows the devices instead of collapsing the broker's queues
   const client = await subscriber(
     `mqtt://127.0.0.1:${broker.port}`,
     'campus-bench-passthrough',
@@ -191,6 +193,7 @@ async function startAedes(values: Record<string, string | boolean | undefined>):
     () => {
       count++;
     },
+    false,
   );
   return {
     port: broker.port,
@@ -241,8 +244,9 @@ async function subscriber(
   username: string,
   password: string,
   onMessage: (topic: string, payload: Buffer, body: { ts: number; seq?: number }) => void,
+  clean = true,
 ) {
-  const client: MqttClient = await mqtt.connectAsync(url, { clientId, username, password, clean: true, protocolVersion: 4, reconnectPeriod: 0 });
+  const client: MqttClient = await mqtt.connectAsync(url, { clientId, username, password, clean, protocolVersion: 4, reconnectPeriod: 0 });
   client.on('message', (topic, payload) => {
     let body: { ts: number; seq?: number };
     try {

@@ -50,7 +50,8 @@ export function buildSystem(knobs: Knobs, campus: Campus, log: Log): System {
     store: () => ingest.store,
     live: ingest,
     tickets: () => ingest.detection?.tickets,
-    auth: new Auth(knobs.dataDir),
+    auth: new Auth(knobs.dataDir, knobs.httpSecureCookies),
+    security: { trustProxy: knobs.httpTrustProxy },
     dataDir: knobs.dataDir,
     health: () => {
       const parts: Record<string, PartHealth> = {};

@@ -57,11 +57,9 @@ async function scenario(persistence: PersistenceOptions): Promise<{ acked: numbe
           reconnectPeriod: 0,
         });
         for (let seq = 1; seq <= PER_METER; seq++) {
-          await c.publishAsync(
-            `campus/${campus.site.id}/${m.id}/telemetry`,
-            JSON.stringify({ ts: start + seq * 60_000, seq, totalKWh: 1000 + seq }),
-            { qos: 1 },
-          );
+          await c.publishAsync(`campus/${campus.site.id}/${m.id}/telemetry`, JSON.stringify({ ts: start + seq * 60_000, seq, totalKWh: 1000 + seq }), {
+            qos: 1,
+          });
           acked++;
         }
         await c.endAsync();
@@ -72,11 +70,26 @@ async function scenario(persistence: PersistenceOptions): Promise<{ acked: numbe
     await b.stop();
     b = broker();
     await b.start();
+    let acks = 0;
+    b.instance!.on('ack', (_p, client) => client?.id === 'campus-ingest-restart-test' && acks++);
     i = ingest();
     await i.start();
     const store = new SqliteReadingStore(dbPath(dir.path), { readonly: true });
     try {
-      if (persistence.kind === 'redis') await waitFor('every acknowledged reading stored', () => store.count('readings') >= acked, { timeoutMs: 60_000 });
+      if (persistence.kind === 'redis')
+        await waitFor('every acknowledged reading stored', () => store.count('readings') >= acked, { timeoutMs: 60_000 }).catch((err: Error) => {
+          const seqs = (store as unknown as { local: { db: { prepare(q: string): { all(): { d: string; s: number }[] } } } }).local.db
+            .prepare('SELECT device_id AS d, seq AS s FROM readings ORDER BY d, s')
+            .all();
+          const missing = meters.flatMap((m) =>
+            Array.from({ length: PER_METER }, (_, k) => k + 1)
+              .filter((q) => !seqs.some((x) => x.d === m.id && x.s === q))
+              .map((q) => `${m.id}#${q}`),
+          );
+          throw new Error(
+            `${err.message}: ${store.count('readings')} of ${acked} stored, ${store.count('dead_letters')} dead letters; broker saw ${acks} acks from ingest; missing ${missing.join(' ')}`,
+          );
+        });
       else await new Promise((r) => setTimeout(r, 3000)); // nothing is coming: give it a fair chance
       // readings are keyed by (device, time): the count equal to what was acknowledged is exactly that set, once each
       return { acked, stored: store.count('readings'), deadLetters: store.count('dead_letters') };

@@ -1,7 +1,8 @@
 /**
- * A real ingest process, killed with SIGKILL while devices publish, then started again: every
- * reading the devices published is stored exactly once, on both backends. The broker keeps
- * ingest's persistent session meanwhile, and ingest acknowledged only what it had committed.
+ * A real ingest process, killed with SIGKILL while devices publish, dead for 30 s while they go on,
+ * then started again: every reading the devices published is stored exactly once, on both
+ * backends. The broker keeps ingest's persistent session meanwhile, and ingest acknowledged only
+ * what it had committed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import mqtt from 'mqtt';
@@ -29,7 +30,7 @@ function startIngest(env: Record<string, string>): ChildProcess {
 }
 
 describe.each(['sqlite', 'influx'] as const)('ingest killed under load (%s)', (backend) => {
-  it('loses nothing and duplicates nothing', { timeout: 240_000 }, async () => {
+  it('loses nothing and duplicates nothing after 30 s dead under load', { timeout: 300_000 }, async () => {
     await stack?.stop();
     stack = await startStack({ withIngest: false });
     let env: Record<string, string> = { CAMPUS_STORE: 'sqlite' };
@@ -47,20 +48,32 @@ describe.each(['sqlite', 'influx'] as const)('ingest killed under load (%s)', (b
     let ingest = startIngest(env);
     await subscribed;
 
-    const perDevice = 300;
-    const t0 = Date.now() - 60_000;
+    // round i: every device publishes reading i. Ingest is killed at round 100 and stays dead for 30 s
+    // while the devices go on (paced at ~10 rounds a second), then restarted; 100 more rounds follow
+    const DEAD_MS = 30_000;
+    const t0 = Date.now() - 120_000;
     let killed = false;
+    let killedAt = 0;
+    let restartedAt = -1;
     let lastCount = 0;
-    for (let i = 0; i < perDevice; i++) {
+    let i = 0;
+    for (; restartedAt < 0 || i < restartedAt + 100; i++) {
       await Promise.all(
         devices.map((d, k) => d.publishAsync(`campus/dongnan/${ids[k]}/telemetry`, JSON.stringify({ ts: t0 + i * 100, seq: i, totalKWh: i }), { qos: 1 })),
       );
-      if (i === 100 && !killed) {
+      if (i === 100) {
         ingest.kill('SIGKILL');
         killed = true;
+        killedAt = Date.now();
       }
-      if (i === 200) ingest = startIngest(env);
+      if (killed && restartedAt < 0) {
+        if (Date.now() - killedAt >= DEAD_MS) {
+          ingest = startIngest(env);
+          restartedAt = i;
+        } else await new Promise((r) => setTimeout(r, 100)); // paces the load, not a wait for a condition
+      }
     }
+    const perDevice = i;
     expect(killed).toBe(true);
     const settings = { store: backend, dataDir: stack.dataDir, influxUrl: influxd?.url ?? '', influxDb: 'campus', rawRetentionDays: 90 };
     const s = openReadingStore(settings, [stack.campus], { readonly: true });

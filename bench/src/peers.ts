@@ -67,6 +67,8 @@ export interface SutProcess {
   mark(): Promise<number>;
   counts(): Promise<{ events: number; rejected: number }>;
   report(): Promise<SutReport>;
+  /** bytes of live JS heap after a full GC */
+  heap(): Promise<number>;
   /** a clean stop, or (hard) SIGKILL at once: for a system thrown away with a backlog */
   stop(hard?: boolean): Promise<void>;
   /** what it wrote to stderr lately */
@@ -96,7 +98,8 @@ export async function startSut(opts: SutOptions): Promise<SutProcess> {
   const child = fork(fileURLToPath(new URL('./sut.ts', import.meta.url)), args, {
     cwd: REPO_ROOT,
     // BENCH_SUT_NODE_ARGS: extra node flags for the system under test, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
-    execArgv: ['--import', 'tsx', ...(process.env.BENCH_SUT_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)],
+    // --expose-gc: the footprint scenario asks for the live heap after a full collection ('heap')
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(process.env.BENCH_SUT_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)],
     env: { ...process.env, CAMPUS_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
@@ -140,6 +143,7 @@ export async function startSut(opts: SutOptions): Promise<SutProcess> {
     mark: () => call<number>('mark'),
     counts: () => call('counts'),
     report: () => call<SutReport>('report'),
+    heap: () => call<number>('heap'),
     async stop(hard = false) {
       if (hard) return killAndWait(child, 'SIGKILL', 5000);
       if (child.connected) {

@@ -374,6 +374,9 @@ interface Footprint {
   perProcessMB: number[];
   /** regression slope of the total RSS times the window, as % of the mean (full mode: the window is 10 minutes) */
   growthPct: number;
+  /** live JS heap after a full GC of the node process under test, at the window's start and end (NaN: not node) */
+  heapStartMB: number;
+  heapEndMB: number;
   cpuSeconds: number;
   readings: number;
   cpuPer10k: number;
@@ -412,6 +415,7 @@ async function footprintRun(kind: SystemKind, f: FootprintPlan, log: ScenarioOpt
     log(`${kind}: ${fmtN(devicesOf(f.district))} devices connected, ${fmtN(f.rate)} msg/s; warming up ${secs(f.warmupMs)}`);
     await new Promise((r) => setTimeout(r, f.warmupMs));
     await sys.sut.mark();
+    const heapStart = await sys.sut.heap();
     const t0 = Date.now();
     const first = groupSample(sys.pids);
     const ts: number[] = [0];
@@ -432,6 +436,8 @@ async function footprintRun(kind: SystemKind, f: FootprintPlan, log: ScenarioOpt
     }
     const sut = await sys.sut.report();
     const cpuSeconds = last.cpuSeconds - first.cpuSeconds;
+    // after the CPU sample: the forced collection is not the system's own work
+    const heapEnd = await sys.sut.heap();
     const load = await loadDone;
     const mean = rss.reduce((a, b) => a + b, 0) / rss.length;
     const r: Footprint = {
@@ -443,6 +449,8 @@ async function footprintRun(kind: SystemKind, f: FootprintPlan, log: ScenarioOpt
       rssPeakMB: Math.max(...rss),
       perProcessMB: per.map((xs) => xs.reduce((a, b) => a + b, 0) / xs.length),
       growthPct: ((slope(ts, rss) * (f.windowMs / 1000)) / mean) * 100,
+      heapStartMB: MB(heapStart),
+      heapEndMB: MB(heapEnd),
       cpuSeconds,
       readings: sut.events,
       cpuPer10k: sut.events ? (cpuSeconds / sut.events) * 10_000 : Number.NaN,
@@ -451,7 +459,7 @@ async function footprintRun(kind: SystemKind, f: FootprintPlan, log: ScenarioOpt
     };
     log(
       `${kind}: RSS ${r.rssMB.toFixed(0)} MB (start ${r.rssStartMB.toFixed(0)}, end ${r.rssEndMB.toFixed(0)}, peak ${r.rssPeakMB.toFixed(0)}), ` +
-        `growth ${r.growthPct.toFixed(2)} % over the window, ${cpuSeconds.toFixed(1)} CPU-s for ${fmtN(sut.events)} readings`,
+        `growth ${r.growthPct.toFixed(2)} % over the window, live heap after GC ${r.heapStartMB.toFixed(0)} -> ${r.heapEndMB.toFixed(0)} MB, ${cpuSeconds.toFixed(1)} CPU-s for ${fmtN(sut.events)} readings`,
     );
     return r;
   } finally {
@@ -512,6 +520,7 @@ export const footprint: Scenario = async ({ quick, log }) => {
       goal: quick ? undefined : { text: 'RSS growth under 1 % per 10 minutes after warm-up', met: ours.growthPct < 1 },
       notes: [
         `raw: ours ${ours.growthPct.toFixed(2)} %, peer ${naive.growthPct.toFixed(2)} % over ${secs(f.windowMs)}`,
+        `live JS heap after a full GC (the node process under test): ours ${ours.heapStartMB.toFixed(1)} -> ${ours.heapEndMB.toFixed(1)} MB, peer ${naive.heapStartMB.toFixed(1)} -> ${naive.heapEndMB.toFixed(1)} MB: RSS growth without heap growth is V8 and malloc sizing, not retained objects`,
         ...(quick ? ['goal (under 1 % per 10 minutes after warm-up) judged in full mode only: a quick window is start-up, not a leak test'] : []),
       ],
     },

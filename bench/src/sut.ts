@@ -46,7 +46,7 @@ export interface SutReport {
   latency: SutLatency;
 }
 
-export type SutRequest = { id: number; cmd: 'mark' | 'report' | 'counts' | 'stop' };
+export type SutRequest = { id: number; cmd: 'mark' | 'report' | 'counts' | 'heap' | 'stop' };
 export type SutMessage = { type: 'ready'; port: number } | { type: 'reply'; id: number; result?: unknown; error?: string };
 
 /** 1 ms buckets up to 2 minutes; later readings in the last bucket (the max is kept exactly). */
@@ -305,6 +305,14 @@ async function main(): Promise<void> {
           brokerReceived: sut.brokerReceived() - mark.brokerReceived,
           latency: hist.summary(),
         } satisfies SutReport;
+      case 'heap': {
+        // the live JS heap after a full collection (node runs with --expose-gc): growth here is
+        // retained objects, where RSS growth may also be V8 sizing its heap or malloc keeping pages
+        const gc = (globalThis as { gc?: () => void }).gc;
+        if (!gc) return Number.NaN;
+        gc();
+        return process.memoryUsage().heapUsed;
+      }
       case 'stop':
         await stop();
         return true;

@@ -1,8 +1,9 @@
 /**
  * Flow control from ingest back to the devices.
  *
- * aedes acknowledges a device's QoS 1 publish once the message is queued for the subscribers, not
- * once they have it. When ingest cannot keep up, that queue (aedes-persistence's per-client
+ * aedes acknowledges a device's QoS 1 publish before it even queues the message for the subscribers
+ * (lib/handlers/publish.js writes the PUBACK first), let alone once they have it. When ingest cannot
+ * keep up, that queue (aedes-persistence's per-client
  * `outgoing` array and mqemitter's message queue) grows without bound, and both are arrays that
  * aedes shifts and splices from the front: past some tens of thousands of messages every
  * acknowledgement costs a copy of the whole queue, the broker spends its time moving memory, and

@@ -1,8 +1,9 @@
 /**
  * What aedes accepts and we do not (FACTS.md "aedes 1.2"): packets of any size, invalid UTF-8 and
- * NUL in topics and client ids, wildcards in usernames and ids, topics of any length. Pure checks,
- * plus the guard that refuses an oversized packet from its fixed header, before its body is
- * buffered.
+ * NUL in topics and client ids, wildcards in usernames and ids, topics of any length, a will of
+ * QoS 3, SUBSCRIBE and UNSUBSCRIBE without filters. Pure checks, plus the guard that refuses an
+ * oversized packet from its fixed header, before its body is buffered, and a packet against the
+ * protocol before aedes acts on it.
  */
 import type { Client } from 'aedes';
 
@@ -53,9 +54,35 @@ export function checkPublishTopic(topic: string): Check {
   return undefined;
 }
 
+/** The fields of a parsed packet that `checkPacket` looks at. */
+export interface ParsedPacket {
+  cmd?: string;
+  will?: { qos?: number } | null;
+  subscriptions?: unknown[];
+  unsubscriptions?: unknown[];
+}
+
+/**
+ * What mqtt-packet parses, MQTT 3.1.1 forbids, and aedes would act on (found by fuzzing,
+ * broker/test/fuzz.test.ts):
+ * - a Will QoS of 3 [MQTT-3.1.2-14]. aedes keeps the will and publishes it at QoS 3 when the client
+ *   drops; mqtt-packet cannot write a QoS 3 PUBLISH, so aedes disconnects every QoS 1/2 subscriber
+ *   the will reaches (ingest among them), and a retained one (a device's status will is retained)
+ *   disconnects every later subscriber on SUBSCRIBE, until something replaces it. Any device could
+ *   keep ingest off the broker that way;
+ * - a SUBSCRIBE or UNSUBSCRIBE without topic filters [MQTT-3.8.3-3], [MQTT-3.10.3-2].
+ */
+export function checkPacket(packet: ParsedPacket): Check {
+  if (packet.cmd === 'connect' && packet.will && (packet.will.qos ?? 0) > 2) return 'a CONNECT with a will of QoS 3';
+  if (packet.cmd === 'subscribe' && !packet.subscriptions?.length) return 'a SUBSCRIBE without topic filters';
+  if (packet.cmd === 'unsubscribe' && !packet.unsubscriptions?.length) return 'an UNSUBSCRIBE without topic filters';
+  return undefined;
+}
+
 interface PacketParser {
-  packet: { length: number; cmd?: string };
+  packet: ParsedPacket & { length: number };
   _parseLength(): boolean;
+  _newPacket(): boolean;
   _emitError(err: Error): void;
 }
 
@@ -63,8 +90,11 @@ interface PacketParser {
  * Refuses a packet whose fixed header announces more than `maxPacketBytes`: the connection is
  * closed at once, with no more than the bytes already read buffered (MQTT 3.1.1 has no way to
  * refuse one packet and keep the connection). `onRefused` is told the announced size.
+ *
+ * Also refuses, once parsed and before aedes sees it, a packet `checkPacket` finds against the
+ * protocol: the connection is closed and `onViolation` (when given) is told why.
  */
-export function guardPacketSize(client: Client, maxPacketBytes: number, onRefused: (bytes: number) => void): void {
+export function guardPacketSize(client: Client, maxPacketBytes: number, onRefused: (bytes: number) => void, onViolation?: (reason: string) => void): void {
   const parser = (client as unknown as { _parser: PacketParser })._parser;
   const parseLength = parser._parseLength.bind(parser);
   parser._parseLength = () => {
@@ -76,5 +106,16 @@ export function guardPacketSize(client: Client, maxPacketBytes: number, onRefuse
       return false;
     }
     return complete;
+  };
+  // _newPacket emits the packet just parsed: refusing here keeps it from aedes
+  const newPacket = parser._newPacket.bind(parser);
+  parser._newPacket = () => {
+    const bad = checkPacket(parser.packet);
+    if (bad) {
+      onViolation?.(bad);
+      parser._emitError(new Error(`protocol violation: ${bad}`));
+      return false;
+    }
+    return newPacket();
   };
 }

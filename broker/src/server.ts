@@ -44,6 +44,8 @@ export interface BrokerOptions {
   anonymous?: { denySubscribe?: string[] };
   /** sessions and queued messages: memory (default) or redis (persistence.ts) */
   persistence?: PersistenceOptions;
+  /** a subscriber whose socket does not drain for this long is disconnected, so it cannot stall delivery to the others (default 30 s) */
+  drainTimeoutMs?: number;
 }
 
 const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
@@ -71,6 +73,13 @@ export class BrokerService implements Service {
   private flow?: SubscriberFlow;
   private tls?: TlsListeners;
   private persistence?: OpenedPersistence;
+  /**
+   * device publishes authorized and not yet through aedes' publish pipeline. aedes writes the QoS 1
+   * PUBACK before it queues the message (lib/handlers/publish.js), so stop() waits for these before
+   * closing the persistence: a graceful restart then loses nothing it acknowledged
+   */
+  private publishing = 0;
+  private publishingDrained?: () => void;
   /** each client's source address (its stream may be TLS or WebSocket) */
   private readonly addresses = new WeakMap<Client, string | undefined>();
   /** the CONNECT packet's fields authenticate needs and aedes does not pass on */
@@ -124,7 +133,7 @@ export class BrokerService implements Service {
 
     const aedes = new Aedes({
       persistence,
-      drainTimeout: 30_000,
+      drainTimeout: this.opts.drainTimeoutMs ?? 30_000,
       // our own check (limits.ts) counts and logs the refusal; aedes' hard ceiling stays behind it
       maxTopicLevels: 100,
       preConnect: (client, packet, done) => {
@@ -136,7 +145,8 @@ export class BrokerService implements Service {
         const fail = (msg: string, code: number) => {
           authFailures.inc();
           const address = this.addresses.get(client);
-          log.warn(`refused connection: ${msg}`, { clientId: client.id, username, address });
+          // bounded: a hostile client id or username can be 64 KiB
+          log.warn(`refused connection: ${msg}`, { clientId: client.id?.slice(0, 200), username: username?.slice(0, 200), address });
           if (admission.failedLogin(address)) log.warn(`banned ${address} for repeated failed logins`, { address });
           done(authError(msg, code), false);
         };
@@ -190,8 +200,12 @@ export class BrokerService implements Service {
             return done(new Error(`ingest's queue is full (${flow.maxQueued} messages): publish again later`));
           }
           const wait = who?.role === 'service' ? undefined : flow.gate();
-          if (wait) return void wait.then(() => done(null));
-          return done(null);
+          const go = () => {
+            if (!client.closed) this.publishing++;
+            done(null);
+          };
+          if (wait) return void wait.then(go);
+          return go();
         }
         refused.inc({ op: 'publish' });
         log.warn(`refused publish: ${decision.reason}`, { clientId: client.id, topic: packet.topic.slice(0, 200) });
@@ -212,6 +226,11 @@ export class BrokerService implements Service {
     });
     await aedes.listen();
     aedes.on('clientError', (client, err) => log.debug(`client error: ${err.message}`, { clientId: client?.id }));
+    aedes.on('publish', (_packet, client) => {
+      // emitted once the message went through storeRetained, enqueueOffline and the emitter
+      if (!client || this.publishing === 0) return;
+      if (--this.publishing === 0) this.publishingDrained?.();
+    });
     aedes.on('clientReady', (client) => {
       if (this.identities.get(client)?.role === 'service') flow.watch(client);
     });
@@ -231,10 +250,21 @@ export class BrokerService implements Service {
       stream.once('close', () => admission.closed());
       const client = aedes.handle(stream as never, req);
       this.addresses.set(client, address);
-      guardPacketSize(client, limits.maxPacketBytes, (bytes) => {
-        packetsRefused.inc({ reason: 'too_large' });
-        log.warn(`closed a connection that sent a packet of ${bytes} bytes (limit ${limits.maxPacketBytes})`, { clientId: client.id, address });
-      });
+      guardPacketSize(
+        client,
+        limits.maxPacketBytes,
+        (bytes) => {
+          packetsRefused.inc({ reason: 'too_large' });
+          log.warn(`closed a connection that sent a packet of ${bytes} bytes (limit ${limits.maxPacketBytes})`, {
+            clientId: client.id?.slice(0, 200),
+            address,
+          });
+        },
+        (reason) => {
+          packetsRefused.inc({ reason: 'protocol' });
+          log.warn(`closed a connection that sent ${reason}`, { clientId: client.id?.slice(0, 200), address });
+        },
+      );
     };
     const server = createServer((conn) => onConnection(conn, conn.remoteAddress));
     this.listening = await listen(server, this.opts.port, this.opts.host, 'MQTT', 'CAMPUS_MQTT_PORT');
@@ -296,9 +326,19 @@ export class BrokerService implements Service {
     this.tls = undefined;
     await tls?.close();
     this.listening = undefined;
-    this.aedes = undefined;
-    this.flow?.release();
     await listening?.close();
+    this.flow?.release();
+    // what was acknowledged must reach the persistence before it closes (at most 5 s)
+    if (this.publishing > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 5000);
+        this.publishingDrained = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    this.aedes = undefined;
     if (aedes) await new Promise<void>((resolve) => aedes.close(() => resolve()));
     const persistence = this.persistence;
     this.persistence = undefined;

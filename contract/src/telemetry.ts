@@ -1,10 +1,12 @@
 /**
  * Native telemetry payloads: what a device of each kind sends, and the one validator that turns
- * untrusted bytes into a Reading or a reason a facilities office can read.
+ * a parsed payload (json.ts: size, depth, reserved keys) into a Reading or a reason a facilities
+ * office can read.
  *
  * Validation keeps only the fields of the contract and builds a fresh object, so unknown keys
- * (including `__proto__`) never reach the store. It rejects what is malformed; it does not judge
- * what is implausible (a fridge at -273 °C is a sensor fault that a detector must see).
+ * never reach the store. It rejects what is malformed (a string or 1e400 where a number belongs,
+ * a number beyond ±2^53, a time that is no date); it does not judge what is implausible (a
+ * fridge at -273 °C is a sensor fault that a detector must see).
  */
 import type { DeviceKind } from './kinds.ts';
 
@@ -100,25 +102,15 @@ export const TELEMETRY_FIELDS: Readonly<Record<DeviceKind, Readonly<Record<strin
 
 const fail = (reason: string): { ok: false; reason: string } => ({ ok: false, reason });
 
-/** Parses a payload as one JSON object, within the size limit. */
-export function parseJsonObject(payload: Buffer | string, maxBytes: number): Validation<Record<string, unknown>> {
-  const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
-  if (size === 0) return fail('empty payload');
-  if (size > maxBytes) return fail(`payload is ${size} bytes, over the ${maxBytes}-byte limit`);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(typeof payload === 'string' ? payload : payload.toString('utf8'));
-  } catch (err) {
-    return fail(`not valid JSON: ${(err as Error).message}`);
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return fail('payload must be a JSON object');
-  return { ok: true, value: parsed as Record<string, unknown> };
-}
+/** The last instant a JavaScript Date can hold (year 275760), ms: beyond it a time cannot even be printed. */
+const MAX_DATE_MS = 8.64e15;
 
 /** Device time: epoch milliseconds, or ISO 8601 with a zone. Seconds are refused, not guessed. */
 export function parseDeviceTime(value: unknown): Validation<number> {
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value)) return fail('ts must be an integer number of epoch milliseconds');
+    if (Math.abs(value) > MAX_DATE_MS) return fail(`ts ${value} is not a date (epoch milliseconds from 1970)`);
+    if (value < 0) return fail(`ts ${new Date(value).toISOString()} is before 1970: the device clock is not set`);
     if (value < 1e11) return fail(`ts ${value} looks like epoch seconds; send epoch milliseconds or ISO 8601`);
     return { ok: true, value };
   }
@@ -138,6 +130,7 @@ function checkField(name: string, spec: FieldSpec, value: unknown): Validation<u
     case 'number':
     case 'nonNegative':
       if (typeof value !== 'number' || !Number.isFinite(value)) return fail(`${name} must be a finite number`);
+      if (Math.abs(value) > Number.MAX_SAFE_INTEGER) return fail(`${name} ${value} is beyond ±2^53, where numbers lose their digits: not a reading`);
       if (spec.type === 'nonNegative' && value < 0) return fail(`${name} must be >= 0, got ${value}`);
       return { ok: true, value };
     case 'percent':
@@ -150,6 +143,7 @@ function checkField(name: string, spec: FieldSpec, value: unknown): Validation<u
       if (!Array.isArray(value) || value.length !== 3) return fail(`${name} must be an array of 3 phase values [a, b, c]`);
       for (const v of value) {
         if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) return fail(`${name} phases must be finite numbers >= 0`);
+        if (v > Number.MAX_SAFE_INTEGER) return fail(`${name} phase ${v} is beyond 2^53, where numbers lose their digits: not a reading`);
       }
       return { ok: true, value: [value[0], value[1], value[2]] };
     case 'flags': {

@@ -1,6 +1,7 @@
 /**
  * The dashboard app, built without binding a port (tests call it directly): security headers,
- * the API, the pages, and vendor scripts served from node_modules (never a CDN).
+ * the guards against a hostile network (security/), the API, the pages, and vendor scripts
+ * served from node_modules (never a CDN).
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -17,6 +18,10 @@ import { ticketRoutes } from './routes/tickets.ts';
 import { authRoutes } from './routes/auth.ts';
 import { competitionRoutes } from './routes/competition.ts';
 import { competitionsRoutes } from './routes/competitions.ts';
+import { bodyErrors, bodyLimit } from './security/body-limit.ts';
+import { bodyTimeout } from './security/body-timeout.ts';
+import { changeGuard } from './security/change-guard.ts';
+import { securityOptions } from './security/options.ts';
 
 const require = createRequire(import.meta.url);
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'public');
@@ -32,9 +37,11 @@ export const PAGES: Readonly<Record<string, string>> = Object.freeze({
 });
 
 export function createDashboard(deps: DashboardDeps): Express {
+  const security = securityOptions(deps.security);
+  deps.auth.limiter.configure(security.loginMaxFailures, security.loginWindowMs);
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  app.set('trust proxy', security.trustProxy);
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -50,7 +57,11 @@ export function createDashboard(deps: DashboardDeps): Express {
       strictTransportSecurity: false,
     }),
   );
-  app.use(express.json({ limit: '16kb' }));
+  // in this order: a slow body is timed from its headers on; a change is refused before its body is read
+  app.use(bodyTimeout(security.bodyTimeoutMs, deps.metrics));
+  app.use(changeGuard(deps.auth, deps.metrics));
+  app.use(bodyLimit(security.bodyLimitBytes, deps.metrics));
+  app.use(bodyErrors(security.bodyLimitBytes, deps.metrics));
 
   const api = Router();
   for (const routes of [
@@ -77,6 +88,7 @@ export function createDashboard(deps: DashboardDeps): Express {
   app.use(
     (err: Error & { status?: number; type?: string; unavailable?: boolean }, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
       // the reading database is down (InfluxDB): say so, the page shows it and retries
+      if (res.headersSent) return void res.end();
       if (err.unavailable) return void res.status(503).json({ error: 'store_unavailable', message: err.message });
       const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
       if (status === 500) deps.log.error(`request failed: ${err.message}`);

@@ -5,6 +5,7 @@ import type { ReadingStore, StatusChange, TicketService } from '@campus/ingest';
 import type { Campus } from '@campus/site';
 import type { Log, MetricsRegistry, PartHealth } from '@campus/runtime';
 import type { Auth } from './auth/auth.ts';
+import type { SecurityOptions } from './security/options.ts';
 
 export interface LiveFeed extends EventEmitter<{ readings: [Reading[]]; statuses: [StatusChange[]] }> {}
 
@@ -21,6 +22,8 @@ export interface DashboardDeps {
   /** CAMPUS_DATA_DIR: the embedded database for what the office sets up (competitions) */
   dataDir?: string;
   metrics: MetricsRegistry;
+  /** limits against a hostile network (login attempts, body size, slow clients, proxies); defaults in security/options.ts */
+  security?: Partial<SecurityOptions>;
   log: Log;
   now?: () => number;
 }

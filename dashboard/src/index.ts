@@ -7,3 +7,5 @@ export * from './auth/auth.ts';
 export * from './auth/staff.ts';
 export * from './auth/display-tokens.ts';
 export * from './competition.ts';
+export * from './security/options.ts';
+export { STATE_CHANGING_METHODS, PUBLIC_CHANGES } from './security/change-guard.ts';

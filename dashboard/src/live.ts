@@ -9,6 +9,8 @@ import type { Reading } from '@campus/contract';
 import type { Ticket } from '@campus/contract';
 import type { StatusChange, TicketService } from '@campus/ingest';
 import type { DashboardDeps } from './deps.ts';
+import { securityOptions } from './security/options.ts';
+import { revalidateSockets, socketAuth, socketOriginCheck } from './security/socket-guard.ts';
 
 export interface LiveReading {
   d: string;
@@ -34,23 +36,24 @@ export class LiveHub {
     this.io.emit('ticket', ticket);
   };
   private readonly tickets?: TicketService;
+  private readonly stopRevalidating: () => void;
 
   constructor(
     server: HttpServer,
     private readonly deps: DashboardDeps,
     flushMs = 500,
   ) {
-    this.io = new SocketServer(server, { serveClient: true, transports: ['websocket', 'polling'] });
-    // only staff sessions and display tokens, and only from pages of this server
-    this.io.use((socket, next) => {
-      const { headers, auth } = socket.handshake;
-      const origin = headers.origin;
-      if (origin && new URL(origin).host !== headers.host) return next(new Error('cross-origin connection refused'));
-      const viewer = deps.auth.identify(headers, typeof auth?.display === 'string' ? auth.display : undefined);
-      if (!viewer) return next(new Error('unauthorized'));
-      socket.data.viewer = viewer;
-      next();
+    const security = securityOptions(deps.security);
+    // only staff sessions and display tokens, and only from pages of this server (security/socket-guard.ts)
+    this.io = new SocketServer(server, {
+      serveClient: true,
+      transports: ['websocket', 'polling'],
+      allowRequest: socketOriginCheck(deps.metrics),
+      // browsers only listen; what they may send is the CONNECT packet with a display token
+      maxHttpBufferSize: security.bodyLimitBytes,
     });
+    this.io.use(socketAuth(deps.auth, deps.metrics));
+    this.stopRevalidating = revalidateSockets(this.io, deps.auth, deps.metrics, security.socketRevalidateMs);
     deps.live.on('readings', this.onReadings);
     deps.live.on('statuses', this.onStatuses);
     this.tickets = deps.tickets();
@@ -68,6 +71,7 @@ export class LiveHub {
 
   async close(): Promise<void> {
     clearInterval(this.timer);
+    this.stopRevalidating();
     this.deps.live.off('readings', this.onReadings);
     this.deps.live.off('statuses', this.onStatuses);
     this.tickets?.off('ticket', this.onTicket);

@@ -25,7 +25,8 @@ await runMain(log, async () => {
     store: () => poller.current(),
     live: poller,
     tickets: ticketService,
-    auth: new Auth(knobs.dataDir),
+    auth: new Auth(knobs.dataDir, knobs.httpSecureCookies),
+    security: { trustProxy: knobs.httpTrustProxy },
     dataDir: knobs.dataDir,
     health: () => ({
       dashboard: dashboard.health(),

@@ -1,9 +1,12 @@
 /** The dashboard as a service: HTTP server + socket.io on CAMPUS_HTTP_PORT. */
 import { createServer } from 'node:http';
+import type { Express } from 'express';
 import { listen, type Listening, type PartHealth, type Service } from '@campus/runtime';
 import { createDashboard } from './app.ts';
 import type { DashboardDeps } from './deps.ts';
 import { LiveHub } from './live.ts';
+import { securityOptions } from './security/options.ts';
+import { slowClientLimits } from './security/slow-clients.ts';
 
 export interface DashboardOptions extends DashboardDeps {
   host: string;
@@ -15,17 +18,16 @@ export class DashboardService implements Service {
   private listening?: Listening;
   private hub?: LiveHub;
   port = 0;
+  /** the express app being served (its route table is checked by the security tests) */
+  app?: Express;
 
   constructor(private readonly opts: DashboardOptions) {}
 
   async start(): Promise<void> {
     await this.opts.auth.staff.ensureInitialAdmin(this.opts.log);
-    const app = createDashboard(this.opts);
-    const server = createServer(app);
-    // cut idle and slow clients: a stuck browser must not hold a socket forever
-    server.headersTimeout = 20_000;
-    server.requestTimeout = 30_000;
-    server.keepAliveTimeout = 5_000;
+    const app = (this.app = createDashboard(this.opts));
+    // cut idle and slow clients: a stuck browser or a slowloris must not hold a socket (security/slow-clients.ts)
+    const server = createServer(slowClientLimits(securityOptions(this.opts.security)), app);
     this.hub = new LiveHub(server, this.opts);
     this.listening = await listen(server, this.opts.port, this.opts.host, 'HTTP', 'CAMPUS_HTTP_PORT');
     this.port = this.listening.port;

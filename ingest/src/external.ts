@@ -3,7 +3,8 @@
  * channel or component) to a ledger device. Values are merged over what that device last said
  * (a Shelly sends only what changed; a fridge may have a thermometer and a door contact), older
  * than half an hour is forgotten, and the result goes through the same validation as a native
- * message. An identity the campus file does not know is not stored: it is listed as pending,
+ * message. Only what passed is remembered: a refused message leaves the merge as it was, so one
+ * bad value (a register of 1e27 kWh) cannot spoil the updates that follow it. An identity the campus file does not know is not stored: it is listed as pending,
  * for staff to adopt on /devices.
  */
 import { TELEMETRY_FIELDS, validateTelemetry, type TelemetryLimits } from '@campus/contract';
@@ -58,8 +59,8 @@ export class ExternalMapper {
       const parts = partsFor(msg.parts, m);
       // nothing new for this device in this message (another channel's update): no reading
       if (!parts.some((p) => Object.keys(p.fields).length)) continue;
-      const state = this.last.get(m.config.id) ?? new Map<string, { value: unknown; at: number }>();
-      this.last.set(m.config.id, state);
+      // merged into a copy: a message refused below leaves nothing behind to spoil the next ones
+      const state = new Map<string, { value: unknown; at: number }>(this.last.get(m.config.id));
       for (const p of parts) for (const [k, v] of Object.entries(p.fields)) state.set(k, { value: v, at: now });
       const values: Record<string, unknown> = {};
       for (const [k, { value, at }] of state) if (now - at <= STALE_MS) values[k] = value;
@@ -71,6 +72,7 @@ export class ExternalMapper {
       const kind = m.config.kind;
       const missing = Object.entries(TELEMETRY_FIELDS[kind]).find(([name, spec]) => spec.required && values[name] === undefined);
       if (missing) {
+        this.last.set(m.config.id, state);
         out.push({ type: 'ignored', reason: `${msg.format} ${msg.id} -> ${m.config.id}: waiting for ${missing[0]} (a ${kind} needs it)` });
         continue;
       }
@@ -80,6 +82,7 @@ export class ExternalMapper {
         out.push({ type: 'rejected', reason: `${msg.format} ${msg.id} -> ${m.config.id}: ${checked.reason}` });
         continue;
       }
+      this.last.set(m.config.id, state);
       out.push({ type: 'reading', reading: { siteId: m.siteId, deviceId: m.config.id, kind, receivedAt: now, ...checked.value } });
     }
     return out.length ? out : [{ type: 'ignored', reason: `${msg.format} ${msg.id}: no mapped channel in this message` }];

@@ -52,6 +52,10 @@ export interface Knobs {
   redisUrl: string;
   /** CAMPUS_MQTT_MAX_QUEUE: messages the broker queues for ingest while it is behind or away (200000) */
   mqttMaxQueue: number;
+  /** CAMPUS_HTTP_TRUST_PROXY: off (default), loopback, or the proxy's addresses, when HTTPS ends at a reverse proxy */
+  httpTrustProxy: false | string;
+  /** CAMPUS_HTTP_SECURE_COOKIES: mark session cookies Secure (on behind an HTTPS proxy) */
+  httpSecureCookies: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -124,7 +128,13 @@ export function readKnobs(env: Env = process.env, defaults: { sim?: boolean } = 
     mqttPersistence: oneOf('CAMPUS_MQTT_PERSISTENCE', ['memory', 'redis'] as const, 'memory'),
     redisUrl: env.CAMPUS_REDIS_URL || 'redis://127.0.0.1:6379',
     mqttMaxQueue: integer('CAMPUS_MQTT_MAX_QUEUE', 200_000, 1000, 100_000_000, 'messages'),
+    // never "true": a client could then choose its own address (X-Forwarded-For) and escape the login limit
+    httpTrustProxy: !env.CAMPUS_HTTP_TRUST_PROXY || env.CAMPUS_HTTP_TRUST_PROXY === 'off' ? false : env.CAMPUS_HTTP_TRUST_PROXY,
+    httpSecureCookies: flag('CAMPUS_HTTP_SECURE_COOKIES', false),
   };
+  if (knobs.httpTrustProxy === 'true' || knobs.httpTrustProxy === 'on') {
+    problems.push('CAMPUS_HTTP_TRUST_PROXY: name the proxy (loopback, or its addresses), not "on": any client could then pick its own address');
+  }
   if (Boolean(knobs.tlsCert) !== Boolean(knobs.tlsKey))
     problems.push('CAMPUS_TLS_CERT and CAMPUS_TLS_KEY: set both (a certificate and its private key) or neither');
   if (!/^mqtts?:\/\//.test(knobs.mqttUrl)) problems.push(`CAMPUS_MQTT_URL=${knobs.mqttUrl}: must start with mqtt:// or mqtts://`);

@@ -11,3 +11,4 @@ export * from './raw-mqtt.ts';
 export * from './redis.ts';
 export * from './server-process.ts';
 export * from './broker.ts';
+export * from './mqtt-fuzz.ts';

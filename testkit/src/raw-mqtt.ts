@@ -64,7 +64,7 @@ export async function rawMqtt(port: number, host = '127.0.0.1'): Promise<RawMqtt
 }
 
 /** The variable-length "remaining length" of a fixed header. */
-function remainingLength(n: number): number[] {
+export function remainingLength(n: number): number[] {
   const out: number[] = [];
   let x = n;
   do {

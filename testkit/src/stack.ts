@@ -2,7 +2,7 @@
  * A real broker and ingest in this process, on a free port, in a temp data dir: what most
  * integration suites need. Devices connect with real MQTT clients.
  */
-import { BrokerService } from '@campus/broker';
+import { BrokerService, type BrokerOptions } from '@campus/broker';
 import { IngestService, type IngestOptions } from '@campus/ingest';
 import { createLog, loadOrCreateKey, MetricsRegistry, simulatedDevicePassword } from '@campus/runtime';
 import { DEMO_CAMPUS_FILE, loadCampus, type Campus } from '@campus/site';
@@ -21,12 +21,14 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(options: { campus?: Campus; ingest?: Partial<IngestOptions>; withIngest?: boolean } = {}): Promise<Stack> {
+export async function startStack(
+  options: { campus?: Campus; ingest?: Partial<IngestOptions>; withIngest?: boolean; broker?: Partial<BrokerOptions> } = {},
+): Promise<Stack> {
   const dir = tempDir();
   const campus = options.campus ?? loadCampus(DEMO_CAMPUS_FILE);
   const log = createLog('test');
   const metrics = new MetricsRegistry();
-  const broker = new BrokerService({ host: '127.0.0.1', port: 0, dataDir: dir.path, campuses: [campus], simulated: true, log, metrics });
+  const broker = new BrokerService({ host: '127.0.0.1', port: 0, dataDir: dir.path, campuses: [campus], simulated: true, log, metrics, ...options.broker });
   await broker.start();
   const mqttUrl = `mqtt://127.0.0.1:${broker.port}`;
   const simKey = loadOrCreateKey(dir.path, 'sim');

@@ -1,5 +1,6 @@
 /** Route guards: any viewer for reading; staff (with CSRF and same origin) or the API key for changes. */
 import type { Request, Response } from 'express';
+import { sameOrigin } from '../security/same-origin.ts';
 import type { Auth, Viewer } from './auth.ts';
 
 export function viewerOr401(auth: Auth, req: Request, res: Response): Viewer | undefined {
@@ -17,8 +18,7 @@ export function staffOr403(auth: Auth, req: Request, res: Response): Viewer | un
     return undefined;
   }
   if (viewer.kind === 'staff') {
-    const origin = req.get('origin');
-    if (origin && new URL(origin).host !== req.get('host')) {
+    if (!sameOrigin(req.headers)) {
       res.status(403).json({ error: 'forbidden', message: 'cross-origin request refused' });
       return undefined;
     }

@@ -1,16 +1,34 @@
-/** Failed-login limiter: at most `max` failures per key in `windowMs`; then wait (429, Retry-After). */
+/**
+ * Failed-login limiter: at most `max` failures per key in `windowMs`; then wait (429, Retry-After).
+ * Bounded: past `maxKeys` keys the expired ones go first, then the longest quiet ones — never all
+ * at once, so a spray of addresses cannot wipe an account's count.
+ */
 export class FailureLimiter {
   private readonly failures = new Map<string, number[]>();
 
   constructor(
-    readonly max = 5,
-    readonly windowMs = 15 * 60_000,
+    private limit = 5,
+    private window = 15 * 60_000,
+    private readonly maxKeys = 10_000,
   ) {}
 
+  get max(): number {
+    return this.limit;
+  }
+
+  get windowMs(): number {
+    return this.window;
+  }
+
+  /** New limits (the dashboard's options); failures already counted stay. */
+  configure(max: number, windowMs: number): void {
+    this.limit = max;
+    this.window = windowMs;
+  }
+
   private recent(key: string, now: number): number[] {
-    const list = (this.failures.get(key) ?? []).filter((t) => now - t < this.windowMs);
-    if (list.length) this.failures.set(key, list);
-    else this.failures.delete(key);
+    const list = (this.failures.get(key) ?? []).filter((t) => now - t < this.window);
+    if (!list.length) this.failures.delete(key);
     return list;
   }
 
@@ -19,14 +37,26 @@ export class FailureLimiter {
     let wait = 0;
     for (const key of keys) {
       const list = this.recent(key, now);
-      if (list.length >= this.max) wait = Math.max(wait, Math.ceil((list[0]! + this.windowMs - now) / 1000));
+      if (list.length >= this.limit) wait = Math.max(wait, Math.max(1, Math.ceil((list[list.length - this.limit]! + this.window - now) / 1000)));
     }
     return wait;
   }
 
   fail(keys: string[], now = Date.now()): void {
-    for (const key of keys) this.failures.set(key, [...this.recent(key, now), now]);
-    if (this.failures.size > 10_000) this.failures.clear(); // bounded under a spray of addresses
+    for (const key of keys) {
+      const list = [...this.recent(key, now), now];
+      this.failures.delete(key); // re-inserted last: the map's order is "least recently failed first"
+      this.failures.set(key, list.slice(-Math.max(this.limit, 1)));
+    }
+    if (this.failures.size > this.maxKeys) this.evict(now);
+  }
+
+  private evict(now: number): void {
+    for (const [key, list] of this.failures) if (now - list[list.length - 1]! >= this.window) this.failures.delete(key);
+    for (const key of this.failures.keys()) {
+      if (this.failures.size <= this.maxKeys) break;
+      this.failures.delete(key);
+    }
   }
 
   /** Forget every failure (an operator unblocking, or a test). */

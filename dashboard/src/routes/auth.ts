@@ -2,33 +2,35 @@
  * POST /api/login {username, password}  -> session cookie (HttpOnly, SameSite=Strict) and a CSRF token
  * POST /api/logout
  * GET  /api/session                      -> who you are, your CSRF token
- * Failed logins are limited per address and per account (5 in 15 min, then 429 with Retry-After).
+ * Failed logins are limited per address and per account (5 in 15 min, then 429 with Retry-After:
+ * security/login-throttle.ts).
  */
 import type { Router } from 'express';
 import type { DashboardDeps } from '../deps.ts';
 import { ROLE_LABELS_ZH, ROLE_TRADES } from '../auth/staff.ts';
 import { staffOr403 } from '../auth/guards.ts';
+import { LoginThrottle } from '../security/login-throttle.ts';
 import { badRequest } from './http.ts';
 
 export function authRoutes(router: Router, deps: DashboardDeps): void {
   const { auth } = deps;
+  const throttle = new LoginThrottle(auth.limiter, deps.metrics);
 
   router.post('/api/login', async (req, res) => {
     const { username, password } = (req.body ?? {}) as { username?: unknown; password?: unknown };
     if (typeof username !== 'string' || typeof password !== 'string' || !username || !password) return badRequest(res, 'username and password are required');
-    const keys = [`ip:${req.socket.remoteAddress}`, `user:${username.toLowerCase()}`];
-    const wait = auth.limiter.retryAfter(keys);
-    if (wait) {
-      res.set('retry-after', String(wait));
-      return res.status(429).json({ error: 'too_many_attempts', message: `登录失败次数过多，请 ${Math.ceil(wait / 60)} 分钟后再试` });
+    const attempt = throttle.begin(req.ip ?? req.socket.remoteAddress, username);
+    if (attempt.refused) {
+      res.set('retry-after', String(attempt.retryAfterS));
+      return res.status(429).json({ error: 'too_many_attempts', message: `登录失败次数过多，请 ${Math.ceil(attempt.retryAfterS / 60)} 分钟后再试` });
     }
     const user = await auth.staff.verify(username.toLowerCase(), password.slice(0, 200));
     if (!user) {
-      auth.limiter.fail(keys);
-      deps.log.warn('failed login', { username: username.slice(0, 32), from: req.socket.remoteAddress });
+      attempt.failed();
+      deps.log.warn('failed login', { username: username.slice(0, 32), from: req.ip ?? req.socket.remoteAddress });
       return res.status(401).json({ error: 'unauthorized', message: '用户名或密码错误' });
     }
-    auth.limiter.succeed(keys);
+    attempt.succeeded();
     const { value, session } = auth.sessions.issue(user.username, user.role);
     res.set('set-cookie', auth.cookie(value, auth.sessions.ttlMs));
     res.json({

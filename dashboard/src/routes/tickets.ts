@@ -39,11 +39,11 @@ export function ticketRoutes(router: Router, deps: DashboardDeps): void {
   });
 
   router.post('/api/tickets/:id/:action', (req, res) => {
-    const action = req.params.action as TicketAction;
-    if (!(TICKET_ACTIONS as readonly string[]).includes(action))
-      return res.status(404).json({ error: 'not_found', message: `no action ${action}; use ${TICKET_ACTIONS.join(', ')}` });
     const viewer = staffOr403(deps.auth, req, res);
     if (!viewer) return;
+    const action = req.params.action as TicketAction;
+    if (!(TICKET_ACTIONS as readonly string[]).includes(action))
+      return res.status(404).json({ error: 'not_found', message: `no action ${action.slice(0, 32)}; use ${TICKET_ACTIONS.join(', ')}` });
     const tickets = ticketsOr503(deps, res);
     if (!tickets) return;
     const body = (req.body ?? {}) as { note?: unknown; actor?: unknown };

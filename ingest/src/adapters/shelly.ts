@@ -9,40 +9,41 @@
  * as flat fields (currentA_a ...) so partial updates merge per phase.
  */
 import { parseJsonObject } from '@campus/contract';
-import { defined, kilo, num, type AdapterResult, type DecodeContext, type ExternalPart } from './adapter.ts';
+import { defined, FieldReader, type AdapterResult, type DecodeContext, type ExternalPart } from './adapter.ts';
 
-const obj = (v: unknown): Record<string, unknown> | undefined =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-
-/** One component's status as native fields, under the component that owns the values. */
-function component(name: string, status: Record<string, unknown>): ExternalPart | undefined {
+/** One component's status as native fields, under the component that owns the values; undefined for components that carry no reading. */
+function component(name: string, value: unknown, f: FieldReader): ExternalPart | undefined {
   const [type, index] = name.split(':');
   if (index === undefined || !/^\d$/.test(index)) return undefined;
+  if (!['em', 'emdata', 'em1', 'em1data', 'switch', 'pm1'].includes(type!)) return undefined;
+  const status = f.obj(value, name);
+  if (!status) return undefined;
+  const at = (key: string) => `${name}.${key}`;
   switch (type) {
     case 'em':
       return {
         component: `em:${index}`,
         fields: defined({
-          currentA_a: num(status.a_current),
-          currentA_b: num(status.b_current),
-          currentA_c: num(status.c_current),
-          voltageV_a: num(status.a_voltage),
-          voltageV_b: num(status.b_voltage),
-          voltageV_c: num(status.c_voltage),
-          powerKW: kilo(status.total_act_power),
+          currentA_a: f.num(status.a_current, at('a_current')),
+          currentA_b: f.num(status.b_current, at('b_current')),
+          currentA_c: f.num(status.c_current, at('c_current')),
+          voltageV_a: f.num(status.a_voltage, at('a_voltage')),
+          voltageV_b: f.num(status.b_voltage, at('b_voltage')),
+          voltageV_c: f.num(status.c_voltage, at('c_voltage')),
+          powerKW: f.kilo(status.total_act_power, at('total_act_power')),
         }),
       };
     case 'emdata':
-      return { component: `em:${index}`, fields: defined({ totalKWh: kilo(status.total_act) }) };
+      return { component: `em:${index}`, fields: defined({ totalKWh: f.kilo(status.total_act, at('total_act')) }) };
     case 'em1':
-      return { component: `em1:${index}`, fields: defined({ powerKW: kilo(status.act_power) }) };
+      return { component: `em1:${index}`, fields: defined({ powerKW: f.kilo(status.act_power, at('act_power')) }) };
     case 'em1data':
-      return { component: `em1:${index}`, fields: defined({ totalKWh: kilo(status.total_act_energy) }) };
-    case 'switch':
-    case 'pm1':
-      return { component: `${type}:${index}`, fields: defined({ powerKW: kilo(status.apower), totalKWh: kilo(obj(status.aenergy)?.total) }) };
+      return { component: `em1:${index}`, fields: defined({ totalKWh: f.kilo(status.total_act_energy, at('total_act_energy')) }) };
     default:
-      return undefined;
+      return {
+        component: `${type}:${index}`,
+        fields: defined({ powerKW: f.kilo(status.apower, at('apower')), totalKWh: f.kilo(f.obj(status.aenergy, at('aenergy'))?.total, at('aenergy.total')) }),
+      };
   }
 }
 
@@ -58,25 +59,32 @@ export const shelly = {
     }
     const body = parseJsonObject(payload, ctx.limits.maxBytes);
     if (!body.ok) return { type: 'rejected', reason: body.reason };
+    const f = new FieldReader('Shelly');
     const status = /^(.+)\/status\/([a-z0-9]+:\d+)$/.exec(topic);
     if (status) {
-      const part = component(status[2]!, body.value);
+      const part = component(status[2]!, body.value, f);
+      const wrong = f.rejection();
+      if (wrong) return wrong;
       if (!part) return { type: 'ignored', reason: `Shelly component ${status[2]} carries no reading` };
       return { type: 'external', format: 'shelly', id: status[1]!, parts: [part] };
     }
     const id = topic.slice(0, -'/events/rpc'.length);
-    const method = body.value.method;
-    if (method !== 'NotifyStatus' && method !== 'NotifyFullStatus') return { type: 'ignored', reason: `Shelly ${String(method).slice(0, 40)} is not a status` };
-    const params = obj(body.value.params);
-    if (!params) return { type: 'rejected', reason: 'Shelly NotifyStatus without params' };
+    const method = f.text(body.value.method, 'method');
+    const wrongMethod = f.rejection();
+    if (wrongMethod) return wrongMethod;
+    if (method !== 'NotifyStatus' && method !== 'NotifyFullStatus')
+      return { type: 'ignored', reason: `Shelly ${(method ?? 'RPC without a method').slice(0, 40)} is not a status` };
+    const params = f.obj(body.value.params, 'params');
+    if (!params) return f.rejection() ?? { type: 'rejected', reason: 'Shelly NotifyStatus without params' };
     const parts: ExternalPart[] = [];
     for (const [name, value] of Object.entries(params)) {
-      const s = obj(value);
-      const part = s && component(name, s);
+      const part = component(name, value, f);
       if (part && Object.keys(part.fields).length) parts.push(part);
     }
+    const ts = f.num(params.ts, 'params.ts');
+    const wrong = f.rejection();
+    if (wrong) return wrong;
     if (!parts.length) return { type: 'ignored', reason: 'this Shelly notification carries no metered values' };
-    const ts = num(params.ts);
     return { type: 'external', format: 'shelly', id, parts, ...(ts ? { ts: Math.round(ts * 1000) } : {}) };
   },
 };

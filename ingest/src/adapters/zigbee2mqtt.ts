@@ -5,10 +5,11 @@
  *   zigbee2mqtt/{friendly_name}/availability    {"state":"online"} (or the legacy "online")
  * `temperature` (°C) is a fridge's tempC; `contact` true means CLOSED, so doorOpen = !contact;
  * `water_leak` true sets the LEAK flag of the water meter it is mapped to; `battery` (%) is batteryPct. bridge/ topics and
- * commands (/set, /get) are not readings. `last_seen` (ISO or epoch ms), when enabled, is the time.
+ * commands (/set, /get) are not readings. `last_seen` (ISO with its zone, or epoch ms), when
+ * enabled, is the time. A mapped field of the wrong type is refused (adapter.ts FieldReader).
  */
 import { parseJsonObject } from '@campus/contract';
-import { defined, num, type AdapterResult, type DecodeContext } from './adapter.ts';
+import { defined, FieldReader, type AdapterResult, type DecodeContext } from './adapter.ts';
 
 export const ZIGBEE2MQTT_BASE = 'zigbee2mqtt';
 
@@ -28,7 +29,8 @@ export function zigbee2mqttAdapter(bases: readonly string[]) {
         let state = text;
         if (text.startsWith('{')) {
           const body = parseJsonObject(payload, ctx.limits.maxBytes);
-          state = body.ok && typeof body.value.state === 'string' ? body.value.state : '';
+          if (!body.ok) return { type: 'rejected', reason: body.reason };
+          state = typeof body.value.state === 'string' ? body.value.state : '';
         }
         if (state !== 'online' && state !== 'offline')
           return { type: 'rejected', reason: `Zigbee2MQTT availability must be online or offline, got "${text.slice(0, 30)}"` };
@@ -37,16 +39,20 @@ export function zigbee2mqttAdapter(bases: readonly string[]) {
       const body = parseJsonObject(payload, ctx.limits.maxBytes);
       if (!body.ok) return { type: 'rejected', reason: body.reason };
       const v = body.value;
+      const f = new FieldReader('Zigbee2MQTT');
+      const contact = f.bool(v.contact, 'contact');
+      const leak = f.bool(v.water_leak, 'water_leak');
       const fields = defined({
-        tempC: num(v.temperature),
-        doorOpen: typeof v.contact === 'boolean' ? !v.contact : undefined,
-        status: typeof v.water_leak === 'boolean' ? (v.water_leak ? ['LEAK'] : []) : undefined,
-        batteryPct: num(v.battery),
+        tempC: f.num(v.temperature, 'temperature'),
+        doorOpen: contact === undefined ? undefined : !contact,
+        status: leak === undefined ? undefined : leak ? ['LEAK'] : [],
+        batteryPct: f.num(v.battery, 'battery'),
       });
+      const ts = f.time(v.last_seen, 'last_seen');
+      const wrong = f.rejection();
+      if (wrong) return wrong;
       if (!Object.keys(fields).length) return { type: 'ignored', reason: 'this Zigbee2MQTT state has no temperature, contact or water_leak' };
-      const seen = v.last_seen;
-      const ts = typeof seen === 'number' ? seen : typeof seen === 'string' && /[zZ]|[+-]\d{2}:?\d{2}$/.test(seen) ? Date.parse(seen) : undefined;
-      return { type: 'external', format: 'zigbee2mqtt', bridge, id: rest, parts: [{ fields }], ...(ts && Number.isFinite(ts) ? { ts } : {}) };
+      return { type: 'external', format: 'zigbee2mqtt', bridge, id: rest, parts: [{ fields }], ...(ts !== undefined ? { ts } : {}) };
     },
   };
 }

@@ -10,6 +10,7 @@ import { transformerCapacity } from './transformer-capacity.ts';
 import { transformerImbalance } from './transformer-imbalance.ts';
 import { transformerOverload } from './transformer-load.ts';
 import { transformerOilTemp } from './transformer-oil.ts';
+import { transformerSensor } from './transformer-sensor.ts';
 import { waterBurst } from './water-burst.ts';
 import { waterContinuousFlow } from './water-continuous-flow.ts';
 import { waterMeterFlags } from './water-meter-flags.ts';
@@ -28,6 +29,7 @@ export const DETECTORS: readonly Detector<any>[] = [
   transformerImbalance,
   transformerOilTemp,
   transformerCapacity,
+  transformerSensor,
   fridgeExcursion,
   fridgeDoor,
   fridgeCumulative,

@@ -7,6 +7,7 @@ import type { Detector } from './detector.ts';
 import { clear, found, raise } from './finding.ts';
 import { fmt } from './helpers.ts';
 import { worstPhaseLoadPct } from './transformer-load.ts';
+import { impossibleCurrent } from './transformer-sensor.ts';
 
 interface State {
   date: string | null;
@@ -34,7 +35,10 @@ export const transformerCapacity: Detector<State> = {
     const { params: p, device, calendar } = ctx;
     if (device.kind !== 'transformer') return found(state);
     const ts = obs.reading.ts;
-    const load = worstPhaseLoadPct(obs.reading.values as TransformerValues, device.ratedKVA, device.voltageLLV);
+    const values = obs.reading.values as TransformerValues;
+    // a measurement fault (transformer-sensor.ts) is no peak to plan for
+    if (impossibleCurrent(values, device)) return found(state);
+    const load = worstPhaseLoadPct(values, device.ratedKVA, device.voltageLLV);
     const date = calendar.local(ts).date;
     if (state.date === date) return found({ ...state, peak: Math.max(state.peak, load) });
 

@@ -8,6 +8,7 @@ import type { Detector } from './detector.ts';
 import { clear, found, raise } from './finding.ts';
 import { fmt, MIN, since } from './helpers.ts';
 import { worstPhaseLoadPct } from './transformer-load.ts';
+import { impossibleCurrent } from './transformer-sensor.ts';
 
 interface State {
   since: number | null;
@@ -26,6 +27,8 @@ export const transformerImbalance: Detector<State> = {
     if (device.kind !== 'transformer') return found(state);
     const ts = obs.reading.ts;
     const values = obs.reading.values as TransformerValues;
+    // a measurement fault (transformer-sensor.ts) says nothing about the balance of the load
+    if (impossibleCurrent(values, device)) return found({ ...state, lastTs: ts });
     const max = Math.max(...values.currentA);
     const min = Math.min(...values.currentA);
     const imbalance = max > 0 ? (max - min) / max : 0;

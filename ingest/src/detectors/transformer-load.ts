@@ -3,12 +3,14 @@
  * 0.88 p.u. by kVA can have one phase at 1.22 p.u.). Rated current = kVA*1000/(sqrt(3)*V_LL).
  *   > sustainedPct for sustainedMin  -> major
  *   > heavyPct for heavyMin, or > instantPct at any reading -> critical (IEC 60076-7 cyclic limit 1.5 p.u.)
- * Clears when the worst phase is back under clearPct.
+ * Clears when the worst phase is back under clearPct. A current no transformer can carry is a
+ * measurement fault (transformer-sensor.ts), not an overload: skipped.
  */
 import { ratedCurrentA, type TransformerValues } from '@campus/contract';
 import type { Detector } from './detector.ts';
 import { clear, found, raise } from './finding.ts';
 import { fmt, MIN, since } from './helpers.ts';
+import { impossibleCurrent } from './transformer-sensor.ts';
 
 interface State {
   over: number | null;
@@ -33,6 +35,7 @@ export const transformerOverload: Detector<State> = {
     if (device.kind !== 'transformer') return found(state);
     const ts = obs.reading.ts;
     const values = obs.reading.values as TransformerValues;
+    if (impossibleCurrent(values, device)) return found({ ...state, lastTs: ts });
     const load = worstPhaseLoadPct(values, device.ratedKVA, device.voltageLLV);
     const s: State = {
       over: since(state.over, load > p.sustainedPct!, ts, state.lastTs, 5 * MIN),

@@ -3,6 +3,7 @@ import type { TransformerValues } from '@campus/contract';
 import type { Detector } from './detector.ts';
 import { clear, found, raise } from './finding.ts';
 import { fmt } from './helpers.ts';
+import { impossibleOil } from './transformer-sensor.ts';
 
 interface State {
   raised: boolean;
@@ -17,7 +18,8 @@ export const transformerOilTemp: Detector<State> = {
   onReading(state, obs, ctx) {
     const { params: p, device } = ctx;
     const oil = (obs.reading.values as TransformerValues).oilTempC;
-    if (oil === undefined) return found(state);
+    // no reading, or one outside what oil in service can be (a probe fault: transformer-sensor.ts)
+    if (oil === undefined || impossibleOil(oil)) return found(state);
     const ts = obs.reading.ts;
     if (oil >= p.alarmC!) {
       const critical = oil >= p.criticalC!;

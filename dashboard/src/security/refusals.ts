@@ -1,0 +1,18 @@
+/** One counter for everything the dashboard turns away, by reason (shown in /metrics). */
+import type { Counter, MetricsRegistry } from '@campus/runtime';
+
+export type RefusalReason =
+  | 'unauthorized'
+  | 'forbidden'
+  | 'cross_origin'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'body_timeout'
+  | 'socket_unauthorized'
+  | 'socket_cross_origin'
+  | 'socket_revoked';
+
+export const refusals = (metrics: MetricsRegistry): Counter =>
+  metrics.counter('campus_http_refused_total', 'requests and socket connections refused by the dashboard, by reason');
+
+export const countRefusal = (metrics: MetricsRegistry, reason: RefusalReason): void => refusals(metrics).inc({ reason });

@@ -78,16 +78,8 @@ async function scenario(persistence: PersistenceOptions): Promise<{ acked: numbe
     try {
       if (persistence.kind === 'redis')
         await waitFor('every acknowledged reading stored', () => store.count('readings') >= acked, { timeoutMs: 60_000 }).catch((err: Error) => {
-          const seqs = (store as unknown as { local: { db: { prepare(q: string): { all(): { d: string; s: number }[] } } } }).local.db
-            .prepare('SELECT device_id AS d, seq AS s FROM readings ORDER BY d, s')
-            .all();
-          const missing = meters.flatMap((m) =>
-            Array.from({ length: PER_METER }, (_, k) => k + 1)
-              .filter((q) => !seqs.some((x) => x.d === m.id && x.s === q))
-              .map((q) => `${m.id}#${q}`),
-          );
           throw new Error(
-            `${err.message}: ${store.count('readings')} of ${acked} stored, ${store.count('dead_letters')} dead letters; broker saw ${acks} acks from ingest; missing ${missing.join(' ')}`,
+            `${err.message}: ${store.count('readings')} of ${acked} stored, ${store.count('dead_letters')} dead letters; the broker saw ${acks} acknowledgements from ingest`,
           );
         });
       else await new Promise((r) => setTimeout(r, 3000)); // nothing is coming: give it a fair chance

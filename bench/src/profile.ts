@@ -8,8 +8,9 @@
  * its own process (peers.ts), so the profile is of the broker and ingest alone; open the
  * .cpuprofile in Chrome DevTools or any V8 profile viewer.
  */
-import { districtCampuses, runLoad } from '@campus/device-sim';
+import { districtCampuses } from '@campus/device-sim';
 import { startSystem, type SystemKind } from './peers.ts';
+import { loadWindow } from './sustained-ingest.ts';
 
 const rate = Number(process.argv[2] ?? 5000);
 const ms = Number(process.argv[3] ?? 20_000);
@@ -20,17 +21,7 @@ const campuses = districtCampuses(district);
 const sys = await startSystem(kind, district);
 try {
   await sys.sut.mark();
-  const load = await runLoad({
-    url: sys.url,
-    campuses,
-    simKey: sys.simKey,
-    ratePerSecond: rate,
-    qos: 1,
-    durationMs: ms,
-    connectRatePerSecond: 1000,
-    maxInFlight: 4,
-    drainTimeoutMs: 10_000,
-  });
+  const load = await loadWindow(sys, campuses, rate, ms, 1000);
   // what is still on its way gets a few seconds to be stored
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline && (await sys.sut.counts()).events < load.acked) await new Promise((r) => setTimeout(r, 100));

@@ -101,20 +101,25 @@ function describeStep(kind: SystemKind, s: Step): string {
   );
 }
 
-/** One window at one rate against a running system. */
-async function step(sys: RunningSystem, campuses: Campus[], p: Plan, rate: number, windowMs: number): Promise<Step> {
-  await sys.sut.mark();
-  const load = await runLoad({
+/** The load of one window: every device of the district, QoS 1, at most IN_FLIGHT unacknowledged each (also bench/src/profile.ts). */
+export function loadWindow(sys: RunningSystem, campuses: Campus[], rate: number, windowMs: number, connectRate: number): Promise<LoadFigures> {
+  return runLoad({
     url: sys.url,
     campuses,
     simKey: sys.simKey,
     ratePerSecond: rate,
     qos: 1,
     durationMs: windowMs,
-    connectRatePerSecond: p.connectRate,
+    connectRatePerSecond: connectRate,
     maxInFlight: IN_FLIGHT,
     drainTimeoutMs: 10_000,
   });
+}
+
+/** One window at one rate against a running system. */
+async function step(sys: RunningSystem, campuses: Campus[], p: Plan, rate: number, windowMs: number): Promise<Step> {
+  await sys.sut.mark();
+  const load = await loadWindow(sys, campuses, rate, windowMs, p.connectRate);
   // the store catches up with what the broker acknowledged; a backlog of more than 1 % still there
   // a second after the load ended is a missed window already (those readings wait longer than 1 s)
   const ended = Date.now();

@@ -54,8 +54,6 @@ export class SubscriberFlow {
   private readonly services = new Set<string>();
   /** messages not queued for a non-service subscriber past its bound */
   dropped = 0;
-  /** device publishes refused because a service subscriber's queue was full */
-  refusedFull = 0;
   /** queued, unacknowledged messages per client id */
   private readonly queued = new Map<string, number>();
   /** connected subscribers whose queue counts (services) */
@@ -104,8 +102,7 @@ export class SubscriberFlow {
 
   /** True when a service subscriber's queue is at its bound: a device publish must be refused, not acknowledged. */
   full(): boolean {
-    for (const id of this.services) if ((this.queued.get(id) ?? 0) >= this.maxQueued) return true;
-    return false;
+    return this.deepestService >= this.maxQueued;
   }
 
   /** The longest queue of a service subscriber, connected or not. */

@@ -92,9 +92,9 @@ interface PacketParser {
  * refuse one packet and keep the connection). `onRefused` is told the announced size.
  *
  * Also refuses, once parsed and before aedes sees it, a packet `checkPacket` finds against the
- * protocol: the connection is closed and `onViolation` (when given) is told why.
+ * protocol: the connection is closed and `onViolation` is told why.
  */
-export function guardPacketSize(client: Client, maxPacketBytes: number, onRefused: (bytes: number) => void, onViolation?: (reason: string) => void): void {
+export function guardPackets(client: Client, maxPacketBytes: number, onRefused: (bytes: number) => void, onViolation: (reason: string) => void): void {
   const parser = (client as unknown as { _parser: PacketParser })._parser;
   const parseLength = parser._parseLength.bind(parser);
   parser._parseLength = () => {
@@ -112,7 +112,7 @@ export function guardPacketSize(client: Client, maxPacketBytes: number, onRefuse
   parser._newPacket = () => {
     const bad = checkPacket(parser.packet);
     if (bad) {
-      onViolation?.(bad);
+      onViolation(bad);
       parser._emitError(new Error(`protocol violation: ${bad}`));
       return false;
     }

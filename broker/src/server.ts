@@ -12,7 +12,7 @@ import type { Campus } from '@campus/site';
 import { CampusError, listen, type Listening, type Log, type MetricsRegistry, type PartHealth, type Service } from '@campus/runtime';
 import { canPublish, canSubscribe, canWill, keepsRetain } from './acl.ts';
 import { Admission, type AdmissionOptions } from './admission.ts';
-import { checkIdentifier, checkTopic, DEFAULT_LIMITS, guardPacketSize, type Limits } from './limits.ts';
+import { checkIdentifier, checkTopic, DEFAULT_LIMITS, guardPackets, type Limits } from './limits.ts';
 import { SubscriberFlow, type FlowOptions } from './flow.ts';
 import { openPersistence, type OpenedPersistence, type PersistenceOptions } from './persistence.ts';
 import { startTlsListeners, type TlsListeners, type TlsOptions } from './tls.ts';
@@ -195,7 +195,6 @@ export class BrokerService implements Service {
           if (packet.retain && !keepsRetain(who, packet.topic)) packet.retain = false;
           // a device waits while ingest is far behind (flow.ts); services never do
           if (who?.role !== 'service' && flow.full()) {
-            flow.refusedFull++;
             refused.inc({ op: 'publish_queue_full' });
             return done(new Error(`ingest's queue is full (${flow.maxQueued} messages): publish again later`));
           }
@@ -250,7 +249,7 @@ export class BrokerService implements Service {
       stream.once('close', () => admission.closed());
       const client = aedes.handle(stream as never, req);
       this.addresses.set(client, address);
-      guardPacketSize(
+      guardPackets(
         client,
         limits.maxPacketBytes,
         (bytes) => {

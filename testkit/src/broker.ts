@@ -35,7 +35,8 @@ export async function startTestBroker(campuses: Campus[], options: Partial<Broke
     dir.remove();
     throw err;
   }
-  const siteOf = (deviceId: string) => campuses.find((c) => c.device(deviceId))?.site.id ?? '';
+  // a device not in any ledger (refusal tests) gets the first site's derivation
+  const siteOf = (deviceId: string) => (campuses.find((c) => c.device(deviceId)) ?? campuses[0])?.site.id ?? '';
   return {
     broker,
     url: `mqtt://127.0.0.1:${broker.port}`,

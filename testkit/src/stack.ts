@@ -4,9 +4,9 @@
  */
 import { BrokerService, type BrokerOptions } from '@campus/broker';
 import { IngestService, type IngestOptions } from '@campus/ingest';
-import { createLog, loadOrCreateKey, MetricsRegistry, simulatedDevicePassword } from '@campus/runtime';
+import { createLog, MetricsRegistry } from '@campus/runtime';
 import { DEMO_CAMPUS_FILE, loadCampus, type Campus } from '@campus/site';
-import { tempDir } from './temp.ts';
+import { startTestBroker } from './broker.ts';
 
 export interface Stack {
   dataDir: string;
@@ -24,16 +24,13 @@ export interface Stack {
 export async function startStack(
   options: { campus?: Campus; ingest?: Partial<IngestOptions>; withIngest?: boolean; broker?: Partial<BrokerOptions> } = {},
 ): Promise<Stack> {
-  const dir = tempDir();
   const campus = options.campus ?? loadCampus(DEMO_CAMPUS_FILE);
   const log = createLog('test');
   const metrics = new MetricsRegistry();
-  const broker = new BrokerService({ host: '127.0.0.1', port: 0, dataDir: dir.path, campuses: [campus], simulated: true, log, metrics, ...options.broker });
-  await broker.start();
-  const mqttUrl = `mqtt://127.0.0.1:${broker.port}`;
-  const simKey = loadOrCreateKey(dir.path, 'sim');
+  const broker = await startTestBroker([campus], { log, metrics, ...options.broker });
+  const mqttUrl = broker.url;
   const ingestOptions = (overrides: Partial<IngestOptions> = {}): IngestOptions => ({
-    dataDir: dir.path,
+    dataDir: broker.dataDir,
     campuses: [campus],
     store: 'sqlite',
     mqttUrl,
@@ -45,13 +42,13 @@ export async function startStack(
     ...overrides,
   });
   const stack: Stack = {
-    dataDir: dir.path,
+    dataDir: broker.dataDir,
     campus,
-    broker,
+    broker: broker.broker,
     ingest: new IngestService(ingestOptions()),
     metrics,
     mqttUrl,
-    devicePassword: (deviceId) => simulatedDevicePassword(simKey, campus.site.id, deviceId),
+    devicePassword: (deviceId) => broker.deviceLogin(deviceId).password,
     async startIngest(overrides) {
       stack.ingest = new IngestService(ingestOptions(overrides));
       await stack.ingest.start();
@@ -60,7 +57,6 @@ export async function startStack(
     async stop() {
       await stack.ingest.stop().catch(() => {});
       await broker.stop();
-      dir.remove();
     },
   };
   if (options.withIngest !== false) await stack.ingest.start();

@@ -58,6 +58,8 @@ export class SubscriberFlow {
   private readonly queued = new Map<string, number>();
   /** connected subscribers whose queue counts (services) */
   private readonly watched = new Map<string, Client>();
+  /** services connected to other nodes of a cluster (cluster.ts) */
+  private elsewhere = new Set<string>();
   private waiters: (() => void)[] = [];
   private held = false;
   /** publishes that had to wait, and the ones released by the time limit */
@@ -118,11 +120,32 @@ export class SubscriberFlow {
     this.check();
   }
 
-  /** The longest queue among the watched subscribers. */
+  /** The longest queue among the watched subscribers (here or, in a cluster, on another node). */
   get deepest(): number {
     let max = 0;
     for (const id of this.watched.keys()) max = Math.max(max, this.queued.get(id) ?? 0);
+    for (const id of this.elsewhere) max = Math.max(max, this.queued.get(id) ?? 0);
     return max;
+  }
+
+  /** Client ids whose queues are counted: the services, and whoever has messages queued here. */
+  trackedIds(): Iterable<string> {
+    return new Set([...this.services, ...this.queued.keys()]);
+  }
+
+  /**
+   * In a cluster (cluster.ts): the queue lengths as the shared persistence has them, every service
+   * any node has seen, and the ones connected somewhere. Counts made here between two syncs are
+   * corrected by the next one.
+   */
+  sync(depths: ReadonlyMap<string, number>, services: readonly string[], connected: readonly string[]): void {
+    for (const [id, n] of depths) {
+      if (n > 0) this.queued.set(id, n);
+      else this.queued.delete(id);
+    }
+    for (const id of services) this.services.add(id);
+    this.elsewhere = new Set(connected.filter((id) => !this.watched.has(id)));
+    this.check();
   }
 
   /** undefined: go on; otherwise a promise that resolves when the publish may go on. */

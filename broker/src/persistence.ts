@@ -27,6 +27,8 @@ export interface OpenedPersistence {
   /** the object aedes takes as `persistence` */
   persistence: object;
   describe: string;
+  /** the Redis connection (redis only), for what the cluster nodes share besides the persistence */
+  redis?: import('ioredis').Redis;
   /** closes connections the broker's own close leaves open */
   close(): Promise<void>;
 }
@@ -61,6 +63,7 @@ export async function openPersistence(opts: PersistenceOptions, log: Log): Promi
   const persistence = redisPersistence({ conn, maxSessionDelivery: opts.maxSessionDelivery ?? 200_000 });
   return {
     persistence,
+    redis: conn,
     describe: `redis ${parsed.host}${parsed.pathname}`,
     close: async () => {
       conn.disconnect();

@@ -14,6 +14,8 @@ import { canPublish, canSubscribe, canWill, keepsRetain } from './acl.ts';
 import { Admission, type AdmissionOptions } from './admission.ts';
 import { checkIdentifier, checkTopic, DEFAULT_LIMITS, guardPackets, type Limits } from './limits.ts';
 import { SubscriberFlow, type FlowOptions } from './flow.ts';
+import { QueueBeforeAck } from './queue-before-ack.ts';
+import { ClusterQueues, openRedisEmitter } from './cluster.ts';
 import { openPersistence, type OpenedPersistence, type PersistenceOptions } from './persistence.ts';
 import { startTlsListeners, type TlsListeners, type TlsOptions } from './tls.ts';
 import type { CredentialStore, Identity } from './credentials.ts';
@@ -44,6 +46,8 @@ export interface BrokerOptions {
   anonymous?: { denySubscribe?: string[] };
   /** sessions and queued messages: memory (default) or redis (persistence.ts) */
   persistence?: PersistenceOptions;
+  /** one node of several sharing Redis (cluster.ts); needs redis persistence */
+  cluster?: { redisUrl: string };
   /** a subscriber whose socket does not drain for this long is disconnected, so it cannot stall delivery to the others (default 30 s) */
   drainTimeoutMs?: number;
 }
@@ -73,6 +77,7 @@ export class BrokerService implements Service {
   private flow?: SubscriberFlow;
   private tls?: TlsListeners;
   private persistence?: OpenedPersistence;
+  private cluster?: ClusterQueues;
   /**
    * device publishes authorized and not yet through aedes' publish pipeline. aedes writes the QoS 1
    * PUBACK before it queues the message (lib/handlers/publish.js), so stop() waits for these before
@@ -113,6 +118,18 @@ export class BrokerService implements Service {
     this.persistence = opened;
     const persistence = opened.persistence;
     flow.wrap(persistence);
+    const queueBeforeAck = new QueueBeforeAck();
+    queueBeforeAck.wrap(persistence);
+    let mq: object | undefined;
+    if (this.opts.cluster) {
+      if (!opened.redis) throw new CampusError('CAMPUS_ERR_CONFIG', 'a broker cluster (CAMPUS_MQTT_CLUSTER=redis) needs CAMPUS_MQTT_PERSISTENCE=redis');
+      try {
+        mq = (await openRedisEmitter(this.opts.cluster.redisUrl, log)).mq;
+      } catch (err) {
+        await opened.close();
+        throw err;
+      }
+    }
     metrics.gauge('campus_mqtt_subscriber_queue', 'messages queued for the busiest service subscriber (ingest) and not yet acknowledged', () => flow.deepest);
     metrics.gauge('campus_mqtt_flow_waits', 'device publishes that waited for ingest to catch up (flow control)', () => flow.waits);
     metrics.gauge(
@@ -133,6 +150,7 @@ export class BrokerService implements Service {
 
     const aedes = new Aedes({
       persistence,
+      ...(mq ? { mq } : {}),
       drainTimeout: this.opts.drainTimeoutMs ?? 30_000,
       // our own check (limits.ts) counts and logs the refusal; aedes' hard ceiling stays behind it
       maxTopicLevels: 100,
@@ -200,8 +218,18 @@ export class BrokerService implements Service {
           }
           const wait = who?.role === 'service' ? undefined : flow.gate();
           const go = () => {
-            if (!client.closed) this.publishing++;
-            done(null);
+            if (client.closed) return done(null);
+            this.publishing++;
+            if (packet.qos !== 1) return done(null);
+            // the PUBACK goes out once the message is queued for ingest (queue-before-ack.ts)
+            queueBeforeAck.queue(aedes, client.id, packet).then(
+              () => done(null),
+              (err: Error) => {
+                this.publishing--;
+                log.error(`could not queue a publish (the device will send it again): ${err.message}`, { clientId: client.id });
+                done(err);
+              },
+            );
           };
           if (wait) return void wait.then(go);
           return go();
@@ -230,10 +258,18 @@ export class BrokerService implements Service {
       if (!client || this.publishing === 0) return;
       if (--this.publishing === 0) this.publishingDrained?.();
     });
+    const cluster = opened.redis && this.opts.cluster ? new ClusterQueues(opened.redis, flow, aedes.id, log) : undefined;
+    this.cluster = cluster;
+    cluster?.start();
     aedes.on('clientReady', (client) => {
-      if (this.identities.get(client)?.role === 'service') flow.watch(client);
+      if (this.identities.get(client)?.role !== 'service') return;
+      flow.watch(client);
+      cluster?.connected(client);
     });
-    aedes.on('clientDisconnect', (client) => flow.unwatch(client));
+    aedes.on('clientDisconnect', (client) => {
+      flow.unwatch(client);
+      cluster?.disconnected(client);
+    });
     this.aedes = aedes;
     metrics.gauge('campus_mqtt_connections', 'MQTT clients connected', () => aedes.connectedClients);
 
@@ -276,7 +312,11 @@ export class BrokerService implements Service {
       }
     }
     this.port = this.listening.port;
-    log.info(`listening on mqtt://${this.opts.host}:${this.port}`, { credentials: this.credentials.size });
+    log.info(`listening on mqtt://${this.opts.host}:${this.port}`, {
+      credentials: this.credentials.size,
+      persistence: opened.describe,
+      ...(this.opts.cluster ? { cluster: `node ${aedes.id} of the cluster on ${opened.describe}` } : {}),
+    });
   }
 
   /** Secrets issued while the broker runs (npm run campus -- device secret) apply within a second. */
@@ -327,6 +367,7 @@ export class BrokerService implements Service {
     this.listening = undefined;
     await listening?.close();
     this.flow?.release();
+    this.cluster?.stop();
     // what was acknowledged must reach the persistence before it closes (at most 5 s)
     if (this.publishing > 0) {
       await new Promise<void>((resolve) => {

@@ -4,7 +4,7 @@ import type { BrokerOptions } from './server.ts';
 
 export function brokerSettings(
   knobs: Knobs,
-): Pick<BrokerOptions, 'host' | 'port' | 'dataDir' | 'simulated' | 'limits' | 'admission' | 'tls' | 'anonymous' | 'persistence' | 'flow'> {
+): Pick<BrokerOptions, 'host' | 'port' | 'dataDir' | 'simulated' | 'limits' | 'admission' | 'tls' | 'anonymous' | 'persistence' | 'flow' | 'cluster'> {
   return {
     host: knobs.mqttHost,
     port: knobs.mqttPort,
@@ -17,7 +17,9 @@ export function brokerSettings(
         ? { certFile: knobs.tlsCert, keyFile: knobs.tlsKey, mqttsPort: knobs.mqttsPort, wssPort: knobs.mqttWssPort, host: knobs.mqttHost }
         : undefined,
     anonymous: knobs.mqttAnonymousLoopback ? {} : undefined,
-    persistence: { kind: knobs.mqttPersistence, redisUrl: knobs.redisUrl },
+    // a cluster node keeps its sessions in the Redis the nodes share
+    persistence: { kind: knobs.mqttCluster === 'redis' ? 'redis' : knobs.mqttPersistence, redisUrl: knobs.redisUrl },
+    cluster: knobs.mqttCluster === 'redis' ? { redisUrl: knobs.redisUrl } : undefined,
     flow: { maxQueued: knobs.mqttMaxQueue },
   };
 }

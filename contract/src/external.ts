@@ -105,3 +105,22 @@ export function externalLogin(source: { format: ExternalFormat; id: string; brid
       return { username: `wmbus-${siteId}`, id: `wmbus-${siteId}` };
   }
 }
+
+/**
+ * What ingest subscribes to for one configured source when it reads only some sites (several ingest
+ * services on one broker, each owning its sites): the source's own topics instead of the formats'
+ * wildcards, so one site's service never receives another site's devices.
+ */
+export function externalIngestTopics(source: { format: ExternalFormat; id: string; bridge?: string }, siteId: string): string[] {
+  const login = externalLogin(source, siteId);
+  switch (source.format) {
+    case 'tasmota':
+      return EXTERNAL_INGEST_FILTERS.tasmota.map((f) => f.replace('+', source.id));
+    case 'shelly':
+      return EXTERNAL_INGEST_FILTERS.shelly.map((f) => f.replace('+', source.id));
+    case 'zigbee2mqtt':
+      return [`${login.id}/${source.id}`, `${login.id}/${source.id}/#`];
+    case 'wmbus':
+      return [`wmbusmeters/${login.id}`, `wmbusmeters/${login.id}/#`];
+  }
+}

@@ -3,6 +3,7 @@
  * external identity (Tasmota topic, Shelly prefix, Zigbee2MQTT name, wM-Bus id) it reports as.
  * Devices added to a campus file while running (adoption) join through `add`.
  */
+import { externalIngestTopics } from '@campus/contract';
 import { externalSources, type Campus, type DeviceConfig, type ExternalSourceConfig } from '@campus/site';
 
 export interface RegisteredDevice {
@@ -46,6 +47,12 @@ export class DeviceRegistry {
   /** Zigbee2MQTT base topics named in the campus files */
   get zigbeeBridges(): string[] {
     return [...new Set([...this.byIdentity.values()].flat().flatMap((m) => (m.source.format === 'zigbee2mqtt' && m.source.bridge ? [m.source.bridge] : [])))];
+  }
+
+  /** the exact topics of every configured off-the-shelf device (for an ingest service that owns only these sites) */
+  externalTopics(): string[] {
+    const topics = [...this.byIdentity.values()].flat().flatMap((m) => externalIngestTopics(m.source, m.siteId));
+    return [...new Set(topics)];
   }
 
   get siteIds(): string[] {

@@ -19,6 +19,11 @@ export interface Knobs {
   mqttHost: string;
   /** CAMPUS_MQTT_URL: where ingest and the simulator connect (default: this machine's broker) */
   mqttUrl: string;
+  /** CAMPUS_INGEST_MQTT_USERNAME / _PASSWORD: ingest's login at an external broker (default: svc-ingest and the key in CAMPUS_DATA_DIR/secrets) */
+  ingestMqttUsername?: string;
+  ingestMqttPassword?: string;
+  /** CAMPUS_INGEST_SHARED_GROUP: subscribe as `$share/{group}/...` (external brokers with shared subscriptions; aedes has none) */
+  ingestSharedGroup?: string;
   /** CAMPUS_STORE */
   store: 'sqlite' | 'influx';
   /** CAMPUS_INFLUX_URL / CAMPUS_INFLUX_DB */
@@ -50,12 +55,16 @@ export interface Knobs {
   mqttPersistence: 'memory' | 'redis';
   /** CAMPUS_REDIS_URL: the Redis the broker keeps its sessions in (redis://127.0.0.1:6379) */
   redisUrl: string;
+  /** CAMPUS_MQTT_CLUSTER: off (default) or redis: this broker is one node of several sharing CAMPUS_REDIS_URL (implies redis persistence) */
+  mqttCluster: 'off' | 'redis';
   /** CAMPUS_MQTT_MAX_QUEUE: messages the broker queues for ingest while it is behind or away (200000) */
   mqttMaxQueue: number;
   /** CAMPUS_HTTP_TRUST_PROXY: off (default), loopback, or the proxy's addresses, when HTTPS ends at a reverse proxy */
   httpTrustProxy: false | string;
   /** CAMPUS_HTTP_SECURE_COOKIES: mark session cookies Secure (on behind an HTTPS proxy) */
   httpSecureCookies: boolean;
+  /** CAMPUS_PUBLIC_URL: the dashboard's address as staff's phones reach it, for the links in notifications */
+  publicUrl?: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -110,6 +119,9 @@ export function readKnobs(env: Env = process.env, defaults: { sim?: boolean } = 
     mqttPort,
     mqttHost: env.CAMPUS_MQTT_HOST || '0.0.0.0',
     mqttUrl: env.CAMPUS_MQTT_URL || `mqtt://127.0.0.1:${mqttPort}`,
+    ingestMqttUsername: env.CAMPUS_INGEST_MQTT_USERNAME || undefined,
+    ingestMqttPassword: env.CAMPUS_INGEST_MQTT_PASSWORD || undefined,
+    ingestSharedGroup: env.CAMPUS_INGEST_SHARED_GROUP || undefined,
     store: oneOf('CAMPUS_STORE', ['sqlite', 'influx'] as const, 'sqlite'),
     influxUrl: env.CAMPUS_INFLUX_URL || 'http://127.0.0.1:8086',
     influxDb: env.CAMPUS_INFLUX_DB || 'campus',
@@ -127,11 +139,15 @@ export function readKnobs(env: Env = process.env, defaults: { sim?: boolean } = 
     mqttAnonymousLoopback: flag('CAMPUS_MQTT_ANONYMOUS_LOOPBACK', false),
     mqttPersistence: oneOf('CAMPUS_MQTT_PERSISTENCE', ['memory', 'redis'] as const, 'memory'),
     redisUrl: env.CAMPUS_REDIS_URL || 'redis://127.0.0.1:6379',
+    mqttCluster: oneOf('CAMPUS_MQTT_CLUSTER', ['off', 'redis'] as const, 'off'),
     mqttMaxQueue: integer('CAMPUS_MQTT_MAX_QUEUE', 200_000, 1000, 100_000_000, 'messages'),
     // never "true": a client could then choose its own address (X-Forwarded-For) and escape the login limit
     httpTrustProxy: !env.CAMPUS_HTTP_TRUST_PROXY || env.CAMPUS_HTTP_TRUST_PROXY === 'off' ? false : env.CAMPUS_HTTP_TRUST_PROXY,
     httpSecureCookies: flag('CAMPUS_HTTP_SECURE_COOKIES', false),
+    publicUrl: env.CAMPUS_PUBLIC_URL ? env.CAMPUS_PUBLIC_URL.replace(/\/+$/, '') : undefined,
   };
+  if (knobs.publicUrl && !(/^https?:\/\//.test(knobs.publicUrl) && URL.canParse(knobs.publicUrl)))
+    problems.push(`CAMPUS_PUBLIC_URL=${knobs.publicUrl}: must be an http(s) URL such as https://campus.school.cn`);
   if (knobs.httpTrustProxy === 'true' || knobs.httpTrustProxy === 'on') {
     problems.push('CAMPUS_HTTP_TRUST_PROXY: name the proxy (loopback, or its addresses), not "on": any client could then pick its own address');
   }

@@ -9,10 +9,12 @@
  *   user list | user disable <username> | user enable <username>
  *   display add <name> | display list | display revoke <id>   read-only tokens for wall and lobby screens
  *   backup <dir> [--keep 14]  a consistent copy of campus.db, the secrets and the campus file (backup-cli.ts)
+ *   report [--term <name> | --from ... --to ...] [--out DIR]  the term report as HTML, CSV and a summary (report-cli.ts)
  */
 import { deviceCommand, DEVICE_USAGE } from './device-cli.ts';
 import { simCommand, SIM_USAGE } from './sim-cli.ts';
 import { backupCommand, BACKUP_USAGE } from './backup-cli.ts';
+import { reportCommand, REPORT_USAGE } from './report-cli.ts';
 import { parseDuration } from './args.ts';
 import { createLog, readKnobs, runMain } from '@campus/runtime';
 import { loadCampus } from '@campus/site';
@@ -31,6 +33,7 @@ ${SIM_USAGE}
   npm run campus -- user list | user disable <username> | user enable <username>
   npm run campus -- display add <name> | display list | display revoke <id>
 ${BACKUP_USAGE}
+${REPORT_USAGE}
 fault kinds: ${FAULT_KINDS.join(', ')}`;
 
 const log = createLog('campus');
@@ -50,6 +53,7 @@ await runMain(log, async () => {
   }
   if (command === 'sim' && (await simCommand(args, knobs))) return;
   if (command === 'backup') return backupCommand(args, knobs);
+  if (command === 'report') return reportCommand(args, knobs);
   // `device secret <id>` is the old name of `device rotate` / `device add`
   if (command === 'device' && (await deviceCommand(args[0] === 'secret' ? ['add', ...args.slice(1)] : args, knobs))) return;
   if (command === 'user') {

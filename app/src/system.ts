@@ -7,6 +7,7 @@ import { BrokerService, brokerSettings } from '@campus/broker';
 import { Auth, DashboardService } from '@campus/dashboard';
 import { SimulatorService } from '@campus/device-sim';
 import { dbPath, IngestService, ingestSettings } from '@campus/ingest';
+import { Notifier, notifierSettings } from '@campus/notify';
 import { existsSync } from 'node:fs';
 import { MetricsRegistry, type Knobs, type Log, type PartHealth, type Service } from '@campus/runtime';
 import type { Campus } from '@campus/site';
@@ -16,6 +17,7 @@ export interface System {
   ingest: IngestService;
   dashboard: DashboardService;
   sim?: SimulatorService;
+  notifier: Notifier;
   services: Service[];
   metrics: MetricsRegistry;
 }
@@ -30,7 +32,16 @@ export function buildSystem(knobs: Knobs, campus: Campus, log: Log): System {
     metrics,
   });
   const localBroker = () => `mqtt://127.0.0.1:${broker.port}`;
-  const ingest = new IngestService({ ...ingestSettings(knobs), campuses, mqttUrl: localBroker, log: log.child('ingest'), metrics });
+  // ticket events (opened and escalated by ingest, resolved by staff through the dashboard, one TicketService) go out once
+  const notifier = new Notifier({ ...notifierSettings(knobs), campuses, log: log.child('notify'), metrics });
+  const ingest = new IngestService({
+    ...ingestSettings(knobs),
+    campuses,
+    mqttUrl: localBroker,
+    log: log.child('ingest'),
+    metrics,
+    detection: { onTicketEvent: (event, campus) => notifier.notify(event, campus) },
+  });
   // a fresh install gets three school weeks of classroom history, so the competition board works at once
   const freshStore = !existsSync(dbPath(knobs.dataDir));
   const sim = knobs.sim
@@ -50,17 +61,22 @@ export function buildSystem(knobs: Knobs, campus: Campus, log: Log): System {
     store: () => ingest.store,
     live: ingest,
     tickets: () => ingest.detection?.tickets,
+    notifications: () => notifier.status(),
     auth: new Auth(knobs.dataDir, knobs.httpSecureCookies),
     security: { trustProxy: knobs.httpTrustProxy },
+    redisUrl: knobs.dashboardRedisUrl,
     dataDir: knobs.dataDir,
     health: () => {
       const parts: Record<string, PartHealth> = {};
-      for (const s of services) parts[s.name] = s.health?.() ?? { ok: true };
+      for (const s of healthParts) parts[s.name] = s.health?.() ?? { ok: true };
       return parts;
     },
     metrics,
     log: log.child('dashboard'),
   });
-  const services: Service[] = [broker, ingest, dashboard, ...(sim ? [sim] : [])];
-  return { broker, ingest, dashboard, sim, services, metrics };
+  const healthParts: Service[] = [broker, ingest, dashboard, ...(sim ? [sim] : [])];
+  // the notifier starts first and stops last, so that what ingest says while stopping still goes out;
+  // it is not a part of /api/health's verdict (a chat robot down is not the system down): see `notifications`
+  const services: Service[] = [notifier, ...healthParts];
+  return { broker, ingest, dashboard, sim, notifier, services, metrics };
 }

@@ -4,7 +4,7 @@
  * off-the-shelf device owns its own format's topics (tele/{topic}/... for Tasmota, {prefix}/...
  * for Shelly, the bridge's base topic for Zigbee2MQTT, wmbusmeters/{gateway}/... for wmbusmeters).
  */
-import { deviceTopicPrefix, externalPublishFilters, externalSubscribeFilters, filterWithin, TOPIC_ROOT, topicMatches } from '@campus/contract';
+import { deviceTopicPrefix, INGEST_OPS_ROOT, externalPublishFilters, externalSubscribeFilters, filterWithin, TOPIC_ROOT, topicMatches } from '@campus/contract';
 import type { Identity } from './credentials.ts';
 
 export type Decision = { ok: true } | { ok: false; reason: string };
@@ -25,7 +25,9 @@ export function canPublish(who: Identity | undefined, topic: string, retain: boo
     return allowed.some((f) => topicMatches(f, topic)) ? allow : deny(`${who.format} ${who.id} may publish only to ${allowed.join(', ')}`);
   }
   if (who.role === 'anonymous') return allow;
-  return deny(`service ${who.name} does not publish`);
+  // ingest workers announce themselves and the sites they read (ingest/src/worker.ts)
+  if (who.name === 'ingest' && topic.startsWith(`${INGEST_OPS_ROOT}/`)) return allow;
+  return deny(`service ${who.name} publishes only under ${INGEST_OPS_ROOT}/`);
 }
 
 /** Whether a retained publish keeps its flag: availability topics yes, readings never (a replay would look new). */
@@ -71,5 +73,6 @@ export function canWill(who: Identity | undefined, topic: string, retain: boolea
     return keepsRetain(who, topic) || !retain ? allow : deny(`${who.format} ${who.id} may retain a will only on its availability topic`);
   }
   if (who.role === 'anonymous') return canPublish(who, topic, retain);
-  return deny(`service ${who.name} does not set wills`);
+  if (who.name === 'ingest' && topic.startsWith(`${INGEST_OPS_ROOT}/workers/`)) return allow;
+  return deny(`service ${who.name} sets a will only on its worker status`);
 }

@@ -87,3 +87,20 @@ export interface TicketAuditEntry {
   action: 'opened' | 'updated' | 'recurred' | 'cleared' | 'escalated' | TicketAction;
   note: string | null;
 }
+
+/**
+ * What happened to a ticket, as notifications tell it (README "Notifications"): opened, its
+ * severity rose, escalated (critical and unacknowledged), resolved by a person.
+ */
+export const TICKET_EVENT_TYPES = ['opened', 'upgraded', 'escalated', 'resolved'] as const;
+export type TicketEventType = (typeof TICKET_EVENT_TYPES)[number];
+
+export interface TicketEvent {
+  type: TicketEventType;
+  /** the ticket after the change */
+  ticket: Ticket;
+  /** when it happened, epoch ms */
+  at: number;
+  /** escalated: minutes since the ticket opened */
+  unacknowledgedMinutes?: number;
+}

@@ -51,3 +51,13 @@ export function parseDeviceTopic(topic: string): DeviceTopic | null {
 
 export const STATUS_VALUES = ['online', 'offline'] as const;
 export type DeviceStatusValue = (typeof STATUS_VALUES)[number];
+
+/**
+ * Where ingest workers agree who reads which site (ingest/src/worker.ts), outside the devices'
+ * `campus/` space:
+ *   campus-ops/ingest/workers/{worker}   retained {"state":"online"|"offline","epoch":n} (offline is the will)
+ *   campus-ops/ingest/sites/{siteId}     retained {"worker":..., "state":"reading"|"released"}
+ */
+export const INGEST_OPS_ROOT = 'campus-ops/ingest';
+export const workerPresenceTopic = (worker: string): string => `${INGEST_OPS_ROOT}/workers/${worker}`;
+export const siteLeaseTopic = (siteId: string): string => `${INGEST_OPS_ROOT}/sites/${siteId}`;

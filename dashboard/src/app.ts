@@ -18,6 +18,7 @@ import { ticketRoutes } from './routes/tickets.ts';
 import { authRoutes } from './routes/auth.ts';
 import { competitionRoutes } from './routes/competition.ts';
 import { competitionsRoutes } from './routes/competitions.ts';
+import { reportRoutes } from './routes/reports.ts';
 import { bodyErrors, bodyLimit } from './security/body-limit.ts';
 import { bodyTimeout } from './security/body-timeout.ts';
 import { changeGuard } from './security/change-guard.ts';
@@ -73,6 +74,7 @@ export function createDashboard(deps: DashboardDeps): Express {
     ticketRoutes,
     competitionRoutes,
     competitionsRoutes,
+    reportRoutes,
     metricsRoutes,
   ])
     routes(api, deps);

@@ -2,6 +2,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Reading } from '@campus/contract';
 import type { ReadingStore, StatusChange, TicketService } from '@campus/ingest';
+import type { NotifyStatus } from '@campus/notify';
 import type { Campus } from '@campus/site';
 import type { Log, MetricsRegistry, PartHealth } from '@campus/runtime';
 import type { Auth } from './auth/auth.ts';
@@ -17,6 +18,8 @@ export interface DashboardDeps {
   health: () => Record<string, PartHealth>;
   /** repair tickets; absent when detection is not running in reach of this dashboard */
   tickets: () => TicketService | undefined;
+  /** the notification channels of this process, shown on /api/health (README "Notifications") */
+  notifications?: () => NotifyStatus;
   /** who is asking: staff sessions, display tokens, the API key */
   auth: Auth;
   /** CAMPUS_DATA_DIR: the embedded database for what the office sets up (competitions) */

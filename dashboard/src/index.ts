@@ -6,6 +6,6 @@ export * from './service.ts';
 export * from './auth/auth.ts';
 export * from './auth/staff.ts';
 export * from './auth/display-tokens.ts';
-export * from './competition.ts';
+export { baselineDays, competitionWindow, countedDays, scoreCompetition, type ClassScore, type CompetitionResult } from '@campus/report';
 export * from './security/options.ts';
 export { STATE_CHANGING_METHODS, PUBLIC_CHANGES } from './security/change-guard.ts';

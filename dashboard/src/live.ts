@@ -2,9 +2,18 @@
  * Live updates over socket.io. Readings are coalesced: each flush (every `flushMs`) sends the
  * newest reading of every device that reported since the last one, so a browser's load does not
  * grow with the message rate.
+ *
+ * Several dashboards behind a load balancer (CAMPUS_DASHBOARD_REDIS_URL): the socket.io Redis
+ * adapter carries what happens on one instance to the browsers of every instance: ticket changes
+ * (staff act through one instance). Readings and statuses each instance derives from the store
+ * itself, so they go to its own sockets only (`io.local`): otherwise a browser would get one copy
+ * per instance.
  */
 import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { Redis } from 'ioredis';
 import { Server as SocketServer } from 'socket.io';
+import { CampusError } from '@campus/runtime';
 import type { Reading } from '@campus/contract';
 import type { Ticket } from '@campus/contract';
 import type { StatusChange, TicketService } from '@campus/ingest';
@@ -29,14 +38,28 @@ export class LiveHub {
     }
   };
   private readonly onStatuses = (statuses: StatusChange[]) => {
-    this.io.emit('statuses', statuses);
+    this.io.local.emit('statuses', statuses);
   };
-  /** tickets go out at once: a new critical ticket must reach the wall screen fast */
+  /** tickets go out at once (a new critical ticket must reach the wall screen fast), to every instance */
   private readonly onTicket = (ticket: Ticket) => {
     this.io.emit('ticket', ticket);
   };
   private readonly tickets?: TicketService;
   private readonly stopRevalidating: () => void;
+  /** the adapter's publishing and subscribing connections, with a Redis */
+  private redis: Redis[] = [];
+
+  /** A hub; with `redisUrl`, sharing events with the other instances (fails when Redis does not answer). */
+  static async start(server: HttpServer, deps: DashboardDeps, redisUrl?: string): Promise<LiveHub> {
+    const hub = new LiveHub(server, deps);
+    try {
+      if (redisUrl) await hub.useRedis(redisUrl);
+    } catch (err) {
+      await hub.close();
+      throw err;
+    }
+    return hub;
+  }
 
   constructor(
     server: HttpServer,
@@ -66,7 +89,57 @@ export class LiveHub {
     if (this.pending.size === 0) return;
     const batch = [...this.pending.values()];
     this.pending.clear();
-    this.io.emit('readings', batch);
+    this.io.local.emit('readings', batch);
+  }
+
+  /**
+   * The socket.io Redis adapter on `url`. Commands wait while Redis is away (ticket events arrive
+   * late rather than never, and a failed publish never throws); subscribed before this resolves.
+   */
+  private async useRedis(url: string): Promise<void> {
+    const log = this.deps.log;
+    const shown = url.replace(/\/\/[^@/]*@/, '//'); // without a password
+    const pub = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: null, connectTimeout: 10_000 });
+    const sub = pub.duplicate();
+    this.redis = [pub, sub];
+    let lastError = '';
+    // one line when Redis goes away, one when it is back (ioredis retries every 2 s at most)
+    let down = false;
+    for (const c of this.redis) {
+      c.on('error', (err: Error) => {
+        lastError = err.message;
+        if (!down) log.warn(`redis (CAMPUS_DASHBOARD_REDIS_URL): ${err.message}; retrying`);
+        down = true;
+      });
+      c.on('ready', () => {
+        if (down) log.info('redis (CAMPUS_DASHBOARD_REDIS_URL) is back');
+        down = false;
+      });
+      // the adapter never handles its commands' promises; ioredis rejects those still waiting for
+      // Redis when the client closes, which would take the process down while it stops
+      for (const command of ['publish', 'psubscribe', 'subscribe', 'punsubscribe', 'unsubscribe'] as const) {
+        const send = c[command].bind(c) as (...args: unknown[]) => Promise<unknown>;
+        Object.assign(c, {
+          [command]: (...args: unknown[]) => {
+            const reply = send(...args);
+            reply.catch((err: Error) => log.debug(`redis ${command} not sent: ${err.message}`));
+            return reply;
+          },
+        });
+      }
+    }
+    try {
+      await Promise.all([pub.connect(), sub.connect()]);
+      this.io.adapter(createAdapter(pub, sub));
+      await sub.ping(); // answered after the adapter's SUBSCRIBEs
+    } catch (err) {
+      throw new CampusError(
+        'CAMPUS_ERR_START',
+        `the dashboard's Redis at ${shown} is unreachable (CAMPUS_DASHBOARD_REDIS_URL): ${lastError || (err as Error).message}`,
+        { cause: err },
+      );
+    }
+    log.info(`live events shared with the other dashboards through Redis at ${shown}`);
   }
 
   async close(): Promise<void> {
@@ -76,5 +149,6 @@ export class LiveHub {
     this.deps.live.off('statuses', this.onStatuses);
     this.tickets?.off('ticket', this.onTicket);
     await new Promise<void>((resolve) => this.io.close(() => resolve()));
+    for (const c of this.redis.splice(0)) c.disconnect();
   }
 }

@@ -1,6 +1,7 @@
 /** The dashboard on its own: reads the embedded store that an ingest process writes. */
 import { existsSync } from 'node:fs';
 import { dbPath, openDb, TicketService, TicketStore } from '@campus/ingest';
+import { Notifier, notifierSettings } from '@campus/notify';
 import { createLog, MetricsRegistry, readKnobs, runMain, startServices, stopOnSignals } from '@campus/runtime';
 import { loadCampus, watchLedger } from '@campus/site';
 import { DashboardService } from './service.ts';
@@ -12,10 +13,16 @@ await runMain(log, async () => {
   const knobs = readKnobs();
   const campus = loadCampus(knobs.campusConfig);
   const poller = new StorePoller(knobs, [campus]);
-  // staff actions on tickets are written here; tickets themselves are opened by the ingest process
+  const metrics = new MetricsRegistry();
+  // staff actions on tickets are written here, and their events (resolved) notified from here; tickets
+  // themselves are opened and escalated by the ingest process, which notifies those
+  const notifier = new Notifier({ ...notifierSettings(knobs), campuses: [campus], log: log.child('notify'), metrics });
   let tickets: TicketService | undefined;
   const ticketService = () => {
-    if (!tickets && existsSync(dbPath(knobs.dataDir))) tickets = new TicketService(new TicketStore(openDb(dbPath(knobs.dataDir))), [campus], log);
+    if (!tickets && existsSync(dbPath(knobs.dataDir))) {
+      tickets = new TicketService(new TicketStore(openDb(dbPath(knobs.dataDir))), [campus], log);
+      tickets.on('event', (event) => notifier.notify(event));
+    }
     return tickets;
   };
   const dashboard: DashboardService = new DashboardService({
@@ -25,19 +32,21 @@ await runMain(log, async () => {
     store: () => poller.current(),
     live: poller,
     tickets: ticketService,
+    notifications: () => notifier.status(),
     auth: new Auth(knobs.dataDir, knobs.httpSecureCookies),
     security: { trustProxy: knobs.httpTrustProxy },
+    redisUrl: knobs.dashboardRedisUrl,
     dataDir: knobs.dataDir,
     health: () => ({
       dashboard: dashboard.health(),
       store: poller.current() ? { ok: true } : { ok: false, detail: `no store at ${dbPath(knobs.dataDir)} yet` },
     }),
-    metrics: new MetricsRegistry(),
+    metrics,
     log,
   });
   poller.start();
   // devices adopted while running show up in the ledger without a restart
   const ledger = watchLedger(campus, log.child('ledger'));
-  const running = await startServices([dashboard], log);
+  const running = await startServices([notifier, dashboard], log);
   stopOnSignals({ services: running.services, stop: async () => (await running.stop(), poller.stop(), ledger.close()) }, log);
 });

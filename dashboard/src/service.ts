@@ -11,6 +11,8 @@ import { slowClientLimits } from './security/slow-clients.ts';
 export interface DashboardOptions extends DashboardDeps {
   host: string;
   port: number;
+  /** CAMPUS_DASHBOARD_REDIS_URL: share live events with the other dashboards behind a load balancer (socket.io Redis adapter) */
+  redisUrl?: string;
 }
 
 export class DashboardService implements Service {
@@ -28,7 +30,7 @@ export class DashboardService implements Service {
     const app = (this.app = createDashboard(this.opts));
     // cut idle and slow clients: a stuck browser or a slowloris must not hold a socket (security/slow-clients.ts)
     const server = createServer(slowClientLimits(securityOptions(this.opts.security)), app);
-    this.hub = new LiveHub(server, this.opts);
+    this.hub = await LiveHub.start(server, this.opts, this.opts.redisUrl);
     this.listening = await listen(server, this.opts.port, this.opts.host, 'HTTP', 'CAMPUS_HTTP_PORT');
     this.port = this.listening.port;
     this.opts.log.info(`dashboard on http://localhost:${this.port}`);

@@ -6,7 +6,7 @@
 import { openDb } from './store/sqlite-db.ts';
 import type { Campus } from '@campus/site';
 import type { Log, MetricsRegistry, PartHealth } from '@campus/runtime';
-import type { Reading } from '@campus/contract';
+import type { Reading, TicketEvent } from '@campus/contract';
 import { DetectionEngine, type EngineSnapshot } from './detectors/engine.ts';
 import { TicketService } from './tickets/ticket-service.ts';
 import { TicketStore } from './tickets/ticket-store.ts';
@@ -24,6 +24,8 @@ export interface DetectionOptions {
   tickMs?: number;
   saveMs?: number;
   now?: () => number;
+  /** ticket events (opened, upgraded, escalated, resolved) and the ticket's campus, for the notifications; must not throw */
+  onTicketEvent?: (event: TicketEvent, campus: Campus | undefined) => void;
 }
 
 export class DetectionService {
@@ -39,6 +41,14 @@ export class DetectionService {
     this.db = openDb(opts.dbFile);
     this.store = new TicketStore(this.db);
     this.tickets = new TicketService(this.store, opts.campuses, opts.log);
+    const notify = opts.onTicketEvent;
+    if (notify)
+      this.tickets.on('event', (e) =>
+        notify(
+          e,
+          opts.campuses.find((c) => c.site.id === e.ticket.siteId),
+        ),
+      );
     const saved = this.store.loadDetectorState().find((s) => s.deviceId === SNAPSHOT_ID && s.detector === SNAPSHOT_KEY);
     if (saved) this.engine.restore(saved.state as EngineSnapshot);
     const findings = opts.metrics.counter('campus_detector_findings_total', 'detector findings (raised or cleared)');
@@ -74,7 +84,11 @@ export class DetectionService {
     this.timers.push(
       setInterval(() => {
         this.onFindings(this.engine.tick(now()));
-        this.tickets.escalate(now()).catch((err) => this.opts.log.error(`escalation failed: ${(err as Error).message}`));
+        try {
+          this.tickets.escalate(now());
+        } catch (err) {
+          this.opts.log.error(`escalation failed: ${(err as Error).message}`);
+        }
       }, this.opts.tickMs ?? 15_000),
       setInterval(() => this.save(), this.opts.saveMs ?? 60_000),
     );

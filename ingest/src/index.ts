@@ -1,4 +1,6 @@
 export * from './service.ts';
+export * from './worker.ts';
+export * from './assignment.ts';
 export * from './pipeline.ts';
 export * from './registry.ts';
 export * from './store/store.ts';
@@ -8,6 +10,8 @@ export { InfluxHttp, InfluxUnavailable, InfluxRejected } from './store/influx-ht
 export * from './store/open.ts';
 export * from './store/context.ts';
 export * from './store/local-state.ts';
+export { HOUR_MS, type Period as RollupPeriod, type RollupRow } from './store/rollups.ts';
+export { initRegister, stepRegister, type RegisterState } from './detectors/register.ts';
 export { MqttSubscriber } from './subscriber.ts';
 export * from './spooled-store.ts';
 export { dbPath } from './store/sqlite-db.ts';

@@ -20,7 +20,7 @@ import {
   type Service,
 } from '@campus/runtime';
 import { BatchWriter } from './batch-writer.ts';
-import { DetectionService } from './detection-service.ts';
+import { DetectionService, type DetectionOptions } from './detection-service.ts';
 import { pipelineContext, processMessage } from './pipeline.ts';
 import { DeviceRegistry } from './registry.ts';
 import { raise, clear } from './detectors/finding.ts';
@@ -55,12 +55,22 @@ export interface IngestOptions {
   metrics: MetricsRegistry;
   /** MQTT client id of the persistent session (one per ingest worker) */
   clientId?: string;
+  /** the login at the broker: default svc-ingest with the key in `dataDir`/secrets (our broker); set for an external one */
+  mqttLogin?: { username?: string; password?: string; secretsDir?: string };
+  /** subscribe as `$share/{group}/{filter}` (brokers with shared subscriptions: Mosquitto, EMQX) */
+  sharedGroup?: string;
+  /**
+   * what to subscribe to: every site's topics and the off-the-shelf formats' wildcards (default), or
+   * only this service's sites and the exact topics of their off-the-shelf devices ('sites': several
+   * ingest services on one broker, each owning some sites; unknown off-the-shelf devices are not listed)
+   */
+  topics?: 'all' | 'sites';
   maxBatch?: number;
   maxDelayMs?: number;
   /** opens the reading store; the default is CAMPUS_STORE's backend in CAMPUS_DATA_DIR */
   openStore?: () => ReadingStore;
-  /** detection timers (tests shorten them) */
-  detection?: { tickMs?: number; saveMs?: number; now?: () => number };
+  /** detection timers (tests shorten them), and where ticket events go (the notifier) */
+  detection?: Pick<DetectionOptions, 'tickMs' | 'saveMs' | 'now' | 'onTicketEvent'>;
 }
 
 export interface IngestEvents {
@@ -193,13 +203,11 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
     this.subscriber = new MqttSubscriber({
       url,
       clientId: this.opts.clientId ?? `campus-ingest-${hostname()}`.slice(0, 64),
-      username: SERVICE_USERS.ingest,
-      password: loadOrCreateKey(this.opts.dataDir, 'ingest'),
+      username: this.opts.mqttLogin?.username ?? SERVICE_USERS.ingest,
+      password: this.opts.mqttLogin?.password ?? loadOrCreateKey(this.opts.mqttLogin?.secretsDir ?? this.opts.dataDir, 'ingest'),
       // native topics per site, and the off-the-shelf formats' own topics (mapped through the campus file)
-      topics: [
-        ...this.registry.siteIds.map(siteSubscription),
-        ...new Set([...Object.values(EXTERNAL_INGEST_FILTERS).flat(), ...this.registry.zigbeeBridges.map((b) => `${b}/#`)]),
-      ],
+      topics: this.topics(),
+      sharedGroup: this.opts.sharedGroup,
       log,
       onMessage: (topic, payload, ack) => {
         // while stopping, leave new messages unacknowledged: the broker keeps them for next time
@@ -215,6 +223,12 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
       holdBack: () => writer.depth >= highWater,
     });
     await this.subscriber.start();
+  }
+
+  private topics(): string[] {
+    const native = this.registry.siteIds.map(siteSubscription);
+    if (this.opts.topics === 'sites') return [...native, ...this.registry.externalTopics()];
+    return [...native, ...new Set([...Object.values(EXTERNAL_INGEST_FILTERS).flat(), ...this.registry.zigbeeBridges.map((b) => `${b}/#`)])];
   }
 
   async stop(): Promise<void> {
@@ -328,8 +342,12 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
 }
 
 /** The options that come from the environment knobs. */
-export function ingestSettings(knobs: Knobs): Pick<IngestOptions, 'dataDir' | 'store' | 'influx' | 'rawRetentionDays' | 'spoolMaxBytes'> {
+export function ingestSettings(
+  knobs: Knobs,
+): Pick<IngestOptions, 'dataDir' | 'store' | 'influx' | 'rawRetentionDays' | 'spoolMaxBytes' | 'mqttLogin' | 'sharedGroup'> {
   return {
+    mqttLogin: { username: knobs.ingestMqttUsername, password: knobs.ingestMqttPassword },
+    sharedGroup: knobs.ingestSharedGroup,
     dataDir: knobs.dataDir,
     store: knobs.store,
     influx: { url: knobs.influxUrl, db: knobs.influxDb },

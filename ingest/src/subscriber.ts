@@ -9,7 +9,8 @@
  * only: after a reconnect the broker redelivers what was not acknowledged, and the store ignores
  * the duplicates.
  */
-import mqtt, { type MqttClient, type IPublishPacket } from 'mqtt';
+import type { MqttClient, IPublishPacket } from 'mqtt';
+import { connectMqtt } from './mqtt-connect.ts';
 import { CampusError, type Log } from '@campus/runtime';
 
 export interface SubscriberOptions {
@@ -18,6 +19,8 @@ export interface SubscriberOptions {
   username: string;
   password: string;
   topics: string[];
+  /** subscribe as `$share/{group}/{topic}`: several ingest processes split the messages (brokers with shared subscriptions) */
+  sharedGroup?: string;
   log: Log;
   /** `ack` must be called once the message is durable (stored or dead-lettered) */
   onMessage(topic: string, payload: Buffer, ack: () => void): void;
@@ -35,7 +38,12 @@ export class MqttSubscriber {
   /** the callback that lets mqtt.js read the next packet, while holding back */
   private held?: () => void;
 
-  constructor(private readonly opts: SubscriberOptions) {}
+  /** what is sent in SUBSCRIBE: the topics, or `$share/{group}/{topic}` for each */
+  readonly filters: string[];
+
+  constructor(private readonly opts: SubscriberOptions) {
+    this.filters = sharedFilters(opts.topics, opts.sharedGroup);
+  }
 
   get connected(): boolean {
     return Boolean(this.client?.connected && this.subscribed);
@@ -44,7 +52,13 @@ export class MqttSubscriber {
   /** Resolves once connected and subscribed; rejects if the first connection is refused. */
   async start(): Promise<void> {
     const { log } = this.opts;
-    const client = mqtt.connect(this.opts.url, {
+    if (this.opts.sharedGroup)
+      log.warn(
+        `shared subscription $share/${this.opts.sharedGroup}: the broker splits every device's readings among the group's ingest processes; ` +
+          'all are stored exactly once, but the detectors here see only part of each stream (rules over time, such as leaks, overloads and fridge excursions, may miss or be late)',
+      );
+    // several broker nodes (comma-separated): the next one takes over when one goes away
+    const client = connectMqtt(this.opts.url, {
       clientId: this.opts.clientId,
       username: this.opts.username,
       password: this.opts.password,
@@ -84,21 +98,17 @@ export class MqttSubscriber {
     const subscribedOnce = new Promise<void>((resolve, reject) => ((firstSubscribed = resolve), (firstRefused = reject)));
     client.on('connect', (connack) => {
       // with a persistent session the broker keeps our subscriptions; subscribe anyway (idempotent)
-      client.subscribe(
-        this.opts.topics.map((t) => t),
-        { qos: 1 },
-        (err, granted) => {
-          if (err) return log.error(`subscribe failed: ${err.message}`);
-          const refused = granted?.filter((g) => g.qos === 128) ?? [];
-          if (refused.length) {
-            log.error(`subscription refused by the broker: ${refused.map((g) => g.topic).join(', ')}`);
-            return firstRefused(new CampusError('CAMPUS_ERR_MQTT', `the broker refused ingest's subscription to ${refused.map((g) => g.topic).join(', ')}`));
-          }
-          this.subscribed = true;
-          firstSubscribed();
-          log.info(`subscribed`, { topics: this.opts.topics, sessionPresent: connack.sessionPresent });
-        },
-      );
+      client.subscribe(this.filters, { qos: 1 }, (err, granted) => {
+        if (err) return log.error(`subscribe failed: ${err.message}`);
+        const refused = granted?.filter((g) => g.qos === 128) ?? [];
+        if (refused.length) {
+          log.error(`subscription refused by the broker: ${refused.map((g) => g.topic).join(', ')}`);
+          return firstRefused(new CampusError('CAMPUS_ERR_MQTT', `the broker refused ingest's subscription to ${refused.map((g) => g.topic).join(', ')}`));
+        }
+        this.subscribed = true;
+        firstSubscribed();
+        log.info(`subscribed`, { topics: this.filters, sessionPresent: connack.sessionPresent });
+      });
     });
     client.on('close', () => {
       this.subscribed = false;
@@ -152,4 +162,19 @@ export class MqttSubscriber {
     this.subscribed = false;
     if (client) await client.endAsync(true);
   }
+}
+
+/**
+ * The subscription filters: `$share/{group}/{topic}` for each topic when a shared group is set
+ * (MQTT 5 shared subscriptions, also offered to 3.1.1 clients by Mosquitto and EMQX). A group name
+ * is one topic level: not empty, without `/`, `+` or `#`.
+ */
+export function sharedFilters(topics: readonly string[], group?: string): string[] {
+  if (group === undefined) return [...topics];
+  if (group === '' || /[/+#\u0000]/.test(group))
+    throw new CampusError(
+      'CAMPUS_ERR_KNOB',
+      `CAMPUS_INGEST_SHARED_GROUP=${JSON.stringify(group)}: a shared subscription group must be one topic level, not empty, without "/", "+", "#"`,
+    );
+  return topics.map((t) => `$share/${group}/${t}`);
 }

@@ -1,1 +1,10 @@
-export {};
+export * from './competition.ts';
+export * from './period.ts';
+export * from './report.ts';
+export * from './tables.ts';
+export * from './csv.ts';
+export * from './html.ts';
+export * from './files.ts';
+export { LEAK_CONDITIONS } from './leaks.ts';
+export { registerUse, type RegisterUse, type BucketUse } from './register-use.ts';
+export { esc } from './svg.ts';

@@ -6,3 +6,4 @@ export * from './metrics.ts';
 export * from './secrets.ts';
 export * from './listen.ts';
 export * from './hash.ts';
+export * from './mqtt-servers.ts';

@@ -4,7 +4,9 @@
  */
 import { resolve } from 'node:path';
 import { DEMO_CAMPUS_FILE } from '@campus/site';
+import { hostname } from 'node:os';
 import { CampusError } from './errors.ts';
+import { mqttServers } from './mqtt-servers.ts';
 
 export interface Knobs {
   /** CAMPUS_CONFIG: path of the campus file */
@@ -22,6 +24,10 @@ export interface Knobs {
   /** CAMPUS_INGEST_MQTT_USERNAME / _PASSWORD: ingest's login at an external broker (default: svc-ingest and the key in CAMPUS_DATA_DIR/secrets) */
   ingestMqttUsername?: string;
   ingestMqttPassword?: string;
+  /** CAMPUS_INGEST_ASSIGNMENT: the file saying which ingest worker reads which site (several workers, deploy/); unset: one ingest reads CAMPUS_CONFIG's site */
+  ingestAssignment?: string;
+  /** CAMPUS_INGEST_WORKER: this worker's name in that file (default: the host name) */
+  ingestWorker: string;
   /** CAMPUS_INGEST_SHARED_GROUP: subscribe as `$share/{group}/...` (external brokers with shared subscriptions; aedes has none) */
   ingestSharedGroup?: string;
   /** CAMPUS_STORE */
@@ -63,6 +69,8 @@ export interface Knobs {
   httpTrustProxy: false | string;
   /** CAMPUS_HTTP_SECURE_COOKIES: mark session cookies Secure (on behind an HTTPS proxy) */
   httpSecureCookies: boolean;
+  /** CAMPUS_DASHBOARD_REDIS_URL: dashboards behind a load balancer share live ticket events through this Redis (socket.io Redis adapter); unset: none */
+  dashboardRedisUrl?: string;
   /** CAMPUS_PUBLIC_URL: the dashboard's address as staff's phones reach it, for the links in notifications */
   publicUrl?: string;
 }
@@ -112,7 +120,11 @@ export function readKnobs(env: Env = process.env, defaults: { sim?: boolean } = 
 
   const mqttPort = port('CAMPUS_MQTT_PORT', 1883);
   const knobs: Knobs = {
-    campusConfig: resolve(env.CAMPUS_CONFIG || DEMO_CAMPUS_FILE),
+    // several files, comma-separated, for a broker serving a district (site/src/campuses.ts)
+    campusConfig: (env.CAMPUS_CONFIG || DEMO_CAMPUS_FILE)
+      .split(',')
+      .map((f) => resolve(f.trim()))
+      .join(','),
     dataDir: resolve(env.CAMPUS_DATA_DIR || './data'),
     httpPort: port('CAMPUS_HTTP_PORT', 3000),
     httpHost: env.CAMPUS_HTTP_HOST || '0.0.0.0',
@@ -122,6 +134,8 @@ export function readKnobs(env: Env = process.env, defaults: { sim?: boolean } = 
     ingestMqttUsername: env.CAMPUS_INGEST_MQTT_USERNAME || undefined,
     ingestMqttPassword: env.CAMPUS_INGEST_MQTT_PASSWORD || undefined,
     ingestSharedGroup: env.CAMPUS_INGEST_SHARED_GROUP || undefined,
+    ingestAssignment: env.CAMPUS_INGEST_ASSIGNMENT || undefined,
+    ingestWorker: env.CAMPUS_INGEST_WORKER || hostname(),
     store: oneOf('CAMPUS_STORE', ['sqlite', 'influx'] as const, 'sqlite'),
     influxUrl: env.CAMPUS_INFLUX_URL || 'http://127.0.0.1:8086',
     influxDb: env.CAMPUS_INFLUX_DB || 'campus',
@@ -144,16 +158,23 @@ export function readKnobs(env: Env = process.env, defaults: { sim?: boolean } = 
     // never "true": a client could then choose its own address (X-Forwarded-For) and escape the login limit
     httpTrustProxy: !env.CAMPUS_HTTP_TRUST_PROXY || env.CAMPUS_HTTP_TRUST_PROXY === 'off' ? false : env.CAMPUS_HTTP_TRUST_PROXY,
     httpSecureCookies: flag('CAMPUS_HTTP_SECURE_COOKIES', false),
+    dashboardRedisUrl: env.CAMPUS_DASHBOARD_REDIS_URL || undefined,
     publicUrl: env.CAMPUS_PUBLIC_URL ? env.CAMPUS_PUBLIC_URL.replace(/\/+$/, '') : undefined,
   };
   if (knobs.publicUrl && !(/^https?:\/\//.test(knobs.publicUrl) && URL.canParse(knobs.publicUrl)))
     problems.push(`CAMPUS_PUBLIC_URL=${knobs.publicUrl}: must be an http(s) URL such as https://campus.school.cn`);
+  if (knobs.dashboardRedisUrl && !(/^rediss?:\/\//.test(knobs.dashboardRedisUrl) && URL.canParse(knobs.dashboardRedisUrl)))
+    problems.push(`CAMPUS_DASHBOARD_REDIS_URL=${knobs.dashboardRedisUrl}: must be a redis:// or rediss:// URL such as redis://10.0.0.5:6379`);
   if (knobs.httpTrustProxy === 'true' || knobs.httpTrustProxy === 'on') {
     problems.push('CAMPUS_HTTP_TRUST_PROXY: name the proxy (loopback, or its addresses), not "on": any client could then pick its own address');
   }
   if (Boolean(knobs.tlsCert) !== Boolean(knobs.tlsKey))
     problems.push('CAMPUS_TLS_CERT and CAMPUS_TLS_KEY: set both (a certificate and its private key) or neither');
-  if (!/^mqtts?:\/\//.test(knobs.mqttUrl)) problems.push(`CAMPUS_MQTT_URL=${knobs.mqttUrl}: must start with mqtt:// or mqtts://`);
+  try {
+    mqttServers(knobs.mqttUrl);
+  } catch (err) {
+    problems.push(`CAMPUS_MQTT_URL=${knobs.mqttUrl}: ${(err as Error).message} (several broker nodes: comma-separated)`);
+  }
   if (problems.length) {
     throw new CampusError('CAMPUS_ERR_KNOB', `invalid environment:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }

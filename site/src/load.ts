@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
 import { campusSchema, externalKey, externalSources, type CampusFile, type DeviceConfig } from './schema.ts';
 import { SchoolCalendar } from './calendar.ts';
+import { notificationProblems } from './notifications.ts';
 
 export class CampusConfigError extends Error {
   readonly code = 'CAMPUS_ERR_CONFIG';
@@ -130,6 +131,7 @@ function crossReferences(file: CampusFile): string[] {
   } catch {
     problems.push(`site.timezone: "${file.site.timezone}" is not an IANA time zone (e.g. Asia/Shanghai)`);
   }
+  problems.push(...notificationProblems(file.notifications ?? {}));
   return problems;
 }
 

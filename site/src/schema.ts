@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { EXTERNAL_FORMATS, EXTERNAL_ID_PATTERN, ID_PATTERN } from '@campus/contract';
+import { notificationsSchema } from './notifications.ts';
 
 const id = z.string().regex(ID_PATTERN, { error: 'must be letters, digits, "_", "-" or "." (no "/", "+", "#"), at most 64 characters' });
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date YYYY-MM-DD' });
@@ -115,6 +116,36 @@ export const deviceSchema = z.discriminatedUnion('kind', [waterMeter, electricMe
 
 const thresholdSet = z.record(z.string(), z.record(z.string(), z.number()));
 
+/** "08:00-11:00"; a range may cross midnight ("23:00-07:00"); "24:00" ends a day */
+const clockRange = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/, {
+  error: 'must be a time range HH:MM-HH:MM, e.g. "08:00-11:00" (may cross midnight: "23:00-07:00")',
+});
+/** a time-of-use price band (峰 / 谷): its price and its hours of the day */
+const priceBand = z.strictObject({ yuanPerKWh: positive, hours: z.array(clockRange).min(1, { error: 'needs at least one time range' }) });
+
+/** Minutes of the day [start, end) a clock range covers, split at midnight. */
+export function clockRangeMinutes(range: string): [number, number][] {
+  const [a, b] = range.split('-').map((t) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5))) as [number, number];
+  if (a < b) return [[a, b]];
+  const spans: [number, number][] = [[a, 1440]];
+  if (b > 0) spans.push([0, b]);
+  return spans;
+}
+
+/**
+ * Prices (元). `electricityYuanPerKWh` is the flat price (平段): every hour when no peak / valley
+ * band is set, else the hours neither band names (峰谷分时电价). Bands must not overlap.
+ */
+const tariffs = z
+  .strictObject({ electricityYuanPerKWh: positive.default(0.6), waterYuanPerM3: positive.default(4), peak: priceBand.optional(), valley: priceBand.optional() })
+  .superRefine((t, ctx) => {
+    const peak = (t.peak?.hours ?? []).flatMap(clockRangeMinutes);
+    t.valley?.hours.forEach((range, i) => {
+      const hit = clockRangeMinutes(range).some(([a, b]) => peak.some(([c, d]) => a < d && c < b));
+      if (hit) ctx.addIssue({ code: 'custom', path: ['valley', 'hours', i], message: `"${range}" overlaps the peak hours (${t.peak!.hours.join(', ')})` });
+    });
+  });
+
 export const campusSchema = z.strictObject({
   site: z.strictObject({
     id,
@@ -135,17 +166,10 @@ export const campusSchema = z.strictObject({
   detection: z
     .strictObject({ defaults: thresholdSet.default({}), profiles: z.record(z.string(), thresholdSet).default({}) })
     .default({ defaults: {}, profiles: {} }),
-  /** prices for the money saved (peak / valley electricity prices: later) */
-  tariffs: z
-    .strictObject({ electricityYuanPerKWh: positive.default(0.6), waterYuanPerM3: positive.default(4) })
-    .default({ electricityYuanPerKWh: 0.6, waterYuanPerM3: 4 }),
-  notifications: z
-    .strictObject({
-      /** POSTed (JSON) when a critical ticket is still unacknowledged after `escalateAfterMin` */
-      escalationWebhook: z.url({ error: 'must be an http(s) URL' }).optional(),
-      escalateAfterMin: positive.default(10),
-    })
-    .default({ escalateAfterMin: 10 }),
+  /** prices: the money saved by the competition (flat price) and the term report's costs (time-of-use when peak / valley are set) */
+  tariffs: tariffs.default({ electricityYuanPerKWh: 0.6, waterYuanPerM3: 4 }),
+  /** escalation, and the channels ticket events go to (notifications.ts) */
+  notifications: notificationsSchema,
 });
 
 export type CampusFile = z.infer<typeof campusSchema>;
@@ -167,3 +191,4 @@ export type TransformerConfig = z.infer<typeof transformer>;
 export type FridgeConfig = z.infer<typeof fridge>;
 export type CalendarConfig = z.infer<typeof calendar>;
 export type PeriodConfig = z.infer<typeof period>;
+export type TariffsConfig = z.infer<typeof tariffs>;

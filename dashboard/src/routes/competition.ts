@@ -4,7 +4,7 @@
  */
 import type { Router } from 'express';
 import { viewerOr401 } from '../auth/guards.ts';
-import { scoreCompetition, type Period, type Resource } from '../competition.ts';
+import { scoreCompetition, type Period, type Resource } from '@campus/report';
 import type { DashboardDeps } from '../deps.ts';
 import { badRequest, storeOr503 } from './http.ts';
 

@@ -1,4 +1,7 @@
-/** GET /api/health: 200 when every part is up, 503 naming the failing ones. */
+/**
+ * GET /api/health: 200 when every part is up, 503 naming the failing ones. The notification
+ * channels are shown (`notifications.down`) but never make it 503: a chat robot down is not the system down.
+ */
 import type { Router } from 'express';
 import type { DashboardDeps } from '../deps.ts';
 
@@ -8,6 +11,7 @@ export function healthRoutes(router: Router, deps: DashboardDeps): void {
     const failing = Object.entries(parts)
       .filter(([, h]) => !h.ok)
       .map(([name]) => name);
-    res.status(failing.length ? 503 : 200).json({ status: failing.length ? 'degraded' : 'ok', failing, parts, time: new Date().toISOString() });
+    const notifications = deps.notifications?.();
+    res.status(failing.length ? 503 : 200).json({ status: failing.length ? 'degraded' : 'ok', failing, parts, notifications, time: new Date().toISOString() });
   });
 }

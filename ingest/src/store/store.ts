@@ -10,6 +10,7 @@
  */
 import type { DeviceKind, Reading, TelemetryValues } from '@campus/contract';
 import type { PendingDevice } from '../external.ts';
+import type { Period, RollupRow } from './rollups.ts';
 
 export interface StatusChange {
   deviceId: string;
@@ -118,6 +119,8 @@ export interface ReadingStore {
   series(query: SeriesQuery): Promise<SeriesPoint[]>;
   /** Use per device and local day from a cumulative register (max - min within the day), from daily rollups. */
   dailyUse(query: DailyUseQuery): Promise<DailyUse[]>;
+  /** Stored rollup rows of one device (hourly, or daily by local day), buckets in [from, to); `fields` limits the fields. What reports read. */
+  readRollups(period: Period, deviceId: string, from: number, to: number, fields?: string[]): Promise<RollupRow[]>;
   /** Recomputes the rollups of hours that writes touched (and their days); at most `maxHours` per call; `openHours: false` leaves the running hour for later. */
   rollUp(maxHours?: number, options?: { openHours?: boolean; now?: number }): Promise<RollupResult>;
   /** Deletes raw readings older than `before` (rollups stay). Returns rows deleted, or -1 when the database expires them itself. */

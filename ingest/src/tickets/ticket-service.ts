@@ -4,9 +4,10 @@
  *   updates it (severity only rises), and a finding after the condition had cleared counts as
  *   another occurrence;
  * - a cleared condition is written on the ticket ("condition cleared at 14:32"), never resolves it;
- * - critical tickets nobody acknowledged within `escalateAfterMin` are escalated through the
- *   campus file's webhook (payload: see README "Escalation webhook").
- * Emits 'ticket' with the API shape after every change.
+ * - critical tickets nobody acknowledged within `escalateAfterMin` are escalated (written on the
+ *   ticket; @campus/notify tells the channels).
+ * Emits 'ticket' with the API shape after every change, and 'event' (opened, upgraded, escalated,
+ * resolved) for the notifications: each event once, from the process where it happened.
  */
 import { EventEmitter } from 'node:events';
 import {
@@ -16,6 +17,8 @@ import {
   type EvidencePoint,
   type Ticket,
   type TicketAction,
+  type TicketEvent,
+  type TicketEventType,
   type TicketLocation,
 } from '@campus/contract';
 import type { Campus, DeviceConfig } from '@campus/site';
@@ -35,25 +38,16 @@ export class TicketError extends Error {
   }
 }
 
-export interface EscalationPayload {
-  type: 'ticket.escalated';
-  site: { id: string; name: string };
-  ticket: Ticket;
-  /** minutes since the ticket opened */
-  unacknowledgedMinutes: number;
-}
-
 /** The subject of the office ticket opened when the reading database has been unreachable too long. */
 export const STORAGE_SUBJECT = 'storage';
 
-export class TicketService extends EventEmitter<{ ticket: [Ticket] }> {
+export class TicketService extends EventEmitter<{ ticket: [Ticket]; event: [TicketEvent] }> {
   private readonly where = new Map<string, { siteId: string; deviceName: string; location: TicketLocation; classId: string | null }>();
 
   constructor(
     private readonly store: TicketStore,
     private readonly campuses: readonly Campus[],
     private readonly log: Log,
-    private readonly post: (url: string, body: unknown) => Promise<void> = postJson,
   ) {
     super();
     for (const campus of campuses) {
@@ -100,18 +94,22 @@ export class TicketService extends EventEmitter<{ ticket: [Ticket] }> {
   /** Applies detector findings; returns the tickets that changed. */
   apply(findings: readonly Finding[]): Ticket[] {
     const changed: TicketRecord[] = [];
+    const happened = new Map<number, { type: TicketEventType; at: number }>();
     this.store.transaction(() => {
       for (const f of findings) {
-        const r = f.active ? this.raise(f) : this.clear(f);
+        const r = f.active ? this.raise(f, happened) : this.clear(f);
         if (r) changed.push(r);
       }
     });
     const views = changed.map((r) => this.view(r));
     for (const t of views) this.emit('ticket', t);
+    // one event per ticket and batch, with the ticket as the batch left it
+    const latest = new Map(views.map((t) => [t.id, t]));
+    for (const [id, { type, at }] of happened) this.emit('event', { type, ticket: latest.get(id)!, at });
     return views;
   }
 
-  private raise(f: Raise): TicketRecord | undefined {
+  private raise(f: Raise, happened: Map<number, { type: TicketEventType; at: number }>): TicketRecord | undefined {
     const siteId = this.where.get(f.subjectId)?.siteId ?? '';
     const open = this.store.findOpen(f.subjectId, f.condition);
     if (!open) {
@@ -139,6 +137,7 @@ export class TicketService extends EventEmitter<{ ticket: [Ticket] }> {
       };
       const id = this.store.insert(record);
       this.store.audit(id, f.at, SYSTEM, 'opened', f.summary);
+      happened.set(id, { type: 'opened', at: f.at });
       return { id, ...record };
     }
     const next: TicketRecord = {
@@ -152,6 +151,7 @@ export class TicketService extends EventEmitter<{ ticket: [Ticket] }> {
     if (SEVERITY_RANK[f.severity] > SEVERITY_RANK[open.severity]) {
       next.severity = f.severity;
       this.store.audit(open.id, f.at, SYSTEM, 'updated', `升级为${SEVERITY_LABELS_ZH[f.severity]}：${f.summary}`);
+      if (!happened.has(open.id)) happened.set(open.id, { type: 'upgraded', at: f.at });
     }
     if (open.clearedAt !== null) {
       next.clearedAt = null;
@@ -203,38 +203,25 @@ export class TicketService extends EventEmitter<{ ticket: [Ticket] }> {
     });
     const view = this.view(updated);
     this.emit('ticket', view);
+    if (action === 'resolve') this.emit('event', { type: 'resolved', ticket: view, at });
     return view;
   }
 
-  /** Escalates critical tickets left unacknowledged; call it every minute or so. */
-  async escalate(now = Date.now()): Promise<Ticket[]> {
+  /** Escalates critical tickets left unacknowledged (the notifier tells the channels); call it every minute or so. */
+  escalate(now = Date.now()): Ticket[] {
     const out: Ticket[] = [];
     for (const campus of this.campuses) {
-      const { escalateAfterMin, escalationWebhook } = campus.notifications;
-      for (const t of this.store.dueForEscalation(now - escalateAfterMin * 60_000)) {
+      for (const t of this.store.dueForEscalation(now - campus.notifications.escalateAfterMin * 60_000)) {
         if (t.siteId !== campus.site.id) continue;
         const next = { ...t, escalatedAt: now };
-        const payload: EscalationPayload = {
-          type: 'ticket.escalated',
-          site: { id: campus.site.id, name: campus.site.name },
-          ticket: this.view(next),
-          unacknowledgedMinutes: Math.round((now - t.openedAt) / 60_000),
-        };
-        let note = `紧急报修单 ${payload.unacknowledgedMinutes} 分钟无人确认，已升级通知`;
-        if (escalationWebhook) {
-          try {
-            await this.post(escalationWebhook, payload);
-          } catch (err) {
-            note += `；通知发送失败：${(err as Error).message}`;
-            this.log.warn(`escalation webhook failed for ticket ${t.id}: ${(err as Error).message}`);
-          }
-        }
+        const unacknowledgedMinutes = Math.round((now - t.openedAt) / 60_000);
         this.store.transaction(() => {
           this.store.update(next);
-          this.store.audit(t.id, now, SYSTEM, 'escalated', note);
+          this.store.audit(t.id, now, SYSTEM, 'escalated', `紧急报修单 ${unacknowledgedMinutes} 分钟无人确认，已升级通知`);
         });
         const view = this.view(next);
         this.emit('ticket', view);
+        this.emit('event', { type: 'escalated', ticket: view, at: now, unacknowledgedMinutes });
         out.push(view);
       }
     }
@@ -250,14 +237,4 @@ function mergeEvidence(old: EvidencePoint[], add: EvidencePoint[]): EvidencePoin
   if (!add.length) return old;
   const seen = new Set(old.map((e) => e.ts));
   return [...old, ...add.filter((e) => !seen.has(e.ts))].sort((a, b) => a.ts - b.ts).slice(-MAX_EVIDENCE);
-}
-
-async function postJson(url: string, body: unknown): Promise<void> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(5000),
-  });
-  if (!res.ok) throw new Error(`HTTP ${res.status}`);
 }

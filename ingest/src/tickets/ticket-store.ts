@@ -107,6 +107,11 @@ export class TicketStore {
     return (this.db.prepare(sql).all(...params, q.limit ?? 500) as Row[]).map(fromRow);
   }
 
+  /** Every ticket opened in [from, to), oldest first (the term report). */
+  openedBetween(from: number, to: number): TicketRecord[] {
+    return (this.db.prepare(`SELECT ${COLUMNS} FROM tickets WHERE opened_at >= ? AND opened_at < ? ORDER BY opened_at, id`).all(from, to) as Row[]).map(fromRow);
+  }
+
   insert(t: Omit<TicketRecord, 'id'>): number {
     const result = this.db
       .prepare(

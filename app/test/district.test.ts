@@ -151,8 +151,9 @@ describe('the district topology: two broker nodes, two ingest workers, two sites
 
     // 2. ingest worker 2 dies: worker 1 takes over its site
     const s2 = sites[1]!.site.id;
+    const w1Before = workers.w1!.output().length;
     await workers.w2!.stop('SIGKILL');
-    await waitFor(`worker 1 reading ${s2}`, () => workers.w1!.output().includes(`reading site ${s2}`), { timeoutMs: 60_000 });
+    await waitFor(`worker 1 reading ${s2}`, () => workers.w1!.output().slice(w1Before).includes(`reading site ${s2}`), { timeoutMs: 60_000 });
     const afterTakeover = ackedTotal();
     await waitFor('devices acknowledged after the takeover', () => ackedTotal() >= afterTakeover + 300, { timeoutMs: 60_000 });
 
@@ -178,7 +179,9 @@ describe('the district topology: two broker nodes, two ingest workers, two sites
     const missing = async () => (await missingBy()).n;
     await waitFor('every acknowledged reading stored', async () => (await missing()) === 0, { timeoutMs: 60_000, everyMs: 2000 }).catch(async (err: Error) => {
       const m = await missingBy();
-      if (process.env.DISTRICT_DUMP) for (const [n, p] of [...Object.entries(workers), ...nodes.map((x, i) => [`node${i}`, x.part] as const)]) writeFileSync(`${process.env.DISTRICT_DUMP}-${n}.log`, p.output());
+      if (process.env.DISTRICT_DUMP)
+        for (const [n, p] of [...Object.entries(workers), ...nodes.map((x, i) => [`node${i}`, x.part] as const)])
+          writeFileSync(`${process.env.DISTRICT_DUMP}-${n}.log`, p.output());
       throw new Error(`${err.message}: ${m.n} of ${ackedTotal()} missing\n${m.text}\n--- w1 ---\n${workers.w1!.output().slice(-3000)}`);
     });
     for (const m of meters) {

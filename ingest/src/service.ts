@@ -30,6 +30,7 @@ import { openReadingStore } from './store/open.ts';
 import { dbPath } from './store/sqlite-db.ts';
 import type { ReadingStore, StatusChange } from './store/store.ts';
 import { MqttSubscriber } from './subscriber.ts';
+import { lockDataDir } from './data-lock.ts';
 import { join } from 'node:path';
 
 import { STORAGE_SUBJECT } from './tickets/ticket-service.ts';
@@ -97,6 +98,7 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
   private rollupPending = 0;
   private openHoursRolledAt = 0;
   private unsubscribe: (() => void)[] = [];
+  private releaseLock?: () => void;
 
   constructor(private readonly opts: IngestOptions) {
     super();
@@ -105,6 +107,15 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
 
   async start(): Promise<void> {
     const { log, metrics } = this.opts;
+    const lock = lockDataDir(this.opts.dataDir, this.opts.clientId ?? 'ingest');
+    if (!lock.ok) {
+      const h = lock.holder;
+      throw new CampusError(
+        'CAMPUS_ERR_START',
+        `${this.opts.dataDir} is being read by another ingest (pid ${h.pid} on ${h.host}, ${h.who}, since ${h.since}); one ingest per data dir. If that process is gone for good, delete ${join(this.opts.dataDir, 'ingest.lock')}`,
+      );
+    }
+    this.releaseLock = lock.release;
     const store = (this.opts.openStore ?? (() => openStore(this.opts)))();
     this.store = store;
     const detection = new DetectionService({
@@ -251,6 +262,8 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
     this.detection?.stop();
     this.detection = undefined;
     this.store?.close();
+    this.releaseLock?.();
+    this.releaseLock = undefined;
     this.subscriber = undefined;
     this.writer = undefined;
     this.spooled = undefined;

@@ -24,7 +24,7 @@ import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import type { Reading } from '@campus/contract';
 import { siteLeaseTopic, workerPresenceTopic, INGEST_OPS_ROOT } from '@campus/contract';
-import { describeError, loadOrCreateKey, SERVICE_USERS, type Log, type MetricsRegistry, type PartHealth, type Service } from '@campus/runtime';
+import { CampusError, describeError, loadOrCreateKey, SERVICE_USERS, type Log, type MetricsRegistry, type PartHealth, type Service } from '@campus/runtime';
 import { loadAssignment, type Assignment } from './assignment.ts';
 import { connectMqtt } from './mqtt-connect.ts';
 import { IngestService, type IngestOptions } from './service.ts';
@@ -44,6 +44,8 @@ export interface WorkerOptions {
     Partial<Pick<IngestOptions, 'openStore'>>;
   /** how often the assignment file is checked for changes (default 2 s) */
   checkEveryMs?: number;
+  /** after connecting, how long to wait for the others' retained statuses before taking a site (default 1.5 s) */
+  settleMs?: number;
 }
 
 type Presence = { state: 'online' | 'offline'; epoch: number };
@@ -63,6 +65,8 @@ export class IngestWorker extends EventEmitter<{ readings: [Reading[]]; statuses
   private epoch = Date.now();
   private stopping = false;
   private lastError?: string;
+  /** sites are taken only from this time on (the retained state of the others has arrived) */
+  private settledAt = Infinity;
 
   constructor(private readonly opts: WorkerOptions) {
     super();
@@ -87,6 +91,10 @@ export class IngestWorker extends EventEmitter<{ readings: [Reading[]]; statuses
     client.on('error', (err) => log.warn(`mqtt (worker status): ${err.message}`));
     client.on('message', (topic, payload) => this.onOps(topic, payload));
     client.on('connect', () => {
+      // the retained statuses and leases arrive after the subscription: until they had time to, every
+      // other worker looks down and every site free, so take nothing for a moment (releasing is fine)
+      this.settledAt = Date.now() + (this.opts.settleMs ?? 1500);
+      setTimeout(() => this.reconcile(), (this.opts.settleMs ?? 1500) + 50).unref();
       void (async () => {
         try {
           await client.subscribeAsync(`${INGEST_OPS_ROOT}/#`, { qos: 1 });
@@ -111,8 +119,24 @@ export class IngestWorker extends EventEmitter<{ readings: [Reading[]]; statuses
       }
     });
     await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no answer from ${this.opts.mqttUrl} within 15 s`)), 15_000);
-      client.once('connect', () => (clearTimeout(t), resolve()));
+      const fail = (err: Error) => {
+        clearTimeout(t);
+        client.off('error', onError);
+        client.end(true);
+        reject(err);
+      };
+      const t = setTimeout(() => fail(new CampusError('CAMPUS_ERR_MQTT', `no answer from ${this.opts.mqttUrl} within 15 s`)), 15_000);
+      // a refused login will not get better by retrying
+      const onError = (err: Error & { code?: number }) => {
+        if (typeof err.code === 'number')
+          fail(new CampusError('CAMPUS_ERR_MQTT', `broker ${this.opts.mqttUrl} refused worker ${name}: ${err.message}`, { cause: err }));
+      };
+      client.on('error', onError);
+      client.once('connect', () => {
+        clearTimeout(t);
+        client.off('error', onError);
+        resolve();
+      });
     });
     this.timer = setInterval(() => this.checkAssignment(), this.opts.checkEveryMs ?? 2000);
     this.timer.unref();
@@ -153,6 +177,10 @@ export class IngestWorker extends EventEmitter<{ readings: [Reading[]]; statuses
     return this.workers.get(worker)?.state === 'online';
   }
 
+  private upList(): string[] {
+    return [...new Set([this.opts.name, ...this.workers.keys()])].filter((w) => this.up(w));
+  }
+
   private checkAssignment(): void {
     try {
       const next = loadAssignment(this.opts.assignmentFile);
@@ -189,12 +217,17 @@ export class IngestWorker extends EventEmitter<{ readings: [Reading[]]; statuses
     for (const site of this.assignment.sites) {
       const owner = site.workers.find((w) => this.up(w));
       const running = this.running.get(site.siteId);
-      if (owner !== me && running) await this.release(site.siteId, running);
-      if (owner === me && !running) {
+      if (owner !== me && running) {
+        this.opts.log.info(`site ${site.siteId} belongs to ${owner ?? 'nobody up'} now`, { up: this.upList() });
+        await this.release(site.siteId, running);
+      }
+      if (owner === me && !running && Date.now() >= this.settledAt) {
         const lease = this.leases.get(site.siteId);
         const free = !lease || lease.worker === me || lease.state === 'released' || !this.up(lease.worker);
-        if (free) await this.take(site.siteId);
-        else this.opts.log.info(`site ${site.siteId}: waiting for ${lease.worker} to hand it over`);
+        if (free) {
+          this.opts.log.info(`site ${site.siteId} is ours`, { up: this.upList(), lease });
+          await this.take(site.siteId);
+        } else this.opts.log.info(`site ${site.siteId}: waiting for ${lease.worker} to hand it over`);
       }
     }
     // sites removed from the file

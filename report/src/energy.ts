@@ -12,8 +12,8 @@
  */
 import type { DeviceConfig } from '@campus/site';
 import { buildingName, dailyRegisterUse, hourlyRegisterUse, REGISTER_FIELD, UNIT, type ReportContext, type Resource } from './context.ts';
-import { datesFrom } from './format.ts';
-import type { DateRange } from './period.ts';
+import { change, datesFrom, dayCount } from './format.ts';
+import type { DateRange, ReportPeriod } from './period.ts';
 import type { RegisterUse } from './register-use.ts';
 import { addSplits, bandCost, splitByBand, type BandSplit } from './tariff.ts';
 
@@ -61,6 +61,14 @@ interface MeterUse {
   lastYear: number | null;
   bands: BandSplit | null;
 }
+
+/** A use per day of its range (terms differ in length: comparisons are on daily averages). */
+export const dailyAverage = (value: number | null, range: { from: string; to: string } | null): number | null =>
+  value === null || !range ? null : value / dayCount(range.from, range.to);
+
+/** The change of the daily average against the term before or a year earlier (a ratio), or null. */
+export const dailyChange = (use: Compared, period: ReportPeriod, against: 'previous' | 'lastYear'): number | null =>
+  change(dailyAverage(use.current, period), dailyAverage(use[against], period[against]));
 
 const sumOrNull = (values: (number | null)[]): number | null => (values.some((v) => v !== null) ? values.reduce<number>((s, v) => s + (v ?? 0), 0) : null);
 

@@ -1,4 +1,5 @@
 /** Dates, numbers and durations as a Chinese office report writes them. */
+import type { SchoolCalendar } from '@campus/site';
 
 export const DAY_MS = 86_400_000;
 
@@ -63,17 +64,7 @@ export function change(current: number | null, before: number | null): number | 
 }
 
 /** "2026-09-15 04:00" in the site's zone. */
-export function localDateTime(ts: number, timezone: string): string {
-  const parts: Record<string, string> = {};
-  const f = new Intl.DateTimeFormat('en-CA', {
-    timeZone: timezone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
-  for (const p of f.formatToParts(ts)) parts[p.type] = p.value;
-  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+export function localDateTime(calendar: SchoolCalendar, ts: number): string {
+  const t = calendar.local(ts);
+  return `${t.date} ${String(Math.floor(t.minuteOfDay / 60)).padStart(2, '0')}:${String(t.minuteOfDay % 60).padStart(2, '0')}`;
 }

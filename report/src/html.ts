@@ -5,6 +5,7 @@
  * Content Security Policy that allows exactly its one style block (by hash) and nothing else.
  */
 import { createHash } from 'node:crypto';
+import { dailyAverage } from './energy.ts';
 import { dateZh, localDateTime, monthDayZh, num, pct } from './format.ts';
 import type { TermReport } from './report.ts';
 import { barGroups, columnChart, esc, lineChart } from './svg.ts';
@@ -116,8 +117,6 @@ export function renderReportHtml(r: TermReport, options: HtmlOptions = {}): stri
   const muted = r.days.map((d) => d.type !== 'school_day');
   const title = `${r.site.name}${period.term ?? period.label}后勤工作数据报告`;
   const prev = period.term ? '上学期' : '上一时段';
-  const perDay = (v: number | null, range: { from: string; to: string } | null) =>
-    v === null || !range ? null : v / ((Date.parse(`${range.to}T00:00:00Z`) - Date.parse(`${range.from}T00:00:00Z`)) / 86_400_000 + 1);
   const buildingChart = (f: typeof e, noun: string) =>
     barGroups({
       title: `各楼日均${noun}`,
@@ -125,8 +124,18 @@ export function renderReportHtml(r: TermReport, options: HtmlOptions = {}): stri
       series: ['本期', prev, '去年同期'],
       rows: [...f.buildings, ...(f.unmetered ? [f.unmetered] : [])].map((b) => ({
         label: b.name,
-        values: [perDay(b.use.current, period), perDay(b.use.previous, period.previous), perDay(b.use.lastYear, period.lastYear)],
+        values: [dailyAverage(b.use.current, period), dailyAverage(b.use.previous, period.previous), dailyAverage(b.use.lastYear, period.lastYear)],
       })),
+    });
+  const dailyChart = (f: typeof e, noun: string) =>
+    columnChart({
+      id: `daily-${f.resource}`,
+      title: `每日全校${noun}`,
+      unit: f.unit,
+      labels: dayLabels,
+      values: f.daily.map((d) => d.use),
+      muted,
+      estimated: f.daily.map((d) => d.estimated),
     });
   const kpi = (value: string, label: string) => `<div class="kpi"><b>${esc(value)}</b><span>${esc(label)}</span></div>`;
   const cost = (e.total.costYuan ?? 0) + (w.total.costYuan ?? 0);
@@ -139,7 +148,7 @@ export function renderReportHtml(r: TermReport, options: HtmlOptions = {}): stri
   <p class="subtitle">${esc(period.term ?? period.label)} · 后勤工作数据报告</p>
   <p class="meta">统计时段：${dateZh(period.from)}至${dateZh(period.to)}（${period.days} 天，上课日 ${period.schoolDays} 天${
     period.termEnd ? `；学期至${dateZh(period.termEnd)}结束，尚在进行` : ''
-  }）。生成时间：${esc(localDateTime(r.generatedAt, r.site.timezone))}。数据来源：设施监测系统的每小时 / 每日汇总数据（${esc(r.store === 'influx' ? 'InfluxDB' : 'SQLite')}）与报修单记录。</p>
+  }）。生成时间：${esc(localDateTime(r.calendar, r.generatedAt))}。数据来源：设施监测系统的每小时 / 每日汇总数据（${esc(r.store === 'influx' ? 'InfluxDB' : 'SQLite')}）与报修单记录。</p>
   <h3>摘要（可直接粘贴到工作总结）</h3>
   <p class="summary" id="summary">${esc(r.summary)}</p>
   <div class="kpis">
@@ -161,24 +170,8 @@ export function renderReportHtml(r: TermReport, options: HtmlOptions = {}): stri
 <section class="chapter" id="energy">
   <h2>一、用电与用水</h2>
   ${renderTable(tables.find((t) => t.id === 'totals')!)}
-  <figure><figcaption>每日全校用电（kWh；浅色为周末、节假日，斜线为含估算的日子）</figcaption>${columnChart({
-    id: 'ce',
-    title: '每日全校用电',
-    unit: 'kWh',
-    labels: dayLabels,
-    values: e.daily.map((d) => d.use),
-    muted,
-    estimated: e.daily.map((d) => d.estimated),
-  })}</figure>
-  <figure><figcaption>每日全校用水（m³）</figcaption>${columnChart({
-    id: 'cw',
-    title: '每日全校用水',
-    unit: 'm³',
-    labels: dayLabels,
-    values: w.daily.map((d) => d.use),
-    muted,
-    estimated: w.daily.map((d) => d.estimated),
-  })}</figure>
+  <figure><figcaption>每日全校用电（kWh；浅色为周末、节假日，斜线为含估算的日子）</figcaption>${dailyChart(e, '用电')}</figure>
+  <figure><figcaption>每日全校用水（m³）</figcaption>${dailyChart(w, '用水')}</figure>
   <figure><figcaption>各楼日均用电（kWh/天），与${prev}、去年同期对比</figcaption>${buildingChart(e, '用电')}</figure>
   <figure><figcaption>各楼日均用水（m³/天）</figcaption>${buildingChart(w, '用水')}</figure>
   ${tables

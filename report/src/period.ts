@@ -5,7 +5,7 @@
  * dates a year earlier). A term still running is reported up to yesterday, the last complete day.
  */
 import type { Campus } from '@campus/site';
-import { addDays, dayCount } from './format.ts';
+import { addDays, DAY_MS, dayCount } from './format.ts';
 
 export interface DateRange {
   /** first and last local date, inclusive */
@@ -93,7 +93,7 @@ export function resolvePeriod(campus: Campus, req: PeriodRequest): ReportPeriod 
   const before = terms[i - 1];
   // the same term a year earlier: the one that started within two months of a year before
   const target = Date.parse(`${yearEarlier(term.start)}T00:00:00Z`);
-  const lastYear = terms.find((t) => t !== term && Math.abs(Date.parse(`${t.start}T00:00:00Z`) - target) <= 62 * 86_400_000);
+  const lastYear = terms.find((t) => t !== term && Math.abs(Date.parse(`${t.start}T00:00:00Z`) - target) <= 62 * DAY_MS);
   return finish({
     from: term.start,
     to,

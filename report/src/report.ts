@@ -4,7 +4,7 @@
  * summary paragraph (summary.ts) only read this object.
  */
 import { TicketStore, type Db, type ReadingStore } from '@campus/ingest';
-import type { Campus, DayType, TariffsConfig } from '@campus/site';
+import type { Campus, DayType, SchoolCalendar, TariffsConfig } from '@campus/site';
 import { competitionsHeld, type CompetitionHeld } from './competitions.ts';
 import type { ReportContext } from './context.ts';
 import { coverage, type Coverage } from './coverage.ts';
@@ -19,7 +19,9 @@ import { ticketFigures, type TicketFigures } from './tickets.ts';
 import { transformerFigures, type TransformerFigure } from './transformers.ts';
 
 export interface TermReport {
-  site: { id: string; name: string; timezone: string };
+  site: { id: string; name: string };
+  /** the site's calendar (local times in the tables) */
+  calendar: SchoolCalendar;
   period: ReportPeriod;
   /** every day of the period with its kind (school day, weekend, holiday) */
   days: { date: string; type: DayType }[];
@@ -68,7 +70,8 @@ export async function buildReport(inputs: ReportInputs): Promise<TermReport> {
   ]);
   const cover = await coverage(ctx, new Map([...electricity.meters, ...water.meters]));
   const report: Omit<TermReport, 'summary'> = {
-    site: { id: campus.site.id, name: campus.site.name, timezone: campus.site.timezone },
+    site: { id: campus.site.id, name: campus.site.name },
+    calendar: campus.calendar,
     period,
     days: datesFrom(period.from, period.to).map((date) => ({ date, type: campus.calendar.dayType(date) })),
     generatedAt: now,

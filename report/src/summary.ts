@@ -3,8 +3,8 @@
  * with the report's own figures (no model, nothing invented), one per section, in a fixed order.
  */
 import { SEVERITY_LABELS_ZH } from '@campus/contract';
-import type { Compared, ResourceFigures } from './energy.ts';
-import { change, dateZh, durationZh, monthDayZh, num, pct } from './format.ts';
+import { dailyChange, type Compared, type ResourceFigures } from './energy.ts';
+import { dateZh, durationZh, monthDayZh, num, pct } from './format.ts';
 import type { TermReport } from './report.ts';
 import { NEAR_CAPACITY_PCT } from './transformers.ts';
 
@@ -13,16 +13,13 @@ type Figures = Omit<TermReport, 'summary'>;
 /** "较上学期下降 3.2%、较去年同期上升 1.1%", on daily averages (terms differ in length). */
 function comparedText(r: Figures, use: Compared): string {
   const { period } = r;
-  const perDay = (v: number | null, range: { from: string; to: string } | null) =>
-    v === null || !range ? null : v / ((Date.parse(`${range.to}T00:00:00Z`) - Date.parse(`${range.from}T00:00:00Z`)) / 86_400_000 + 1);
-  const now = perDay(use.current, period);
   const parts: string[] = [];
   const say = (ratio: number | null, against: string) => {
     if (ratio === null) return;
     parts.push(Math.abs(ratio) < 0.0005 ? `与${against}持平` : `较${against}${ratio < 0 ? '下降' : '上升'} ${pct(Math.abs(ratio)).replace('+', '')}`);
   };
-  say(change(now, perDay(use.previous, period.previous)), period.term ? '上学期' : '上一时段');
-  say(change(now, perDay(use.lastYear, period.lastYear)), '去年同期');
+  say(dailyChange(use, period, 'previous'), period.term ? '上学期' : '上一时段');
+  say(dailyChange(use, period, 'lastYear'), '去年同期');
   return parts.length ? `日均${parts.join('、')}` : '暂无往期数据可比';
 }
 

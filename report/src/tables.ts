@@ -3,8 +3,8 @@
  * (csv.ts) with the same rows. Cells hold raw numbers; a column says how many decimals it shows.
  */
 import { SEVERITY_LABELS_ZH, STATUS_LABELS_ZH } from '@campus/contract';
-import type { Compared, ResourceFigures, UseGroup } from './energy.ts';
-import { change, localDateTime } from './format.ts';
+import { dailyChange, type Compared, type ResourceFigures, type UseGroup } from './energy.ts';
+import { localDateTime } from './format.ts';
 import { FRIDGE_CLASS_ZH } from './fridges.ts';
 import type { TermReport } from './report.ts';
 import { BAND_LABELS_ZH, BANDS, bandPrice } from './tariff.ts';
@@ -37,15 +37,11 @@ const n = (label: string, digits = 0): Column => ({ label, type: 'number', digit
 const chg = (label: string): Column => ({ label, type: 'change', digits: 1 });
 const text = (label: string): Column => ({ label });
 
-/** Change of the daily average, in % (terms differ in length). */
-function dailyChange(r: TermReport, use: Compared, against: 'previous' | 'lastYear'): number | null {
-  const range = r.period[against];
-  const v = use[against];
-  if (!range || v === null || use.current === null) return null;
-  const days = (x: { from: string; to: string }) => (Date.parse(`${x.to}T00:00:00Z`) - Date.parse(`${x.from}T00:00:00Z`)) / 86_400_000 + 1;
-  const c = change(use.current / r.period.days, v / days(range));
+/** Change of the daily average, in %. */
+const pctChange = (r: TermReport, use: Compared, against: 'previous' | 'lastYear'): number | null => {
+  const c = dailyChange(use, r.period, against);
   return c === null ? null : c * 100;
-}
+};
 
 const prevLabel = (r: TermReport) => (r.period.term ? '上学期' : '上一时段');
 
@@ -58,8 +54,8 @@ function useTable(r: TermReport, f: ResourceFigures, id: string, title: string, 
     g.use.current,
     g.use.previous,
     g.use.lastYear,
-    dailyChange(r, g.use, 'previous'),
-    dailyChange(r, g.use, 'lastYear'),
+    pctChange(r, g.use, 'previous'),
+    pctChange(r, g.use, 'lastYear'),
     g.costYuan,
   ];
   const rows = groups.map(row);
@@ -119,8 +115,7 @@ function ticketTable(id: string, title: string, first: string, groups: TicketGro
 }
 
 export function reportTables(r: TermReport): ReportTable[] {
-  const tz = r.site.timezone;
-  const at = (ts: number) => localDateTime(ts, tz);
+  const at = (ts: number) => localDateTime(r.calendar, ts);
   const { electricity: e, water: w } = r;
   const tables: ReportTable[] = [];
 
@@ -144,8 +139,8 @@ export function reportTables(r: TermReport): ReportTable[] {
       f.total.use.current,
       f.total.use.previous,
       f.total.use.lastYear,
-      dailyChange(r, f.total.use, 'previous'),
-      dailyChange(r, f.total.use, 'lastYear'),
+      pctChange(r, f.total.use, 'previous'),
+      pctChange(r, f.total.use, 'lastYear'),
       f.totalSource,
     ]),
     note: [

@@ -122,7 +122,7 @@ export async function backfillTerms(store: ReadingStore, campus: Campus, dataDir
   n += await backfill(store, campus, { ranges: [range({ from: PREVIOUS.start, to: PREVIOUS.end })], stepMs: 15 * 60_000, seed: 2 });
   n += await backfill(store, campus, { ranges: [range({ from: LAST_YEAR.start, to: LAST_YEAR.end })], stepMs: 15 * 60_000, seed: 3 });
   for (;;) {
-    const r = await store.rollUp(20_000);
+    const r = await store.rollUp(5000);
     if (r.pending === 0 || r.hours === 0) break;
   }
   return n;

@@ -117,7 +117,8 @@ export const deviceSchema = z.discriminatedUnion('kind', [waterMeter, electricMe
 const thresholdSet = z.record(z.string(), z.record(z.string(), z.number()));
 
 /** "08:00-11:00"; a range may cross midnight ("23:00-07:00"); "24:00" ends a day */
-const clockRange = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/, {
+const CLOCK_RANGE = /^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
+const clockRange = z.string().regex(CLOCK_RANGE, {
   error: 'must be a time range HH:MM-HH:MM, e.g. "08:00-11:00" (may cross midnight: "23:00-07:00")',
 });
 /** a time-of-use price band (峰 / 谷): its price and its hours of the day */
@@ -139,8 +140,10 @@ export function clockRangeMinutes(range: string): [number, number][] {
 const tariffs = z
   .strictObject({ electricityYuanPerKWh: positive.default(0.6), waterYuanPerM3: positive.default(4), peak: priceBand.optional(), valley: priceBand.optional() })
   .superRefine((t, ctx) => {
-    const peak = (t.peak?.hours ?? []).flatMap(clockRangeMinutes);
+    // malformed ranges are reported by their own check
+    const peak = (t.peak?.hours ?? []).filter((r) => CLOCK_RANGE.test(r)).flatMap(clockRangeMinutes);
     t.valley?.hours.forEach((range, i) => {
+      if (!CLOCK_RANGE.test(range)) return;
       const hit = clockRangeMinutes(range).some(([a, b]) => peak.some(([c, d]) => a < d && c < b));
       if (hit) ctx.addIssue({ code: 'custom', path: ['valley', 'hours', i], message: `"${range}" overlaps the peak hours (${t.peak!.hours.join(', ')})` });
     });

@@ -35,20 +35,21 @@ export async function startTestBroker(campuses: Campus[], options: Partial<Broke
     dir.remove();
     throw err;
   }
+  const dataDir = options.dataDir ?? dir.path;
   // a device not in any ledger (refusal tests) gets the first site's derivation
   const siteOf = (deviceId: string) => (campuses.find((c) => c.device(deviceId)) ?? campuses[0])?.site.id ?? '';
   return {
     broker,
     url: `mqtt://127.0.0.1:${broker.port}`,
     port: broker.port,
-    dataDir: dir.path,
+    dataDir,
     metrics,
     deviceLogin: (deviceId) => ({
       clientId: deviceId,
       username: deviceId,
-      password: simulatedDevicePassword(loadOrCreateKey(dir.path, 'sim'), siteOf(deviceId), deviceId),
+      password: simulatedDevicePassword(loadOrCreateKey(dataDir, 'sim'), siteOf(deviceId), deviceId),
     }),
-    ingestLogin: () => ({ username: SERVICE_USERS.ingest, password: loadOrCreateKey(dir.path, 'ingest') }),
+    ingestLogin: () => ({ username: SERVICE_USERS.ingest, password: loadOrCreateKey(dataDir, 'ingest') }),
     metric: (name) =>
       metrics
         .render()

@@ -13,6 +13,7 @@
     报修单: 'Tickets',
     设备台账: 'Devices',
     节能评比: 'Energy contest',
+    学期报告: 'Term report',
     '连接中…': 'Connecting…',
     实时连接: 'Live',
     '连接中断，重连中': 'Disconnected, retrying',

@@ -109,7 +109,8 @@ export class TicketStore {
 
   /** Every ticket opened in [from, to), oldest first (the term report). */
   openedBetween(from: number, to: number): TicketRecord[] {
-    return (this.db.prepare(`SELECT ${COLUMNS} FROM tickets WHERE opened_at >= ? AND opened_at < ? ORDER BY opened_at, id`).all(from, to) as Row[]).map(fromRow);
+    const rows = this.db.prepare(`SELECT ${COLUMNS} FROM tickets WHERE opened_at >= ? AND opened_at < ? ORDER BY opened_at, id`).all(from, to) as Row[];
+    return rows.map(fromRow);
   }
 
   insert(t: Omit<TicketRecord, 'id'>): number {

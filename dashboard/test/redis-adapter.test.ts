@@ -55,7 +55,11 @@ async function startInstance(redisUrl: string) {
     redisUrl,
   });
   let stopped: Promise<void> | undefined;
-  const stop = () => (stopped ??= service.stop().then(() => (poller.stop(), db.close())));
+  const stop = () =>
+    (stopped ??= service.stop().then(() => {
+      poller.stop();
+      db.close();
+    }));
   stops.push(stop);
   await service.start();
   poller.start();

@@ -357,8 +357,9 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
 /** The options that come from the environment knobs. */
 export function ingestSettings(
   knobs: Knobs,
-): Pick<IngestOptions, 'dataDir' | 'store' | 'influx' | 'rawRetentionDays' | 'spoolMaxBytes' | 'mqttLogin' | 'sharedGroup'> {
+): Pick<IngestOptions, 'dataDir' | 'store' | 'influx' | 'rawRetentionDays' | 'spoolMaxBytes' | 'mqttLogin' | 'sharedGroup' | 'clientId'> {
   return {
+    clientId: knobs.ingestClientId,
     mqttLogin: { username: knobs.ingestMqttUsername, password: knobs.ingestMqttPassword },
     sharedGroup: knobs.ingestSharedGroup,
     dataDir: knobs.dataDir,

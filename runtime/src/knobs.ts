@@ -28,6 +28,8 @@ export interface Knobs {
   ingestAssignment?: string;
   /** CAMPUS_INGEST_WORKER: this worker's name in that file (default: the host name) */
   ingestWorker: string;
+  /** CAMPUS_INGEST_CLIENT_ID: ingest's MQTT client id, its persistent session (default campus-ingest-<hostname>; unique per ingest process) */
+  ingestClientId?: string;
   /** CAMPUS_INGEST_SHARED_GROUP: subscribe as `$share/{group}/...` (external brokers with shared subscriptions; aedes has none) */
   ingestSharedGroup?: string;
   /** CAMPUS_STORE */
@@ -134,6 +136,7 @@ export function readKnobs(env: Env = process.env, defaults: { sim?: boolean } = 
     ingestMqttUsername: env.CAMPUS_INGEST_MQTT_USERNAME || undefined,
     ingestMqttPassword: env.CAMPUS_INGEST_MQTT_PASSWORD || undefined,
     ingestSharedGroup: env.CAMPUS_INGEST_SHARED_GROUP || undefined,
+    ingestClientId: env.CAMPUS_INGEST_CLIENT_ID || undefined,
     ingestAssignment: env.CAMPUS_INGEST_ASSIGNMENT || undefined,
     ingestWorker: env.CAMPUS_INGEST_WORKER || hostname(),
     store: oneOf('CAMPUS_STORE', ['sqlite', 'influx'] as const, 'sqlite'),

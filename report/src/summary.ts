@@ -25,9 +25,12 @@ function comparedText(r: Figures, use: Compared): string {
 
 function resourceText(r: Figures, f: ResourceFigures, noun: string, digits: number): string {
   const total = f.total.use.current;
-  if (total === null) return `${noun}：本期没有数据。`;
+  if (total === null) return `${noun}本期没有数据`;
   return `全校${noun} ${num(total, digits)} ${f.unit}（日均 ${num(total / r.period.days, digits)} ${f.unit}），${comparedText(r, f.total.use)}`;
 }
+
+/** gaps named one by one in the summary paragraph; the rest are counted */
+const MAX_COVERAGE_NAMED = 3;
 
 export function summaryText(r: Figures): string {
   const { period, electricity, water, tickets, leaks, fridges, transformers, coverage } = r;
@@ -46,7 +49,7 @@ export function summaryText(r: Figures): string {
     const tou = r.tariffs.peak || r.tariffs.valley;
     const share = tou && bands && kwh > 0 ? `，其中峰时用电占 ${num((bands.peak / kwh) * 100, 1)}%、谷时占 ${num((bands.valley / kwh) * 100, 1)}%` : '';
     out.push(
-      `按现行${tou ? '峰谷分时' : ''}电价和水价计，电费约 ${num(eCost, 0)} 元${share}，水费约 ${num(wCost, 0)} 元，合计约 ${num((eCost ?? 0) + (wCost ?? 0), 0)} 元。`,
+      `按现行${tou ? '峰谷分时' : ''}电价和水价计，${[eCost !== null ? `电费约 ${num(eCost, 0)} 元${share}` : '', wCost !== null ? `水费约 ${num(wCost, 0)} 元` : ''].filter(Boolean).join('，')}${eCost !== null && wCost !== null ? `，合计约 ${num(eCost + wCost, 0)} 元` : ''}。`,
     );
   }
 
@@ -95,8 +98,10 @@ export function summaryText(r: Figures): string {
     if (peaks) out.push(`变压器最大负载率（最大相电流 / 额定电流）：${peaks}${nearText}。`);
   }
 
-  out.push(
-    coverage.issues.length ? `数据说明：${coverage.issues.map((i) => i.text).join('；')}。` : `数据说明：全部 ${coverage.devices} 台设备在本期内数据完整。`,
-  );
+  // a paragraph to paste: name a few gaps, count the rest (the coverage table lists them all)
+  const shown = coverage.issues.slice(0, MAX_COVERAGE_NAMED).map((i) => i.text);
+  const more = coverage.issues.length - shown.length;
+  if (more > 0) shown.push(`另有 ${more} 台设备数据不全，详见“数据覆盖”表`);
+  out.push(shown.length ? `数据说明：${shown.join('；')}。` : `数据说明：全部 ${coverage.devices} 台设备在本期内数据完整。`);
   return out.join('');
 }

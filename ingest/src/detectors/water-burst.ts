@@ -2,7 +2,10 @@
  * Burst: the 5-minute average flow far above what this meter ever does at this hour — above
  * `factor` x its learned peak for the hour of day (and at least `minExcessM3h` above it) for
  * `minutes`, or above the pipe's rated flow at any time. Critical.
- * The learned peak is the highest 5-minute flow seen in that hour over the last two weeks.
+ * The learned peak is the highest 5-minute flow seen in that hour on the last 14 days of the same
+ * kind: school days are judged by school days, so the first morning after a vacation is compared
+ * with the last school days before it, not with the empty vacation (which made every meter of a
+ * school "burst" on its first day back); other days by the highest of both kinds.
  */
 import type { Detector } from './detector.ts';
 import { clear, found, raise } from './finding.ts';
@@ -10,18 +13,22 @@ import { averageFlow, fmt, keepLast, localDate, MIN, pushVolume, since, type Vol
 
 interface State {
   samples: VolumeSamples;
-  /** per hour of day: the peak 5-min flow of each of the last days [date, flow] */
+  /** per hour of day: the peak 5-min flow of each of the last school days [date, flow] */
   peaks: [string, number][][];
+  /** the same for weekends, holidays and vacation days (absent in state saved by older versions) */
+  otherPeaks?: [string, number][][];
   overSince: number | null;
   lastTs: number | null;
   raised: boolean;
 }
 
+const hours = (): [string, number][][] => Array.from({ length: 24 }, () => []);
+
 export const waterBurst: Detector<State> = {
   key: 'water.burst',
   kinds: ['water_meter'],
   defaults: { factor: 3, minExcessM3h: 2, minutes: 10, windowMin: 5, learnDays: 14, minDays: 3 },
-  init: () => ({ samples: [], peaks: Array.from({ length: 24 }, () => []), overSince: null, lastTs: null, raised: false }),
+  init: () => ({ samples: [], peaks: hours(), otherPeaks: hours(), overSince: null, lastTs: null, raised: false }),
 
   onReading(state, obs, ctx) {
     const { params: p, calendar, device } = ctx;
@@ -34,9 +41,17 @@ export const waterBurst: Detector<State> = {
 
     const local = calendar.local(ts);
     const hour = Math.floor(local.minuteOfDay / 60);
-    const history = s.peaks[hour]!;
-    const learned = history.filter(([d]) => d !== local.date);
-    const peak = learned.length >= p.minDays! ? Math.max(...learned.map(([, f]) => f)) : null;
+    const schoolDay = calendar.isSchoolDay(local.date);
+    const school = s.peaks[hour]!;
+    const other = (s.otherPeaks ?? hours())[hour]!;
+    const history = schoolDay ? school : other;
+    const peakOf = (h: [string, number][]) => {
+      const learned = h.filter(([d]) => d !== local.date);
+      return learned.length >= p.minDays! ? Math.max(...learned.map(([, f]) => f)) : null;
+    };
+    const schoolPeak = peakOf(school);
+    const otherPeak = peakOf(other);
+    const peak = schoolDay ? schoolPeak : otherPeak === null ? schoolPeak : Math.max(otherPeak, schoolPeak ?? 0);
     const threshold = peak === null ? null : Math.max(peak * p.factor!, peak + p.minExcessM3h!);
     const rated = device.ratedFlowM3h;
     const overRated = rated !== undefined && flow > rated;
@@ -50,7 +65,9 @@ export const waterBurst: Detector<State> = {
         today?.[0] === local.date
           ? [...history.slice(0, -1), [local.date, Math.max(today[1], flow)] as [string, number]]
           : [...history, [local.date, flow] as [string, number]];
-      s.peaks = s.peaks.map((h, i) => (i === hour ? keepLast(updated, p.learnDays!) : h));
+      const kept = (all: [string, number][][]) => all.map((h, i) => (i === hour ? keepLast(updated, p.learnDays!) : h));
+      if (schoolDay) s.peaks = kept(s.peaks);
+      else s.otherPeaks = kept(s.otherPeaks ?? hours());
     }
 
     const lasted = s.overSince === null ? 0 : ts - s.overSince;

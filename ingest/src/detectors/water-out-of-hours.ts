@@ -1,6 +1,8 @@
 /**
  * Out-of-hours use: on a weekend, holiday or vacation day, the day's use is compared (after the
  * day ends) with the meter's learned use on such days: alarm above factor x average + floor. minor.
+ * Term weekends (boarders stay) and holidays or vacation days (the school is empty) are learned
+ * apart: judged together, the first weekend after a vacation looked like a leak on every meter.
  */
 import type { Detector } from './detector.ts';
 import { clear, found, raise } from './finding.ts';
@@ -10,8 +12,10 @@ interface State {
   date: string | null;
   startVolume: number | null;
   lastVolume: number | null;
-  /** use of past non-school days, m³ */
+  /** use of past term weekends, m³ (older versions kept every non-school day here) */
   history: number[];
+  /** use of past holidays and vacation days, m³ */
+  awayHistory?: number[];
   raised: boolean;
 }
 
@@ -19,7 +23,7 @@ export const waterOutOfHours: Detector<State> = {
   key: 'water.out_of_hours',
   kinds: ['water_meter'],
   defaults: { factor: 1.5, floorM3: 0.5, learnDays: 8, minDays: 2 },
-  init: () => ({ date: null, startVolume: null, lastVolume: null, history: [], raised: false }),
+  init: () => ({ date: null, startVolume: null, lastVolume: null, history: [], awayHistory: [], raised: false }),
 
   onReading(state, obs, ctx) {
     const { params: p, calendar, device } = ctx;
@@ -32,14 +36,19 @@ export const waterOutOfHours: Detector<State> = {
     const s: State = { ...state, date, startVolume: obs.volumeM3, lastVolume: obs.volumeM3 };
     if (state.date === null || state.startVolume === null || state.lastVolume === null || calendar.isSchoolDay(state.date)) return found(s);
     const used = obs.volumeM3 - state.startVolume; // up to the first reading of the new day
-    const learned = state.history;
-    s.history = keepLast([...learned, used], p.learnDays!);
+    const weekend = calendar.dayType(state.date) === 'weekend';
+    const learned = (weekend ? state.history : state.awayHistory) ?? [];
+    const learn = (h: number[]) => {
+      if (weekend) s.history = h;
+      else s.awayHistory = h;
+    };
+    learn(keepLast([...learned, used], p.learnDays!));
     if (learned.length < p.minDays!) return found(s);
     const avg = learned.reduce((a, b) => a + b, 0) / learned.length;
     const limit = avg * p.factor! + p.floorM3!;
     if (used > limit) {
       s.raised = true;
-      s.history = keepLast(learned, p.learnDays!); // an anomalous day does not teach
+      learn(keepLast(learned, p.learnDays!)); // an anomalous day does not teach
       return found(
         s,
         raise(this.key, device.id, ts, {

@@ -102,6 +102,35 @@ describe('burst', () => {
   });
 });
 
+describe('burst after a vacation', () => {
+  // the demo calendar: term 1 ends 2027-01-22, the winter vacation runs to 2027-02-21
+  const from = at('2027-01-04T00:00:00+08:00');
+  const backAt = at('2027-02-22T00:00:00+08:00'); // the first school day of term 2
+  const school = (ts: number) => (localHour(ts) >= 7 && localHour(ts) < 18 ? 8 : 0.2);
+  const vacation = () => 0.25;
+  const main = (ts: number) => {
+    const date = new Date(ts + 8 * HOUR).toISOString().slice(0, 10);
+    const weekday = new Date(ts + 8 * HOUR).getUTCDay();
+    return date >= '2027-01-23' && date < '2027-02-22' ? vacation() : weekday === 0 || weekday === 6 ? 0.3 : school(ts);
+  };
+
+  it('the first morning back is judged by the last school days, not by the empty vacation', () => {
+    const r = run();
+    waterMeter(r, 'wm-main', from, backAt + 2 * 24 * HOUR, MIN, main);
+    expect(r.raised('water.burst')).toEqual([]);
+  });
+
+  it('a real burst on the first morning back is still caught', () => {
+    const r = run();
+    const burstAt = backAt + 10 * HOUR;
+    waterMeter(r, 'wm-main', from, backAt + 12 * HOUR, MIN, (ts) => main(ts) + (ts >= burstAt ? 25 : 0));
+    const raised = r.raised('water.burst');
+    expect(raised.length).toBeGreaterThan(0);
+    expect(raised[0]!.ts).toBeGreaterThanOrEqual(burstAt + 10 * MIN);
+    expect(raised[0]!.ts).toBeLessThanOrEqual(burstAt + 16 * MIN);
+  });
+});
+
 describe('register', () => {
   it('a rollover is a normal flow, not a burst or a negative', () => {
     const r = run();
@@ -163,5 +192,17 @@ describe('out-of-hours use', () => {
     expect(raised).toHaveLength(1);
     expect(raised[0]).toMatchObject({ severity: 'minor', details: { date: '2026-11-28' } });
     expect(raised[0]!.ts).toBe(at('2026-11-29T00:00:00+08:00'));
+  });
+
+  it('the first weekend after a vacation is judged by term weekends, not by the empty vacation', () => {
+    // boarders: a term weekend uses 0.4 m³/h in the dormitory, the winter vacation 0.02
+    const r = run();
+    waterMeter(r, 'wm-dorm-1', at('2026-12-26T00:00:00+08:00'), at('2027-03-01T06:00:00+08:00'), 10 * MIN, (ts) => {
+      const date = new Date(ts + 8 * HOUR).toISOString().slice(0, 10);
+      const weekend = [0, 6].includes(new Date(ts + 8 * HOUR).getUTCDay());
+      if (date >= '2027-01-23' && date < '2027-02-22') return 0.02;
+      return weekend ? 0.4 : 1;
+    });
+    expect(r.raised('water.out_of_hours')).toEqual([]);
   });
 });

@@ -129,3 +129,26 @@ export class ClusterQueues {
     clearInterval(this.timer);
   }
 }
+
+/** how often a node says it is alive; a node silent for 3 of these is dead and its clients' wills go out (within 4 more) */
+export const CLUSTER_HEARTBEAT_MS = 5000;
+
+/**
+ * A dead node's will is stale when the retained message on its topic was published through another
+ * node (a device that reconnected elsewhere announced itself there): publishing it would mark a
+ * live device offline. Retained messages carry the broker id they came through (ours per device:
+ * queue-before-ack.ts `${node}/${clientId}`).
+ */
+export async function isStaleWill(persistence: object, topic: string, willBrokerId: string): Promise<boolean> {
+  try {
+    const stream = (persistence as { createRetainedStream(pattern: string): AsyncIterable<{ topic: string; brokerId?: string }> }).createRetainedStream(topic);
+    for await (const retained of stream) {
+      if (retained.topic !== topic) continue;
+      const from = retained.brokerId ?? '';
+      return from !== willBrokerId && !from.startsWith(`${willBrokerId}/`);
+    }
+  } catch {
+    // cannot tell: publish the will, as aedes would
+  }
+  return false;
+}

@@ -15,7 +15,7 @@ import { Admission, type AdmissionOptions } from './admission.ts';
 import { checkIdentifier, checkTopic, DEFAULT_LIMITS, guardPackets, type Limits } from './limits.ts';
 import { SubscriberFlow, type FlowOptions } from './flow.ts';
 import { QueueBeforeAck } from './queue-before-ack.ts';
-import { ClusterQueues, openRedisEmitter } from './cluster.ts';
+import { CLUSTER_HEARTBEAT_MS, ClusterQueues, isStaleWill, openRedisEmitter } from './cluster.ts';
 import { openPersistence, type OpenedPersistence, type PersistenceOptions } from './persistence.ts';
 import { startTlsListeners, type TlsListeners, type TlsOptions } from './tls.ts';
 import type { CredentialStore, Identity } from './credentials.ts';
@@ -150,7 +150,8 @@ export class BrokerService implements Service {
 
     const aedes = new Aedes({
       persistence,
-      ...(mq ? { mq } : {}),
+      // a cluster notices a dead node after 3 heartbeats and publishes its clients' wills (default 60 s: minutes)
+      ...(mq ? { mq, heartbeatInterval: CLUSTER_HEARTBEAT_MS } : {}),
       drainTimeout: this.opts.drainTimeoutMs ?? 30_000,
       // our own check (limits.ts) counts and logs the refusal; aedes' hard ceiling stays behind it
       maxTopicLevels: 100,
@@ -203,6 +204,22 @@ export class BrokerService implements Service {
         );
       },
       authorizePublish: (client, packet, done) => {
+        // a will another node stored, published here because that node died (aedes' _clearWills):
+        // stale if its client has published on that topic through another node since (cluster.ts)
+        const willOf = (packet as { brokerId?: string }).brokerId;
+        if (this.opts.cluster && willOf && willOf !== aedes.id && (client === null || !client.closed)) {
+          void isStaleWill(persistence, packet.topic, willOf).then((stale) => {
+            if (stale) {
+              // refusing would abort aedes' whole pass over the dead node's wills (and repeat it forever):
+              // divert this one to a $SYS topic no device or service reads, not retained
+              log.info(`diverted the will of ${packet.topic} left on a dead broker node: its client is back through another node`);
+              packet.topic = `$SYS/${aedes.id}/stale-wills/${packet.topic}`;
+              packet.retain = false;
+            }
+            done(null);
+          });
+          return;
+        }
         // client is null when aedes publishes a stored will of a gone client: it was checked on connect
         if (client === null) return done(null);
         const who = this.identities.get(client);

@@ -207,6 +207,35 @@ export class InfluxReadingStore extends RollupStore {
     return toRollupRows(rowsOf(series?.[0]), fields);
   }
 
+  /** One query per device kind (usually one), the devices OR-ed and grouped by the device tag. */
+  async readRollupsOfDevices(period: Period, deviceIds: readonly string[], from: number, to: number, only?: string[]): Promise<Map<string, RollupRow[]>> {
+    const out = new Map<string, RollupRow[]>();
+    const byKind = new Map<DeviceKind, string[]>();
+    for (const id of deviceIds) {
+      const kind = this.kindOf(id);
+      if (kind) byKind.set(kind, [...(byKind.get(kind) ?? []), id]);
+    }
+    await Promise.all(
+      [...byKind].map(async ([kind, ids]) => {
+        const fields = only?.length ? only : rollupFields(kind);
+        const select = fields.flatMap((f) => STATS.map((s) => quoteIdent(`${f}_${s}`)));
+        // a few hundred devices per statement keeps the URL well under InfluxDB's limits
+        for (let i = 0; i < ids.length; i += 200) {
+          const chunk = ids.slice(i, i + 200);
+          const where = chunk.map((id) => `device = ${quoteString(id)}`).join(' OR ');
+          const [series] = await this.http.query(
+            `SELECT ${select.join(', ')} FROM ${ROLLUP_RP}.${quoteIdent(`${kind}_${period}`)} WHERE (${where}) AND time >= ${from}ms AND time < ${to}ms GROUP BY device`,
+          );
+          for (const s of series ?? []) {
+            const id = s.tags?.device;
+            if (id) out.set(id, toRollupRows(rowsOf(s), fields));
+          }
+        }
+      }),
+    );
+    return out;
+  }
+
   async replaceRollups(period: Period, writes: RollupWrite[]): Promise<void> {
     const lines: string[] = [];
     const emptied: { measurement: string; deviceId: string; bucket: number }[] = [];

@@ -32,6 +32,8 @@ export interface RollupBackend {
   aggregateRaw(deviceId: string, kind: DeviceKind, from: number, to: number): Promise<RollupRow[]>;
   /** stored rollup rows of one device, buckets in [from, to); `fields` limits the fields when given */
   readRollups(period: Period, deviceId: string, from: number, to: number, fields?: string[]): Promise<RollupRow[]>;
+  /** the same for several devices at once, where one request is cheaper than one per device (InfluxDB) */
+  readRollupsOfDevices?(period: Period, deviceIds: readonly string[], from: number, to: number, fields?: string[]): Promise<Map<string, RollupRow[]>>;
   /** replaces the rows of these devices' buckets (buckets with no row in `rows` end up empty), in one transaction or request where the backend can */
   replaceRollups(period: Period, writes: RollupWrite[]): Promise<void>;
 }
@@ -198,8 +200,12 @@ export async function seriesFromRollups(backend: RollupBackend, q: SeriesQuery):
 /** Use per device and local day of a cumulative register, from daily rollups. */
 export async function dailyUseFromRollups(backend: RollupBackend, ctx: StoreContext, q: DailyUseQuery): Promise<DailyUse[]> {
   const field = pathField(q.path);
-  // one query per device, in parallel (a round trip each on InfluxDB)
-  const perDevice = await Promise.all(q.deviceIds.map((deviceId) => backend.readRollups('1d', deviceId, q.from, q.to, [field])));
+  // one request for all devices where the backend can (InfluxDB: a round trip per device cost 82 ms for
+  // 24 classes, bench scenario 3); otherwise one query per device, in parallel
+  const many = await backend.readRollupsOfDevices?.('1d', q.deviceIds, q.from, q.to, [field]);
+  const perDevice = many
+    ? q.deviceIds.map((id) => many.get(id) ?? [])
+    : await Promise.all(q.deviceIds.map((deviceId) => backend.readRollups('1d', deviceId, q.from, q.to, [field])));
   return perDevice.flatMap((rows, i) => {
     const deviceId = q.deviceIds[i]!;
     return rows.sort((a, b) => a.bucket - b.bucket).map((r) => ({ deviceId, date: ctx.localDate(deviceId, r.bucket), use: r.max - r.min, readings: r.n }));

@@ -36,6 +36,8 @@ export interface InfluxStoreOptions {
 export const RAW_RP = 'raw';
 export const ROLLUP_RP = 'rollup';
 const STATS = ['n', 'sum', 'min', 'max', 'first', 'last'] as const;
+/** what a register's use over a bucket needs (max - min, and the count) */
+const REGISTER_STATS = ['n', 'min', 'max'] as const;
 /** 400 messages that are about points (the rest of the batch was stored); other 4xx are about the setup */
 const POINT_REFUSED =
   /partial write|unable to parse|field type conflict|beyond retention policy|invalid (field|tag|number|boolean)|max-values-per-tag|bad timestamp/i;
@@ -208,7 +210,14 @@ export class InfluxReadingStore extends RollupStore {
   }
 
   /** One query per device kind (usually one), the devices OR-ed and grouped by the device tag. */
-  async readRollupsOfDevices(period: Period, deviceIds: readonly string[], from: number, to: number, only?: string[]): Promise<Map<string, RollupRow[]>> {
+  async readRollupsOfDevices(
+    period: Period,
+    deviceIds: readonly string[],
+    from: number,
+    to: number,
+    only?: string[],
+    registerOnly = false,
+  ): Promise<Map<string, RollupRow[]>> {
     const out = new Map<string, RollupRow[]>();
     const byKind = new Map<DeviceKind, string[]>();
     for (const id of deviceIds) {
@@ -218,7 +227,8 @@ export class InfluxReadingStore extends RollupStore {
     await Promise.all(
       [...byKind].map(async ([kind, ids]) => {
         const fields = only?.length ? only : rollupFields(kind);
-        const select = fields.flatMap((f) => STATS.map((s) => quoteIdent(`${f}_${s}`)));
+        const stats = registerOnly ? REGISTER_STATS : STATS;
+        const select = fields.flatMap((f) => stats.map((s) => quoteIdent(`${f}_${s}`)));
         // a few hundred devices per statement keeps the URL well under InfluxDB's limits
         for (let i = 0; i < ids.length; i += 200) {
           const chunk = ids.slice(i, i + 200);

@@ -32,8 +32,18 @@ export interface RollupBackend {
   aggregateRaw(deviceId: string, kind: DeviceKind, from: number, to: number): Promise<RollupRow[]>;
   /** stored rollup rows of one device, buckets in [from, to); `fields` limits the fields when given */
   readRollups(period: Period, deviceId: string, from: number, to: number, fields?: string[]): Promise<RollupRow[]>;
-  /** the same for several devices at once, where one request is cheaper than one per device (InfluxDB) */
-  readRollupsOfDevices?(period: Period, deviceIds: readonly string[], from: number, to: number, fields?: string[]): Promise<Map<string, RollupRow[]>>;
+  /**
+   * the same for several devices at once, where one request is cheaper than one per device (InfluxDB);
+   * `registerOnly` reads just what a register's use needs (n, min, max; the other aggregates are NaN)
+   */
+  readRollupsOfDevices?(
+    period: Period,
+    deviceIds: readonly string[],
+    from: number,
+    to: number,
+    fields?: string[],
+    registerOnly?: boolean,
+  ): Promise<Map<string, RollupRow[]>>;
   /** replaces the rows of these devices' buckets (buckets with no row in `rows` end up empty), in one transaction or request where the backend can */
   replaceRollups(period: Period, writes: RollupWrite[]): Promise<void>;
 }
@@ -202,7 +212,7 @@ export async function dailyUseFromRollups(backend: RollupBackend, ctx: StoreCont
   const field = pathField(q.path);
   // one request for all devices where the backend can (InfluxDB: a round trip per device cost 82 ms for
   // 24 classes, bench scenario 3); otherwise one query per device, in parallel
-  const many = await backend.readRollupsOfDevices?.('1d', q.deviceIds, q.from, q.to, [field]);
+  const many = await backend.readRollupsOfDevices?.('1d', q.deviceIds, q.from, q.to, [field], true);
   const perDevice = many
     ? q.deviceIds.map((id) => many.get(id) ?? [])
     : await Promise.all(q.deviceIds.map((deviceId) => backend.readRollups('1d', deviceId, q.from, q.to, [field])));

@@ -66,12 +66,11 @@ describe('the district topology: two broker nodes, two ingest workers, two sites
     writeFileSync(assignment, `sites:\n  - { id: ${s1}, campus: ${s1}.yaml, workers: [w1, w2] }\n  - { id: ${s2}, campus: ${s2}.yaml, workers: [w2, w1] }\n`);
 
     const cluster = { CAMPUS_MQTT_CLUSTER: 'redis', CAMPUS_REDIS_URL: redis.url, CAMPUS_CONFIG: files.join(','), CAMPUS_SIM: 'on', CAMPUS_MQTT_PORT: '0' };
-    for (const node of ['A', 'B']) {
+    for (let i = 0; i < 2; i++) {
       // the nodes share the logins; a deployment copies CAMPUS_DATA_DIR/secrets and credentials.json to each
       const part = await startPart('broker/src/main.ts', { ...cluster, CAMPUS_DATA_DIR: brokerDir }, /listening on mqtt:\/\/127\.0\.0\.1:(\d+)/);
       parts.push(part);
       nodes.push({ url: `mqtt://127.0.0.1:${part.ready[0]}`, part });
-      void node;
     }
     // the ingest host gets the service secret from the brokers
     mkdirSync(ingestDir, { recursive: true });

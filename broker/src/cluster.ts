@@ -104,7 +104,7 @@ export class ClusterQueues {
       const tx = this.redis.pipeline();
       for (const id of this.local.keys()) tx.hset(SERVICES_KEY, id, `${this.nodeId} ${now}`);
       tx.hgetall(SERVICES_KEY);
-      const ids = [...new Set([...this.flow.trackedIds()])];
+      const ids = [...this.flow.trackedIds()];
       for (const id of ids) tx.llen(outgoingKey(id));
       const results = (await tx.exec()) ?? [];
       const answers = results.slice(this.local.size);

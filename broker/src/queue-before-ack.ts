@@ -26,8 +26,6 @@ interface QueueingPersistence {
 const require = createRequire(import.meta.url);
 const Packet = require('aedes-packet') as new (original: object, broker: object) => { brokerId: string; brokerCounter: number };
 
-const SYS_PREFIX = '$SYS/';
-
 export class QueueBeforeAck {
   /** `brokerId:brokerCounter` of messages already queued by `queue()` */
   private readonly queued = new Set<string>();
@@ -60,9 +58,8 @@ export class QueueBeforeAck {
     stamped.brokerId = `${aedes.id}/${clientId}`;
     stamped.brokerCounter = ++(aedes as unknown as { counter: number }).counter;
     const p = new Packet(packet, aedes);
-    let subs = await persistence.subscriptionsByTopic(packet.topic);
-    // as aedes' enqueueOffline: `#` and `+` subscriptions do not match $SYS topics
-    if (packet.topic.startsWith(SYS_PREFIX)) subs = subs.filter((s) => !(s as { topic?: string }).topic?.match(/^[#+]/));
+    // no $SYS topic gets here (the ACL refuses $-topics from clients), so no filter for them as aedes' enqueueOffline has
+    const subs = await persistence.subscriptionsByTopic(packet.topic);
     await this.enqueue!(subs, p);
     this.queued.add(`${p.brokerId}:${p.brokerCounter}`);
   }

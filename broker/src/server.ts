@@ -79,9 +79,9 @@ export class BrokerService implements Service {
   private persistence?: OpenedPersistence;
   private cluster?: ClusterQueues;
   /**
-   * device publishes authorized and not yet through aedes' publish pipeline. aedes writes the QoS 1
-   * PUBACK before it queues the message (lib/handlers/publish.js), so stop() waits for these before
-   * closing the persistence: a graceful restart then loses nothing it acknowledged
+   * device publishes authorized and not yet through aedes' publish pipeline (storeRetained and the
+   * emitter run after the PUBACK; the queueing itself is done before it, queue-before-ack.ts), so
+   * stop() waits for these before closing the persistence
    */
   private publishing = 0;
   private publishingDrained?: () => void;

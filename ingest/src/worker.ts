@@ -237,9 +237,11 @@ export class IngestWorker extends EventEmitter<{ readings: [Reading[]]; statuses
   private async take(siteId: string): Promise<void> {
     const site = this.assignment.sites.find((s) => s.siteId === siteId)!;
     const { log } = this.opts;
-    const { store, influx, rawRetentionDays, spoolMaxBytes, maxBatch, maxDelayMs, detection, mqttLogin, openStore } = this.opts.ingest;
+    // the settings of `npm run start:ingest` may carry a client id, data dir or shared group: the site's own win
+    const { mqttLogin, ...settings } = this.opts.ingest;
     const service = new IngestService({
-      ...{ store, influx, rawRetentionDays, spoolMaxBytes, maxBatch, maxDelayMs, detection, openStore },
+      ...settings,
+      sharedGroup: undefined,
       dataDir: join(this.opts.dataDir, 'sites', siteId),
       campuses: [site.campus],
       mqttUrl: this.opts.mqttUrl,

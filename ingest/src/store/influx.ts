@@ -202,7 +202,7 @@ export class InfluxReadingStore extends RollupStore {
     const kind = this.kindOf(deviceId);
     if (!kind) return [];
     const fields = only?.length ? only : rollupFields(kind);
-    const select = fields.flatMap((f) => STATS.map((s) => quoteIdent(`${f}_${s}`)));
+    const select = rollupColumns(fields, STATS);
     const [series] = await this.http.query(
       `SELECT ${select.join(', ')} FROM ${ROLLUP_RP}.${quoteIdent(`${kind}_${period}`)} WHERE device = ${quoteString(deviceId)} AND time >= ${from}ms AND time < ${to}ms`,
     );
@@ -227,8 +227,7 @@ export class InfluxReadingStore extends RollupStore {
     await Promise.all(
       [...byKind].map(async ([kind, ids]) => {
         const fields = only?.length ? only : rollupFields(kind);
-        const stats = registerOnly ? REGISTER_STATS : STATS;
-        const select = fields.flatMap((f) => stats.map((s) => quoteIdent(`${f}_${s}`)));
+        const select = rollupColumns(fields, registerOnly ? REGISTER_STATS : STATS);
         // a few hundred devices per statement keeps the URL well under InfluxDB's limits
         for (let i = 0; i < ids.length; i += 200) {
           const chunk = ids.slice(i, i + 200);
@@ -271,6 +270,9 @@ export class InfluxReadingStore extends RollupStore {
 }
 
 /** A series' rows as objects keyed by column. */
+/** the stored rollup columns of these fields and aggregates, quoted */
+const rollupColumns = (fields: string[], stats: readonly string[]): string[] => fields.flatMap((f) => stats.map((s) => quoteIdent(`${f}_${s}`)));
+
 function rowsOf(series: InfluxSeries | undefined): Record<string, unknown>[] {
   if (!series) return [];
   return series.values.map((v) => Object.fromEntries(series.columns.map((c, i) => [c, v[i]])));

@@ -12,7 +12,7 @@ import {
   deviceTopicPrefix,
   EXTERNAL_FORMAT_LABELS,
   EXTERNAL_FORMATS,
-  EXTERNAL_ID_PATTERN,
+  externalLoginProblem,
   externalPublishFilters,
   type ExternalFormat,
 } from '@campus/contract';
@@ -81,10 +81,9 @@ export async function deviceCommand(args: string[], knobs: Readonly<Knobs>): Pro
     const format = option(rest, '--format') as ExternalFormat | undefined;
     const id = option(rest, '--id');
     if (!format || !(EXTERNAL_FORMATS as readonly string[]).includes(format)) throw new Error(`--format must be one of ${EXTERNAL_FORMATS.join(', ')}`);
-    if (!id || !EXTERNAL_ID_PATTERN.test(id))
-      throw new Error(
-        `--id must be the device's own name (Tasmota topic, Shelly prefix, Zigbee2MQTT base topic, wmbusmeters gateway): no spaces, "/", "+", "#"`,
-      );
+    if (!id) throw new Error(`--id must be the device's own name (Tasmota topic, Shelly prefix, Zigbee2MQTT base topic, wmbusmeters gateway)`);
+    const problem = externalLoginProblem(format, id);
+    if (problem) throw new Error(`--id ${problem}`);
     const siteId = option(rest, '--site') ?? campus().site.id;
     const existing = store.get(id);
     if (existing && !(existing.role === 'external' && existing.format === format))

@@ -4,12 +4,31 @@
  * off-the-shelf device owns its own format's topics (tele/{topic}/... for Tasmota, {prefix}/...
  * for Shelly, the bridge's base topic for Zigbee2MQTT, wmbusmeters/{gateway}/... for wmbusmeters).
  */
-import { deviceTopicPrefix, INGEST_OPS_ROOT, externalPublishFilters, externalSubscribeFilters, filterWithin, TOPIC_ROOT, topicMatches } from '@campus/contract';
+import {
+  deviceTopicPrefix,
+  INGEST_OPS_ROOT,
+  externalLoginProblem,
+  externalPublishFilters,
+  externalSubscribeFilters,
+  filterWithin,
+  TOPIC_ROOT,
+  topicMatches,
+} from '@campus/contract';
 import type { Identity } from './credentials.ts';
 
 export type Decision = { ok: true } | { ok: false; reason: string };
 const allow: Decision = { ok: true };
 const deny = (reason: string): Decision => ({ ok: false, reason });
+
+/**
+ * The last line against an off-the-shelf login whose id reaches another family's or our own topics
+ * (a Shelly "campus" may publish campus/#): one issued before the CLI and the campus file refused
+ * such ids, or written into credentials.json by hand, publishes and subscribes nothing.
+ */
+function refusedLogin(who: Extract<Identity, { role: 'external' }>): Decision | undefined {
+  const problem = externalLoginProblem(who.format, who.id);
+  return problem ? deny(`${who.format} login ${problem}; issue it again under the device's own name`) : undefined;
+}
 
 export function canPublish(who: Identity | undefined, topic: string, retain: boolean): Decision {
   if (!who) return deny('not authenticated');
@@ -21,6 +40,8 @@ export function canPublish(who: Identity | undefined, topic: string, retain: boo
     return deny(`device ${who.deviceId} may publish only under ${own}`);
   }
   if (who.role === 'external') {
+    const refused = refusedLogin(who);
+    if (refused) return refused;
     const allowed = externalPublishFilters(who.format, who.id);
     return allowed.some((f) => topicMatches(f, topic)) ? allow : deny(`${who.format} ${who.id} may publish only to ${allowed.join(', ')}`);
   }
@@ -45,6 +66,8 @@ export function canSubscribe(who: Identity | undefined, filter: string): Decisio
     return who.denySubscribe.includes(filter) ? deny(`subscribing to ${filter} is refused`) : allow;
   }
   if (who.role === 'external') {
+    const refused = refusedLogin(who);
+    if (refused) return refused;
     const allowed = externalSubscribeFilters(who.format, who.id);
     return filterWithin(filter, allowed) ? allow : deny(`${who.format} ${who.id} may subscribe only to ${allowed.join(', ') || 'nothing'}`);
   }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canPublish, canSubscribe, keepsRetain, type Identity } from '@campus/broker';
+import { canPublish, canSubscribe, canWill, keepsRetain, type Identity } from '@campus/broker';
+import { externalSubscribeFilters } from '@campus/contract';
 
 const device: Identity = { role: 'device', siteId: 'dongnan', deviceId: 'wm-main' };
 const ingest: Identity = { role: 'service', name: 'ingest', sites: ['*'] };
@@ -55,5 +56,37 @@ describe('topic ACL', () => {
     expect(canSubscribe(ingest, 'tele/+/SENSOR').ok).toBe(true);
     expect(canSubscribe(ingest, '$SYS/#').ok).toBe(false);
     expect(canSubscribe(siteWorker, 'tele/+/SENSOR').ok).toBe(false);
+  });
+
+  describe("an off-the-shelf login whose id reaches our own or another family's topics publishes and subscribes nothing (issued before the CLI refused it)", () => {
+    const login = (format: 'tasmota' | 'shelly' | 'zigbee2mqtt' | 'wmbus', id: string): Identity => ({ role: 'external', siteId: 'dongnan', format, id });
+    const cases = [
+      { format: 'tasmota', bad: 'campus', own: 'tele/campus/SENSOR', good: 'tasmota_G1C1', goodTopic: 'tele/tasmota_G1C1/SENSOR' },
+      {
+        format: 'shelly',
+        bad: 'campus',
+        own: 'campus/dongnan/wm-main/telemetry',
+        good: 'shellypro3em-c8f09e8a1b2c',
+        goodTopic: 'shellypro3em-c8f09e8a1b2c/events/rpc',
+      },
+      { format: 'zigbee2mqtt', bad: 'tele', own: 'tele/tasmota_G1C1/SENSOR', good: 'zigbee2mqtt', goodTopic: 'zigbee2mqtt/冷藏柜1温度' },
+      { format: 'wmbus', bad: 'campus', own: 'wmbusmeters/campus/dorm3', good: 'gw-dorm', goodTopic: 'wmbusmeters/gw-dorm/dorm3' },
+    ] as const;
+    it.each(cases.map((c) => [c.format, c] as const))('%s', (_format, c) => {
+      const bad = login(c.format, c.bad);
+      const published = canPublish(bad, c.own, false);
+      expect(published.ok).toBe(false);
+      expect(published.ok ? '' : published.reason).toMatch(/topic root/);
+      expect(canSubscribe(bad, externalSubscribeFilters(c.format, c.bad)[0] ?? `${c.bad}/#`).ok).toBe(false);
+      expect(canWill(bad, c.own, true).ok).toBe(false);
+      expect(canPublish(login(c.format, c.good), c.goodTopic, false).ok).toBe(true);
+    });
+    it("the native devices' topics stay out of reach whatever the case or the wildcard", () => {
+      expect(canPublish(login('shelly', 'Campus'), 'Campus/dongnan/wm-main/telemetry', false).ok).toBe(false);
+      expect(canPublish(login('shelly', 'campus-ops'), 'campus-ops/ingest/sites/dongnan', true).ok).toBe(false);
+      expect(canPublish(login('shelly', 'cmnd'), 'cmnd/tasmotas/Power', false).ok).toBe(false);
+      expect(canPublish(login('shelly', '+'), 'x/events/rpc', false).ok).toBe(false);
+      expect(canPublish(login('zigbee2mqtt', 'wmbusmeters'), 'wmbusmeters/gw-dorm/dorm3', false).ok).toBe(false);
+    });
   });
 });

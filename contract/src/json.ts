@@ -8,6 +8,7 @@
  * later spread or merge may copy onto a prototype; a 10,000-deep value makes `JSON.stringify` (a
  * log line, a cache) throw; no meter, plug, gateway or bridge nests deeper than a handful of levels.
  */
+import { isUtf8 } from 'node:buffer';
 import type { Validation } from './telemetry.ts';
 
 /** Deepest nesting of objects and arrays accepted (Shelly's NotifyFullStatus, the deepest we map, has 4). */
@@ -65,11 +66,30 @@ export function forbiddenKey(value: unknown): string | undefined {
   return undefined;
 }
 
+/** Where the first byte that breaks UTF-8 is, for the dead letter's reason ("byte 17: 0xff"). */
+function invalidUtf8At(payload: Buffer): string {
+  // the longest prefix that is UTF-8 (a sequence cut at its end allowed), by halving: a decoder that throws says only that, not where
+  let lo = 0;
+  let hi = payload.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(payload.subarray(0, mid), { stream: true });
+      lo = mid;
+    } catch {
+      hi = mid - 1;
+    }
+  }
+  return `byte ${lo}: 0x${payload[lo]?.toString(16).padStart(2, '0') ?? 'end'}`;
+}
+
 /** Parses a payload as one JSON object, within the size and depth limits and without forbidden keys. */
 export function parseJsonObject(payload: Buffer | string, maxBytes: number): Validation<Record<string, unknown>> {
   const size = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
   if (size === 0) return fail('empty payload');
   if (size > maxBytes) return fail(`payload is ${size} bytes, over the ${maxBytes}-byte limit`);
+  // JSON is UTF-8 (RFC 8259 §8.1); toString would turn a broken sequence into U+FFFD and accept it
+  if (typeof payload !== 'string' && !isUtf8(payload)) return fail(`payload is not valid UTF-8 (${invalidUtf8At(payload)})`);
   const text = typeof payload === 'string' ? payload : payload.toString('utf8');
   if (jsonDepth(text) > MAX_JSON_DEPTH) return fail(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
   let parsed: unknown;

@@ -105,7 +105,47 @@ const fail = (reason: string): { ok: false; reason: string } => ({ ok: false, re
 /** The last instant a JavaScript Date can hold (year 275760), ms: beyond it a time cannot even be printed. */
 const MAX_DATE_MS = 8.64e15;
 
-/** Device time: epoch milliseconds, or ISO 8601 with a zone. Seconds are refused, not guessed. */
+/** ISO 8601 date and time: date, hours, minutes, optional seconds and fraction, optional zone (groups 1-8). */
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+const isLeapYear = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+/** Days of a month (1-12) of the Gregorian calendar. */
+const daysInMonth = (year: number, month: number): number =>
+  month === 2 ? (isLeapYear(year) ? 29 : 28) : [31, 0, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]!;
+
+/** Why a YYYY-MM-DD names no day of the calendar (month 13, 30 February, 31 April), or undefined. */
+export function impossibleDate(year: number, month: number, day: number): string | undefined {
+  if (month < 1 || month > 12) return `has month ${month}: there are 12`;
+  const days = daysInMonth(year, month);
+  if (day < 1 || day > days) return `has day ${day} of a month of ${days} days`;
+  return undefined;
+}
+
+/**
+ * Why an ISO 8601 date-time (with or without its zone) names no instant, or undefined: a date the
+ * calendar does not have (2026-02-30, month 13), an hour past 23 (24:30; 24:00 too, which ISO allows
+ * for the end of a day and no device sends), minutes or seconds past 59, a zone offset past 23:59.
+ * `Date.parse` shifts such a time silently (30 February becomes 2 March), which would store a
+ * reading days away from when it was taken.
+ */
+export function impossibleDateTime(text: string): string | undefined {
+  const m = ISO_DATE_TIME.exec(text);
+  if (!m) return 'is not an ISO 8601 date and time';
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map((x) => (x === undefined ? 0 : Number(x))) as number[];
+  const date = impossibleDate(year!, month!, day!);
+  if (date) return date;
+  if (hour! > 23) return `has hour ${hour}: hours run 00-23`;
+  if (minute! > 59) return `has minute ${minute}: minutes run 00-59`;
+  if (second! > 59) return `has second ${second}: seconds run 00-59`;
+  const zone = m[8];
+  if (zone && zone !== 'Z') {
+    const [zh, zm] = [Number(zone.slice(1, 3)), Number(zone.slice(-2))];
+    if (zh > 23 || zm > 59) return `has zone offset ${zone}: at most ±23:59`;
+  }
+  return undefined;
+}
+
+/** Device time: epoch milliseconds, or ISO 8601 with a zone. Seconds are refused, not guessed; a date the calendar does not have is refused, not shifted. */
 export function parseDeviceTime(value: unknown): Validation<number> {
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value)) return fail('ts must be an integer number of epoch milliseconds');
@@ -115,9 +155,12 @@ export function parseDeviceTime(value: unknown): Validation<number> {
     return { ok: true, value };
   }
   if (typeof value === 'string') {
-    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/.test(value)) {
+    const zoned = ISO_DATE_TIME.exec(value)?.[8] !== undefined;
+    if (!zoned) {
       return fail(`ts "${value.slice(0, 40)}" is not ISO 8601 with a time zone`);
     }
+    const impossible = impossibleDateTime(value);
+    if (impossible) return fail(`ts "${value.slice(0, 40)}" ${impossible}`);
     const ms = Date.parse(value);
     if (!Number.isFinite(ms)) return fail(`ts "${value.slice(0, 40)}" is not a valid date`);
     return { ok: true, value: ms };

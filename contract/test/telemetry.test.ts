@@ -72,6 +72,27 @@ describe('parseDeviceTime', () => {
     expect(parseDeviceTime(undefined)).toMatchObject({ ok: false, reason: expect.stringContaining('missing') });
     expect(parseDeviceTime(1.5e12 + 0.5)).toMatchObject({ ok: false });
   });
+  it('refuses a date or time the calendar does not have, instead of shifting it (Date.parse makes 30 Feb 2 Mar)', () => {
+    const refused: [string, string][] = [
+      ['2026-02-30T10:00:00Z', 'has day 30 of a month of 28 days'],
+      ['2026-04-31T10:00:00+08:00', 'has day 31 of a month of 30 days'],
+      ['2025-02-29T00:00:00Z', 'has day 29 of a month of 28 days'],
+      ['2026-01-01T24:30:00Z', 'has hour 24'],
+      ['2026-01-01T24:00:00Z', 'has hour 24'],
+      ['2026-13-01T10:00:00Z', 'has month 13'],
+      ['2026-00-10T10:00:00Z', 'has month 0'],
+      ['2026-01-00T10:00:00Z', 'has day 0'],
+      ['2026-01-01T10:60:00Z', 'has minute 60'],
+      ['2026-01-01T10:00:61Z', 'has second 61'],
+      ['2026-01-01T10:00:00+25:00', 'has zone offset +25:00'],
+    ];
+    for (const [text, reason] of refused) expect(parseDeviceTime(text), text).toEqual({ ok: false, reason: expect.stringContaining(reason) });
+    // the ones that exist
+    expect(parseDeviceTime('2024-02-29T10:00:00Z')).toEqual({ ok: true, value: Date.UTC(2024, 1, 29, 10) });
+    expect(parseDeviceTime('2000-02-29T00:00:00+08:00')).toEqual({ ok: true, value: Date.UTC(2000, 1, 28, 16) });
+    expect(parseDeviceTime('2026-12-31T23:59:59.999Z')).toEqual({ ok: true, value: Date.UTC(2026, 11, 31, 23, 59, 59, 999) });
+    expect(parseDeviceTime('2026-04-30T08:00+0800')).toEqual({ ok: true, value: Date.UTC(2026, 3, 30) });
+  });
 });
 
 describe('parseJsonObject and parseStatus', () => {
@@ -81,6 +102,19 @@ describe('parseJsonObject and parseStatus', () => {
     expect(parseJsonObject('{"a":', 100)).toMatchObject({ ok: false, reason: expect.stringContaining('not valid JSON') });
     expect(parseJsonObject('[1,2]', 100)).toEqual({ ok: false, reason: 'payload must be a JSON object' });
     expect(parseJsonObject('{"a":1}', 100)).toEqual({ ok: true, value: { a: 1 } });
+  });
+  it('refuses a payload that is not UTF-8, wherever the broken bytes are (a string of an unknown field too)', () => {
+    const withBytes = (...bytes: number[]) =>
+      Buffer.concat([Buffer.from('{"ts":1,"seq":1,"vendor_note":"ab'), Buffer.from(bytes), Buffer.from('","totalM3":1}')]);
+    for (const bytes of [[0xff], [0xc3], [0xe6, 0x41], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xc0, 0xaf]]) {
+      expect(parseJsonObject(withBytes(...bytes), 1000), bytes.join(',')).toEqual({
+        ok: false,
+        reason: expect.stringMatching(/^payload is not valid UTF-8 \(byte 3[0-9]: 0x[0-9a-f]{2}\)$/),
+      });
+    }
+    // what toString would have made of it: accepted, with U+FFFD in place of the bytes
+    expect(parseJsonObject(withBytes(0xff).toString('utf8'), 1000).ok).toBe(true);
+    expect(parseJsonObject(Buffer.from('{"名称":"冷藏柜 1 号","emoji":"🧊"}'), 1000)).toEqual({ ok: true, value: { 名称: '冷藏柜 1 号', emoji: '🧊' } });
   });
   it('status is exactly online or offline', () => {
     expect(parseStatus('online')).toEqual({ ok: true, value: 'online' });

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
+import { ZIGBEE2MQTT_DEFAULT_BRIDGE } from '@campus/contract';
 import { campusSchema, externalKey, externalSources, type CampusFile, type DeviceConfig } from './schema.ts';
 import { SchoolCalendar } from './calendar.ts';
 import { notificationProblems } from './notifications.ts';
@@ -78,17 +79,26 @@ function crossReferences(file: CampusFile): string[] {
   file.classes.forEach((c, i) => {
     if (c.room && !rooms.has(c.room)) problems.push(`classes[${i}].room: no room "${c.room}"`);
   });
+  const sources = file.devices.flatMap((d, i) =>
+    externalSources(d).map((src, k) => ({
+      src,
+      device: `devices[${i}] (${d.id})`,
+      at: Array.isArray(d.external) ? `devices[${i}].external[${k}]` : `devices[${i}].external`,
+    })),
+  );
   // one ledger device per external identity (and channel / component)
   const externals = new Map<string, string>();
-  file.devices.forEach((d, i) => {
-    externalSources(d).forEach((src, k) => {
-      const key = externalKey(src);
-      const first = externals.get(key);
-      const at = Array.isArray(d.external) ? `devices[${i}].external[${k}]` : `devices[${i}].external`;
-      if (first) problems.push(`${at}: ${src.format} "${src.id}" already reports as ${first}`);
-      else externals.set(key, `devices[${i}] (${d.id})`);
-    });
-  });
+  for (const { src, device, at } of sources) {
+    const key = externalKey(src);
+    const first = externals.get(key);
+    if (first) problems.push(`${at}: ${src.format} "${src.id}" already reports as ${first}`);
+    else externals.set(key, device);
+  }
+  // a Shelly prefix and a Zigbee2MQTT base topic both own {id}/#: one name cannot be both
+  const bridges = new Set(sources.flatMap(({ src }) => (src.format === 'zigbee2mqtt' ? [src.bridge ?? ZIGBEE2MQTT_DEFAULT_BRIDGE] : [])));
+  for (const { src, at } of sources)
+    if (src.format === 'shelly' && bridges.has(src.id))
+      problems.push(`${at}.id: "${src.id}" is also a Zigbee2MQTT bridge in this file: a Shelly prefix and a bridge's base topic would share ${src.id}/#`);
   file.devices.forEach((d, i) => {
     const at = `devices[${i}]`;
     const building = buildings.get(d.location.building);

@@ -3,11 +3,19 @@
  * what the file may hold; every problem is reported with its path ("devices[3].ratedKVA: ...").
  */
 import { z } from 'zod';
-import { EXTERNAL_FORMATS, EXTERNAL_ID_PATTERN, ID_PATTERN } from '@campus/contract';
+import { EXTERNAL_FORMATS, EXTERNAL_ID_PATTERN, externalSourceProblem, ID_PATTERN, impossibleDate } from '@campus/contract';
 import { notificationsSchema } from './notifications.ts';
 
 const id = z.string().regex(ID_PATTERN, { error: 'must be letters, digits, "_", "-" or "." (no "/", "+", "#"), at most 64 characters' });
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date YYYY-MM-DD' });
+const date = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date YYYY-MM-DD' })
+  .superRefine((text, ctx) => {
+    // "2026-02-30" would otherwise become 2 March wherever the calendar reads it
+    const [y, m, d] = text.split('-').map(Number) as [number, number, number];
+    const impossible = /^\d{4}-\d{2}-\d{2}$/.test(text) ? impossibleDate(y, m, d) : undefined;
+    if (impossible) ctx.addIssue({ code: 'custom', message: `${text} is not a date: it ${impossible}` });
+  });
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: 'must be a time HH:MM' });
 const positive = z.number({ error: 'must be a number' }).positive({ error: 'must be > 0' });
 const name = z.string().min(1, { error: 'must not be empty' }).max(100);
@@ -46,17 +54,23 @@ const location = z.strictObject({
 });
 
 /** An off-the-shelf device (or one of its channels) that reports as this ledger device. */
-const externalSource = z.strictObject({
-  format: z.enum(EXTERNAL_FORMATS, { error: `must be one of ${EXTERNAL_FORMATS.join(', ')}` }),
-  id: z.string().regex(EXTERNAL_ID_PATTERN, { error: 'must be the device\'s own name: no spaces, "/", "+", "#", at most 64 characters' }),
-  channel: z.number().int().min(1).max(8).optional(),
-  component: z
-    .string()
-    .regex(/^(em|switch|pm1|em1):\d$/, { error: 'must be a Shelly component such as "em:0" or "switch:0"' })
-    .optional(),
-  /** Zigbee2MQTT: the bridge's base topic (default zigbee2mqtt) */
-  bridge: id.optional(),
-});
+const externalSource = z
+  .strictObject({
+    format: z.enum(EXTERNAL_FORMATS, { error: `must be one of ${EXTERNAL_FORMATS.join(', ')}` }),
+    id: z.string().regex(EXTERNAL_ID_PATTERN, { error: 'must be the device\'s own name: no spaces, "/", "+", "#", at most 64 characters' }),
+    channel: z.number().int().min(1).max(8).optional(),
+    component: z
+      .string()
+      .regex(/^(em|switch|pm1|em1):\d$/, { error: 'must be a Shelly component such as "em:0" or "switch:0"' })
+      .optional(),
+    /** Zigbee2MQTT: the bridge's base topic (default zigbee2mqtt) */
+    bridge: id.optional(),
+  })
+  .superRefine((source, ctx) => {
+    // an id that reaches our own or another family's topics (a Shelly prefix "campus", a bridge "tele") is refused here, at the CLI and in the broker's ACL
+    const problem = EXTERNAL_ID_PATTERN.test(source.id) ? externalSourceProblem(source) : undefined;
+    if (problem) ctx.addIssue({ code: 'custom', path: [source.format === 'zigbee2mqtt' && problem.startsWith('bridge ') ? 'bridge' : 'id'], message: problem });
+  });
 
 const deviceBase = {
   id,

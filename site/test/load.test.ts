@@ -88,6 +88,20 @@ describe('campus file validation', () => {
     expect(problems).toEqual(expect.arrayContaining([expect.stringMatching(/^calendar\.timetable\.periods\[0\]\.start: must be a time HH:MM/)]));
   });
 
+  it('refuses a date the calendar does not have (it would be read as a day of the next month)', () => {
+    const problems = problemsOf((doc) => {
+      doc.calendar.holidays = [{ name: '假', start: '2026-02-30', end: '2026-04-31' }];
+      doc.calendar.makeupDays = ['2026-13-01'];
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'calendar.holidays[0].start: 2026-02-30 is not a date: it has day 30 of a month of 28 days',
+        'calendar.holidays[0].end: 2026-04-31 is not a date: it has day 31 of a month of 30 days',
+        'calendar.makeupDays[0]: 2026-13-01 is not a date: it has month 13: there are 12',
+      ]),
+    );
+  });
+
   it('checks date order and the time zone', () => {
     const problems = problemsOf((doc) => {
       doc.calendar.terms[0].end = '2020-01-01';

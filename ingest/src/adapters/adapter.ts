@@ -4,7 +4,7 @@
  * name their own identity (a Tasmota topic, a Shelly prefix, a Zigbee2MQTT friendly name, a
  * wM-Bus meter id), which `external.ts` maps to ledger devices through the campus file.
  */
-import { parseDeviceTime, type ExternalFormat, type TelemetryLimits } from '@campus/contract';
+import { impossibleDateTime, parseDeviceTime, type ExternalFormat, type TelemetryLimits } from '@campus/contract';
 
 export interface DecodeContext {
   limits: TelemetryLimits;
@@ -105,6 +105,14 @@ export class FieldReader {
     const t = parseDeviceTime(value);
     if (t.ok) return t.value;
     this.problems.push(`${name}: ${t.reason}`);
+    return undefined;
+  }
+
+  /** A zone-less local time (Tasmota's "Time") that names a real instant of the calendar: 30 February is refused, not shifted to 2 March. */
+  localTime(value: string, name: string): string | undefined {
+    const impossible = impossibleDateTime(value);
+    if (!impossible) return value;
+    this.problems.push(`${name} "${value.slice(0, 40)}" ${impossible}`);
     return undefined;
   }
 

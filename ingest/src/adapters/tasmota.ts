@@ -39,10 +39,11 @@ export const tasmota = {
       parts.push({ channel: i + 1, fields: defined({ totalKWh: f.num(at(e.Total, i), name('Total', i)), powerKW: f.kilo(at(e.Power, i), name('Power', i)) }) });
     }
     const time = f.text(body.value.Time, 'Time');
-    const local = time !== undefined && LOCAL_TIME.test(time) && Number.isFinite(Date.parse(`${time}Z`));
+    const local = time !== undefined && LOCAL_TIME.test(time);
+    const localTime = local ? f.localTime(time, 'Time') : undefined;
     const ts = time === undefined || local ? undefined : f.time(time, 'Time');
     const wrong = f.rejection();
     if (wrong) return wrong;
-    return { type: 'external', format: 'tasmota', id, parts, ...(ts !== undefined ? { ts } : time ? { localTime: time } : {}) };
+    return { type: 'external', format: 'tasmota', id, parts, ...(ts !== undefined ? { ts } : localTime ? { localTime } : {}) };
   },
 };

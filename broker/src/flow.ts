@@ -102,6 +102,11 @@ export class SubscriberFlow {
     this.services.add(client.id);
   }
 
+  /** A service subscriber known from before a restart (disk-persistence.ts): its queue is bounded as a service's before it connects. */
+  knowService(clientId: string): void {
+    this.services.add(clientId);
+  }
+
   /** True when a service subscriber's queue is at its bound: a device publish must be refused, not acknowledged. */
   full(): boolean {
     return this.deepestService >= this.maxQueued;

@@ -14,9 +14,15 @@ export interface Limits {
   maxTopicLength: number;
   /** most levels in a topic or filter */
   maxTopicLevels: number;
+  /**
+   * subscriptions one device or off-the-shelf client may hold (services are not bounded: a district
+   * ingest subscribes to every off-the-shelf device's exact topic). A device needs a handful; each
+   * one is kept in memory, and in the session on disk when the client's session is persistent.
+   */
+  maxSubscriptionsPerClient: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { maxPacketBytes: 64 * 1024, maxTopicLength: 256, maxTopicLevels: 16 };
+export const DEFAULT_LIMITS: Limits = { maxPacketBytes: 64 * 1024, maxTopicLength: 256, maxTopicLevels: 16, maxSubscriptionsPerClient: 100 };
 
 export type Check = string | undefined;
 

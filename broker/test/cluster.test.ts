@@ -60,7 +60,7 @@ describe('two broker nodes sharing Redis', () => {
     // more than an unknown subscriber's 1,000: node B must know ingest is a service from Redis
     await publish(b, 201, 1500);
     await waitFor('node B counting ingest queue in Redis', () => b.metric('campus_mqtt_service_queue') >= 1300, { timeoutMs: 15_000 });
-    expect(b.metric('campus_mqtt_queue_dropped')).toBe(0);
+    expect(b.metric('campus_mqtt_queue_dropped_total')).toBe(0);
 
     ingest = await ingestOn(b, got);
     await waitFor('the queued messages at ingest, now on node B', () => new Set(seqs(got)).size >= 1500, { timeoutMs: 60_000 });

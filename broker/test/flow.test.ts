@@ -72,7 +72,7 @@ describe('flow control from ingest back to the devices', () => {
       { timeoutMs: 30_000 },
     );
     await sends;
-    expect(t.metrics.render()).toMatch(/campus_mqtt_flow_waits [1-9]/);
+    expect(t.metrics.render()).toMatch(/campus_mqtt_flow_waits_total [1-9]/);
   });
 
   it("refuses device publishes once ingest's queue is at its bound while ingest is away, and loses none it acknowledged", async () => {
@@ -100,7 +100,7 @@ describe('flow control from ingest back to the devices', () => {
     // nothing was ever acknowledged by "ingest", yet every publish completed after its wait
     expect(t.acked()).toBe(12);
     await waitFor('ingest got all 12, none acknowledged', () => t.held.length === 12, { timeoutMs: 10_000 });
-    expect(t.metrics.render()).toMatch(/campus_mqtt_flow_waits [1-9]/);
+    expect(t.metrics.render()).toMatch(/campus_mqtt_flow_waits_total [1-9]/);
   });
 
   it('counts what the persistence queues and clears, per client', async () => {

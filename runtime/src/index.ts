@@ -7,3 +7,4 @@ export * from './secrets.ts';
 export * from './listen.ts';
 export * from './hash.ts';
 export * from './mqtt-servers.ts';
+export * from './metrics-server.ts';

@@ -36,9 +36,10 @@ export class Gauge {
     readonly name: string,
     readonly help: string,
     private readonly collect: () => number | [Labels, number][],
+    private readonly type: 'gauge' | 'counter' = 'gauge',
   ) {}
   render(): string {
-    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} gauge`];
+    const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`];
     const value = this.collect();
     if (typeof value === 'number') lines.push(`${this.name} ${value}`);
     else for (const [labels, v] of value) lines.push(`${this.name}{${labelKey(labels)}} ${v}`);
@@ -60,6 +61,11 @@ export class MetricsRegistry {
   /** Registers (or replaces) a gauge read at scrape time. */
   gauge(name: string, help: string, collect: () => number | [Labels, number][]): void {
     this.metrics.set(name, new Gauge(name, help, collect));
+  }
+
+  /** Registers (or replaces) a counter kept elsewhere and read at scrape time: it only ever goes up (name it `..._total`). */
+  counterFrom(name: string, help: string, collect: () => number | [Labels, number][]): void {
+    this.metrics.set(name, new Gauge(name, help, collect, 'counter'));
   }
 
   render(): string {

@@ -40,5 +40,10 @@ describe('metrics', () => {
     m.counter('x_total', 'help text').inc({ reason: 'a "b"\n' }, 2);
     m.gauge('y', 'gauge', () => 3);
     expect(m.render()).toBe('# HELP x_total help text\n# TYPE x_total counter\nx_total{reason="a \\"b\\"\\n"} 2\n# HELP y gauge\n# TYPE y gauge\ny 3\n');
+    // a count kept elsewhere is still a counter to Prometheus (rate() needs the type)
+    let waits = 4;
+    m.counterFrom('w_total', 'waits', () => waits);
+    waits++;
+    expect(m.render()).toContain('# TYPE w_total counter\nw_total 5\n');
   });
 });

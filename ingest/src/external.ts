@@ -11,6 +11,7 @@ import { TELEMETRY_FIELDS, validateTelemetry, type TelemetryLimits } from '@camp
 import type { ExternalMessage, ExternalPart } from './adapters/adapter.ts';
 import type { Outcome } from './pipeline.ts';
 import type { DeviceRegistry, ExternalMapping } from './registry.ts';
+import { beyondRegister } from './register-range.ts';
 
 /** An external identity nobody mapped yet, as /devices lists it. */
 export interface PendingDevice {
@@ -78,8 +79,9 @@ export class ExternalMapper {
       }
       const ts = msg.ts ?? this.localTime(msg.localTime, m.siteId) ?? now;
       const checked = validateTelemetry(kind, { ...values, ts, seq: 0 }, now, limits);
-      if (!checked.ok) {
-        out.push({ type: 'rejected', reason: `${msg.format} ${msg.id} -> ${m.config.id}: ${checked.reason}` });
+      const refused = checked.ok ? beyondRegister(m.config, checked.value.values) : checked.reason;
+      if (!checked.ok || refused) {
+        out.push({ type: 'rejected', reason: `${msg.format} ${msg.id} -> ${m.config.id}: ${refused}` });
         continue;
       }
       this.last.set(m.config.id, state);

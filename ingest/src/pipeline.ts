@@ -13,6 +13,7 @@ import { wmbus } from './adapters/wmbus.ts';
 import { zigbee2mqttAdapter } from './adapters/zigbee2mqtt.ts';
 import { ExternalMapper, type PendingDevice } from './external.ts';
 import type { DeviceRegistry } from './registry.ts';
+import { beyondRegister } from './register-range.ts';
 import type { StatusChange } from './store/store.ts';
 
 /** Every payload family ingest understands, most specific first; the first whose topic matches decodes. */
@@ -50,6 +51,8 @@ export function validate(decoded: AdapterResult, now: number, ctx: PipelineConte
   if (decoded.type === 'status') return { type: 'status', status: { deviceId: decoded.deviceId, status: decoded.status, at: now } };
   const checked = validateTelemetry(device.config.kind, decoded.body, now, ctx.limits);
   if (!checked.ok) return { type: 'rejected', reason: checked.reason };
+  const overflow = beyondRegister(device.config, checked.value.values);
+  if (overflow) return { type: 'rejected', reason: overflow };
   return {
     type: 'reading',
     reading: { siteId: device.siteId, deviceId: decoded.deviceId, kind: device.config.kind, receivedAt: now, ...checked.value },

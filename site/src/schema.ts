@@ -103,10 +103,14 @@ const waterMeter = z.strictObject({
   ratedFlowM3h: positive.optional(),
 });
 
+/** the largest value the kWh register can show (8 digits): beyond it a reading is no reading */
+const registerMaxKWh = positive.default(99_999_999);
+
 const electricMeter = z.strictObject({
   ...deviceBase,
   kind: z.literal('electric_meter'),
   ratedKW: positive.optional(),
+  registerMaxKWh,
 });
 
 const transformer = z.strictObject({
@@ -115,6 +119,8 @@ const transformer = z.strictObject({
   ratedKVA: positive,
   /** line-to-line voltage of the low-voltage side */
   voltageLLV: positive.default(400),
+  /** the monitor's energy register (totalKWh), when it has one */
+  registerMaxKWh,
 });
 
 const fridge = z.strictObject({

@@ -5,6 +5,7 @@
 import type { DeviceKind, Reading } from '@campus/contract';
 import type { DeviceConfig, SchoolCalendar } from '@campus/site';
 import type { Finding } from './finding.ts';
+import type { RegisterFault, RegisterStep } from './register.ts';
 
 export interface Observation {
   reading: Reading;
@@ -14,6 +15,14 @@ export interface Observation {
   flowM3h?: number;
   /** ms since the previous reading of this device */
   intervalMs?: number;
+  /** meters with a cumulative register (m³, kWh): what the register step made of this reading */
+  register?: {
+    event: RegisterStep['event'];
+    /** no meter reading: nothing counted, no volume given to the flow detectors */
+    fault?: RegisterFault;
+    registerMax: number;
+    maxPerHour: number;
+  };
 }
 
 export interface DetectorContext {

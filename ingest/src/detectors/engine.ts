@@ -11,6 +11,7 @@ import type { Finding } from './finding.ts';
 import { OfflineWatch, type Presence } from './offline.ts';
 import { initRegister, stepRegister, type RegisterState } from './register.ts';
 import { DETECTORS, OPTIONAL_PARAMS } from './registry.ts';
+import { REGISTER_FAULT_DEFAULTS, REGISTER_FAULT_KEY, registerLimits } from './register-fault.ts';
 
 interface DeviceSlot {
   device: DeviceConfig;
@@ -26,6 +27,14 @@ export interface EngineSnapshot {
   version: 1;
   devices: Record<string, { register: RegisterState; lastTs: number | null; states: Record<string, unknown> }>;
   presence: Record<string, Presence>;
+}
+
+/** The cumulative register a reading carries (water m³, electricity kWh) and the register's maximum. */
+function registerOf(device: DeviceConfig, reading: Reading): { raw: number; max: number } | undefined {
+  if (device.kind === 'water_meter') return { raw: (reading.values as WaterMeterValues).totalM3, max: device.registerMaxM3 };
+  const kWh = (reading.values as { totalKWh?: number }).totalKWh;
+  if ((device.kind === 'electric_meter' || device.kind === 'transformer') && kWh !== undefined) return { raw: kWh, max: device.registerMaxKWh };
+  return undefined;
 }
 
 export class DetectionEngine {
@@ -105,13 +114,19 @@ export class DetectionEngine {
     if (slot.lastTs !== null && reading.ts <= slot.lastTs) return [];
     slot.lastTs = reading.ts;
     const obs: Observation = { reading };
-    if (slot.device.kind === 'water_meter') {
-      const step = stepRegister(slot.register, (reading.values as WaterMeterValues).totalM3, reading.ts, slot.device.registerMaxM3);
+    const register = registerOf(slot.device, reading);
+    if (register) {
+      const limits = registerLimits(slot.device, slot.detectors.find((d) => d.detector.key === REGISTER_FAULT_KEY)?.ctx.params ?? REGISTER_FAULT_DEFAULTS);
+      const step = stepRegister(slot.register, register.raw, reading.ts, register.max, limits);
       slot.register = step.state;
-      obs.volumeM3 = step.state.volume;
-      if (step.intervalMs) {
-        obs.intervalMs = step.intervalMs;
-        obs.flowM3h = (step.delta / step.intervalMs) * 3600_000;
+      obs.register = { event: step.event, fault: step.fault, registerMax: register.max, maxPerHour: limits?.maxPerHour ?? Number.POSITIVE_INFINITY };
+      // a faulty reading gives the flow detectors nothing: it is neither use nor a quiet moment
+      if (slot.device.kind === 'water_meter' && !step.fault) {
+        obs.volumeM3 = step.state.volume;
+        if (step.intervalMs) {
+          obs.intervalMs = step.intervalMs;
+          obs.flowM3h = (step.delta / step.intervalMs) * 3600_000;
+        }
       }
     }
     const findings: Finding[] = [];

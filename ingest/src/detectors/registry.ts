@@ -17,6 +17,7 @@ import { waterMeterFlags } from './water-meter-flags.ts';
 import { waterNightFlow } from './water-night-flow.ts';
 import { waterOutOfHours } from './water-out-of-hours.ts';
 import { waterRegister } from './water-register.ts';
+import { registerFault } from './register-fault.ts';
 
 export const DETECTORS: readonly Detector<any>[] = [
   waterNightFlow,
@@ -25,6 +26,7 @@ export const DETECTORS: readonly Detector<any>[] = [
   waterOutOfHours,
   waterMeterFlags,
   waterRegister,
+  registerFault,
   transformerOverload,
   transformerImbalance,
   transformerOilTemp,

@@ -209,7 +209,8 @@ async function run({ quick, log }: ScenarioOptions, background: AlertToGlassOpti
     log(`system: broker + ingest + dashboard for ${siteId} (${allDevices.length} devices), child process`);
     system = await startPart(
       'bench/src/alert-system.ts',
-      { CAMPUS_DATA_DIR: dataDir, CAMPUS_CONFIG: campusFile, CAMPUS_HTTP_PORT: '0', CAMPUS_MQTT_PORT: '0' },
+      // the background load connects all its devices from 127.0.0.1 (sim:load --url): trusted, as a load test must say
+      { CAMPUS_DATA_DIR: dataDir, CAMPUS_CONFIG: campusFile, CAMPUS_HTTP_PORT: '0', CAMPUS_MQTT_PORT: '0', CAMPUS_MQTT_TRUST_LOOPBACK: 'on' },
       /"httpPort":(\d+),"mqttPort":(\d+)/,
       120_000,
     );

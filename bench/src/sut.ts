@@ -107,7 +107,8 @@ async function startBroker(dataDir: string, campuses: Campus[], metrics: Metrics
   const { BrokerService } = await import('@campus/broker');
   const { createLog } = await import('@campus/runtime');
   const log = createLog('bench-sut');
-  const broker = new BrokerService({ host: '127.0.0.1', port: 0, dataDir, campuses, simulated: true, log, metrics });
+  // thousands of devices connect from the bench's 127.0.0.1 at once (CAMPUS_MQTT_TRUST_LOOPBACK=on)
+  const broker = new BrokerService({ host: '127.0.0.1', port: 0, dataDir, campuses, simulated: true, log, metrics, admission: { trustLoopback: true } });
   await broker.start();
   let received = 0;
   broker.instance!.on('publish', (packet, client) => {

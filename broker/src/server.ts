@@ -141,9 +141,10 @@ export class BrokerService implements Service {
 
     const limits: Limits = { ...DEFAULT_LIMITS, ...this.opts.limits };
     const admission = new Admission(this.opts.admission);
+    if (admission.warning) log.warn(admission.warning);
     const connRefused = metrics.counter(
       'campus_mqtt_connections_refused_total',
-      'TCP connections closed before MQTT: connection cap, rate limit, banned address',
+      'TCP connections closed before logging in: connection cap, not logged in yet (per address, in all, idle one evicted), rate limit, banned address',
     );
     const packetsRefused = metrics.counter('campus_mqtt_packets_refused_total', 'MQTT packets refused for their size (the connection is closed)');
     metrics.gauge('campus_mqtt_banned_addresses', 'source addresses banned for repeated failed logins', () => admission.banned().length);
@@ -153,6 +154,8 @@ export class BrokerService implements Service {
       // a cluster notices a dead node after 3 heartbeats and publishes its clients' wills (default 60 s: minutes)
       ...(mq ? { mq, heartbeatInterval: CLUSTER_HEARTBEAT_MS } : {}),
       drainTimeout: this.opts.drainTimeoutMs ?? 30_000,
+      // a socket that sends no CONNECT is closed after this (admission.ts; aedes' default is 30 s)
+      connectTimeout: admission.limits.connectTimeoutMs,
       // our own check (limits.ts) counts and logs the refusal; aedes' hard ceiling stays behind it
       maxTopicLevels: 100,
       preConnect: (client, packet, done) => {
@@ -292,15 +295,13 @@ export class BrokerService implements Service {
 
     // every listener's connections come here: admission first, then aedes with the packet-size guard
     const onConnection = (stream: Duplex, address: string | undefined, req?: IncomingMessage) => {
-      const refusal = admission.admit(address);
-      if (refusal) {
-        connRefused.inc({ reason: refusal });
-        log.debug(`connection from ${address} refused: ${refusal}`);
-        stream.destroy();
-        return;
-      }
-      stream.once('close', () => admission.closed());
+      const admitted = admission.admit(address, stream, (reason) => {
+        connRefused.inc({ reason });
+        log.debug(`connection from ${address} closed before logging in: ${reason}`);
+      });
+      if (!admitted) return;
       const client = aedes.handle(stream as never, req);
+      client.once('connected', admitted.authenticated);
       this.addresses.set(client, address);
       guardPackets(
         client,

@@ -11,7 +11,13 @@ export function brokerSettings(
     dataDir: knobs.dataDir,
     simulated: knobs.sim,
     limits: { maxPacketBytes: knobs.mqttMaxPacketKb * 1024 },
-    admission: { maxConnections: knobs.mqttMaxConnections, connectRate: knobs.mqttConnectRate },
+    admission: {
+      maxConnections: knobs.mqttMaxConnections,
+      connectRate: knobs.mqttConnectRate,
+      trustLoopback: knobs.mqttTrustLoopback,
+      connectTimeoutMs: knobs.mqttConnectTimeoutS * 1000,
+      maxPendingPerAddress: knobs.mqttMaxPendingPerAddress,
+    },
     tls:
       knobs.tlsCert && knobs.tlsKey
         ? { certFile: knobs.tlsCert, keyFile: knobs.tlsKey, mqttsPort: knobs.mqttsPort, wssPort: knobs.mqttWssPort, host: knobs.mqttHost }

@@ -3,6 +3,8 @@
  * hostile or broken client would send. After every refusal a well-behaved device still connects
  * and publishes.
  */
+import { EventEmitter } from 'node:events';
+import { createConnection, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import { Admission } from '@campus/broker';
@@ -134,22 +136,57 @@ describe('broker limits', () => {
 
 describe('connection admission', () => {
   const campuses = districtCampuses({ sites: 1, devicesPerSite: 20 });
-  const device = campuses[0]!.devices.find((d) => d.kind === 'electric_meter')!;
+  const meters = campuses[0]!.devices.filter((d) => d.kind === 'electric_meter');
+  const device = meters[0]!;
   /** a CONNECT with the device's id and username, and the given password */
   const connect = (password: string) =>
     ({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 4, clean: true, keepalive: 60, clientId: device.id, username: device.id, password }) as never;
+  /** a TCP connection from a chosen loopback address that sends nothing; `closed` resolves when the broker closes it */
+  const idleSocket = (port: number, localAddress: string) =>
+    new Promise<{ socket: Socket; closed: Promise<number> }>((resolve, reject) => {
+      const socket = createConnection({ port, host: '127.0.0.1', localAddress });
+      const t0 = Date.now();
+      const closed = new Promise<number>((r) => socket.once('close', () => r(Date.now() - t0)));
+      socket.on('error', () => {});
+      socket.once('connect', () => resolve({ socket, closed }));
+      socket.once('close', () => reject(new Error('closed before it opened')));
+    });
+  const isOpen = (s: { socket: Socket }) => !s.socket.destroyed && s.socket.readyState === 'open';
+  /** a device logs in from `localAddress` and gets a QoS 1 publish acknowledged */
+  const deviceWorks = async (t: TestBroker, deviceId: string, localAddress = '127.0.0.1') => {
+    // mqtt.js has no source-address option: its stream builder makes the connection
+    const c = new mqtt.MqttClient(() => createConnection({ port: t.port, host: '127.0.0.1', localAddress }), {
+      ...t.deviceLogin(deviceId),
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+      connectTimeout: 10_000,
+    });
+    await new Promise<void>((resolve, reject) => {
+      c.once('connect', () => resolve());
+      c.once('error', reject);
+      c.once('close', () => reject(new Error(`${deviceId} from ${localAddress}: connection closed`)));
+    });
+    await c.publishAsync(`campus/${campuses[0]!.site.id}/${deviceId}/telemetry`, JSON.stringify({ ts: Date.now(), seq: 1, totalKWh: 1 }), { qos: 1 });
+    await c.endAsync();
+  };
+  /** `n` logins with a wrong password, each refused with CONNACK 4 */
+  const wrongPasswords = async (t: TestBroker, n: number) => {
+    for (let i = 0; i < n; i++) {
+      const raw = await rawMqtt(t.port);
+      raw.send(connect('wrong'));
+      expect(await raw.connack()).toBe(4);
+      await raw.closed;
+    }
+  };
+  const refusedBy = (t: TestBroker, reason: string) =>
+    Number(new RegExp(`campus_mqtt_connections_refused_total\\{reason="${reason}"\\} (\\d+)`).exec(t.metrics.render())?.[1] ?? 0);
 
-  it('bans an address after repeated failed logins, and shows it in /metrics', async () => {
-    // loopback is trusted by default; here it stands for a student's laptop
-    const t = await startTestBroker(campuses, { admission: { trustLoopback: false, banAfterFailures: 3, banMs: 60_000 } });
+  it('bans an address after repeated failed logins, loopback included, and shows it in /metrics', async () => {
+    // loopback is an address like any other unless CAMPUS_MQTT_TRUST_LOOPBACK is on
+    const t = await startTestBroker(campuses, { admission: { banAfterFailures: 3, banMs: 60_000 } });
     try {
       // three wrong passwords: refused with "bad username or password", then the address is banned
-      for (let i = 0; i < 3; i++) {
-        const raw = await rawMqtt(t.port);
-        raw.send(connect('wrong'));
-        expect(await raw.connack()).toBe(4);
-        await raw.closed;
-      }
+      await wrongPasswords(t, 3);
       expect(t.metric('campus_mqtt_banned_addresses')).toBe(1);
       // now even the right password gets no CONNACK: the socket is closed at once
       const banned = await rawMqtt(t.port).catch(() => undefined);
@@ -158,48 +195,187 @@ describe('connection admission', () => {
         await banned.closed;
         expect(banned.received).toEqual([]);
       }
-      expect(t.metrics.render()).toMatch(/campus_mqtt_connections_refused_total\{reason="banned"\} [1-9]/);
+      expect(refusedBy(t, 'banned')).toBeGreaterThanOrEqual(1);
       const client = mqtt.connect(t.url, { ...t.deviceLogin(device.id), reconnectPeriod: 0, connectTimeout: 3000 });
       await new Promise<void>((resolve) => client.once('close', () => resolve()));
       expect(client.connected).toBe(false);
       client.end(true);
+      // another address is not banned
+      await deviceWorks(t, device.id, '127.0.0.2');
     } finally {
       await t.stop();
     }
   });
 
-  it('closes connections beyond the burst at once, and counts them', async () => {
-    const t = await startTestBroker(campuses, { admission: { trustLoopback: false, connectRate: 0.1, connectBurst: 5 } });
+  it('trusts loopback only when asked (CAMPUS_MQTT_TRUST_LOOPBACK=on)', async () => {
+    const t = await startTestBroker(campuses, { admission: { trustLoopback: true, banAfterFailures: 2, connectRate: 0.1, connectBurst: 2 } });
+    try {
+      await wrongPasswords(t, 4);
+      expect(t.metric('campus_mqtt_banned_addresses')).toBe(0);
+      await deviceWorks(t, device.id);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('closes connections that do not log in beyond the burst at once, and counts them', async () => {
+    const t = await startTestBroker(campuses, { admission: { connectRate: 0.1, connectBurst: 5 } });
     const sockets: RawMqtt[] = [];
     try {
       for (let i = 0; i < 8; i++) sockets.push(await rawMqtt(t.port));
       await waitFor('3 connections refused', () => sockets.filter((s) => s.isClosed()).length === 3, { timeoutMs: 10_000 });
       expect(sockets.slice(0, 5).every((s) => !s.isClosed())).toBe(true);
-      expect(t.metrics.render()).toMatch(/campus_mqtt_connections_refused_total\{reason="rate_limited"\} 3\b/);
+      expect(refusedBy(t, 'rate_limited')).toBe(3);
     } finally {
       for (const s of sockets) s.end();
       await t.stop();
     }
   });
+
+  it('a login gives its token back: a campus behind one address reconnecting at once is not refused', async () => {
+    // a burst of 5, refilled every 10 s: 15 devices log in one after the other, all at once, then again
+    const t = await startTestBroker(campuses, { admission: { connectRate: 0.1, connectBurst: 5 } });
+    try {
+      for (let round = 0; round < 2; round++) for (const m of meters.slice(0, 15)) await deviceWorks(t, m.id);
+      expect(refusedBy(t, 'rate_limited')).toBe(0);
+      // the tokens are all back: five sockets that never log in are admitted, the sixth is not
+      const idle = [];
+      for (let i = 0; i < 6; i++) idle.push(await idleSocket(t.port, '127.0.0.1'));
+      await waitFor('the sixth refused', () => refusedBy(t, 'rate_limited') === 1, { timeoutMs: 10_000 });
+      expect(idle.slice(0, 5).every(isOpen)).toBe(true);
+      for (const s of idle) s.socket.destroy();
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('closes a socket that sends no CONNECT within connectTimeoutMs, and keeps one that logged in', async () => {
+    const t = await startTestBroker(campuses, { admission: { connectTimeoutMs: 1000 } });
+    try {
+      const idle = await idleSocket(t.port, '127.0.0.3');
+      const device = await mqtt.connectAsync(t.url, { ...t.deviceLogin(meters[1]!.id), reconnectPeriod: 0 });
+      // aedes' own default is 30 s
+      expect(await idle.closed).toBeLessThan(8000);
+      expect(device.connected).toBe(true);
+      await device.endAsync();
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('refuses more than maxPendingPerAddress connections of one address that have not logged in; other addresses get in', async () => {
+    const t = await startTestBroker(campuses, { admission: { maxPendingPerAddress: 5 } });
+    const idle: { socket: Socket; closed: Promise<number> }[] = [];
+    try {
+      for (let i = 0; i < 8; i++) idle.push(await idleSocket(t.port, '127.0.0.4'));
+      await waitFor('3 refused', () => refusedBy(t, 'pending_per_address') === 3, { timeoutMs: 10_000 });
+      expect(idle.slice(0, 5).every(isOpen)).toBe(true);
+      await deviceWorks(t, meters[2]!.id);
+      // a login frees its place at once: with 5 idle ones held, a device of that address still gets in once one goes
+      idle[0]!.socket.destroy();
+      await idle[0]!.closed;
+      await waitFor('the place to be free', async () => deviceWorks(t, meters[3]!.id, '127.0.0.4').then(() => true), { timeoutMs: 10_000 });
+    } finally {
+      for (const s of idle) s.socket.destroy();
+      await t.stop();
+    }
+  });
+
+  it('past maxPending, closes the idlest silent connection: idle sockets from many addresses cannot keep a device out', async () => {
+    const t = await startTestBroker(campuses, { admission: { maxPending: 10 } });
+    const idle: { socket: Socket; closed: Promise<number> }[] = [];
+    try {
+      for (let i = 0; i < 10; i++) idle.push(await idleSocket(t.port, `127.0.1.${10 + i}`));
+      await deviceWorks(t, meters[4]!.id);
+      await idle[0]!.closed; // the oldest one made room
+      expect(refusedBy(t, 'pending_evicted')).toBe(1);
+      expect(idle.slice(1).every(isOpen)).toBe(true);
+      // a partial CONNECT is not silent: once every pending connection has sent a byte, a new one is refused instead
+      for (const s of idle.slice(1)) s.socket.write(Buffer.from([0x10]));
+      const extras: Socket[] = [];
+      await waitFor(
+        'a refusal at the cap',
+        async () => {
+          const extra = await idleSocket(t.port, `127.0.1.${30 + extras.length}`).catch(() => undefined);
+          extra?.socket.write(Buffer.from([0x10]));
+          if (extra) extras.push(extra.socket);
+          return refusedBy(t, 'pending_cap') >= 1;
+        },
+        { timeoutMs: 8000, everyMs: 100 },
+      );
+      for (const s of [...idle.map((i) => i.socket), ...extras]) s.destroy();
+    } finally {
+      await t.stop();
+    }
+  });
 });
 
+/** A stream as admission sees it: it can be closed, and says how many bytes it read. */
+function fakeStream(bytesRead = 0) {
+  const s = Object.assign(new EventEmitter(), { bytesRead, destroyed: false, destroy: () => {} });
+  s.destroy = () => {
+    if (s.destroyed) return;
+    s.destroyed = true;
+    s.emit('close');
+  };
+  return s;
+}
+
 describe('Admission (the rules, on a fake clock)', () => {
-  it('lifts a ban after banMs, forgets failures outside the window, refuses past the cap, trusts loopback', () => {
+  it('lifts a ban after banMs, forgets failures outside the window, refuses past the cap, loopback untrusted by default', () => {
     let now = 0;
     const a = new Admission({ banAfterFailures: 2, failureWindowMs: 1000, banMs: 5000, maxConnections: 2, connectRate: 1, connectBurst: 10 }, () => now);
     expect(a.failedLogin('10.0.0.9')).toBe(false);
     now = 1500; // the first failure is outside the window now
     expect(a.failedLogin('10.0.0.9')).toBe(false);
     expect(a.failedLogin('::ffff:10.0.0.9')).toBe(true); // the same address, IPv4-mapped
-    expect(a.admit('10.0.0.9')).toBe('banned');
+    expect(a.admit('10.0.0.9', fakeStream())).toBeUndefined();
     now += 5001;
-    expect(a.admit('10.0.0.9')).toBeUndefined();
-    expect(a.admit('10.0.0.10')).toBeUndefined();
-    expect(a.admit('10.0.0.11')).toBe('connection_cap');
-    a.closed();
-    expect(a.admit('10.0.0.11')).toBeUndefined();
-    expect(a.refused).toEqual({ connection_cap: 1, rate_limited: 0, banned: 1 });
-    for (let i = 0; i < 20; i++) a.failedLogin('127.0.0.1');
-    expect(a.banned()).toEqual([]);
+    const first = fakeStream(10);
+    a.admit('10.0.0.9', first)!.authenticated();
+    a.admit('10.0.0.10', fakeStream(10))!.authenticated();
+    const refused = fakeStream(10);
+    expect(a.admit('10.0.0.11', refused)).toBeUndefined();
+    expect(refused.destroyed).toBe(true);
+    first.destroy();
+    expect(a.admit('10.0.0.11', fakeStream())).toBeDefined();
+    expect(a.refused).toMatchObject({ connection_cap: 1, rate_limited: 0, banned: 1 });
+    for (let i = 0; i < 2; i++) a.failedLogin('127.0.0.1');
+    expect(a.banned()).toEqual(['127.0.0.1']);
+    const trusting = new Admission({ trustLoopback: true, banAfterFailures: 2 }, () => now);
+    for (let i = 0; i < 20; i++) trusting.failedLogin('127.0.0.1');
+    expect(trusting.banned()).toEqual([]);
+  });
+
+  it('counts pending connections per address, evicts the oldest silent one past maxPending, and gives tokens back on login', () => {
+    const now = 0;
+    const a = new Admission({ maxPending: 3, maxPendingPerAddress: 2, connectRate: 1, connectBurst: 2 }, () => now);
+    const closedFor: string[] = [];
+    const s = [fakeStream(), fakeStream(), fakeStream(5), fakeStream()];
+    const admitted = s.map((x, i) => a.admit(`10.0.1.${i}`, x, (reason) => closedFor.push(`${i}:${reason}`)));
+    // the fourth took the place of the first (silent); the third had sent bytes and is kept
+    expect(s.map((x) => x.destroyed)).toEqual([true, false, false, false]);
+    expect(closedFor).toEqual(['0:pending_evicted']);
+    expect(a.pendingConnections).toBe(3);
+    admitted[1]!.authenticated();
+    expect(a.pendingConnections).toBe(2);
+    // per address: two pending, the third refused; a login frees a place and its token
+    const x = [fakeStream(1), fakeStream(1), fakeStream(1)];
+    const b = new Admission({ maxPendingPerAddress: 2, connectRate: 0.001, connectBurst: 2 }, () => now);
+    const ok = x.map((y) => b.admit('10.0.2.1', y));
+    expect(ok.map(Boolean)).toEqual([true, true, false]);
+    expect(b.refused.pending_per_address).toBe(1);
+    ok[0]!.authenticated();
+    ok[1]!.authenticated();
+    // both tokens are back: two more are admitted (without the refund, the empty bucket would refuse them)
+    expect(b.admit('10.0.2.1', fakeStream(1))).toBeDefined();
+    expect(b.admit('10.0.2.1', fakeStream(1))).toBeDefined();
+    expect(b.admit('10.0.2.1', fakeStream(1))).toBeUndefined();
+  });
+
+  it('sizes its cap from the open-file limit: 460 connections, 230 pending at 1024 open files', () => {
+    expect(new Admission({ openFileLimit: 1024 }).limits).toMatchObject({ maxConnections: 460, maxPending: 230, maxPendingPerAddress: 64, trustLoopback: false });
+    expect(new Admission({ openFileLimit: 1_048_576 }).limits.maxConnections).toBe(20_000);
+    expect(new Admission({ openFileLimit: 1024, maxConnections: 5000 }).limits.maxConnections).toBe(5000);
   });
 });

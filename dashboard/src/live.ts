@@ -19,6 +19,7 @@ import type { Ticket } from '@campus/contract';
 import type { StatusChange, TicketService } from '@campus/ingest';
 import type { DashboardDeps } from './deps.ts';
 import { securityOptions } from './security/options.ts';
+import { guardConnections } from './security/slow-clients.ts';
 import { revalidateSockets, socketAuth, socketOriginCheck } from './security/socket-guard.ts';
 
 export interface LiveReading {
@@ -71,11 +72,15 @@ export class LiveHub {
     this.io = new SocketServer(server, {
       serveClient: true,
       transports: ['websocket', 'polling'],
-      allowRequest: socketOriginCheck(deps.metrics),
+      allowRequest: socketOriginCheck(deps.metrics, deps.log),
       // browsers only listen; what they may send is the CONNECT packet with a display token
       maxHttpBufferSize: security.bodyLimitBytes,
+      // a connection that has not passed socketAuth within this is closed (socket.io's default: 45 s)
+      connectTimeout: 10_000,
     });
-    this.io.use(socketAuth(deps.auth, deps.metrics));
+    this.io.use(socketAuth(deps.auth, deps.metrics, deps.log));
+    // the listener's connection caps (many idle sockets) go on with socket.io, after its request listener
+    guardConnections(server, { trustProxy: security.trustProxy }, deps.metrics, deps.log);
     this.stopRevalidating = revalidateSockets(this.io, deps.auth, deps.metrics, security.socketRevalidateMs);
     deps.live.on('readings', this.onReadings);
     deps.live.on('statuses', this.onStatuses);

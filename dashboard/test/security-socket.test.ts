@@ -1,9 +1,10 @@
 /**
  * The live socket (security/socket-guard.ts), with real socket.io clients against the real
  * service: no credentials, a wrong token, another origin (even with valid credentials) and
- * `Origin: null` are refused — the last without taking the process down; a staff session or a
- * display token from this origin (or from a script without an Origin) is accepted; a revoked
- * token and a disabled account are cut off while connected.
+ * `Origin: null` are refused — the last without taking the process down; so are a malformed
+ * cookie and a handshake whose check throws (counted); a staff session or a display token from
+ * this origin (or from a script without an Origin) is accepted; a revoked token and a disabled
+ * account are cut off while connected.
  */
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -88,6 +89,29 @@ describe('the live socket', () => {
     }
     expect((await f.call({ path: '/api/health' })).status).toBe(200);
     expect((await attempt({ display: display.token, headers: { origin: f.origin } })).outcome).toBe('connected');
+  });
+
+  it('refuses a malformed cookie at the handshake, over websocket and polling, and stays up (it used to end the process)', async () => {
+    for (const transport of ['websocket', 'polling'] as const)
+      for (const cookie of ['campus_session=%E0%A4%A', 'campus_session=%', `${staff.cookie}%`, 'x=%ff; campus_session=%E0%A4%A'])
+        expect((await attempt({ headers: { cookie, origin: f.origin }, transport })).outcome, `${transport} ${cookie}`).toBe('refused: unauthorized');
+    expect((await f.call({ path: '/api/health' })).status).toBe(200);
+    expect((await attempt({ headers: { cookie: staff.cookie, origin: f.origin } })).outcome).toBe('connected');
+  });
+
+  it('turns a throw in the handshake into a refusal, counted, instead of the end of the process', async () => {
+    const identify = f.auth.identify;
+    f.auth.identify = () => {
+      throw new TypeError('a bug in a credential check');
+    };
+    try {
+      for (const transport of ['websocket', 'polling'] as const)
+        expect((await attempt({ display: display.token, transport })).outcome, transport).toBe('refused: handshake refused');
+    } finally {
+      f.auth.identify = identify;
+    }
+    expect(await f.metric(/^campus_http_refused_total\{reason="socket_error"\} /)).toBe(2);
+    expect((await attempt({ display: display.token })).outcome).toBe('connected');
   });
 
   it('cuts off a connected screen when its display token is revoked, and a staff member when disabled', async () => {

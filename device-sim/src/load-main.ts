@@ -40,7 +40,8 @@ const USAGE = `usage: npm run sim:load -- [options]
   --json               print the final figures as JSON too
   --url mqtt://H:P     drive a running broker instead; needs --data-dir (its CAMPUS_DATA_DIR: the simulator
                        key secrets/sim.key) and the campuses that broker knows: --config FILE|DIR
-                       (campus YAML files), or the district of --sites/--devices/--seed
+                       (campus YAML files), or the district of --sites/--devices/--seed; a broker on this
+                       machine needs CAMPUS_MQTT_TRUST_LOOPBACK=on (all devices come from 127.0.0.1)
   --config FILE|DIR    with --url: campus file(s) to simulate instead of a generated district
   --serve              run only a broker (simulated logins) for the district, until Ctrl-C:
                        --data-dir DIR (created; keeps sim.key) [--port 1883] [--host 127.0.0.1] [--ingest]
@@ -133,7 +134,17 @@ type ChildMessage = { type: 'ready'; port: number } | { type: 'stats'; stats: Pi
 async function startPipeline(opts: { dataDir: string; campuses: readonly Campus[]; host: string; port: number; ingest: boolean }) {
   const log = createLog('load');
   const metrics = new MetricsRegistry();
-  const broker = new BrokerService({ host: opts.host, port: opts.port, dataDir: opts.dataDir, campuses: opts.campuses, simulated: true, log, metrics });
+  // every simulated device connects from this machine: loopback is trusted (CAMPUS_MQTT_TRUST_LOOPBACK=on)
+  const broker = new BrokerService({
+    host: opts.host,
+    port: opts.port,
+    dataDir: opts.dataDir,
+    campuses: opts.campuses,
+    simulated: true,
+    log,
+    metrics,
+    admission: { trustLoopback: true, maxConnections: 1_000_000 },
+  });
   await broker.start();
   let received = 0;
   broker.instance!.on('publish', (packet, client) => {

@@ -7,11 +7,10 @@
  * `maxInFlight` unacknowledged messages loses its turn (counted as `skipped`, never silently), so
  * `sent + skipped + skippedDisconnected` is what the schedule asked for.
  */
-import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import mqtt, { type MqttClient } from 'mqtt';
 import { telemetryTopic } from '@campus/contract';
-import { simulatedDevicePassword } from '@campus/runtime';
+import { openFileLimit, simulatedDevicePassword } from '@campus/runtime';
 import type { Campus } from '@campus/site';
 import { CampusSim } from './campus-sim.ts';
 
@@ -96,20 +95,8 @@ export interface LoadFigures extends LoadCounters {
   errorSamples: Record<string, number>;
 }
 
-/** The soft limit on open files of this process (Linux), or undefined where it cannot be read. */
-export function openFileLimit(): number | undefined {
-  try {
-    const line = readFileSync('/proc/self/limits', 'utf8')
-      .split('\n')
-      .find((l) => l.startsWith('Max open files'));
-    const soft = line?.split(/\s{2,}/)[1];
-    if (soft === 'unlimited') return Number.POSITIVE_INFINITY;
-    const n = Number(soft);
-    return Number.isFinite(n) && n > 0 ? n : undefined;
-  } catch {
-    return undefined;
-  }
-}
+/** the soft limit on open files of this process (runtime/knobs.ts; load-main.ts reads it from here) */
+export { openFileLimit };
 
 /** File descriptors that are not device sockets (stdio, the event loop, modules, a log file): a margin. */
 export const FD_MARGIN = 128;

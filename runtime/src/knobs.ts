@@ -2,6 +2,7 @@
  * The environment knobs every part honours (SPEC.md "Knobs"), parsed once and frozen.
  * Every invalid value is listed together; the runner exits 1 on them.
  */
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { DEMO_CAMPUS_FILE } from '@campus/site';
 import { hostname } from 'node:os';
@@ -53,10 +54,16 @@ export interface Knobs {
   mqttWssPort: number;
   /** CAMPUS_MQTT_MAX_PACKET_KB: largest MQTT packet the broker accepts (64) */
   mqttMaxPacketKb: number;
-  /** CAMPUS_MQTT_MAX_CONNECTIONS: open MQTT connections at most (20000) */
-  mqttMaxConnections: number;
-  /** CAMPUS_MQTT_CONNECT_RATE: new connections per second per source address, loopback exempt (20) */
+  /** CAMPUS_MQTT_MAX_CONNECTIONS: open MQTT connections at most (unset: 20000, or less when the open-file limit is lower: connectionBudget) */
+  mqttMaxConnections?: number;
+  /** CAMPUS_MQTT_CONNECT_RATE: new connections per second per source address that do not log in (20) */
   mqttConnectRate: number;
+  /** CAMPUS_MQTT_TRUST_LOOPBACK: exempt 127.0.0.0/8 and ::1 from the connection rate, the per-address caps and login bans (off: a proxy on this host would make every client trusted; on for load tests from one machine) */
+  mqttTrustLoopback: boolean;
+  /** CAMPUS_MQTT_CONNECT_TIMEOUT_S: a connection that has not sent its CONNECT within this is closed (10) */
+  mqttConnectTimeoutS: number;
+  /** CAMPUS_MQTT_MAX_PENDING_PER_ADDRESS: connections of one source address that have not logged in yet, at once (64) */
+  mqttMaxPendingPerAddress: number;
   /** CAMPUS_MQTT_ANONYMOUS_LOOPBACK: anonymous access for interoperability suites, loopback listener only (off) */
   mqttAnonymousLoopback: boolean;
   /** CAMPUS_MQTT_PERSISTENCE: memory (default) or redis (queued QoS 1 messages survive a broker restart) */
@@ -151,8 +158,11 @@ export function readKnobs(env: Env = process.env, defaults: { sim?: boolean } = 
     mqttsPort: port('CAMPUS_MQTTS_PORT', 8883),
     mqttWssPort: port('CAMPUS_MQTT_WSS_PORT', 8884),
     mqttMaxPacketKb: integer('CAMPUS_MQTT_MAX_PACKET_KB', 64, 1, 256 * 1024, 'KiB'),
-    mqttMaxConnections: integer('CAMPUS_MQTT_MAX_CONNECTIONS', 20_000, 10, 1_000_000, 'connections'),
+    mqttMaxConnections: env.CAMPUS_MQTT_MAX_CONNECTIONS ? integer('CAMPUS_MQTT_MAX_CONNECTIONS', 20_000, 10, 1_000_000, 'connections') : undefined,
     mqttConnectRate: integer('CAMPUS_MQTT_CONNECT_RATE', 20, 1, 100_000, 'connections a second'),
+    mqttTrustLoopback: flag('CAMPUS_MQTT_TRUST_LOOPBACK', false),
+    mqttConnectTimeoutS: integer('CAMPUS_MQTT_CONNECT_TIMEOUT_S', 10, 1, 600, 'seconds'),
+    mqttMaxPendingPerAddress: integer('CAMPUS_MQTT_MAX_PENDING_PER_ADDRESS', 64, 1, 100_000, 'connections'),
     mqttAnonymousLoopback: flag('CAMPUS_MQTT_ANONYMOUS_LOOPBACK', false),
     mqttPersistence: oneOf('CAMPUS_MQTT_PERSISTENCE', ['memory', 'redis'] as const, 'memory'),
     redisUrl: env.CAMPUS_REDIS_URL || 'redis://127.0.0.1:6379',
@@ -182,4 +192,50 @@ export function readKnobs(env: Env = process.env, defaults: { sim?: boolean } = 
     throw new CampusError('CAMPUS_ERR_KNOB', `invalid environment:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
   return Object.freeze(knobs);
+}
+
+/**
+ * The soft limit on open files of this process (RLIMIT_NOFILE, `ulimit -n`; Node raises it to the
+ * hard limit at start), from /proc/self/limits; undefined where that cannot be read.
+ */
+export function openFileLimit(): number | undefined {
+  try {
+    const line = readFileSync('/proc/self/limits', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('Max open files'));
+    const soft = line?.split(/\s{2,}/)[1];
+    if (soft === 'unlimited') return Number.POSITIVE_INFINITY;
+    const n = Number(soft);
+    return Number.isFinite(n) && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Below this many open files the broker and the dashboard warn at start (the quick start's `ulimit -n` of 1024 is). */
+export const LOW_OPEN_FILE_LIMIT = 4096;
+
+/**
+ * How one process shares its open files among client connections, so that a flood of sockets on
+ * one port cannot take the descriptors everything else needs: a quarter of the limit (at least
+ * 128) stays for the database files, logs, outgoing connections and the client ends of the
+ * in-process simulator and ingest; of the rest, 60 % may be MQTT connections and 40 % HTTP ones
+ * (the broker and the dashboard each keep under their share, in one process or apart).
+ * Unknown or unlimited: no cap from here.
+ */
+export function connectionBudget(limit = openFileLimit()): { limit?: number; mqtt: number; http: number } {
+  if (limit === undefined || !Number.isFinite(limit)) return { limit, mqtt: Number.POSITIVE_INFINITY, http: Number.POSITIVE_INFINITY };
+  const sockets = Math.max(0, limit - Math.max(128, Math.floor(limit / 4)));
+  return { limit, mqtt: Math.max(1, Math.floor(sockets * 0.6)), http: Math.max(1, Math.floor(sockets * 0.4)) };
+}
+
+/** The line a part logs at start when the limit is low; undefined when it is not. */
+export function lowOpenFileLimitWarning(part: string, connections: string): string | undefined {
+  const { limit } = connectionBudget();
+  if (limit === undefined || limit >= LOW_OPEN_FILE_LIMIT) return undefined;
+  return (
+    `the open-file limit of this process is ${limit} (ulimit -n): ${part} accepts at most ${connections}. ` +
+    'Raise it: `ulimit -n 65536` in the shell before npm start, LimitNOFILE=65536 in a systemd unit (deploy/systemd has it), ' +
+    '`ulimits: nofile: 65536` in docker compose (deploy/compose.yaml has it); see docs/security-hostile-clients.md'
+  );
 }

@@ -1,6 +1,7 @@
 /**
  * Our broker alone, in this process, on a free port of 127.0.0.1 with its data in a temp dir and a
- * quiet log: what the broker's own suites need. Simulated device logins are on.
+ * quiet log: what the broker's own suites need. Simulated device logins are on, and loopback is
+ * trusted by admission (CAMPUS_MQTT_TRUST_LOOPBACK=on) unless `options.admission` says otherwise.
  */
 import { BrokerService, type BrokerOptions } from '@campus/broker';
 import { loadOrCreateKey, MetricsRegistry, SERVICE_USERS, simulatedDevicePassword, type Log } from '@campus/runtime';
@@ -28,7 +29,19 @@ export interface TestBroker {
 export async function startTestBroker(campuses: Campus[], options: Partial<BrokerOptions> = {}): Promise<TestBroker> {
   const dir = tempDir();
   const metrics = options.metrics ?? new MetricsRegistry();
-  const broker = new BrokerService({ host: '127.0.0.1', port: 0, dataDir: dir.path, campuses, simulated: true, log: quietLog, ...options, metrics });
+  // the suites connect (and fail to log in) from 127.0.0.1 far more than a campus does: loopback is
+  // trusted here unless a suite passes its own admission options (broker/test/limits.test.ts does)
+  const broker = new BrokerService({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir: dir.path,
+    campuses,
+    simulated: true,
+    log: quietLog,
+    admission: { trustLoopback: true },
+    ...options,
+    metrics,
+  });
   try {
     await broker.start();
   } catch (err) {

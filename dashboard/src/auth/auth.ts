@@ -8,6 +8,7 @@ import type { Trade } from '@campus/contract';
 import { loadOrCreateKey } from '@campus/runtime';
 import { DisplayTokens } from './display-tokens.ts';
 import { FailureLimiter } from './limiter.ts';
+import { RevokedSessions } from './revoked-sessions.ts';
 import { readCookie, SESSION_COOKIE, SessionSigner, type Session } from './session.ts';
 import { ROLE_TRADES, StaffDirectory, type Role } from './staff.ts';
 
@@ -18,6 +19,8 @@ export class Auth {
   readonly staff: StaffDirectory;
   readonly sessions: SessionSigner;
   readonly displays: DisplayTokens;
+  /** sessions ended by logging out (a copy of the cookie is refused from then on) */
+  readonly revoked: RevokedSessions;
   readonly limiter = new FailureLimiter();
   private readonly apiKey: string;
 
@@ -28,6 +31,7 @@ export class Auth {
   ) {
     this.staff = new StaffDirectory(dataDir);
     this.sessions = new SessionSigner(loadOrCreateKey(dataDir, 'session'));
+    this.revoked = new RevokedSessions(dataDir, this.sessions.ttlMs);
     this.displays = new DisplayTokens(dataDir);
     this.apiKey = loadOrCreateKey(dataDir, 'api');
   }
@@ -46,7 +50,7 @@ export class Auth {
       return t ? { kind: 'display', id: t.id, name: t.name } : null;
     }
     const session = this.sessions.verify(readCookie(headers.cookie, SESSION_COOKIE));
-    if (!session) return null;
+    if (!session || this.revoked.isRevoked(session)) return null;
     const user = this.staff.get(session.username);
     if (!user || user.disabled) return null;
     return { kind: 'staff', username: user.username, name: user.name, role: user.role, session };

@@ -1,7 +1,8 @@
 /**
  * Staff sessions as signed cookies (HMAC-SHA256 with CAMPUS_DATA_DIR/secrets/session.key): they
  * survive a restart, and a disabled account stops working at its next request. The CSRF token is
- * derived from the session id, so it needs no storage either.
+ * derived from the session id, so it needs no storage either. Logging out revokes the session on
+ * the server (revoked-sessions.ts): a copy of the cookie is of no use afterwards.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Role } from './staff.ts';
@@ -13,6 +14,8 @@ export interface Session {
   role: Role;
   /** session id */
   sid: string;
+  /** issued at (absent from sessions issued before it was added: exp - ttl) */
+  iat?: number;
   exp: number;
 }
 
@@ -29,7 +32,7 @@ export class SessionSigner {
   }
 
   issue(username: string, role: Role, now = Date.now()): { value: string; session: Session } {
-    const session: Session = { username, role, sid: randomBytes(12).toString('base64url'), exp: now + this.ttlMs };
+    const session: Session = { username, role, sid: randomBytes(12).toString('base64url'), iat: now, exp: now + this.ttlMs };
     const body = b64(JSON.stringify(session));
     return { value: `${body}.${this.mac(body)}`, session };
   }
@@ -61,12 +64,20 @@ export class SessionSigner {
   }
 }
 
-/** Cookie header -> value of one cookie. */
+/**
+ * Cookie header -> value of one cookie. Never throws: a value that is not valid percent-encoding
+ * (`%E0%A4%A`, on which decodeURIComponent throws) is no value, so such a cookie is no session.
+ */
 export function readCookie(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const i = part.indexOf('=');
-    if (i > 0 && part.slice(0, i).trim() === name) return decodeURIComponent(part.slice(i + 1).trim());
+    if (i <= 0 || part.slice(0, i).trim() !== name) continue;
+    try {
+      return decodeURIComponent(part.slice(i + 1).trim());
+    } catch {
+      return undefined;
+    }
   }
   return undefined;
 }

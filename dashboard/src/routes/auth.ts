@@ -1,6 +1,6 @@
 /**
  * POST /api/login {username, password}  -> session cookie (HttpOnly, SameSite=Strict) and a CSRF token
- * POST /api/logout
+ * POST /api/logout                     -> the session ends on the server (auth/revoked-sessions.ts)
  * GET  /api/session                      -> who you are, your CSRF token
  * Failed logins are limited per address and per account (5 in 15 min, then 429 with Retry-After:
  * security/login-throttle.ts).
@@ -40,7 +40,10 @@ export function authRoutes(router: Router, deps: DashboardDeps): void {
   });
 
   router.post('/api/logout', (req, res) => {
-    if (!staffOr403(auth, req, res)) return;
+    const viewer = staffOr403(auth, req, res);
+    if (!viewer) return;
+    // ended on the server too: the old cookie is refused from now on, wherever a copy of it is
+    if (viewer.kind === 'staff') auth.revoked.revoke(viewer.session);
     res.set('set-cookie', auth.cookie('', 0));
     res.json({ ok: true });
   });

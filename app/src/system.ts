@@ -4,7 +4,7 @@
  * loopback MQTT, exactly as they would from another machine.
  */
 import { BrokerService, brokerSettings } from '@campus/broker';
-import { Auth, DashboardService } from '@campus/dashboard';
+import { Auth, DashboardService, dashboardTls } from '@campus/dashboard';
 import { SimulatorService } from '@campus/device-sim';
 import { dbPath, IngestService, ingestSettings } from '@campus/ingest';
 import { Notifier, notifierSettings } from '@campus/notify';
@@ -65,6 +65,7 @@ export function buildSystem(knobs: Knobs, campus: Campus, log: Log): System {
     auth: new Auth(knobs.dataDir, knobs.httpSecureCookies),
     security: { trustProxy: knobs.httpTrustProxy },
     redisUrl: knobs.dashboardRedisUrl,
+    tls: dashboardTls(knobs),
     dataDir: knobs.dataDir,
     health: () => {
       const parts: Record<string, PartHealth> = {};

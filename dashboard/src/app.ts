@@ -23,6 +23,7 @@ import { bodyErrors, bodyLimit } from './security/body-limit.ts';
 import { bodyTimeout } from './security/body-timeout.ts';
 import { changeGuard } from './security/change-guard.ts';
 import { securityOptions } from './security/options.ts';
+import { secureCookiesOverHttps } from './tls.ts';
 
 const require = createRequire(import.meta.url);
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'public');
@@ -37,27 +38,46 @@ export const PAGES: Readonly<Record<string, string>> = Object.freeze({
   '/competition': 'competition.html',
 });
 
+/**
+ * helmet's headers for pages served over `scheme`. Over plain HTTP at a LAN host name or address,
+ * `upgrade-insecure-requests` would make the browser fetch every script, stylesheet and API call
+ * over https, where nothing answers (FACTS.md: an unstyled login that cannot log in); browsers
+ * exempt only localhost and 127.0.0.1. Over HTTPS it stays (nothing here is loaded over http).
+ * Cross-Origin-Opener-Policy and Origin-Agent-Cluster need a trustworthy origin: over plain HTTP
+ * Chromium ignores them and logs an error (a warning), so they are sent over HTTPS only. No Strict-Transport-Security in either: it would
+ * pin every browser that once used HTTPS to it for the whole host, and the screens on the plain
+ * HTTP port of the same server would stop loading. connect-src 'self' covers the live socket:
+ * ws: and wss: at the page's own host and port (CSP level 3; checked by the page tests).
+ */
+function securityHeaders(scheme: 'http' | 'https') {
+  return helmet({
+    contentSecurityPolicy: {
+      useDefaults: true,
+      directives: {
+        'script-src': ["'self'"],
+        'style-src': ["'self'"],
+        'connect-src': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+        'upgrade-insecure-requests': scheme === 'https' ? [] : null,
+      },
+    },
+    crossOriginOpenerPolicy: scheme === 'https',
+    originAgentCluster: scheme === 'https',
+    strictTransportSecurity: false,
+  });
+}
+
 export function createDashboard(deps: DashboardDeps): Express {
   const security = securityOptions(deps.security);
   deps.auth.limiter.configure(security.loginMaxFailures, security.loginWindowMs);
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', security.trustProxy);
-  app.use(
-    helmet({
-      contentSecurityPolicy: {
-        useDefaults: true,
-        directives: {
-          'script-src': ["'self'"],
-          'style-src': ["'self'"],
-          'connect-src': ["'self'"],
-          'img-src': ["'self'", 'data:'],
-        },
-      },
-      // served over plain HTTP on a school LAN by default: do not pin browsers to HTTPS
-      strictTransportSecurity: false,
-    }),
-  );
+  // the headers depend on how the page came: plain HTTP (the default, a wall TV at http://houqin-server:3000) or HTTPS
+  const plainHeaders = securityHeaders('http');
+  const httpsHeaders = securityHeaders('https');
+  app.use((req, res, next) => (req.secure ? httpsHeaders : plainHeaders)(req, res, next));
+  app.use(secureCookiesOverHttps);
   // in this order: a slow body is timed from its headers on; a change is refused before its body is read
   app.use(bodyTimeout(security.bodyTimeoutMs, deps.metrics));
   app.use(changeGuard(deps.auth, deps.metrics));

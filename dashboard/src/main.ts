@@ -4,7 +4,7 @@ import { dbPath, openDb, TicketService, TicketStore } from '@campus/ingest';
 import { Notifier, notifierSettings } from '@campus/notify';
 import { createLog, MetricsRegistry, readKnobs, runMain, startServices, stopOnSignals } from '@campus/runtime';
 import { loadCampus, watchLedger } from '@campus/site';
-import { DashboardService } from './service.ts';
+import { dashboardTls, DashboardService } from './service.ts';
 import { Auth } from './auth/auth.ts';
 import { StorePoller } from './store-poller.ts';
 
@@ -36,6 +36,7 @@ await runMain(log, async () => {
     auth: new Auth(knobs.dataDir, knobs.httpSecureCookies),
     security: { trustProxy: knobs.httpTrustProxy },
     redisUrl: knobs.dashboardRedisUrl,
+    tls: dashboardTls(knobs),
     dataDir: knobs.dataDir,
     health: () => ({
       dashboard: dashboard.health(),

@@ -5,7 +5,7 @@
  *   (report-suite.ts);
  * - the page prints to PDF in Chromium: A4 pages, each chapter on a new page, the text in it;
  * - the dashboard serves it at /reports to staff only, with the same CSV files, and a screenshot
- *   for the README.
+ *   for the README; the page at a LAN host name over plain HTTP and over HTTPS (PAGE_ORIGINS).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbPath, openDb, SqliteReadingStore, storeContext } from '@campus/ingest';
-import { apiClient, campusCli, launchChromium, readPdf, REPO_ROOT, startSystem, tempDir, type RunningSystem } from '@campus/testkit';
+import { apiClient, campusCli, launchChromium, PAGE_ORIGINS, readPdf, REPO_ROOT, startSystem, tempDir, watchPage, type RunningSystem } from '@campus/testkit';
 import { sqliteRows } from './expected.ts';
 import { reportChecks, reportWithCli, type Backfilled } from './report-suite.ts';
 import { backfillTerms, TERM, writeTestCampus } from './term-fixture.ts';
@@ -78,26 +78,26 @@ describe('term report printed', () => {
   });
 });
 
-describe('term report in the dashboard', () => {
+describe.each(PAGE_ORIGINS)('term report in the dashboard at the %s origin', (origin) => {
   let system: RunningSystem;
   beforeAll(async () => {
-    system = await startSystem({ ...filled.env, CAMPUS_SIM: 'off' });
+    system = await startSystem({ ...filled.env, CAMPUS_SIM: 'off' }, { origin });
   }, 240_000);
   afterAll(async () => {
     await system?.stop();
   });
 
   it('serves /reports to staff only: the page, its CSV files and the summary; a screen token is refused', { timeout: 240_000 }, async () => {
-    const anonymous = await fetch(`${system.base}/reports?term=${encodeURIComponent(TERM.name)}`, { redirect: 'manual' });
+    const anonymous = await fetch(`${system.apiBase}/reports?term=${encodeURIComponent(TERM.name)}`, { redirect: 'manual' });
     expect(anonymous.status).toBe(303);
     expect(anonymous.headers.get('location')).toBe(`/login?next=${encodeURIComponent(`/reports?term=${encodeURIComponent(TERM.name)}`)}`);
     const token = /token=([A-Za-z0-9_-]+)/.exec(await campusCli(filled.env, 'display', 'add', '大厅屏'))![1]!;
-    expect((await fetch(`${system.base}/reports`, { headers: { authorization: `Display ${token}` } })).status).toBe(403);
+    expect((await fetch(`${system.apiBase}/reports`, { headers: { authorization: `Display ${token}` } })).status).toBe(403);
 
-    const api = apiClient(system.base, filled.dataDir);
+    const api = apiClient(system.apiBase, filled.dataDir);
     const key = readFileSync(join(filled.dataDir, 'secrets', 'api.key'), 'utf8').trim();
     for (const name of ['totals', 'electricity-classes', 'tickets-by-trade', 'leaks']) {
-      const res = await fetch(`${system.base}/reports/${name}.csv?term=${encodeURIComponent(TERM.name)}`, { headers: { authorization: `Bearer ${key}` } });
+      const res = await fetch(`${system.apiBase}/reports/${name}.csv?term=${encodeURIComponent(TERM.name)}`, { headers: { authorization: `Bearer ${key}` } });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
       // byte for byte the CLI's file, byte-order mark included
@@ -109,15 +109,15 @@ describe('term report in the dashboard', () => {
     expect(summary.body).toBe(readFileSync(join(filled.out, 'summary.txt'), 'utf8'));
 
     // the office head logs in and opens the report from the overview
-    const password = /password, shown once: (\S+)/.exec(await campusCli(filled.env, 'user', 'add', 'wang', '--role', 'admin', '--name', '王主任'))![1]!;
+    const password = /password, shown once: (\S+)/.exec(
+      await campusCli(filled.env, 'user', 'add', `wang-${origin}`, '--role', 'admin', '--name', '王主任'),
+    )![1]!;
     browser ??= await launchChromium();
     const page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
-    const problems: string[] = [];
-    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-    page.on('pageerror', (e) => problems.push(e.message));
+    const watch = watchPage(page);
     await page.goto(`${system.base}/reports`);
     await page.waitForURL(/\/login\?next=/);
-    await page.fill('input[name=username]', 'wang');
+    await page.fill('input[name=username]', `wang-${origin}`);
     await page.fill('input[name=password]', password);
     await page.click('button[type=submit]');
     await page.waitForURL(`${system.base}/reports`);
@@ -125,7 +125,7 @@ describe('term report in the dashboard', () => {
     expect(await page.textContent('#summary')).toBe(readFileSync(join(filled.out, 'summary.txt'), 'utf8').trim());
     expect(await page.locator('select[name=term] option[selected]').textContent()).toBe(TERM.name);
     expect(await page.locator('.files a').count()).toBeGreaterThan(10);
-    await page.screenshot({ path: join(REPO_ROOT, 'docs/screenshots/report.png') });
+    if (origin === 'lan') await page.screenshot({ path: join(REPO_ROOT, 'docs/screenshots/report.png') });
     // the dates form
     await page.fill('input[name=from]', '2026-09-14');
     await page.fill('input[name=to]', '2026-09-20');
@@ -135,7 +135,7 @@ describe('term report in the dashboard', () => {
     // printing leaves the form out
     await page.emulateMedia({ media: 'print' });
     expect(await page.locator('.toolbar').isVisible()).toBe(false);
-    expect(problems).toEqual([]); // the CSP let the style block through, and there is nothing else
+    expect(watch.problems).toEqual([]); // the CSP let the style block through, and there is nothing else
     await page.goto(`${system.base}/`);
     expect(await page.locator('nav a[href="/reports"]').textContent()).toBe('学期报告');
   });

@@ -52,6 +52,8 @@ export interface Knobs {
   /** CAMPUS_MQTTS_PORT (8883) / CAMPUS_MQTT_WSS_PORT (8884): the TLS listeners */
   mqttsPort: number;
   mqttWssPort: number;
+  /** CAMPUS_HTTPS_PORT (3443; 0: a free port): the dashboard's HTTPS listener, on when CAMPUS_TLS_CERT / CAMPUS_TLS_KEY are set */
+  httpsPort: number;
   /** CAMPUS_MQTT_MAX_PACKET_KB: largest MQTT packet the broker accepts (64) */
   mqttMaxPacketKb: number;
   /** CAMPUS_MQTT_MAX_CONNECTIONS: open MQTT connections at most (unset: 20000, or less when the open-file limit is lower: connectionBudget) */
@@ -157,6 +159,7 @@ export function readKnobs(env: Env = process.env, defaults: { sim?: boolean } = 
     tlsKey: env.CAMPUS_TLS_KEY ? resolve(env.CAMPUS_TLS_KEY) : undefined,
     mqttsPort: port('CAMPUS_MQTTS_PORT', 8883),
     mqttWssPort: port('CAMPUS_MQTT_WSS_PORT', 8884),
+    httpsPort: port('CAMPUS_HTTPS_PORT', 3443),
     mqttMaxPacketKb: integer('CAMPUS_MQTT_MAX_PACKET_KB', 64, 1, 256 * 1024, 'KiB'),
     mqttMaxConnections: env.CAMPUS_MQTT_MAX_CONNECTIONS ? integer('CAMPUS_MQTT_MAX_CONNECTIONS', 20_000, 10, 1_000_000, 'connections') : undefined,
     mqttConnectRate: integer('CAMPUS_MQTT_CONNECT_RATE', 20, 1, 100_000, 'connections a second'),
@@ -183,6 +186,10 @@ export function readKnobs(env: Env = process.env, defaults: { sim?: boolean } = 
   }
   if (Boolean(knobs.tlsCert) !== Boolean(knobs.tlsKey))
     problems.push('CAMPUS_TLS_CERT and CAMPUS_TLS_KEY: set both (a certificate and its private key) or neither');
+  if (knobs.tlsCert && knobs.httpsPort !== 0 && [knobs.httpPort, knobs.mqttPort, knobs.mqttsPort, knobs.mqttWssPort].includes(knobs.httpsPort))
+    problems.push(
+      `CAMPUS_HTTPS_PORT=${knobs.httpsPort}: already the port of another listener (CAMPUS_HTTP_PORT, CAMPUS_MQTT_PORT, CAMPUS_MQTTS_PORT or CAMPUS_MQTT_WSS_PORT)`,
+    );
   try {
     mqttServers(knobs.mqttUrl);
   } catch (err) {

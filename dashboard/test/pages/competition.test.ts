@@ -1,7 +1,8 @@
 /**
  * /competition on a lobby screen (display token), over three weeks of classroom readings written
  * into the store before the system starts: the ranking, the 先进班级, the money saved, a class's
- * daily chart, and the printed notice (print-to-PDF).
+ * daily chart, and the printed notice (print-to-PDF). At a LAN host name over plain HTTP and over
+ * HTTPS (PAGE_ORIGINS).
  */
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
@@ -10,19 +11,22 @@ import type { Reading } from '@campus/contract';
 import { DisplayTokens } from '@campus/dashboard';
 import { dbPath, SqliteReadingStore, storeContext } from '@campus/ingest';
 import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
-import { launchChromium, REPO_ROOT, startSystem, tempDir, type RunningSystem } from '@campus/testkit';
+import { launchChromium, PAGE_ORIGINS, REPO_ROOT, startSystem, tempDir, watchPage, type RunningSystem } from '@campus/testkit';
 
 const campus = loadCampus(DEMO_CAMPUS_FILE);
-const dir = tempDir();
-let system: RunningSystem;
-let browser: Browser;
-
 const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
+let browser: Browser;
 beforeAll(async () => {
+  browser = await launchChromium();
+});
+afterAll(() => browser?.close());
+
+/** Three weeks of classroom readings in a new store in `dataDir`. */
+async function writeClassReadings(dataDir: string) {
   // school-day use per class: before 11-16 and in the competition week 11-16..20 (all in the past)
   const plan: Record<string, [number, number]> = { 'em-g1c1': [20, 15], 'em-g1c2': [20, 18], 'em-g2c1': [16, 16], 'em-g3c5': [18, 17] };
-  const store = new SqliteReadingStore(dbPath(dir.path), { context: storeContext([campus]) });
+  const store = new SqliteReadingStore(dbPath(dataDir), { context: storeContext([campus]) });
   for (const [deviceId, [before, during]] of Object.entries(plan)) {
     const readings: Reading[] = [];
     let total = 500;
@@ -41,43 +45,48 @@ beforeAll(async () => {
   }
   await store.rollUp();
   store.close();
-  system = await startSystem({ CAMPUS_DATA_DIR: dir.path, CAMPUS_SIM: 'off' });
-  browser = await launchChromium();
-});
-afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-  dir.remove();
-});
+}
 
-describe('class energy-saving board', () => {
-  it('ranks the classes of a custom window, names the 先进班级, and prints', { timeout: 120_000 }, async () => {
-    const token = new DisplayTokens(dir.path).add('大厅评比屏').token;
-    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${system.base}/competition?token=${token}`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-    await page.selectOption('select[name=period]', 'custom');
-    await page.fill('input[name=from]', '2026-11-16');
-    await page.fill('input[name=to]', '2026-11-20');
-    await page.dispatchEvent('#choose', 'change');
-    await page.waitForSelector('body[data-ranked="4"]', { timeout: 30_000 });
+describe.each(PAGE_ORIGINS)('at the %s origin', (origin) => {
+  const dir = tempDir();
+  let system: RunningSystem;
+  beforeAll(async () => {
+    await writeClassReadings(dir.path);
+    system = await startSystem({ CAMPUS_DATA_DIR: dir.path, CAMPUS_SIM: 'off' }, { origin });
+  });
+  afterAll(async () => {
+    await system?.stop();
+    dir.remove();
+  });
 
-    const rows = await page.$$eval('#saving tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
-    expect(rows.map((r) => [r[0], r[1], r[4]])).toEqual([
-      ['1', '高一(1)班', '25.0 %'],
-      ['2', '高一(2)班', '10.0 %'],
-      ['3', '高三(5)班', '5.6 %'],
-      ['4', '高二(1)班', '0.0 %'],
-    ]);
-    expect(await page.textContent('#winners')).toContain('先进班级：高一(1)班、高一(2)班、高三(5)班');
-    expect(await page.textContent('#window')).toContain('考试周不计');
-    await page.screenshot({ path: join(REPO_ROOT, 'docs/screenshots/competition.png') });
+  describe('class energy-saving board', () => {
+    it('ranks the classes of a custom window, names the 先进班级, and prints', { timeout: 120_000 }, async () => {
+      const token = new DisplayTokens(dir.path).add('大厅评比屏').token;
+      const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+      const watch = watchPage(page);
+      await page.goto(`${system.base}/competition?token=${token}`);
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+      await page.selectOption('select[name=period]', 'custom');
+      await page.fill('input[name=from]', '2026-11-16');
+      await page.fill('input[name=to]', '2026-11-20');
+      await page.dispatchEvent('#choose', 'change');
+      await page.waitForSelector('body[data-ranked="4"]', { timeout: 30_000 });
 
-    const pdf = await page.pdf({ format: 'A4' });
-    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
-    expect(pdf.length).toBeGreaterThan(10_000);
-    expect(errors).toEqual([]);
+      const rows = await page.$$eval('#saving tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+      expect(rows.map((r) => [r[0], r[1], r[4]])).toEqual([
+        ['1', '高一(1)班', '25.0 %'],
+        ['2', '高一(2)班', '10.0 %'],
+        ['3', '高三(5)班', '5.6 %'],
+        ['4', '高二(1)班', '0.0 %'],
+      ]);
+      expect(await page.textContent('#winners')).toContain('先进班级：高一(1)班、高一(2)班、高三(5)班');
+      expect(await page.textContent('#window')).toContain('考试周不计');
+      if (origin === 'lan') await page.screenshot({ path: join(REPO_ROOT, 'docs/screenshots/competition.png') });
+
+      const pdf = await page.pdf({ format: 'A4' });
+      expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+      expect(pdf.length).toBeGreaterThan(10_000);
+      expect(watch.problems).toEqual([]);
+    });
   });
 });

@@ -1,42 +1,57 @@
 /**
- * The overview page in real headless Chromium against the running system: it renders its four
- * charts in Chinese, updates live without a reload, switches to English, and loads nothing from
- * outside the server. Saves docs/screenshots/overview.png.
+ * The overview page in real headless Chromium against the running system, at a LAN host name over
+ * plain HTTP and over HTTPS (PAGE_ORIGINS): it renders its four charts in Chinese, updates live
+ * over a WebSocket without a reload, switches to English, loads nothing from outside the server,
+ * and sends the content security policy right for how it was reached. Saves
+ * docs/screenshots/overview.png.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, launchChromium, REPO_ROOT, startSystem, tempDir, waitFor, type RunningSystem } from '@campus/testkit';
+import { apiClient, launchChromium, PAGE_ORIGINS, REPO_ROOT, startSystem, tempDir, waitFor, watchPage, type RunningSystem } from '@campus/testkit';
 
-const dir = tempDir();
-const adminPassword = () => readFileSync(join(dir.path, 'secrets', 'initial-admin-password'), 'utf8').trim();
-let system: RunningSystem;
 let browser: Browser;
 beforeAll(async () => {
-  system = await startSystem({ CAMPUS_DATA_DIR: dir.path });
   browser = await launchChromium();
 });
-afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-  dir.remove();
-});
+afterAll(() => browser?.close());
 
-describe('overview page', () => {
+describe.each(PAGE_ORIGINS)('overview page at the %s origin', (origin) => {
+  const dir = tempDir();
+  const adminPassword = () => readFileSync(join(dir.path, 'secrets', 'initial-admin-password'), 'utf8').trim();
+  let system: RunningSystem;
+  beforeAll(async () => {
+    system = await startSystem({ CAMPUS_DATA_DIR: dir.path }, { origin });
+  });
+  afterAll(async () => {
+    await system?.stop();
+    dir.remove();
+  });
+
+  /** a session in the page's context, from the page's own origin (as login.js does) */
+  async function logIn(page: Page) {
+    await page.goto(system.base + '/login');
+    const status = await page.evaluate(
+      async (password) =>
+        (await fetch('/api/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) }))
+          .status,
+      adminPassword(),
+    );
+    expect(status).toBe(200);
+  }
+
   it('renders live charts in Chinese from this server only', { timeout: 180_000 }, async () => {
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-    const errors: string[] = [];
+    const watch = watchPage(page);
     const foreign: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     page.on('request', (r) => !r.url().startsWith(system.base) && foreign.push(r.url()));
 
     // wait until the devices have reported, so the page has something to draw
     await waitFor(
       'devices online',
       async () => {
-        const body = (await apiClient(system.base, dir.path).get('/api/devices')).body as { devices: { status: string }[] };
+        const body = (await apiClient(system.apiBase, dir.path).get('/api/devices')).body as { devices: { status: string }[] };
         return body.devices.every((d) => d.status === 'online');
       },
       { timeoutMs: 90_000, everyMs: 1000 },
@@ -57,8 +72,11 @@ describe('overview page', () => {
     const points = () =>
       page.$$eval('canvas', (cs) => cs.map((c) => Number((c as unknown as { dataset: Record<string, string>; toDataURL(): string }).dataset.points ?? 0)));
     expect(await page.locator('canvas').count()).toBe(4);
-    const first = await points();
-    expect(first.every((n) => n > 0)).toBe(true);
+    // history, or the first live readings on a system that has just started
+    const first = await waitFor('every chart with points', async () => {
+      const p = await points();
+      return p.every((n) => n > 0) ? p : undefined;
+    });
     // chart.js drew on the canvases (not blank)
     const drawn = await page.$$eval('canvas', (cs) =>
       cs.every((c) => (c as unknown as { dataset: Record<string, string>; toDataURL(): string }).toDataURL().length > 5000),
@@ -69,16 +87,23 @@ describe('overview page', () => {
     expect(await page.locator('#connection').getAttribute('class')).toContain('conn-up');
     await waitFor('42 / 42 online', async () => (await page.locator('#online').textContent()) === '42 / 42', { timeoutMs: 60_000 });
 
-    await page.screenshot({ path: join(REPO_ROOT, 'docs/screenshots/overview.png') });
-    expect(errors).toEqual([]);
+    // live over a WebSocket at the page's own origin (ws: or wss:): CSP connect-src 'self' lets it through
+    const ownSocket = `${system.base.replace(/^http/, 'ws')}/socket.io/`;
+    expect(
+      watch.websockets.some((u) => u.startsWith(ownSocket)),
+      `${ownSocket} in ${watch.websockets.join(', ')}`,
+    ).toBe(true);
+
+    if (origin === 'lan') await page.screenshot({ path: join(REPO_ROOT, 'docs/screenshots/overview.png') });
+    expect(watch.problems).toEqual([]);
     expect(foreign).toEqual([]);
     await page.close();
   });
 
   it('has an English switch', { timeout: 60_000 }, async () => {
     const page = await browser.newPage();
-    const password = readFileSync(join(dir.path, 'secrets', 'initial-admin-password'), 'utf8').trim();
-    await page.request.post(system.base + '/api/login', { data: { username: 'admin', password } });
+    const watch = watchPage(page);
+    await logIn(page);
     await page.goto(system.base + '/?lang=en');
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
     expect(await page.locator('h1').textContent()).toContain('Facilities overview');
@@ -95,13 +120,20 @@ describe('overview page', () => {
     await page.goto(system.base + '/competition?lang=zh');
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
     expect(await page.locator('h3').first().textContent()).toContain('节约率排名');
+    expect(watch.problems).toEqual([]);
     await page.close();
   });
 
-  it('sends a strict content security policy', async () => {
-    const res = await fetch(system.base + '/');
-    const csp = res.headers.get('content-security-policy') ?? '';
+  it(`sends a strict content security policy, ${origin === 'https' ? 'upgrading' : 'not upgrading'} insecure requests`, { timeout: 60_000 }, async () => {
+    const page = await browser.newPage();
+    const res = await page.goto(system.base + '/login');
+    const csp = (await res!.allHeaders())['content-security-policy'] ?? '';
     expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("connect-src 'self'");
     expect(csp).not.toContain('unsafe-inline');
+    // over plain HTTP at a LAN name the browser would fetch everything over https, where nothing answers
+    if (origin === 'https') expect(csp).toContain('upgrade-insecure-requests');
+    else expect(csp).not.toContain('upgrade-insecure-requests');
+    await page.close();
   });
 });

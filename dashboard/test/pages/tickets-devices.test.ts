@@ -2,7 +2,8 @@
  * /tickets and /devices in real headless Chromium. A plumber logs in on the login page, takes a
  * ticket from an injected fault through acknowledge and resolve (a note is required), and is shown
  * no actions on an electrical ticket. The ledger filters, draws a device's history, and shows a
- * device named like an HTML tag as text. The ticket page fits a phone.
+ * device named like an HTML tag as text. The ticket page fits a phone. Each at a LAN host name over
+ * plain HTTP and over HTTPS (PAGE_ORIGINS), with nothing failing on the page.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,118 +11,124 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaffDirectory } from '@campus/dashboard';
 import { DEMO_CAMPUS_FILE } from '@campus/site';
-import { campusCli, launchChromium, REPO_ROOT, startSystem, tempDir, waitFor, type RunningSystem } from '@campus/testkit';
+import { campusCli, launchChromium, PAGE_ORIGINS, REPO_ROOT, startSystem, tempDir, waitFor, watchPage, type RunningSystem } from '@campus/testkit';
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
-const dir = tempDir();
-let system: RunningSystem;
 let browser: Browser;
-let plumberPassword: string;
-
 beforeAll(async () => {
-  // the demo campus with a device whose name is an HTML tag
-  const campusFile = join(dir.path, 'campus.yaml');
-  writeFileSync(campusFile, readFileSync(DEMO_CAMPUS_FILE, 'utf8').replace('name: 高一(1)班电表', `name: "${HOSTILE}"`));
-  system = await startSystem({ CAMPUS_DATA_DIR: dir.path, CAMPUS_CONFIG: campusFile });
-  plumberPassword = await new StaffDirectory(dir.path).add('li', '李师傅', 'plumber');
   browser = await launchChromium();
 });
-afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-  dir.remove();
-});
+afterAll(() => browser?.close());
 
-async function loginAs(page: Page, username: string, password: string, next: string) {
-  await page.goto(`${system.base}${next}`);
-  await page.waitForURL(/\/login\?next=/);
-  await page.fill('input[name=username]', username);
-  await page.fill('input[name=password]', password);
-  await page.click('button[type=submit]');
-  await page.waitForURL(`${system.base}${next}`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-}
+describe.each(PAGE_ORIGINS)('at the %s origin', (origin) => {
+  const dir = tempDir();
+  let system: RunningSystem;
+  let plumberPassword: string;
 
-describe('ticket handling by staff', () => {
-  it('a plumber acknowledges and resolves (with a required note); electrical tickets are not theirs', { timeout: 360_000 }, async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    const wrong = await page.goto(`${system.base}/login`);
-    expect(wrong?.status()).toBe(200);
-    await page.fill('input[name=username]', 'li');
-    await page.fill('input[name=password]', 'not-it');
-    await page.click('button[type=submit]');
-    await waitFor('the login error', async () => (await page.textContent('#error')) === '用户名或密码错误');
-
-    await loginAs(page, 'li', plumberPassword, '/tickets');
-    expect(await page.textContent('#who')).toBe('李师傅（水工）');
-
-    await campusCli(dir.path, 'fault', 'add', 'meter_leak', 'wm-dorm-2');
-    await campusCli(dir.path, 'fault', 'add', 'overload', 'tr-sci', '--pct', '160');
-    const leak = page.locator('#list li', { hasText: '水表报警：漏水' });
-    const power = page.locator('#list li', { hasText: '变压器严重过载' });
-    await waitFor('both tickets listed live', async () => (await leak.count()) === 1 && (await power.count()) === 1, { timeoutMs: 180_000, everyMs: 500 });
-
-    await power.click();
-    await waitFor('the electrical ticket open', async () => (await page.textContent('#d-title'))?.includes('变压器严重过载'));
-    expect(await page.locator('#d-actions button').count()).toBe(0); // not the plumber's trade
-
-    await leak.click();
-    await waitFor('the leak ticket open', async () => (await page.textContent('#d-title'))?.includes('水表报警：漏水'));
-    await page.click('button[data-action=ack]');
-    await waitFor('acknowledged', async () => (await page.getAttribute('#detail', 'data-status')) === 'acknowledged');
-    await page.click('button[data-action=resolve]');
-    expect(await page.textContent('#d-error')).toBe('办结需要填写处理说明');
-    await page.fill('#d-actions textarea', '更换了漏水的阀门');
-    await page.click('button[data-action=resolve]');
-    await page.selectOption('select[name=status]', '');
-    await waitFor('resolved, with the audit trail', async () => {
-      const audit = await page.locator('#d-audit li').allTextContents();
-      return (await page.getAttribute('#detail', 'data-status')) === 'resolved' && audit.some((a) => a.includes('李师傅 · 办结：更换了漏水的阀门'));
-    });
-    await page.screenshot({ path: join(REPO_ROOT, 'docs/screenshots/tickets.png') });
-
-    // the same page on a phone: one column, nothing wider than the screen
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.waitForTimeout(300);
-    expect(
-      await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth),
-    ).toBeLessThanOrEqual(390);
-    await page.screenshot({ path: join(REPO_ROOT, 'docs/screenshots/tickets-phone.png') });
-    expect(errors).toEqual([]);
-    await page.close();
+  beforeAll(async () => {
+    // the demo campus with a device whose name is an HTML tag
+    const campusFile = join(dir.path, 'campus.yaml');
+    writeFileSync(campusFile, readFileSync(DEMO_CAMPUS_FILE, 'utf8').replace('name: 高一(1)班电表', `name: "${HOSTILE}"`));
+    system = await startSystem({ CAMPUS_DATA_DIR: dir.path, CAMPUS_CONFIG: campusFile }, { origin });
+    plumberPassword = await new StaffDirectory(dir.path).add('li', '李师傅', 'plumber');
   });
-});
+  afterAll(async () => {
+    await system?.stop();
+    dir.remove();
+  });
 
-describe('asset ledger', () => {
-  it('lists every device, filters by kind and building, draws a history, and shows names as text', { timeout: 120_000 }, async () => {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    const dialogs: string[] = [];
-    page.on('dialog', (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
+  async function loginAs(page: Page, username: string, password: string, next: string) {
+    await page.goto(`${system.base}${next}`);
+    await page.waitForURL(/\/login\?next=/);
+    await page.fill('input[name=username]', username);
+    await page.fill('input[name=password]', password);
+    await page.click('button[type=submit]');
+    await page.waitForURL(`${system.base}${next}`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+  }
+
+  describe('ticket handling by staff', () => {
+    it('a plumber acknowledges and resolves (with a required note); electrical tickets are not theirs', { timeout: 360_000 }, async () => {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const watch = watchPage(page);
+      const wrong = await page.goto(`${system.base}/login`);
+      expect(wrong?.status()).toBe(200);
+      await page.fill('input[name=username]', 'li');
+      await page.fill('input[name=password]', 'not-it');
+      await page.click('button[type=submit]');
+      await waitFor('the login error', async () => (await page.textContent('#error')) === '用户名或密码错误');
+
+      await loginAs(page, 'li', plumberPassword, '/tickets');
+      expect(await page.textContent('#who')).toBe('李师傅（水工）');
+
+      await campusCli(dir.path, 'fault', 'add', 'meter_leak', 'wm-dorm-2');
+      await campusCli(dir.path, 'fault', 'add', 'overload', 'tr-sci', '--pct', '160');
+      const leak = page.locator('#list li', { hasText: '水表报警：漏水' });
+      const power = page.locator('#list li', { hasText: '变压器严重过载' });
+      await waitFor('both tickets listed live', async () => (await leak.count()) === 1 && (await power.count()) === 1, { timeoutMs: 180_000, everyMs: 500 });
+
+      await power.click();
+      await waitFor('the electrical ticket open', async () => (await page.textContent('#d-title'))?.includes('变压器严重过载'));
+      expect(await page.locator('#d-actions button').count()).toBe(0); // not the plumber's trade
+
+      await leak.click();
+      await waitFor('the leak ticket open', async () => (await page.textContent('#d-title'))?.includes('水表报警：漏水'));
+      await page.click('button[data-action=ack]');
+      await waitFor('acknowledged', async () => (await page.getAttribute('#detail', 'data-status')) === 'acknowledged');
+      await page.click('button[data-action=resolve]');
+      expect(await page.textContent('#d-error')).toBe('办结需要填写处理说明');
+      await page.fill('#d-actions textarea', '更换了漏水的阀门');
+      await page.click('button[data-action=resolve]');
+      await page.selectOption('select[name=status]', '');
+      await waitFor('resolved, with the audit trail', async () => {
+        const audit = await page.locator('#d-audit li').allTextContents();
+        return (await page.getAttribute('#detail', 'data-status')) === 'resolved' && audit.some((a) => a.includes('李师傅 · 办结：更换了漏水的阀门'));
+      });
+      if (origin === 'lan') await page.screenshot({ path: join(REPO_ROOT, 'docs/screenshots/tickets.png') });
+
+      // the same page on a phone: one column, nothing wider than the screen
+      await page.setViewportSize({ width: 390, height: 844 });
+      await page.waitForTimeout(300);
+      expect(
+        await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth),
+      ).toBeLessThanOrEqual(390);
+      if (origin === 'lan') await page.screenshot({ path: join(REPO_ROOT, 'docs/screenshots/tickets-phone.png') });
+      expect(watch.problems).toEqual([]);
+      await page.close();
     });
-    await loginAs(page, 'li', plumberPassword, '/devices');
-    expect(await page.locator('#ledger tbody tr').count()).toBe(42);
-    const hostile = page.locator('tr[data-device-id="em-g1c1"] td.name');
-    expect(await hostile.textContent()).toBe(HOSTILE);
-    expect(await page.locator('#ledger img').count()).toBe(0);
+  });
 
-    await page.selectOption('select[name=kind]', 'transformer');
-    expect(await page.locator('#ledger tbody tr').count()).toBe(2);
-    await page.selectOption('select[name=kind]', '');
-    await page.selectOption('select[name=building]', 'dorm');
-    expect(await page.locator('#ledger tbody tr').count()).toBe(7); // 6 floor water meters and the building meter
+  describe('asset ledger', () => {
+    it('lists every device, filters by kind and building, draws a history, and shows names as text', { timeout: 120_000 }, async () => {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const watch = watchPage(page);
+      const dialogs: string[] = [];
+      page.on('dialog', (d) => {
+        dialogs.push(d.message());
+        void d.dismiss();
+      });
+      await loginAs(page, 'li', plumberPassword, '/devices');
+      expect(await page.locator('#ledger tbody tr').count()).toBe(42);
+      const hostile = page.locator('tr[data-device-id="em-g1c1"] td.name');
+      expect(await hostile.textContent()).toBe(HOSTILE);
+      expect(await page.locator('#ledger img').count()).toBe(0);
 
-    await page.selectOption('select[name=building]', '');
-    await waitFor('the transformer has readings', async () => (await page.textContent('tr[data-device-id="tr-main"]'))?.includes('在线'), {
-      timeoutMs: 60_000,
+      await page.selectOption('select[name=kind]', 'transformer');
+      expect(await page.locator('#ledger tbody tr').count()).toBe(2);
+      await page.selectOption('select[name=kind]', '');
+      await page.selectOption('select[name=building]', 'dorm');
+      expect(await page.locator('#ledger tbody tr').count()).toBe(7); // 6 floor water meters and the building meter
+
+      await page.selectOption('select[name=building]', '');
+      await waitFor('the transformer has readings', async () => (await page.textContent('tr[data-device-id="tr-main"]'))?.includes('在线'), {
+        timeoutMs: 60_000,
+      });
+      await page.click('tr[data-device-id="tr-main"]');
+      await waitFor('its history drawn', async () => Number(await page.getAttribute('#history', 'data-points')) > 0);
+      if (origin === 'lan') await page.screenshot({ path: join(REPO_ROOT, 'docs/screenshots/devices.png') });
+      expect(dialogs).toEqual([]);
+      expect(watch.problems).toEqual([]);
+      await page.close();
     });
-    await page.click('tr[data-device-id="tr-main"]');
-    await waitFor('its history drawn', async () => Number(await page.getAttribute('#history', 'data-points')) > 0);
-    await page.screenshot({ path: join(REPO_ROOT, 'docs/screenshots/devices.png') });
-    expect(dialogs).toEqual([]);
-    await page.close();
   });
 });

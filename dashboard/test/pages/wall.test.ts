@@ -1,49 +1,75 @@
 /**
- * /wall in real headless Chromium, opened with a display token at 1920x1080: a ticket from an
- * injected fault appears without a reload (highlighted, with a chime), a staff resolution removes
- * it, the token cannot change anything, and the screen comes back by itself after a server restart.
+ * /wall in real headless Chromium, opened with a display token at 1920x1080, at a LAN host name
+ * over plain HTTP and over HTTPS (PAGE_ORIGINS): a ticket from an injected fault appears without a
+ * reload over the page's own WebSocket (highlighted, with a chime), a staff resolution removes it,
+ * the token cannot change anything, and the screen comes back by itself after a server restart.
  */
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DisplayTokens } from '@campus/dashboard';
-import { apiClient, campusCli, freePort, launchChromium, REPO_ROOT, startSystem, tempDir, waitFor, type RunningSystem } from '@campus/testkit';
+import {
+  apiClient,
+  campusCli,
+  freePorts,
+  launchChromium,
+  PAGE_ORIGINS,
+  REPO_ROOT,
+  startSystem,
+  tempDir,
+  waitFor,
+  watchPage,
+  type PageWatch,
+  type RunningSystem,
+} from '@campus/testkit';
 
-const dir = tempDir();
-let system: RunningSystem;
 let browser: Browser;
-let page: Page;
-let port: number;
-let token: string;
-
 beforeAll(async () => {
-  port = await freePort();
-  system = await startSystem({ CAMPUS_DATA_DIR: dir.path, CAMPUS_HTTP_PORT: String(port) });
-  token = new DisplayTokens(dir.path).add('总务处值班大屏').token;
   browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
 });
-afterAll(async () => {
-  await browser?.close();
-  await system?.stop();
-  dir.remove();
-});
+afterAll(() => browser?.close());
 
-const rows = () =>
-  page.$$eval('#tickets li', (lis) =>
-    lis.map((li) => ({ id: Number((li as unknown as { dataset: Record<string, string> }).dataset.ticketId), cls: li.className, text: li.textContent })),
-  );
+describe.each(PAGE_ORIGINS)('wall screen at the %s origin', (origin) => {
+  const dir = tempDir();
+  let system: RunningSystem;
+  let page: Page;
+  let watch: PageWatch;
+  let token: string;
+  // the same ports after the restart, as a real server has
+  let env: Record<string, string>;
 
-describe('wall screen', () => {
+  beforeAll(async () => {
+    const [http, https] = await freePorts(2);
+    env = { CAMPUS_DATA_DIR: dir.path, CAMPUS_HTTP_PORT: String(http), CAMPUS_HTTPS_PORT: String(https) };
+    system = await startSystem(env, { origin });
+    token = new DisplayTokens(dir.path).add('总务处值班大屏').token;
+    page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    watch = watchPage(page);
+  });
+  afterAll(async () => {
+    await page?.close();
+    await system?.stop();
+    dir.remove();
+  });
+
+  const rows = () =>
+    page.$$eval('#tickets li', (lis) =>
+      lis.map((li) => ({ id: Number((li as unknown as { dataset: Record<string, string> }).dataset.ticketId), cls: li.className, text: li.textContent })),
+    );
+
   it('shows a new critical ticket live, highlighted with a chime, and drops it when staff resolve it', { timeout: 180_000 }, async () => {
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${system.base}/wall?token=${token}`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
     expect(page.url()).toBe(`${system.base}/wall`); // the token left the address bar
     await page.click('#chime');
     expect(await page.getAttribute('#chime', 'aria-pressed')).toBe('true');
     await waitFor('the socket', async () => (await page.getAttribute('body', 'data-connected')) === 'true');
+    // over a WebSocket at the page's own origin (ws: or wss:), which CSP connect-src 'self' allows
+    const ownSocket = `${system.base.replace(/^http/, 'ws')}/socket.io/`;
+    expect(
+      watch.websockets.some((u) => u.startsWith(ownSocket)),
+      `${ownSocket} in ${watch.websockets.join(', ')}`,
+    ).toBe(true);
 
     await campusCli(dir.path, 'fault', 'add', 'meter_burst', 'wm-dorm-1');
     const [row] = await waitFor(
@@ -64,7 +90,7 @@ describe('wall screen', () => {
     expect(
       await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollHeight: number } } }).document.documentElement.scrollHeight),
     ).toBeLessThanOrEqual(1080);
-    await page.screenshot({ path: join(REPO_ROOT, 'docs/screenshots/wall.png') });
+    if (origin === 'lan') await page.screenshot({ path: join(REPO_ROOT, 'docs/screenshots/wall.png') });
 
     // the display token is read-only, even from the page
     const status = await page.evaluate(
@@ -81,17 +107,17 @@ describe('wall screen', () => {
     expect(status).toBe(403);
 
     await campusCli(dir.path, 'fault', 'clear', 'all');
-    const resolved = await apiClient(system.base, dir.path).post(`/api/tickets/${row!.id}/resolve`, { actor: '李师傅', note: '更换水表' });
+    const resolved = await apiClient(system.apiBase, dir.path).post(`/api/tickets/${row!.id}/resolve`, { actor: '李师傅', note: '更换水表' });
     expect(resolved.status).toBe(200);
     await waitFor('the resolved ticket gone from the wall', async () => (await rows()).every((r) => r.id !== row!.id), { timeoutMs: 30_000 });
-    expect(errors).toEqual([]);
+    expect(watch.problems).toEqual([]);
   });
 
   it('survives a server restart: shows the drop, reconnects and resyncs by itself', { timeout: 360_000 }, async () => {
     expect(await system.stop('SIGTERM')).toBe(0);
     await waitFor('the drop shown', async () => (await page.getAttribute('body', 'data-connected')) === 'false', { timeoutMs: 30_000 });
     expect(await page.textContent('#connection')).toContain('连接中断');
-    system = await startSystem({ CAMPUS_DATA_DIR: dir.path, CAMPUS_HTTP_PORT: String(port) });
+    system = await startSystem(env, { origin });
     await waitFor('reconnected', async () => (await page.getAttribute('body', 'data-connected')) === 'true', { timeoutMs: 90_000 });
     await campusCli(dir.path, 'fault', 'add', 'meter_leak', 'wm-dorm-3');
     await waitFor('a ticket raised after the restart, on the same page', async () => (await rows()).some((r) => r.text?.includes('学生公寓3层水表')), {

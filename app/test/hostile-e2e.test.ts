@@ -17,6 +17,7 @@ import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
 import { parse, stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_LOCAL_BOUNDS, keptDeadLetter } from '@campus/ingest';
 import { apiClient, campusCli, campusFileWith, startSystem, tempDir, waitFor, type RunningSystem } from '@campus/testkit';
 import { goodReadings, hostileCases, publisherOf, type HostileCase } from '../../ingest/test/hostile-cases.ts';
 
@@ -171,14 +172,22 @@ describe('hostile JSON through the whole system', () => {
     // each refused payload kept with its reason and its bytes; each accepted one stored once
     const db = new Database(join(dir.path, 'campus.db'), { readonly: true });
     try {
-      const letters = db.prepare('SELECT topic, reason, payload FROM dead_letters WHERE received_at >= ?').all(start) as {
+      const letters = db.prepare('SELECT topic, reason, payload, payload_sha256 FROM dead_letters WHERE received_at >= ?').all(start) as {
         topic: string;
         reason: string;
         payload: Buffer;
+        payload_sha256: string | null;
       }[];
       expect(letters).toHaveLength(rejected);
       for (const c of [...fitting, ...(refusedByBroker ? [] : oversized)].filter((x) => x.expect.type === 'rejected')) {
-        const letter = letters.find((d) => d.topic === c.topic && Buffer.from(d.payload).equals(Buffer.from(c.payload)));
+        // a payload over the dead-letter bound is kept as its first bytes and its hash
+        const kept = keptDeadLetter(
+          { receivedAt: 0, topic: c.topic, reason: '', payload: Buffer.from(c.payload) },
+          DEFAULT_LOCAL_BOUNDS.deadLetters.maxPayloadBytes,
+        );
+        const letter = letters.find(
+          (d) => d.topic === c.topic && Buffer.from(d.payload).equals(kept.payload) && (d.payload_sha256 ?? undefined) === kept.payloadSha256,
+        );
         expect(letter, c.name).toBeDefined();
         expect(letter!.reason, c.name).toMatch((c.expect as { reason: RegExp }).reason);
       }

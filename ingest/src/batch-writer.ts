@@ -7,6 +7,7 @@
 import { describeError, type Log } from '@campus/runtime';
 import type { Outcome } from './pipeline.ts';
 import type { Batch, WriteResult } from './store/store.ts';
+import { DEFAULT_LOCAL_BOUNDS, keptDeadLetter } from './store/bounds.ts';
 
 /** Where batches go: a store, or the store behind its spool. */
 export interface BatchSink {
@@ -28,6 +29,8 @@ export interface BatchWriterOptions {
   log: Log;
   onCommitted(batch: Batch, result: WriteResult, items: PendingItem[]): void;
   onWriteError(err: unknown): void;
+  /** a refused payload longer than this is cut before it is batched (and spooled); default the dead-letter bound's */
+  deadLetterPayloadBytes?: number;
 }
 
 export class BatchWriter {
@@ -43,6 +46,10 @@ export class BatchWriter {
     private readonly store: BatchSink,
     private readonly opts: BatchWriterOptions,
   ) {}
+
+  private get maxPayload(): number {
+    return this.opts.deadLetterPayloadBytes ?? DEFAULT_LOCAL_BOUNDS.deadLetters.maxPayloadBytes;
+  }
 
   /** items waiting to be written */
   get depth(): number {
@@ -75,7 +82,8 @@ export class BatchWriter {
         if (o.type === 'reading') batch.readings.push(o.reading);
         else if (o.type === 'status') batch.statuses.push(o.status);
         else if (o.type === 'pending') (batch.pending ??= []).push(o.pending);
-        else if (o.type === 'rejected') batch.deadLetters.push({ receivedAt: item.receivedAt, topic: item.topic, reason: o.reason, payload: item.payload });
+        else if (o.type === 'rejected')
+          batch.deadLetters.push(keptDeadLetter({ receivedAt: item.receivedAt, topic: item.topic, reason: o.reason, payload: item.payload }, this.maxPayload));
         // ignored: understood and deliberately not kept (counted by the caller)
       }
     }

@@ -7,7 +7,7 @@
  * bad value (a register of 1e27 kWh) cannot spoil the updates that follow it. An identity the campus file does not know is not stored: it is listed as pending,
  * for staff to adopt on /devices.
  */
-import { TELEMETRY_FIELDS, validateTelemetry, type TelemetryLimits } from '@campus/contract';
+import { externalSourceProblem, TELEMETRY_FIELDS, validateTelemetry, type TelemetryLimits } from '@campus/contract';
 import type { ExternalMessage, ExternalPart } from './adapters/adapter.ts';
 import type { Outcome } from './pipeline.ts';
 import type { DeviceRegistry, ExternalMapping } from './registry.ts';
@@ -91,6 +91,9 @@ export class ExternalMapper {
   }
 
   private pending(msg: ExternalMessage, topic: string, payload: Buffer, now: number): Outcome[] {
+    // an identity the campus file could never name (a "/" in a Zigbee friendly name, 10 KB of id) is not listed for adoption
+    const problem = externalSourceProblem({ format: msg.format, id: msg.id, bridge: msg.bridge });
+    if (problem) return [{ type: 'rejected', reason: `${msg.format} ${msg.id.slice(0, 64)} cannot be adopted: ${problem}` }];
     if (msg.status || !msg.parts.length) return [{ type: 'ignored', reason: `${msg.format} ${msg.id} is not in the campus file yet` }];
     const sites = this.registry.siteIds;
     return msg.parts.map((p) => ({

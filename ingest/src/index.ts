@@ -23,3 +23,4 @@ export { DETECTORS } from './detectors/registry.ts';
 export * from './tickets/ticket-service.ts';
 export * from './tickets/ticket-store.ts';
 export { openDb, type Db } from './store/sqlite-db.ts';
+export * from './store/bounds.ts';

@@ -30,6 +30,8 @@ import { openReadingStore } from './store/open.ts';
 import { dbPath } from './store/sqlite-db.ts';
 import type { ReadingStore, StatusChange } from './store/store.ts';
 import { MqttSubscriber } from './subscriber.ts';
+import { BoundReport } from './bound-report.ts';
+import { localBounds, type DeadLetterBounds, type PendingBounds } from './store/bounds.ts';
 import { lockDataDir } from './data-lock.ts';
 import { join } from 'node:path';
 
@@ -46,6 +48,8 @@ export interface IngestOptions {
   rawRetentionDays?: number;
   /** the disk spool's limit; default 1 GiB */
   spoolMaxBytes?: number;
+  /** dead letters and pending off-the-shelf devices kept at most (store/bounds.ts; defaults DEFAULT_LOCAL_BOUNDS) */
+  bounds?: { deadLetters?: Partial<DeadLetterBounds>; pending?: Partial<PendingBounds> };
   /** how often stored hours are rolled up, ms; default 10 s */
   rollupEveryMs?: number;
   /** an office ticket opens when the database has been unreachable this long, ms; default 5 min */
@@ -152,6 +156,7 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
     const writeErrors = metrics.counter('campus_store_write_errors_total', 'failed store writes (retried)');
     const batches = metrics.counter('campus_store_batches_total', 'store transactions committed');
 
+    const bounded = new BoundReport(metrics, log, localBounds(this.opts.bounds));
     const spooled = new SpooledStore(store, {
       dir: join(this.opts.dataDir, 'spool'),
       maxBytes: this.opts.spoolMaxBytes ?? 1024 * 1024 * 1024,
@@ -160,6 +165,7 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
       onReplayed: (_batch, result) => {
         stored.inc({}, result.stored);
         duplicates.inc({}, result.duplicates);
+        bounded.written(result.bounded);
       },
     });
     this.spooled = spooled;
@@ -173,6 +179,7 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
       maxBatch: this.opts.maxBatch ?? 2000,
       maxDelayMs: this.opts.maxDelayMs ?? 50,
       log,
+      deadLetterPayloadBytes: localBounds(this.opts.bounds).deadLetters.maxPayloadBytes,
       onCommitted: (batch, result) => {
         this.lastWriteError = undefined;
         batches.inc();
@@ -181,7 +188,8 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
         duplicates.inc({}, result.duplicates);
         rejected.inc({}, batch.deadLetters.length);
         pendingSeen.inc({}, batch.pending?.length ?? 0);
-        for (const d of batch.deadLetters) log.warn(`rejected ${d.topic}: ${d.reason}`);
+        bounded.rejected(batch.deadLetters);
+        bounded.written(result.bounded);
         if (batch.statuses.length) detection.statuses(batch.statuses);
         if (batch.readings.length) {
           this.emit('readings', batch.readings);
@@ -357,7 +365,7 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
 /** The options that come from the environment knobs. */
 export function ingestSettings(
   knobs: Knobs,
-): Pick<IngestOptions, 'dataDir' | 'store' | 'influx' | 'rawRetentionDays' | 'spoolMaxBytes' | 'mqttLogin' | 'sharedGroup' | 'clientId'> {
+): Pick<IngestOptions, 'dataDir' | 'store' | 'influx' | 'rawRetentionDays' | 'spoolMaxBytes' | 'mqttLogin' | 'sharedGroup' | 'clientId' | 'bounds'> {
   return {
     clientId: knobs.ingestClientId,
     mqttLogin: { username: knobs.ingestMqttUsername, password: knobs.ingestMqttPassword },
@@ -367,6 +375,10 @@ export function ingestSettings(
     influx: { url: knobs.influxUrl, db: knobs.influxDb },
     rawRetentionDays: knobs.rawRetentionDays,
     spoolMaxBytes: knobs.spoolMaxMb * 1024 * 1024,
+    bounds: {
+      deadLetters: { maxRows: knobs.deadLetterMaxRows, maxBytes: knobs.deadLetterMaxMb * 1024 * 1024, maxPayloadBytes: knobs.deadLetterPayloadKb * 1024 },
+      pending: { maxRows: knobs.pendingDevicesMax },
+    },
   };
 }
 
@@ -379,6 +391,7 @@ function openStore(opts: IngestOptions): ReadingStore {
       influxUrl: opts.influx?.url ?? '',
       influxDb: opts.influx?.db ?? '',
       rawRetentionDays: opts.rawRetentionDays ?? 90,
+      bounds: localBounds(opts.bounds),
     },
     opts.campuses,
   );

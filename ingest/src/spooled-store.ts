@@ -17,7 +17,7 @@ import type { Batch, ReadingStore, WriteResult } from './store/store.ts';
 interface SpooledBatch {
   readings: Batch['readings'];
   statuses: Batch['statuses'];
-  deadLetters: { receivedAt: number; topic: string; reason: string; payload: string }[];
+  deadLetters: (Omit<Batch['deadLetters'][number], 'payload'> & { payload: string })[];
 }
 
 const toRecord = (b: Batch): SpooledBatch => ({ ...b, deadLetters: b.deadLetters.map((d) => ({ ...d, payload: d.payload.toString('base64') })) });

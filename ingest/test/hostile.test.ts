@@ -5,6 +5,7 @@
  * refused message spoils nothing that follows, duplicates and late readings are stored once and in
  * time order without tripping a detector, and impossible values become sensor-fault tickets.
  */
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { jsonDepth, MAX_JSON_DEPTH, parseJsonObject, TELEMETRY_FIELDS, type Reading } from '@campus/contract';
@@ -107,7 +108,7 @@ describe('JSON depth and reserved keys (json.ts)', () => {
   });
 });
 
-describe('dead letters: every refused payload is kept with its reason and its bytes', () => {
+describe('dead letters: every refused payload is kept with its reason and its bytes (the first 4 KiB, its length and hash beyond)', () => {
   it('through the batch writer into the store, and the good readings after them are stored', async () => {
     const store = new SqliteReadingStore(join(dir.path, 'dead-letters.db'), { context: storeContext([campus]) });
     const ctx = newContext();
@@ -135,8 +136,12 @@ describe('dead letters: every refused payload is kept with its reason and its by
     expect(letters).toHaveLength(refused.length);
     expect(committed.reduce((a, b) => a + b, 0)).toBe(refused.length);
     for (const c of refused) {
-      const letter = letters.find((d) => d.topic === c.topic && d.payload.equals(Buffer.from(c.payload)));
+      // a payload over the bound (4 KiB) is kept as its first bytes, its length and its SHA-256
+      const bytes = Buffer.from(c.payload);
+      const kept = bytes.length > 4096 ? { payloadBytes: bytes.length, payloadSha256: createHash('sha256').update(bytes).digest('hex') } : {};
+      const letter = letters.find((d) => d.topic === c.topic && d.payload.equals(bytes.subarray(0, 4096)) && d.payloadSha256 === kept.payloadSha256);
       expect(letter, c.name).toBeDefined();
+      expect(letter, c.name).toMatchObject(kept);
       expect(letter!.reason, c.name).toMatch((c.expect as { reason: RegExp }).reason);
     }
     const stored = cases.filter((c) => c.expect.type === 'reading').length + 5;

@@ -46,6 +46,13 @@ export interface Knobs {
   rawRetentionDays: number;
   /** CAMPUS_SPOOL_MAX_MB: the disk spool that holds readings while the database is down */
   spoolMaxMb: number;
+  /** CAMPUS_DEAD_LETTER_MAX_ROWS (10000) / CAMPUS_DEAD_LETTER_MAX_MB (64): refused messages kept, the oldest deleted first */
+  deadLetterMaxRows: number;
+  deadLetterMaxMb: number;
+  /** CAMPUS_DEAD_LETTER_PAYLOAD_KB (4): a refused payload longer than this is kept as its first bytes, its length and its SHA-256 */
+  deadLetterPayloadKb: number;
+  /** CAMPUS_PENDING_DEVICES_MAX (1000): off-the-shelf devices listed on /devices for adoption at most */
+  pendingDevicesMax: number;
   /** CAMPUS_TLS_CERT / CAMPUS_TLS_KEY: PEM files; when both are set the broker also listens with TLS */
   tlsCert?: string;
   tlsKey?: string;
@@ -155,6 +162,10 @@ export function readKnobs(env: Env = process.env, defaults: { sim?: boolean } = 
     simBackfillDays: integer('CAMPUS_SIM_BACKFILL_DAYS', 28, 0, 35, 'days'),
     rawRetentionDays: integer('CAMPUS_RAW_RETENTION_DAYS', 90, 36, 3650, 'days'),
     spoolMaxMb: integer('CAMPUS_SPOOL_MAX_MB', 1024, 1, 1_000_000, 'MB'),
+    deadLetterMaxRows: integer('CAMPUS_DEAD_LETTER_MAX_ROWS', 10_000, 10, 10_000_000, 'rows'),
+    deadLetterMaxMb: integer('CAMPUS_DEAD_LETTER_MAX_MB', 64, 1, 100_000, 'MiB'),
+    deadLetterPayloadKb: integer('CAMPUS_DEAD_LETTER_PAYLOAD_KB', 4, 1, 256, 'KiB'),
+    pendingDevicesMax: integer('CAMPUS_PENDING_DEVICES_MAX', 1000, 10, 1_000_000, 'devices'),
     tlsCert: env.CAMPUS_TLS_CERT ? resolve(env.CAMPUS_TLS_CERT) : undefined,
     tlsKey: env.CAMPUS_TLS_KEY ? resolve(env.CAMPUS_TLS_KEY) : undefined,
     mqttsPort: port('CAMPUS_MQTTS_PORT', 8883),

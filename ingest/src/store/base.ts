@@ -4,6 +4,7 @@
  * where its rollup rows live.
  */
 import { LocalState } from './local-state.ts';
+import type { LocalBounds } from './bounds.ts';
 import {
   dailyUseFromRollups,
   rollUp,
@@ -39,8 +40,9 @@ export abstract class RollupStore implements ReadingStore, RollupBackend {
     localFile: string,
     protected readonly ctx: StoreContext,
     readonly: boolean,
+    bounds?: LocalBounds,
   ) {
-    this.local = new LocalState(localFile, { readonly });
+    this.local = new LocalState(localFile, { readonly, bounds });
   }
 
   abstract write(batch: Batch): Promise<WriteResult>;

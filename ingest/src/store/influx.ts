@@ -17,6 +17,7 @@
  */
 import { flattenValues, pathField, rollupFields, telemetryTopic, type DeviceKind, type Reading } from '@campus/contract';
 import { RollupStore } from './base.ts';
+import { boundedPart, type LocalBounds } from './bounds.ts';
 import { groupBy, type Period, type RollupRow, type RollUpOptions, type RollupWrite } from './rollups.ts';
 import { escapeKey, fieldValue, InfluxHttp, InfluxRejected, InfluxUnavailable, quoteIdent, quoteString, type InfluxSeries } from './influx-http.ts';
 import type { Batch, DeadLetter, RollupResult, SeriesPoint, SeriesQuery, StoreContext, WriteResult } from './store.ts';
@@ -31,6 +32,8 @@ export interface InfluxStoreOptions {
   rawRetentionDays?: number;
   readonly?: boolean;
   timeoutMs?: number;
+  /** the dead-letter and pending-device bounds of the local file */
+  bounds?: LocalBounds;
 }
 
 export const RAW_RP = 'raw';
@@ -49,7 +52,7 @@ export class InfluxReadingStore extends RollupStore {
   private readonly recent = new RecentKeys(4096);
 
   constructor(private readonly opts: InfluxStoreOptions) {
-    super(opts.localFile, opts.context, opts.readonly ?? false);
+    super(opts.localFile, opts.context, opts.readonly ?? false, opts.bounds);
     this.http = new InfluxHttp(opts.url, opts.db, opts.timeoutMs);
   }
 
@@ -95,8 +98,8 @@ export class InfluxReadingStore extends RollupStore {
         });
       }
     });
-    this.local.transaction(() => this.local.record(stored, batch.statuses, deadLetters, batch.pending));
-    return { stored: stored.length - duplicates, duplicates };
+    const bounded = this.local.transaction(() => this.local.record(stored, batch.statuses, deadLetters, batch.pending));
+    return { stored: stored.length - duplicates, duplicates, ...boundedPart(bounded) };
   }
 
   /** Writes lines; on a 400 about points, halves until the refused lines are known (the others are stored, idempotently). */

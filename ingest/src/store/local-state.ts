@@ -9,6 +9,7 @@ import { openDb, type Db } from './sqlite-db.ts';
 import { hourOf } from './rollups.ts';
 import type { DeadLetter, DeviceLast, StatusChange } from './store.ts';
 import type { PendingDevice } from '../external.ts';
+import { keptDeadLetter, localBounds, noneBounded, truncated, type BoundedCounts, type LocalBounds } from './bounds.ts';
 
 /** The row key of a pending device: its identity, channel and component. */
 export const pendingKey = (p: Pick<PendingDevice, 'format' | 'id' | 'bridge' | 'channel' | 'component'>): string =>
@@ -25,15 +26,24 @@ let generation = Date.now() * 1000;
 
 export class LocalState {
   readonly db: Db;
+  readonly bounds: LocalBounds;
   private readonly stmt?: ReturnType<typeof prepare>;
 
   constructor(
     file: string,
-    readonly options: { readonly?: boolean } = {},
+    readonly options: { readonly?: boolean; bounds?: LocalBounds } = {},
   ) {
     this.db = openDb(file, options);
-    if (!options.readonly) this.stmt = prepare(this.db);
+    this.bounds = options.bounds ?? localBounds();
+    if (options.readonly) return;
+    const stmt = (this.stmt = prepare(this.db));
+    // a table grown before the bounds existed (or under larger ones) is brought within them at once; only
+    // by the writer that was given its bounds (ingest), not by a tool opening the file with the defaults
+    if (options.bounds) this.prunedAtOpen = this.transaction(() => this.pruneDeadLetters(stmt));
   }
+
+  /** dead letters deleted when the file was opened (a table from before the bounds, or under larger ones) */
+  prunedAtOpen = 0;
 
   get readonly(): boolean {
     return !this.stmt;
@@ -44,10 +54,60 @@ export class LocalState {
     return this.stmt;
   }
 
-  /** Records what a batch changes besides the readings; call inside the backend's transaction. */
-  record(stored: readonly Reading[], statuses: readonly StatusChange[], deadLetters: readonly DeadLetter[], pending: readonly PendingDevice[] = []): void {
+  /** Records what a batch changes besides the readings, within the bounds; call inside the backend's transaction. */
+  record(
+    stored: readonly Reading[],
+    statuses: readonly StatusChange[],
+    deadLetters: readonly DeadLetter[],
+    pending: readonly PendingDevice[] = [],
+  ): BoundedCounts {
     const s = this.writable();
+    const counts = noneBounded();
+    this.keepPending(s, pending, counts);
+    // lastSeen moves with every message; the "last reading" only with a newer device time
+    const latest = new Map<string, Reading>();
+    for (const r of stored) {
+      const prev = latest.get(r.deviceId);
+      if (!prev || r.ts >= prev.ts) latest.set(r.deviceId, r);
+    }
+    for (const r of latest.values()) {
+      s.upsertLast.run({ deviceId: r.deviceId, siteId: r.siteId, kind: r.kind, ts: r.ts, seq: r.seq, receivedAt: r.receivedAt, v: JSON.stringify(r.values) });
+    }
+    for (const st of statuses) s.upsertStatus.run(st.deviceId, st.status, st.at);
+    this.keepDeadLetters(s, deadLetters, counts);
+    const gen = ++generation;
+    const hours = new Set(stored.map((r) => `${r.deviceId}\n${hourOf(r.ts)}`));
+    for (const key of hours) {
+      const [deviceId, hour] = key.split('\n');
+      s.queueHour.run(deviceId, Number(hour), gen);
+    }
+    return counts;
+  }
+
+  /**
+   * Pending devices within their bound: the ones listed keep being updated; a new identity is listed
+   * while there is room, else after forgetting those not heard for `staleAfterMs`, else not at all
+   * (counted). Keeping what is listed, not the newest: a flood of made-up ids cannot push the real
+   * devices staff is about to adopt off /devices, and a flood that stops ages out.
+   */
+  private keepPending(s: ReturnType<typeof prepare>, pending: readonly PendingDevice[], counts: BoundedCounts): void {
+    if (!pending.length) return;
+    const { maxRows, staleAfterMs } = this.bounds.pending;
+    let rows = (s.countPending.get() as { n: number }).n;
+    let madeRoom = false;
     for (const p of pending) {
+      const key = pendingKey(p);
+      if (!s.pendingExists.get(key)) {
+        if (rows >= maxRows && !madeRoom) {
+          rows -= s.forgetStalePending.run(p.seenAt - staleAfterMs).changes;
+          madeRoom = true;
+        }
+        if (rows >= maxRows) {
+          counts.pendingRefused++;
+          continue;
+        }
+        rows++;
+      }
       s.upsertPending.run({
         key: pendingKey(p),
         format: p.format,
@@ -62,23 +122,42 @@ export class LocalState {
         at: p.seenAt,
       });
     }
-    // lastSeen moves with every message; the "last reading" only with a newer device time
-    const latest = new Map<string, Reading>();
-    for (const r of stored) {
-      const prev = latest.get(r.deviceId);
-      if (!prev || r.ts >= prev.ts) latest.set(r.deviceId, r);
+  }
+
+  /** Dead letters within their bounds: payloads cut (keptDeadLetter), then the oldest deleted past maxRows or maxBytes. */
+  private keepDeadLetters(s: ReturnType<typeof prepare>, letters: readonly DeadLetter[], counts: BoundedCounts): void {
+    if (!letters.length) return;
+    const { maxRows, maxPayloadBytes } = this.bounds.deadLetters;
+    // more in one batch than the table holds: only the newest are worth writing
+    const fresh = letters.length > maxRows ? letters.slice(letters.length - maxRows) : letters;
+    counts.deadLettersDropped += letters.length - fresh.length;
+    for (const letter of fresh) {
+      const d = keptDeadLetter(letter, maxPayloadBytes);
+      if (truncated(d)) counts.deadLettersTruncated++;
+      const kept = d.payload.length + Buffer.byteLength(d.topic) + Buffer.byteLength(d.reason);
+      s.insertDeadLetter.run(d.receivedAt, d.topic, d.reason, d.payload, d.payloadBytes ?? d.payload.length, d.payloadSha256 ?? null, kept);
     }
-    for (const r of latest.values()) {
-      s.upsertLast.run({ deviceId: r.deviceId, siteId: r.siteId, kind: r.kind, ts: r.ts, seq: r.seq, receivedAt: r.receivedAt, v: JSON.stringify(r.values) });
+    counts.deadLettersDropped += this.pruneDeadLetters(s);
+  }
+
+  /** Deletes the oldest dead letters beyond maxRows, then beyond maxBytes; returns how many. */
+  private pruneDeadLetters(s: ReturnType<typeof prepare>): number {
+    const { maxRows, maxBytes } = this.bounds.deadLetters;
+    // ids only grow and only the oldest are deleted, so the newest maxRows are the ids above max - maxRows
+    let dropped = s.deleteDeadLettersUpTo.run(-maxRows).changes;
+    let bytes = (s.deadLetterBytes.get() as { b: number }).b;
+    while (bytes > maxBytes) {
+      const oldest = s.oldestDeadLetters.all() as { id: number; kept_bytes: number }[];
+      if (!oldest.length) break;
+      let upTo = -1;
+      for (const r of oldest) {
+        if (bytes <= maxBytes) break;
+        bytes -= r.kept_bytes;
+        upTo = r.id;
+      }
+      dropped += s.deleteDeadLettersBefore.run(upTo).changes;
     }
-    for (const st of statuses) s.upsertStatus.run(st.deviceId, st.status, st.at);
-    for (const d of deadLetters) s.insertDeadLetter.run(d.receivedAt, d.topic, d.reason, d.payload);
-    const gen = ++generation;
-    const hours = new Set(stored.map((r) => `${r.deviceId}\n${hourOf(r.ts)}`));
-    for (const key of hours) {
-      const [deviceId, hour] = key.split('\n');
-      s.queueHour.run(deviceId, Number(hour), gen);
-    }
+    return dropped;
   }
 
   transaction<T>(fn: () => T): T {
@@ -117,14 +196,25 @@ export class LocalState {
   }
 
   deadLetters(limit: number): (DeadLetter & { id: number })[] {
-    const rows = this.db.prepare('SELECT id, received_at, topic, reason, payload FROM dead_letters ORDER BY id DESC LIMIT ?').all(limit) as {
+    const rows = this.db
+      .prepare('SELECT id, received_at, topic, reason, payload, payload_bytes, payload_sha256 FROM dead_letters ORDER BY id DESC LIMIT ?')
+      .all(limit) as {
       id: number;
       received_at: number;
       topic: string;
       reason: string;
       payload: Buffer;
+      payload_bytes: number | null;
+      payload_sha256: string | null;
     }[];
-    return rows.map((r) => ({ id: r.id, receivedAt: r.received_at, topic: r.topic, reason: r.reason, payload: r.payload }));
+    return rows.map((r) => ({
+      id: r.id,
+      receivedAt: r.received_at,
+      topic: r.topic,
+      reason: r.reason,
+      payload: r.payload,
+      ...(r.payload_sha256 ? { payloadBytes: r.payload_bytes ?? r.payload.length, payloadSha256: r.payload_sha256 } : {}),
+    }));
   }
 
   /** Off-the-shelf devices heard but not in the campus file, most recent first. */
@@ -175,7 +265,7 @@ export class LocalState {
   }
 
   /** Row counts, for tests and the health page. */
-  count(table: 'readings' | 'dead_letters' | 'device_last' | 'rollups' | 'rollup_queue'): number {
+  count(table: 'readings' | 'dead_letters' | 'device_last' | 'rollups' | 'rollup_queue' | 'pending_devices'): number {
     return (this.db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
   }
 
@@ -196,7 +286,16 @@ function prepare(db: Db) {
     upsertStatus: db.prepare(`
       INSERT INTO device_status (device_id, status, at) VALUES (?, ?, ?)
       ON CONFLICT (device_id) DO UPDATE SET status = excluded.status, at = excluded.at WHERE excluded.at >= at`),
-    insertDeadLetter: db.prepare('INSERT INTO dead_letters (received_at, topic, reason, payload) VALUES (?, ?, ?, ?)'),
+    insertDeadLetter: db.prepare(
+      'INSERT INTO dead_letters (received_at, topic, reason, payload, payload_bytes, payload_sha256, kept_bytes) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    deleteDeadLettersUpTo: db.prepare('DELETE FROM dead_letters WHERE id <= (SELECT max(id) FROM dead_letters) + ?'),
+    deleteDeadLettersBefore: db.prepare('DELETE FROM dead_letters WHERE id <= ?'),
+    deadLetterBytes: db.prepare('SELECT coalesce(sum(kept_bytes), 0) AS b FROM dead_letters'),
+    oldestDeadLetters: db.prepare('SELECT id, kept_bytes FROM dead_letters ORDER BY id LIMIT 500'),
+    countPending: db.prepare('SELECT count(*) AS n FROM pending_devices'),
+    pendingExists: db.prepare('SELECT 1 FROM pending_devices WHERE key = ?').pluck(),
+    forgetStalePending: db.prepare('DELETE FROM pending_devices WHERE last_seen < ?'),
     upsertPending: db.prepare(`
       INSERT INTO pending_devices (key, format, ext_id, bridge, channel, component, site_id, topic, payload, fields, first_seen, last_seen, messages)
       VALUES (@key, @format, @id, @bridge, @channel, @component, @siteId, @topic, @payload, @fields, @at, @at, 1)

@@ -5,6 +5,7 @@ import { InfluxReadingStore } from './influx.ts';
 import { dbPath } from './sqlite-db.ts';
 import { SqliteReadingStore } from './sqlite.ts';
 import type { ReadingStore } from './store.ts';
+import type { LocalBounds } from './bounds.ts';
 
 export interface StoreSettings {
   store: 'sqlite' | 'influx';
@@ -12,6 +13,8 @@ export interface StoreSettings {
   influxUrl: string;
   influxDb: string;
   rawRetentionDays: number;
+  /** dead letters and pending devices kept at most (default DEFAULT_LOCAL_BOUNDS) */
+  bounds?: LocalBounds;
 }
 
 export function openReadingStore(settings: StoreSettings, campuses: readonly Campus[], options: { readonly?: boolean } = {}): ReadingStore {
@@ -25,7 +28,8 @@ export function openReadingStore(settings: StoreSettings, campuses: readonly Cam
       context,
       rawRetentionDays: settings.rawRetentionDays,
       readonly: options.readonly,
+      bounds: settings.bounds,
     });
   }
-  return new SqliteReadingStore(localFile, { readonly: options.readonly, context });
+  return new SqliteReadingStore(localFile, { readonly: options.readonly, context, bounds: settings.bounds });
 }

@@ -154,6 +154,15 @@ const MIGRATIONS: string[] = [
     messages   INTEGER NOT NULL
   );
   `,
+  // 6: dead letters are bounded (store/bounds.ts): a payload beyond the bound is kept as its first
+  // bytes with its length and SHA-256; kept_bytes (payload, topic and reason as kept) is what the
+  // byte bound adds up
+  `
+  ALTER TABLE dead_letters ADD COLUMN payload_bytes INTEGER;
+  ALTER TABLE dead_letters ADD COLUMN payload_sha256 TEXT;
+  ALTER TABLE dead_letters ADD COLUMN kept_bytes INTEGER NOT NULL DEFAULT 0;
+  UPDATE dead_letters SET payload_bytes = length(payload), kept_bytes = length(payload) + length(CAST(topic AS BLOB)) + length(CAST(reason AS BLOB));
+  `,
 ];
 
 export function openDb(file: string, options: { readonly?: boolean } = {}): Db {

@@ -5,6 +5,8 @@
  */
 import type { DeviceKind } from '@campus/contract';
 import { RollupStore } from './base.ts';
+import { boundedPart, type LocalBounds } from './bounds.ts';
+import type { LocalState } from './local-state.ts';
 import type { Statement } from 'better-sqlite3';
 import { storeContext } from './context.ts';
 import { aggregateReadings, type Period, type RollupRow, type RollupWrite } from './rollups.ts';
@@ -16,8 +18,8 @@ export class SqliteReadingStore extends RollupStore {
   /** prepared once: the write path runs for every batch */
   private readonly insert?: Statement<[string, number, number, number, string]>;
 
-  constructor(file: string, options: { readonly?: boolean; context?: StoreContext } = {}) {
-    super(file, options.context ?? storeContext([]), options.readonly ?? false);
+  constructor(file: string, options: { readonly?: boolean; context?: StoreContext; bounds?: LocalBounds } = {}) {
+    super(file, options.context ?? storeContext([]), options.readonly ?? false, options.bounds);
     if (!options.readonly) this.insert = this.db.prepare('INSERT OR IGNORE INTO readings (device_id, ts, seq, received_at, v) VALUES (?, ?, ?, ?, ?)');
   }
 
@@ -39,8 +41,8 @@ export class SqliteReadingStore extends RollupStore {
     return this.local.transaction(() => {
       let stored = 0;
       for (const r of batch.readings) stored += insert.run(r.deviceId, r.ts, r.seq, r.receivedAt, JSON.stringify(r.values)).changes;
-      this.local.record(batch.readings, batch.statuses, batch.deadLetters, batch.pending);
-      return { stored, duplicates: batch.readings.length - stored };
+      const bounded = this.local.record(batch.readings, batch.statuses, batch.deadLetters, batch.pending);
+      return { stored, duplicates: batch.readings.length - stored, ...boundedPart(bounded) };
     });
   }
 
@@ -108,7 +110,7 @@ export class SqliteReadingStore extends RollupStore {
   }
 
   /** Row counts, for tests and the health page. */
-  count(table: 'readings' | 'dead_letters' | 'device_last' | 'rollups' | 'rollup_queue'): number {
+  count(table: Parameters<LocalState['count']>[0]): number {
     return this.local.count(table);
   }
 }

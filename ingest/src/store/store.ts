@@ -11,6 +11,7 @@
 import type { DeviceKind, Reading, TelemetryValues } from '@campus/contract';
 import type { PendingDevice } from '../external.ts';
 import type { Period, RollupRow } from './rollups.ts';
+import type { BoundedCounts } from './bounds.ts';
 
 export interface StatusChange {
   deviceId: string;
@@ -22,7 +23,12 @@ export interface DeadLetter {
   receivedAt: number;
   topic: string;
   reason: string;
+  /** the payload, or its first bytes when it was longer than the bound (bounds.ts) */
   payload: Buffer;
+  /** the length of the payload as received, when it was cut */
+  payloadBytes?: number;
+  /** SHA-256 (hex) of the payload as received, when it was cut */
+  payloadSha256?: string;
 }
 
 export interface Batch {
@@ -37,6 +43,8 @@ export interface WriteResult {
   stored: number;
   /** readings already in the store (QoS 1 redelivery): stored once */
   duplicates: number;
+  /** what the dead-letter and pending-device bounds did (absent: nothing) */
+  bounded?: BoundedCounts;
 }
 
 export interface DeviceLast {

@@ -49,7 +49,10 @@ describe('sqlite specifics', () => {
     store.close();
     // pretend the file predates version 4: no rollup tables, no queue
     const raw = new Database(file);
-    raw.exec('DROP TABLE rollups; DROP TABLE rollup_queue; DROP TABLE pending_devices;');
+    raw.exec(
+      'DROP TABLE rollups; DROP TABLE rollup_queue; DROP TABLE pending_devices; ' +
+        'ALTER TABLE dead_letters DROP COLUMN payload_bytes; ALTER TABLE dead_letters DROP COLUMN payload_sha256; ALTER TABLE dead_letters DROP COLUMN kept_bytes;',
+    );
     raw.pragma('user_version = 3');
     raw.close();
     const upgraded = new SqliteReadingStore(file, { context: TEST_CONTEXT });

@@ -44,10 +44,11 @@ export const PAGES: Readonly<Record<string, string>> = Object.freeze({
  * over https, where nothing answers (FACTS.md: an unstyled login that cannot log in); browsers
  * exempt only localhost and 127.0.0.1. Over HTTPS it stays (nothing here is loaded over http).
  * Cross-Origin-Opener-Policy and Origin-Agent-Cluster need a trustworthy origin: over plain HTTP
- * Chromium ignores them and logs an error (a warning), so they are sent over HTTPS only. No Strict-Transport-Security in either: it would
- * pin every browser that once used HTTPS to it for the whole host, and the screens on the plain
- * HTTP port of the same server would stop loading. connect-src 'self' covers the live socket:
- * ws: and wss: at the page's own host and port (CSP level 3; checked by the page tests).
+ * Chromium ignores them and logs an error (a warning), so they are sent over HTTPS only. No
+ * Strict-Transport-Security in either: it would pin every browser that once used HTTPS to it for
+ * the whole host, and the screens on the plain HTTP port of the same server would stop loading.
+ * connect-src 'self' covers the live socket: ws: and wss: at the page's own host and port (CSP
+ * level 3; the page tests check the socket runs over a WebSocket at each origin).
  */
 function securityHeaders(scheme: 'http' | 'https') {
   return helmet({

@@ -1,4 +1,7 @@
-/** The dashboard as a service: HTTP server + socket.io on CAMPUS_HTTP_PORT, and with a certificate the same over HTTPS on CAMPUS_HTTPS_PORT (tls.ts). */
+/**
+ * The dashboard as a service: HTTP server + socket.io on CAMPUS_HTTP_PORT; with a certificate,
+ * the same over HTTPS on CAMPUS_HTTPS_PORT (tls.ts).
+ */
 import { createServer } from 'node:http';
 import type { Express } from 'express';
 import { listen, type Listening, type PartHealth, type Service } from '@campus/runtime';

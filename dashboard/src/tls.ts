@@ -2,8 +2,8 @@
  * The dashboard over HTTPS, when a certificate is configured (CAMPUS_TLS_CERT and CAMPUS_TLS_KEY,
  * PEM files, the same the broker uses for MQTTS): a second listener on CAMPUS_HTTPS_PORT (3443)
  * that serves the very same app and socket.io as the plain HTTP listener, so every guard applies
- * to both (slow clients and connection caps, same-origin checks, body limits, socket auth). The plain listener stays:
- * the screens on the school LAN keep working without a certificate.
+ * to both (slow clients and connection caps, same-origin checks, body limits, socket auth). The
+ * plain listener stays: the screens on the school LAN keep working without a certificate.
  */
 import { EventEmitter } from 'node:events';
 import { readFileSync } from 'node:fs';

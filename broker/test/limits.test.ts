@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import { Admission } from '@campus/broker';
 import { districtCampuses } from '@campus/device-sim';
-import { connectBytes, publishHeaderOnly, publishWithRawTopic, rawMqtt, startTestBroker, waitFor, type RawMqtt, type TestBroker } from '@campus/testkit';
+import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
+import { connectBytes, publishHeaderOnly, publishWithRawTopic, rawMqtt, startTestBroker, tempDir, waitFor, type RawMqtt, type TestBroker } from '@campus/testkit';
 
 describe('broker limits', () => {
   const campuses = districtCampuses({ sites: 1, devicesPerSite: 20 });
@@ -306,6 +307,34 @@ describe('connection admission', () => {
       for (const s of [...idle.map((i) => i.socket), ...extras]) s.destroy();
     } finally {
       await t.stop();
+    }
+  });
+});
+
+describe('a campus on the default limits (loopback not trusted)', () => {
+  it('42 devices from one address connect at once, and all reconnect at once after two broker restarts', async () => {
+    // what npm start's simulator does from 127.0.0.1 (DEMO campus: 42 devices), with reconnects as in device-sim/src/fleet.ts
+    const campus = loadCampus(DEMO_CAMPUS_FILE);
+    // one data dir for the three brokers (a test broker removes its own when it stops): the same device logins
+    const dir = tempDir();
+    let t = await startTestBroker([campus], { admission: {}, dataDir: dir.path });
+    const { port } = t;
+    const devices = campus.devices.map((d) => mqtt.connect(t.url, { ...t.deviceLogin(d.id), reconnectPeriod: 500, connectTimeout: 10_000 }));
+    for (const d of devices) d.on('error', () => {});
+    const refusals = () => t.metric('campus_mqtt_connections_refused_total') + t.metric('campus_mqtt_auth_failures_total');
+    try {
+      await waitFor('every device connected', () => devices.every((d) => d.connected), { timeoutMs: 30_000 });
+      for (let restart = 0; restart < 2; restart++) {
+        await t.stop();
+        await waitFor('every device to notice', () => devices.every((d) => !d.connected), { timeoutMs: 10_000 });
+        t = await startTestBroker([campus], { admission: {}, port, dataDir: dir.path });
+        await waitFor(`every device back after restart ${restart + 1}`, () => devices.every((d) => d.connected), { timeoutMs: 30_000 });
+        expect(refusals()).toBe(0);
+      }
+    } finally {
+      for (const d of devices) d.end(true);
+      await t.stop();
+      dir.remove();
     }
   });
 });

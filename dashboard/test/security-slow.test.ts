@@ -4,9 +4,17 @@
  * dribble the body, a byte every 200 ms for as long as the server lets them. With the timeouts set
  * to 1 s the server must close them within seconds (the limit here is 15 s; node's own defaults
  * would keep them for a minute), while normal requests are served meanwhile.
+ *
+ * Many idle sockets (guardConnections): no more than 64 idle connections of one address; past
+ * the idle total or the connection cap the idlest is closed to make room, so a request still gets
+ * in; a trusted proxy is exempt from the per-address cap; with nothing idle, the cap refuses.
  */
-import { connect } from 'node:net';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLog, MetricsRegistry } from '@campus/runtime';
+import { waitFor } from '@campus/testkit';
+import { guardConnections } from '../src/security/slow-clients.ts';
 import { startDashboard, type Fixture } from './security-fixture.ts';
 
 let f: Fixture;
@@ -92,5 +100,91 @@ describe('slow clients', () => {
     expect((await f.call({ path: '/api/health' })).status).toBe(200);
     const results = await Promise.all(slow.map((s) => s.done));
     expect(results.filter((r) => !r.closed)).toEqual([]);
+  });
+});
+
+/** A TCP connection from `localAddress` that sends `text` (nothing by default); `closed` resolves when the server closes it. */
+async function idle(port: number, localAddress: string, text = ''): Promise<{ socket: Socket; closed: Promise<void> }> {
+  const socket = connect({ port, host: '127.0.0.1', localAddress });
+  socket.on('error', () => {});
+  socket.resume();
+  const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+  await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+  if (text) socket.write(text);
+  return { socket, closed };
+}
+
+describe('many idle connections (guardConnections)', () => {
+  it('the dashboard refuses more than 64 idle connections of one address; other addresses are served', async () => {
+    const held = [];
+    for (let i = 0; i < 70; i++) held.push(await idle(f.port, '127.0.0.9'));
+    await Promise.all(held.slice(64).map((h) => h.closed));
+    expect(held.slice(0, 64).every((h) => !h.socket.destroyed)).toBe(true);
+    expect(await f.metric(/^campus_http_refused_total\{reason="idle_per_address"\} /)).toBe(6);
+    expect((await f.call({ path: '/api/health' })).status).toBe(200);
+    for (const h of held) h.socket.destroy();
+  });
+
+  describe('on a server of its own, with small limits', () => {
+    let server: Server;
+    let port: number;
+    let metrics: MetricsRegistry;
+    let hanging = 0;
+    const refused = (reason: string) => Number(new RegExp(`reason="${reason}"\\} (\\d+)`).exec(metrics.render())?.[1] ?? 0);
+    const get = () =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, path: '/', agent: false, localAddress: '127.0.2.1' }, (res) => (res.resume(), resolve(res.statusCode ?? 0)));
+        req.on('error', reject);
+        req.end();
+      });
+    beforeAll(async () => {
+      metrics = new MetricsRegistry();
+      server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+        if (req.url === '/hang') hanging++;
+        else res.end('ok');
+      });
+      const limits = guardConnections(server, { maxConnections: 10, maxIdle: 5, maxIdlePerAddress: 3, trustProxy: '127.0.3.0/24' }, metrics, createLog('test'));
+      expect(limits).toEqual({ maxConnections: 10, maxIdle: 5, maxIdlePerAddress: 3 });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      port = (server.address() as { port: number }).port;
+    });
+    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    it('past maxIdle the idlest goes first: idle sockets from many addresses cannot keep a request out', async () => {
+      const held = [];
+      for (let i = 0; i < 5; i++) held.push(await idle(port, `127.0.1.${i + 1}`));
+      expect(await get()).toBe(200);
+      await held[0]!.closed; // the oldest made room
+      expect(refused('idle_evicted')).toBeGreaterThanOrEqual(1);
+      // an idle keep-alive connection (a request answered, nothing since) is idle too
+      const keptAlive = await idle(port, '127.0.1.20', 'GET / HTTP/1.1\r\nHost: a\r\n\r\n');
+      for (let i = 0; i < 6; i++) held.push(await idle(port, `127.0.1.${i + 30}`));
+      await keptAlive.closed;
+      expect(await get()).toBe(200);
+      for (const h of held) h.socket.destroy();
+    });
+
+    it('refuses more than maxIdlePerAddress idle connections of one address, except from a trusted proxy', async () => {
+      const before = refused('idle_per_address');
+      const one = [];
+      for (let i = 0; i < 4; i++) one.push(await idle(port, '127.0.1.99'));
+      await one[3]!.closed;
+      expect(refused('idle_per_address')).toBe(before + 1);
+      const proxy = [];
+      for (let i = 0; i < 4; i++) proxy.push(await idle(port, '127.0.3.7'));
+      expect(refused('idle_per_address')).toBe(before + 1);
+      for (const h of [...one, ...proxy]) h.socket.destroy();
+    });
+
+    it('at maxConnections with nothing idle, a new connection is refused', async () => {
+      // ten requests in progress (the handler never answers /hang), none idle
+      const busy = [];
+      for (let i = 0; i < 10; i++) busy.push(await idle(port, `127.0.4.${i + 1}`, 'GET /hang HTTP/1.1\r\nHost: a\r\n\r\n'));
+      await waitFor('ten requests in progress', () => hanging === 10);
+      const extra = await idle(port, '127.0.5.1');
+      await extra.closed;
+      expect(refused('connection_cap')).toBe(1);
+      for (const h of busy) h.socket.destroy();
+    });
   });
 });

@@ -13,9 +13,11 @@ SPLIT=0
 [ "${1:-}" = "--split" ] && SPLIT=1
 
 [ "$(id -u)" -eq 0 ] || { echo "install.sh: run as root (sudo)" >&2; exit 1; }
-command -v node >/dev/null || { echo "install.sh: Node.js 20 is missing (apt install nodejs, or NodeSource)" >&2; exit 1; }
-major=$(node -p 'process.versions.node.split(".")[0]')
-[ "$major" -ge 20 ] || { echo "install.sh: Node.js $major found, 20 or later needed" >&2; exit 1; }
+# the minimum is package.json's engines (20.15: node:zlib crc32); Debian bookworm's own nodejs package is 18
+need=$(sed -n 's/.*"node": ">=\([0-9.]*\)".*/\1/p' "$SRC/package.json" | head -n1)
+command -v node >/dev/null || { echo "install.sh: Node.js $need or later is missing (Debian bookworm's nodejs is 18: install Node.js 20 from NodeSource or nodejs.org)" >&2; exit 1; }
+node -e 'const [a,b,c]=process.argv[1].split(".").map(Number),[x,y,z]=process.versions.node.split(".").map(Number);process.exit(x>a||(x===a&&(y>b||(y===b&&z>=c)))?0:1)' "$need" ||
+  { echo "install.sh: Node.js $(node -v) found, $need or later needed (Debian bookworm's nodejs is 18: install Node.js 20 from NodeSource or nodejs.org)" >&2; exit 1; }
 [ -x /usr/bin/node ] || { echo "install.sh: the units run /usr/bin/node; link it there (ln -s $(command -v node) /usr/bin/node)" >&2; exit 1; }
 
 # a system user that owns the data and nothing else

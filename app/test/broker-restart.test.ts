@@ -1,9 +1,9 @@
 /**
- * Fault test: the broker restarts while ingest is away. With durable persistence (Redis,
- * append-only, fsync always) the messages the broker acknowledged to the devices and queued for
- * ingest's persistent session survive the restart: ingest comes back and stores each exactly once.
- * With the default in-memory persistence the same sequence loses them, which is why the durable
- * option exists (the second case proves the test can tell the difference).
+ * Fault test: the broker restarts while ingest is away. With durable persistence (the default disk
+ * file, or Redis with append-only and fsync always) the messages the broker acknowledged to the
+ * devices and queued for ingest's persistent session survive the restart: ingest comes back and
+ * stores each exactly once. With memory alone the same sequence loses them (the last case proves
+ * the test can tell the difference).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
@@ -111,7 +111,14 @@ describe('broker restart while ingest is away', () => {
     expect(r.deadLetters).toBe(0);
   });
 
-  it('with the default in-memory persistence the same restart loses them (why the option exists)', async () => {
+  it('with the default disk persistence: every acknowledged reading is stored exactly once', { timeout: 120_000 }, async () => {
+    const r = await scenario({ kind: 'disk' });
+    expect(r.acked).toBe(meters.length * PER_METER);
+    expect(r.stored).toBe(r.acked);
+    expect(r.deadLetters).toBe(0);
+  });
+
+  it('with memory alone the same restart loses them (why the default is on disk)', async () => {
     const r = await scenario({ kind: 'memory' });
     expect(r.acked).toBe(meters.length * PER_METER);
     expect(r.stored).toBe(0);

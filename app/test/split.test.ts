@@ -15,11 +15,13 @@ afterAll(async () => {
 
 describe('parts started separately', () => {
   it('carry the demo campus from devices to the dashboard', { timeout: 360_000 }, async () => {
-    const env = { CAMPUS_DATA_DIR: dir.path, CAMPUS_SIM: 'on' };
+    // each part serves its own /metrics (on a free port here; 9641 and 9642 by default)
+    const env = { CAMPUS_DATA_DIR: dir.path, CAMPUS_SIM: 'on', CAMPUS_BROKER_METRICS_PORT: '0', CAMPUS_INGEST_METRICS_PORT: '0' };
     const broker = await startPart('broker/src/main.ts', { ...env, CAMPUS_MQTT_PORT: '0' }, /listening on mqtt:\/\/127\.0\.0\.1:(\d+)/);
     parts.push(broker);
     const mqttUrl = `mqtt://127.0.0.1:${broker.ready[0]}`;
-    parts.push(await startPart('ingest/src/main.ts', { ...env, CAMPUS_MQTT_URL: mqttUrl }, /ingest started/));
+    const ingest = await startPart('ingest/src/main.ts', { ...env, CAMPUS_MQTT_URL: mqttUrl }, /ingest started/);
+    parts.push(ingest);
     parts.push(await startPart('device-sim/src/main.ts', { ...env, CAMPUS_MQTT_URL: mqttUrl }, /device-sim started/));
     const dashboard = await startPart('dashboard/src/main.ts', { ...env, CAMPUS_HTTP_PORT: '0' }, /dashboard on http:\/\/localhost:(\d+)/);
     parts.push(dashboard);
@@ -36,6 +38,24 @@ describe('parts started separately', () => {
     );
     const health = await fetch(`${base}/api/health`);
     expect(health.status).toBe(200);
+
+    // the broker's and ingest's figures can be scraped where they run, counters typed as counters
+    const scrape = async (part: RunningPart, what: string) => {
+      const port = /"metricsPort":(\d+)/.exec(part.output())?.[1];
+      expect(port, `${what}'s metrics port in its log`).toBeDefined();
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    const value = (text: string, name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1]);
+    const brokerMetrics = await scrape(broker, 'the broker');
+    expect(value(brokerMetrics, 'campus_mqtt_connections')).toBeGreaterThan(1);
+    expect(brokerMetrics).toContain('# TYPE campus_mqtt_flow_waits_total counter');
+    expect(brokerMetrics).toContain('# TYPE campus_mqtt_queue_dropped_total counter');
+    const ingestMetrics = await scrape(ingest, 'ingest');
+    expect(value(ingestMetrics, 'campus_readings_stored_total')).toBeGreaterThan(0);
+    const port = /"metricsPort":(\d+)/.exec(ingest.output())![1];
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
 
     // each stops cleanly on its own signal
     for (const p of [...parts].reverse()) expect(await p.stop('SIGINT')).toBe(0);

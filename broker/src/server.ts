@@ -17,6 +17,7 @@ import { SubscriberFlow, type FlowOptions } from './flow.ts';
 import { QueueBeforeAck } from './queue-before-ack.ts';
 import { CLUSTER_HEARTBEAT_MS, ClusterQueues, isStaleWill, openRedisEmitter } from './cluster.ts';
 import { openPersistence, type OpenedPersistence, type PersistenceOptions } from './persistence.ts';
+import { DEFAULT_RETAINED_LIMITS, RetainedBounds, type RetainedLimits } from './retained-bounds.ts';
 import { startTlsListeners, type TlsListeners, type TlsOptions } from './tls.ts';
 import type { CredentialStore, Identity } from './credentials.ts';
 import { provisionCredentials, simulatedLogins } from './provision.ts';
@@ -44,8 +45,10 @@ export interface BrokerOptions {
    * $-topics and `denySubscribe`. Off unless set (CAMPUS_MQTT_ANONYMOUS_LOOPBACK=on).
    */
   anonymous?: { denySubscribe?: string[] };
-  /** sessions and queued messages: memory (default) or redis (persistence.ts) */
-  persistence?: PersistenceOptions;
+  /** sessions and queued messages: disk (default), memory or redis (persistence.ts) */
+  persistence?: Partial<PersistenceOptions>;
+  /** retained messages at most (retained-bounds.ts) */
+  retained?: Partial<RetainedLimits>;
   /** one node of several sharing Redis (cluster.ts); needs redis persistence */
   cluster?: { redisUrl: string };
   /** a subscriber whose socket does not drain for this long is disconnected, so it cannot stall delivery to the others (default 30 s) */
@@ -61,6 +64,16 @@ const NOT_AUTHORIZED = 5;
 
 function authError(message: string, returnCode: number) {
   return Object.assign(new Error(message), { returnCode }) as Error & { returnCode: 4 | 5 };
+}
+
+/**
+ * A subscription past the client's bound (a new filter; renewing one it holds is always allowed).
+ * `granted` are the filters authorized on this connection: aedes authorizes every filter of a
+ * SUBSCRIBE before it adds any to the client, so its own list cannot count them.
+ */
+function tooManySubscriptions(granted: Set<string>, filter: string, limits: Limits): string | undefined {
+  if (granted.has(filter) || granted.size < limits.maxSubscriptionsPerClient) return undefined;
+  return `a client may hold ${limits.maxSubscriptionsPerClient} subscriptions at most`;
 }
 
 export class BrokerService implements Service {
@@ -87,6 +100,8 @@ export class BrokerService implements Service {
   private publishingDrained?: () => void;
   /** each client's source address (its stream may be TLS or WebSocket) */
   private readonly addresses = new WeakMap<Client, string | undefined>();
+  /** the filters each connection was granted (the bound on subscriptions per client) */
+  private readonly subscribed = new WeakMap<Client, Set<string>>();
   /** the CONNECT packet's fields authenticate needs and aedes does not pass on */
   private readonly connects = new WeakMap<Client, { clientId: string; clean: boolean; will?: { topic: string; retain: boolean } }>();
 
@@ -114,12 +129,41 @@ export class BrokerService implements Service {
 
     const flow = new SubscriberFlow(this.opts.flow);
     this.flow = flow;
-    const opened = await openPersistence({ kind: 'memory', ...this.opts.persistence, maxSessionDelivery: flow.maxQueued }, log);
+    const opened = await openPersistence(
+      { kind: 'disk', dataDir: this.opts.dataDir, ...this.opts.persistence, maxSessionDelivery: flow.maxQueued },
+      log,
+    );
     this.persistence = opened;
     const persistence = opened.persistence;
+    // innermost first: the disk copy (in openPersistence), the retained bounds, flow control, then queue-before-ack
+    const retainedLimits: RetainedLimits = { ...DEFAULT_RETAINED_LIMITS, ...this.opts.retained };
+    const retainedRefused = metrics.counter('campus_mqtt_retained_refused_total', 'retained messages delivered but not kept: over a bound (count, bytes, size of one)');
+    let retainedWarned = 0;
+    const retained = new RetainedBounds(retainedLimits, (topic, reason, bytes) => {
+      retainedRefused.inc({ reason });
+      // one line a minute at most: a flood of retained messages must not flood the journal too
+      if (Date.now() - retainedWarned < 60_000) return;
+      retainedWarned = Date.now();
+      log.warn(
+        `a retained message was not kept (${reason}: ${bytes} bytes; at most ${retainedLimits.maxRetained} topics, ${retainedLimits.maxRetainedBytes} bytes, ${retainedLimits.maxRetainedPayload} bytes each); further ones this minute are only counted`,
+        { topic: topic.slice(0, 200) },
+      );
+    });
+    retained.wrap(persistence);
+    metrics.gauge('campus_mqtt_retained', 'retained messages kept', () => retained.count);
+    metrics.gauge('campus_mqtt_retained_bytes', 'bytes of retained messages kept', () => retained.bytes);
     flow.wrap(persistence);
     const queueBeforeAck = new QueueBeforeAck();
     queueBeforeAck.wrap(persistence);
+    const disk = opened.disk;
+    if (disk) {
+      // what the last run acknowledged and ingest had not taken is queued again before anyone connects
+      for (const id of disk.services()) flow.knowService(id);
+      const restored = await disk.restore(persistence);
+      if (restored.messages || restored.sessions)
+        log.info(`restored from ${disk.file}: ${restored.messages} queued messages, ${restored.sessions} sessions, ${restored.retained} retained`);
+      metrics.gauge('campus_mqtt_queued_on_disk', 'QoS 1 messages on disk waiting for their persistent subscriber to acknowledge them', () => disk.queuedOnDisk);
+    }
     let mq: object | undefined;
     if (this.opts.cluster) {
       if (!opened.redis) throw new CampusError('CAMPUS_ERR_CONFIG', 'a broker cluster (CAMPUS_MQTT_CLUSTER=redis) needs CAMPUS_MQTT_PERSISTENCE=redis');
@@ -131,13 +175,13 @@ export class BrokerService implements Service {
       }
     }
     metrics.gauge('campus_mqtt_subscriber_queue', 'messages queued for the busiest service subscriber (ingest) and not yet acknowledged', () => flow.deepest);
-    metrics.gauge('campus_mqtt_flow_waits', 'device publishes that waited for ingest to catch up (flow control)', () => flow.waits);
+    metrics.counterFrom('campus_mqtt_flow_waits_total', 'device publishes that waited for ingest to catch up (flow control)', () => flow.waits);
     metrics.gauge(
       'campus_mqtt_service_queue',
       'messages queued for a service subscriber (ingest), connected or not: at CAMPUS_MQTT_MAX_QUEUE devices are refused',
       () => flow.deepestService,
     );
-    metrics.gauge('campus_mqtt_queue_dropped', 'messages not queued for a non-service subscriber past its bound', () => flow.dropped);
+    metrics.counterFrom('campus_mqtt_queue_dropped_total', 'messages not queued for a non-service subscriber past its bound', () => flow.dropped);
 
     const limits: Limits = { ...DEFAULT_LIMITS, ...this.opts.limits };
     const admission = new Admission(this.opts.admission);
@@ -260,9 +304,14 @@ export class BrokerService implements Service {
       },
       authorizeSubscribe: (client, sub, done) => {
         const who = this.identities.get(client);
-        const bad = checkTopic(sub.topic, limits, 'filter');
+        let granted = this.subscribed.get(client);
+        if (!granted) this.subscribed.set(client, (granted = new Set()));
+        const bad = checkTopic(sub.topic, limits, 'filter') ?? (who?.role === 'service' ? undefined : tooManySubscriptions(granted, sub.topic, limits));
         const decision = bad ? { ok: false as const, reason: bad } : canSubscribe(who, sub.topic);
-        if (decision.ok) return done(null, sub);
+        if (decision.ok) {
+          granted.add(sub.topic);
+          return done(null, sub);
+        }
         refused.inc({ op: 'subscribe' });
         log.warn(`refused subscribe: ${decision.reason}`, { clientId: client.id, topic: sub.topic.slice(0, 200) });
         // off-the-shelf firmware subscribes to command topics it may not have: refuse that one
@@ -284,7 +333,12 @@ export class BrokerService implements Service {
     aedes.on('clientReady', (client) => {
       if (this.identities.get(client)?.role !== 'service') return;
       flow.watch(client);
+      disk?.rememberService(client.id);
       cluster?.connected(client);
+    });
+    aedes.on('unsubscribe', (filters, client) => {
+      const granted = client && this.subscribed.get(client);
+      if (granted) for (const f of filters) granted.delete(f);
     });
     aedes.on('clientDisconnect', (client) => {
       flow.unwatch(client);

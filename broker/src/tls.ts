@@ -21,6 +21,12 @@ export interface TlsOptions {
   mqttsPort: number;
   wssPort: number;
   host: string;
+  /**
+   * a connection that has not finished its TLS handshake by then is closed (default 10 s; Node's
+   * own is 120 s): admission counts a connection only once it is decrypted, so without this idle
+   * sockets to 8883 / 8884 would hold descriptors past every cap
+   */
+  handshakeTimeoutMs?: number;
 }
 
 export interface TlsListeners {
@@ -45,18 +51,25 @@ export async function startTlsListeners(
       cause: err,
     });
   }
+  const handshakeTimeout = tls.handshakeTimeoutMs ?? 10_000;
   let tlsServer;
   try {
-    tlsServer = createTlsServer({ cert, key, minVersion: 'TLSv1.2' }, (socket) => onConnection(socket, socket.remoteAddress));
+    tlsServer = createTlsServer({ cert, key, minVersion: 'TLSv1.2', handshakeTimeout }, (socket) => onConnection(socket, socket.remoteAddress));
   } catch (err) {
     throw new CampusError('CAMPUS_ERR_TLS', `the TLS certificate or key is not usable: ${(err as Error).message}`, { cause: err });
   }
-  tlsServer.on('tlsClientError', (err, socket) => log.debug(`TLS handshake failed: ${err.message}`, { address: socket.remoteAddress }));
+  // with a listener here Node leaves the socket open: close it (a failed or timed-out handshake)
+  const onHandshakeError = (err: Error, socket: import('node:net').Socket) => {
+    log.debug(`TLS handshake failed: ${err.message}`, { address: socket.remoteAddress });
+    socket.destroy();
+  };
+  tlsServer.on('tlsClientError', onHandshakeError);
   const mqtts = await listen(tlsServer, tls.mqttsPort, tls.host, 'MQTTS', 'CAMPUS_MQTTS_PORT');
 
-  const https = createHttpsServer({ cert, key, minVersion: 'TLSv1.2' }, (_req, res) => {
+  const https = createHttpsServer({ cert, key, minVersion: 'TLSv1.2', handshakeTimeout, headersTimeout: handshakeTimeout, requestTimeout: handshakeTimeout }, (_req, res) => {
     res.writeHead(426, { 'content-type': 'text/plain; charset=utf-8' }).end('MQTT over WebSocket: connect to /mqtt with the "mqtt" subprotocol\n');
   });
+  https.on('tlsClientError', onHandshakeError);
   // MQTT packets over WebSocket frames: the same 64 KiB-ish limit as TCP applies to the MQTT packet, the frame cap is a backstop
   const wsServer = new WebSocketServer({
     server: https,

@@ -71,6 +71,29 @@ describe('TLS listeners', () => {
     await reader.endAsync();
   });
 
+  it('closes a socket that never finishes its TLS handshake (admission only sees decrypted connections)', async () => {
+    const quick = await startTestBroker(campuses, { tls: { ...tls(keyFile, certFile).tls, handshakeTimeoutMs: 500 } });
+    try {
+      const { connect } = await import('node:net');
+      const ports = [quick.broker.health().mqttsPort as number, quick.broker.health().wssPort as number];
+      // idle sockets: TCP connected, not one byte of TLS sent; Node's own timeout would hold them 120 s
+      const closed = await Promise.all(
+        ports.map(
+          (port) =>
+            new Promise<number>((resolve) => {
+              const started = Date.now();
+              const socket = connect(port, '127.0.0.1');
+              socket.on('error', () => {});
+              socket.on('close', () => resolve(Date.now() - started));
+            }),
+        ),
+      );
+      for (const ms of closed) expect(ms).toBeLessThan(60_000);
+    } finally {
+      await quick.stop();
+    }
+  });
+
   it('refuses to start with a certificate it cannot use, naming the knob', async () => {
     const bad = join(dir.path, 'not-a-key.pem');
     writeFileSync(bad, 'not a key\n');

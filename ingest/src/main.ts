@@ -2,7 +2,7 @@
  * Ingest on its own: subscribes to the broker at CAMPUS_MQTT_URL and writes the store. With
  * CAMPUS_INGEST_ASSIGNMENT it is one worker of several, reading the sites that file gives it (worker.ts).
  */
-import { createLog, MetricsRegistry, readKnobs, runMain, startServices, stopOnSignals } from '@campus/runtime';
+import { createLog, MetricsRegistry, MetricsServer, readKnobs, runMain, startServices, stopOnSignals } from '@campus/runtime';
 import { loadCampus } from '@campus/site';
 import { Notifier, notifierSettings } from '@campus/notify';
 import { IngestService, ingestSettings, type IngestOptions } from './service.ts';
@@ -28,5 +28,14 @@ await runMain(log, async () => {
         ingest: settings,
       })
     : new IngestService({ ...settings, campuses, mqttUrl: knobs.mqttUrl, log, metrics });
-  stopOnSignals(await startServices([notifier, ingest], log), log);
+  const scrape = new MetricsServer({
+    part: 'ingest',
+    host: knobs.httpHost,
+    port: knobs.ingestMetricsPort,
+    knob: 'CAMPUS_INGEST_METRICS_PORT',
+    metrics,
+    health: () => ({ ingest: ingest.health?.() ?? { ok: true } }),
+    log,
+  });
+  stopOnSignals(await startServices([notifier, ingest, scrape], log), log);
 });

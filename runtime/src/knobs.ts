@@ -75,8 +75,11 @@ export interface Knobs {
   mqttMaxPendingPerAddress: number;
   /** CAMPUS_MQTT_ANONYMOUS_LOOPBACK: anonymous access for interoperability suites, loopback listener only (off) */
   mqttAnonymousLoopback: boolean;
-  /** CAMPUS_MQTT_PERSISTENCE: memory (default) or redis (queued QoS 1 messages survive a broker restart) */
-  mqttPersistence: 'memory' | 'redis';
+  /** CAMPUS_BROKER_METRICS_PORT (9641) / CAMPUS_INGEST_METRICS_PORT (9642): /metrics of the broker and of ingest when each runs on its own (npm start serves one registry on the dashboard's port); off: none */
+  brokerMetricsPort: number | 'off';
+  ingestMetricsPort: number | 'off';
+  /** CAMPUS_MQTT_PERSISTENCE: disk (default: sessions and acknowledged messages in CAMPUS_DATA_DIR/broker.db survive a stop or crash), memory (lost on a stop: tests) or redis (shared by broker nodes) */
+  mqttPersistence: 'disk' | 'memory' | 'redis';
   /** CAMPUS_REDIS_URL: the Redis the broker keeps its sessions in (redis://127.0.0.1:6379) */
   redisUrl: string;
   /** CAMPUS_MQTT_CLUSTER: off (default) or redis: this broker is one node of several sharing CAMPUS_REDIS_URL (implies redis persistence) */
@@ -116,6 +119,7 @@ export function readKnobs(env: Env = process.env, defaults: { sim?: boolean } = 
     }
     return raw as T;
   };
+  const portOrOff = (name: string, fallback: number): number | 'off' => (env[name]?.toLowerCase() === 'off' ? 'off' : port(name, fallback));
   const flag = (name: string, fallback: boolean): boolean => {
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
@@ -178,7 +182,9 @@ export function readKnobs(env: Env = process.env, defaults: { sim?: boolean } = 
     mqttConnectTimeoutS: integer('CAMPUS_MQTT_CONNECT_TIMEOUT_S', 10, 1, 600, 'seconds'),
     mqttMaxPendingPerAddress: integer('CAMPUS_MQTT_MAX_PENDING_PER_ADDRESS', 64, 1, 100_000, 'connections'),
     mqttAnonymousLoopback: flag('CAMPUS_MQTT_ANONYMOUS_LOOPBACK', false),
-    mqttPersistence: oneOf('CAMPUS_MQTT_PERSISTENCE', ['memory', 'redis'] as const, 'memory'),
+    brokerMetricsPort: portOrOff('CAMPUS_BROKER_METRICS_PORT', 9641),
+    ingestMetricsPort: portOrOff('CAMPUS_INGEST_METRICS_PORT', 9642),
+    mqttPersistence: oneOf('CAMPUS_MQTT_PERSISTENCE', ['disk', 'memory', 'redis'] as const, 'disk'),
     redisUrl: env.CAMPUS_REDIS_URL || 'redis://127.0.0.1:6379',
     mqttCluster: oneOf('CAMPUS_MQTT_CLUSTER', ['off', 'redis'] as const, 'off'),
     mqttMaxQueue: integer('CAMPUS_MQTT_MAX_QUEUE', 200_000, 1000, 100_000_000, 'messages'),

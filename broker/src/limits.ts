@@ -20,9 +20,17 @@ export interface Limits {
    * one is kept in memory, and in the session on disk when the client's session is persistent.
    */
   maxSubscriptionsPerClient: number;
+  /** QoS 2 messages one client id may have sent and not yet released with PUBREL (qos2-bound.ts) */
+  maxQos2Pending: number;
 }
 
-export const DEFAULT_LIMITS: Limits = { maxPacketBytes: 64 * 1024, maxTopicLength: 256, maxTopicLevels: 16, maxSubscriptionsPerClient: 100 };
+export const DEFAULT_LIMITS: Limits = {
+  maxPacketBytes: 64 * 1024,
+  maxTopicLength: 256,
+  maxTopicLevels: 16,
+  maxSubscriptionsPerClient: 100,
+  maxQos2Pending: 100,
+};
 
 export type Check = string | undefined;
 

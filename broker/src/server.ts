@@ -18,6 +18,7 @@ import { QueueBeforeAck } from './queue-before-ack.ts';
 import { CLUSTER_HEARTBEAT_MS, ClusterQueues, isStaleWill, openRedisEmitter } from './cluster.ts';
 import { openPersistence, type OpenedPersistence, type PersistenceOptions } from './persistence.ts';
 import { DEFAULT_RETAINED_LIMITS, RetainedBounds, type RetainedLimits } from './retained-bounds.ts';
+import { Qos2Bound } from './qos2-bound.ts';
 import { startTlsListeners, type TlsListeners, type TlsOptions } from './tls.ts';
 import type { CredentialStore, Identity } from './credentials.ts';
 import { provisionCredentials, simulatedLogins } from './provision.ts';
@@ -152,6 +153,14 @@ export class BrokerService implements Service {
     retained.wrap(persistence);
     metrics.gauge('campus_mqtt_retained', 'retained messages kept', () => retained.count);
     metrics.gauge('campus_mqtt_retained_bytes', 'bytes of retained messages kept', () => retained.bytes);
+    const limits: Limits = { ...DEFAULT_LIMITS, ...this.opts.limits };
+    const qos2 = new Qos2Bound(limits.maxQos2Pending);
+    qos2.wrap(persistence);
+    metrics.counterFrom(
+      'campus_mqtt_qos2_refused_total',
+      'QoS 2 publishes refused (connection closed): their client id had too many awaiting PUBREL',
+      () => qos2.refused,
+    );
     flow.wrap(persistence);
     const queueBeforeAck = new QueueBeforeAck();
     queueBeforeAck.wrap(persistence);
@@ -183,7 +192,6 @@ export class BrokerService implements Service {
     );
     metrics.counterFrom('campus_mqtt_queue_dropped_total', 'messages not queued for a non-service subscriber past its bound', () => flow.dropped);
 
-    const limits: Limits = { ...DEFAULT_LIMITS, ...this.opts.limits };
     const admission = new Admission(this.opts.admission);
     if (admission.warning) log.warn(admission.warning);
     const connRefused = metrics.counter(
@@ -198,6 +206,8 @@ export class BrokerService implements Service {
       // a cluster notices a dead node after 3 heartbeats and publishes its clients' wills (default 60 s: minutes)
       ...(mq ? { mq, heartbeatInterval: CLUSTER_HEARTBEAT_MS } : {}),
       drainTimeout: this.opts.drainTimeoutMs ?? 30_000,
+      // per connection; qos2-bound.ts bounds them per client id across connections
+      maxInflightInbound: limits.maxQos2Pending,
       // a socket that sends no CONNECT is closed after this (admission.ts; aedes' default is 30 s)
       connectTimeout: admission.limits.connectTimeoutMs,
       // our own check (limits.ts) counts and logs the refusal; aedes' hard ceiling stays behind it

@@ -125,6 +125,33 @@ describe('broker limits', () => {
     good.end();
   });
 
+  it('closes a client that holds more than 100 QoS 2 messages without PUBREL, across its reconnects', async () => {
+    const d = meters[9]!;
+    const qos2 = (raw: RawMqtt, first: number, n: number) => {
+      for (let id = first; id < first + n; id++)
+        raw.send({ cmd: 'publish', topic: telemetry(d.id), payload: Buffer.from('{}'), qos: 2, messageId: id, retain: false, dup: false } as never);
+    };
+    // a persistent session: what it withholds stays with its client id when it reconnects
+    const first = await rawLogin(d.id, { clean: false });
+    expect(await first.connack()).toBe(0);
+    qos2(first, 1, 80); // never released
+    await waitFor('80 PUBRECs', () => first.received.filter((p) => p.cmd === 'pubrec').length === 80);
+    first.end();
+    await first.closed;
+    const again = await rawLogin(d.id, { clean: false });
+    expect(await again.connack()).toBe(0);
+    qos2(again, 1001, 80); // fresh ids: 160 withheld in all
+    await again.closed;
+    // at most the 20 left under the bound were taken (the close can overtake their PUBRECs)
+    expect(again.received.filter((p) => p.cmd === 'pubrec').length).toBeLessThanOrEqual(20);
+    expect(metric('campus_mqtt_qos2_refused_total')).toBeGreaterThanOrEqual(1);
+    // a clean session drops them, and the device works again
+    const clean = await rawLogin(d.id, { clean: true });
+    expect(await clean.connack()).toBe(0);
+    clean.end();
+    await stillWorks();
+  });
+
   it('refuses a client id that belongs to another device (no session takeover)', async () => {
     const [a, b] = [meters[7]!, meters[8]!];
     const victim = await mqtt.connectAsync(url, { ...login(a.id), reconnectPeriod: 0 });

@@ -95,22 +95,28 @@ async function expectAllStored(
   openStore: () => ReturnType<typeof openReadingStore>,
   acked: Map<string, Set<number>>,
   t0: number,
+  output: () => string,
 ): Promise<void> {
   const store = openStore();
   try {
     const missing = async () => {
       let n = 0;
       const dupes: string[] = [];
+      const which: string[] = [];
       for (const [id, seqs] of acked) {
         const max = Math.max(-1, ...seqs);
         const points = await store.series({ deviceId: id, paths: ['$.totalKWh'], from: t0, to: t0 + (max + 1) * SPACING_MS, stepMs: SPACING_MS });
         const stored = new Map(points.map((p) => [Math.round((p.t - t0) / SPACING_MS), p.n]));
-        for (const s of seqs) if (!stored.has(s)) n++;
+        for (const s of seqs)
+          if (!stored.has(s)) {
+            n++;
+            if (which.length < 20) which.push(`${id}#${s}`);
+          }
         for (const [s, count] of stored) if (count !== 1) dupes.push(`${id}#${s}×${count}`);
       }
-      return { n, dupes };
+      return { n, dupes, which };
     };
-    let last = { n: -1, dupes: [] as string[] };
+    let last = { n: -1, dupes: [] as string[], which: [] as string[] };
     await waitFor(
       'every acknowledged reading stored',
       async () => {
@@ -119,7 +125,11 @@ async function expectAllStored(
       },
       { timeoutMs: 120_000, everyMs: 500 },
     ).catch((err: Error) => {
-      throw new Error(`${err.message}: ${last.n} acknowledged readings missing`);
+      const said = output()
+        .split('\n')
+        .filter((l) => /warn|error|restored|spool/i.test(l))
+        .slice(-30);
+      throw new Error(`${err.message}: ${last.n} acknowledged readings missing (${last.which.join(' ')})\n${said.join('\n')}`);
     });
     expect(last.dupes).toEqual([]);
   } finally {
@@ -148,7 +158,8 @@ describe.each(['sqlite', 'influx'] as const)('acknowledged readings survive a st
     let system: RunningSystem = await startSystem(env);
     cleanups.push(() => void system.stop('SIGKILL'));
 
-    const t0 = Date.now() - 6 * 3600_000;
+    // on a bucket boundary: each reading is the one point of its bucket, and bucket i is reading i
+    const t0 = Math.floor((Date.now() - 6 * 3600_000) / SPACING_MS) * SPACING_MS;
     const load = await publishLoad(mqttPort, passwords, t0);
     // under load for a while (well past ingest's first batches), then the stop or the crash
     await waitFor('3,000 readings acknowledged', () => load.total >= 3000, { timeoutMs: 120_000, everyMs: 20 });
@@ -158,9 +169,10 @@ describe.each(['sqlite', 'influx'] as const)('acknowledged readings survive a st
     const ackedBefore = load.total;
     expect(ackedBefore).toBeGreaterThanOrEqual(3000);
 
+    const first = system;
     system = await startSystem(env);
     const storeSettings = { store: backend, dataDir: dir.path, influxUrl: influxd?.url ?? '', influxDb: 'campus', rawRetentionDays: 90 };
-    await expectAllStored(() => openReadingStore(storeSettings, [], { readonly: true }), load.acked, t0);
+    await expectAllStored(() => openReadingStore(storeSettings, [], { readonly: true }), load.acked, t0, () => first.output() + system.output());
     await system.stop();
   });
 });

@@ -56,7 +56,11 @@ export async function listenHttps(plain: HttpServer, tls: DashboardTls, guards: 
   guardTlsConnections(server, guards);
   server.on('request', (req, res) => plain.emit('request', req, res));
   server.on('upgrade', (req, socket, head) => plain.emit('upgrade', req, socket, head));
-  server.on('tlsClientError', (err, socket) => guards.log.debug(`TLS handshake failed: ${err.message}`, { address: socket.remoteAddress }));
+  // with a listener here Node leaves the socket open after a failed or timed-out handshake: close it
+  server.on('tlsClientError', (err, socket) => {
+    guards.log.debug(`TLS handshake failed: ${err.message}`, { address: socket.remoteAddress });
+    socket.destroy();
+  });
   return listen(server, tls.port, guards.host, 'HTTPS', 'CAMPUS_HTTPS_PORT');
 }
 

@@ -307,7 +307,7 @@ export const sustainedIngest: Scenario = async ({ quick, log }) => {
     {
       scenario: '1. Sustained ingest',
       name: 'full pipeline against the aedes pass-through ceiling',
-      detail: `${detail} Ours: ${ours.where}. Ceiling: ${aedes.where}, the same load.`,
+      detail: `${detail} Ours: ${ours.where}, its broker's queues on disk (the default; PUBACK after the commit). Ceiling: ${aedes.where}, its queues in memory, the same load.`,
       ours: oursFig,
       peer: { label: 'aedes pass-through (no processing): highest rate held', value: aedes.held, unit: 'msg/s' },
       better: 'higher',

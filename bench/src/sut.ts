@@ -103,12 +103,12 @@ async function districtArgs(values: Record<string, string | boolean | undefined>
 }
 
 /** Our broker (simulated logins for the district), counting the telemetry it accepts. */
-async function startBroker(dataDir: string, campuses: Campus[], metrics: MetricsRegistry) {
+async function startBroker(dataDir: string, campuses: Campus[], metrics: MetricsRegistry, persistence?: { kind: 'memory' }) {
   const { BrokerService } = await import('@campus/broker');
   const { createLog } = await import('@campus/runtime');
   const log = createLog('bench-sut');
   // thousands of devices connect from the bench's 127.0.0.1 at once (CAMPUS_MQTT_TRUST_LOOPBACK=on)
-  const broker = new BrokerService({ host: '127.0.0.1', port: 0, dataDir, campuses, simulated: true, log, metrics, admission: { trustLoopback: true } });
+  const broker = new BrokerService({ host: '127.0.0.1', port: 0, dataDir, campuses, simulated: true, log, metrics, admission: { trustLoopback: true }, persistence });
   await broker.start();
   let received = 0;
   broker.instance!.on('publish', (packet, client) => {
@@ -182,7 +182,8 @@ async function startAedes(values: Record<string, string | boolean | undefined>):
   const dataDir = String(values['data-dir']);
   const campuses = await districtArgs(values);
   const metrics = new MetricsRegistry();
-  const { broker, received } = await startBroker(dataDir, campuses, metrics);
+  // the ceiling: aedes with our flow control, its queues in memory (ours keeps them on disk, docs/durability.md)
+  const { broker, received } = await startBroker(dataDir, campuses, metrics, { kind: 'memory' });
   let count = 0;
   // a persistent session, as ingest's: our broker's flow control (broker/src/flow.ts) then applies to
   // the pass-through too, so a backlog slows the devices instead of collapsing the broker's queues

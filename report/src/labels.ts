@@ -6,6 +6,7 @@ export const CONDITION_LABELS_ZH: Readonly<Record<string, string>> = Object.free
   'water.out_of_hours': '节假日 / 周末用水偏高',
   'water.meter_alarm': '水表自报漏水 / 爆管',
   'water.register_stuck': '水表读数停走',
+  'register.fault': '表计读数异常跳变',
   'transformer.overload': '变压器过载',
   'transformer.imbalance': '三相不平衡',
   'transformer.oil_temp': '变压器油温过高',

@@ -4,13 +4,14 @@ import type { BrokerOptions } from './server.ts';
 
 export function brokerSettings(
   knobs: Knobs,
-): Pick<BrokerOptions, 'host' | 'port' | 'dataDir' | 'simulated' | 'limits' | 'admission' | 'tls' | 'anonymous' | 'persistence' | 'flow' | 'cluster'> {
+): Pick<BrokerOptions, 'host' | 'port' | 'dataDir' | 'simulated' | 'limits' | 'retained' | 'admission' | 'tls' | 'anonymous' | 'persistence' | 'flow' | 'cluster'> {
   return {
     host: knobs.mqttHost,
     port: knobs.mqttPort,
     dataDir: knobs.dataDir,
     simulated: knobs.sim,
-    limits: { maxPacketBytes: knobs.mqttMaxPacketKb * 1024 },
+    limits: { maxPacketBytes: knobs.mqttMaxPacketKb * 1024, maxSubscriptionsPerClient: knobs.mqttMaxSubscriptions },
+    retained: { maxRetained: knobs.mqttMaxRetained, maxRetainedBytes: knobs.mqttMaxRetainedMb * 1024 * 1024 },
     admission: {
       maxConnections: knobs.mqttMaxConnections,
       connectRate: knobs.mqttConnectRate,

@@ -8,6 +8,8 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
+import { brokerSettings } from '@campus/broker';
+import { readKnobs } from '@campus/runtime';
 import { districtCampuses } from '@campus/device-sim';
 import { campusCli, startTestBroker, tempDir, waitFor, type TestBroker } from '@campus/testkit';
 
@@ -124,5 +126,13 @@ describe('the broker keeps what it acknowledged on disk', () => {
     const device = await mqtt.connectAsync(b.url, { ...b.deviceLogin(meter.id), reconnectPeriod: 0 });
     await device.publishAsync(telemetry, JSON.stringify({ ts: Date.now(), seq: 1, totalKWh: 1 }), { qos: 1 });
     await device.endAsync();
+  });
+
+  it('takes its bounds and its persistence from the knobs', () => {
+    const s = brokerSettings(readKnobs({ CAMPUS_MQTT_MAX_RETAINED: '5', CAMPUS_MQTT_MAX_RETAINED_MB: '2', CAMPUS_MQTT_MAX_SUBSCRIPTIONS: '7' }));
+    expect(s.retained).toEqual({ maxRetained: 5, maxRetainedBytes: 2 * 1024 * 1024 });
+    expect(s.limits?.maxSubscriptionsPerClient).toBe(7);
+    expect(s.persistence?.kind).toBe('disk');
+    expect(brokerSettings(readKnobs({ CAMPUS_MQTT_PERSISTENCE: 'memory' })).persistence?.kind).toBe('memory');
   });
 });

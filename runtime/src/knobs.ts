@@ -63,6 +63,11 @@ export interface Knobs {
   httpsPort: number;
   /** CAMPUS_MQTT_MAX_PACKET_KB: largest MQTT packet the broker accepts (64) */
   mqttMaxPacketKb: number;
+  /** CAMPUS_MQTT_MAX_RETAINED (20000) / CAMPUS_MQTT_MAX_RETAINED_MB (16): retained messages the broker keeps at most (one is 4 KiB at most) */
+  mqttMaxRetained: number;
+  mqttMaxRetainedMb: number;
+  /** CAMPUS_MQTT_MAX_SUBSCRIPTIONS: subscriptions one device or off-the-shelf login may hold (100; services are not bounded) */
+  mqttMaxSubscriptions: number;
   /** CAMPUS_MQTT_MAX_CONNECTIONS: open MQTT connections at most (unset: 20000, or less when the open-file limit is lower: connectionBudget) */
   mqttMaxConnections?: number;
   /** CAMPUS_MQTT_CONNECT_RATE: new connections per second per source address that do not log in (20) */
@@ -176,6 +181,9 @@ export function readKnobs(env: Env = process.env, defaults: { sim?: boolean } = 
     mqttWssPort: port('CAMPUS_MQTT_WSS_PORT', 8884),
     httpsPort: port('CAMPUS_HTTPS_PORT', 3443),
     mqttMaxPacketKb: integer('CAMPUS_MQTT_MAX_PACKET_KB', 64, 1, 256 * 1024, 'KiB'),
+    mqttMaxRetained: integer('CAMPUS_MQTT_MAX_RETAINED', 20_000, 1, 10_000_000, 'messages'),
+    mqttMaxRetainedMb: integer('CAMPUS_MQTT_MAX_RETAINED_MB', 16, 1, 64 * 1024, 'MiB'),
+    mqttMaxSubscriptions: integer('CAMPUS_MQTT_MAX_SUBSCRIPTIONS', 100, 1, 1_000_000, 'subscriptions'),
     mqttMaxConnections: env.CAMPUS_MQTT_MAX_CONNECTIONS ? integer('CAMPUS_MQTT_MAX_CONNECTIONS', 20_000, 10, 1_000_000, 'connections') : undefined,
     mqttConnectRate: integer('CAMPUS_MQTT_CONNECT_RATE', 20, 1, 100_000, 'connections a second'),
     mqttTrustLoopback: flag('CAMPUS_MQTT_TRUST_LOOPBACK', false),

@@ -12,9 +12,21 @@ describe('knobs', () => {
       sim: true,
       influxUrl: 'http://127.0.0.1:8086',
       mqttUrl: 'mqtt://127.0.0.1:1883',
+      mqttPersistence: 'disk',
+      brokerMetricsPort: 9641,
+      ingestMetricsPort: 9642,
+      mqttMaxRetained: 20_000,
+      mqttMaxRetainedMb: 16,
+      mqttMaxSubscriptions: 100,
     });
+    expect(readKnobs({ CAMPUS_BROKER_METRICS_PORT: 'off', CAMPUS_INGEST_METRICS_PORT: '0' })).toMatchObject({ brokerMetricsPort: 'off', ingestMetricsPort: 0 });
     expect(k.campusConfig).toMatch(/site\/demo\/dongnan\.yaml$/);
     expect(k.dataDir).toMatch(/\/data$/);
+  });
+  it('refuses bounds of zero', () => {
+    expect(() => readKnobs({ CAMPUS_MQTT_MAX_RETAINED: '0', CAMPUS_MQTT_MAX_SUBSCRIPTIONS: '-1' })).toThrow(
+      /CAMPUS_MQTT_MAX_RETAINED=0: must be 1-.*\n.*CAMPUS_MQTT_MAX_SUBSCRIPTIONS=-1: must be 1-/s,
+    );
   });
   it('lists every invalid value at once', () => {
     expect(() => readKnobs({ CAMPUS_HTTP_PORT: 'x', CAMPUS_STORE: 'mysql', CAMPUS_SIM: 'maybe' })).toThrow(

@@ -76,8 +76,10 @@ export function buildSystem(knobs: Knobs, campus: Campus, log: Log): System {
     log: log.child('dashboard'),
   });
   const healthParts: Service[] = [broker, ingest, dashboard, ...(sim ? [sim] : [])];
+  // stopped after the simulator and the dashboard, before ingest: ingest takes what the devices said last
+  const drain: Service = { name: 'broker-drain', start: async () => {}, stop: () => broker.drainServices() };
   // the notifier starts first and stops last, so that what ingest says while stopping still goes out;
   // it is not a part of /api/health's verdict (a chat robot down is not the system down): see `notifications`
-  const services: Service[] = [notifier, ...healthParts];
+  const services: Service[] = [notifier, broker, ingest, drain, dashboard, ...(sim ? [sim] : [])];
   return { broker, ingest, dashboard, sim, notifier, services, metrics };
 }

@@ -9,7 +9,7 @@ import { loadOrCreateKey } from '@campus/runtime';
 import { DisplayTokens } from './display-tokens.ts';
 import { FailureLimiter } from './limiter.ts';
 import { RevokedSessions } from './revoked-sessions.ts';
-import { readCookie, SESSION_COOKIE, SessionSigner, type Session } from './session.ts';
+import { readCookie, SECURE_SESSION_COOKIE, SESSION_COOKIE, SessionSigner, type Session } from './session.ts';
 import { ROLE_TRADES, StaffDirectory, type Role } from './staff.ts';
 
 export type Viewer =
@@ -49,11 +49,15 @@ export class Auth {
       const t = this.displays.verify(display);
       return t ? { kind: 'display', id: t.id, name: t.name } : null;
     }
-    const session = this.sessions.verify(readCookie(headers.cookie, SESSION_COOKIE));
-    if (!session || this.revoked.isRevoked(session)) return null;
-    const user = this.staff.get(session.username);
-    if (!user || user.disabled) return null;
-    return { kind: 'staff', username: user.username, name: user.name, role: user.role, session };
+    // over HTTPS the browser sends both cookies when it has both: the first one that holds a live session wins
+    for (const name of [SECURE_SESSION_COOKIE, SESSION_COOKIE]) {
+      const session = this.sessions.verify(readCookie(headers.cookie, name));
+      if (!session || this.revoked.isRevoked(session)) continue;
+      const user = this.staff.get(session.username);
+      if (!user || user.disabled) continue;
+      return { kind: 'staff', username: user.username, name: user.name, role: user.role, session };
+    }
+    return null;
   }
 
   /** Whether this viewer may act on tickets of `trade`. */
@@ -63,7 +67,9 @@ export class Auth {
     return ROLE_TRADES[viewer.role].includes(trade);
   }
 
-  cookie(value: string, maxAgeMs: number): string {
-    return `${SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(maxAgeMs / 1000)}${this.secureCookies ? '; Secure' : ''}`;
+  /** The session cookie for a request over HTTPS (`secure`) or plain HTTP: its own name for each (SECURE_SESSION_COOKIE). */
+  cookie(value: string, maxAgeMs: number, secure = false): string {
+    const tls = secure || this.secureCookies;
+    return `${tls ? SECURE_SESSION_COOKIE : SESSION_COOKIE}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${Math.floor(maxAgeMs / 1000)}${tls ? '; Secure' : ''}`;
   }
 }

@@ -8,6 +8,13 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Role } from './staff.ts';
 
 export const SESSION_COOKIE = 'campus_session';
+/**
+ * The session cookie's name over HTTPS. A browser keeps a Secure cookie out of reach of plain-HTTP
+ * pages of the same host ("leave secure cookies alone"): with one name, a login over HTTPS made the
+ * same browser's later login over plain HTTP impossible (its cookie was refused). Two names, one per
+ * scheme; over HTTPS the browser sends both and the Secure one is tried first.
+ */
+export const SECURE_SESSION_COOKIE = 'campus_session_tls';
 
 export interface Session {
   username: string;

@@ -32,7 +32,7 @@ export function authRoutes(router: Router, deps: DashboardDeps): void {
     }
     attempt.succeeded();
     const { value, session } = auth.sessions.issue(user.username, user.role);
-    res.set('set-cookie', auth.cookie(value, auth.sessions.ttlMs));
+    res.set('set-cookie', auth.cookie(value, auth.sessions.ttlMs, req.secure));
     res.json({
       user: { username: user.username, name: user.name, role: user.role, roleLabel: ROLE_LABELS_ZH[user.role], trades: ROLE_TRADES[user.role] },
       csrfToken: auth.sessions.csrfFor(session.sid),
@@ -44,7 +44,7 @@ export function authRoutes(router: Router, deps: DashboardDeps): void {
     if (!viewer) return;
     // ended on the server too: the old cookie is refused from now on, wherever a copy of it is
     if (viewer.kind === 'staff') auth.revoked.revoke(viewer.session);
-    res.set('set-cookie', auth.cookie('', 0));
+    res.set('set-cookie', auth.cookie('', 0, req.secure));
     res.json({ ok: true });
   });
 

@@ -47,6 +47,32 @@ describe.each(PAGE_ORIGINS)('at the %s origin', (origin) => {
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
   }
 
+  if (origin === 'https')
+    it('a browser that logged in over HTTPS can log in over plain HTTP on the same host too (a wall PC, a phone)', { timeout: 120_000 }, async () => {
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      try {
+        const page = await context.newPage();
+        await loginAs(page, 'li', plumberPassword, '/tickets');
+        // the same browser at the plain-HTTP address of the same host: its Secure cookie must not
+        // keep the plain page's own cookie out (before: the login answered 200 and nothing stuck)
+        const plain = `http://${new URL(system.base).hostname}:${system.httpPort}`;
+        await page.goto(`${plain}/tickets`);
+        await page.waitForURL(/\/login\?next=/);
+        await page.fill('input[name=username]', 'li');
+        await page.fill('input[name=password]', plumberPassword);
+        await page.click('button[type=submit]');
+        await page.waitForURL(`${plain}/tickets`, { timeout: 30_000 });
+        await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+        expect(await page.textContent('#who')).toBe('李师傅（水工）');
+        // and back on HTTPS the session there still holds
+        await page.goto(`${system.base}/tickets`);
+        await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+        expect(page.url()).toBe(`${system.base}/tickets`);
+      } finally {
+        await context.close();
+      }
+    });
+
   describe('ticket handling by staff', () => {
     it('a plumber acknowledges and resolves (with a required note); electrical tickets are not theirs', { timeout: 360_000 }, async () => {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });

@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
 import type { Campus } from '@campus/site';
-import { CampusError, listen, type Listening, type Log, type MetricsRegistry, type PartHealth, type Service } from '@campus/runtime';
+import { CampusError, listen, Throttled, type Listening, type Log, type MetricsRegistry, type PartHealth, type Service } from '@campus/runtime';
 import { canPublish, canSubscribe, canWill, keepsRetain } from './acl.ts';
 import { Admission, type AdmissionOptions } from './admission.ts';
 import { checkIdentifier, checkTopic, DEFAULT_LIMITS, guardPackets, type Limits } from './limits.ts';
@@ -139,16 +139,18 @@ export class BrokerService implements Service {
     // innermost first: the disk copy (in openPersistence), the retained bounds, flow control, then queue-before-ack
     const retainedLimits: RetainedLimits = { ...DEFAULT_RETAINED_LIMITS, ...this.opts.retained };
     const retainedRefused = metrics.counter('campus_mqtt_retained_refused_total', 'retained messages delivered but not kept: over a bound (count, bytes, size of one)');
-    let retainedWarned = 0;
+    // one line a minute at most: a flood of retained messages must not flood the journal too
+    let lastRefused = { topic: '', reason: '', bytes: 0 };
+    const retainedNotice = new Throttled((n) =>
+      log.warn(
+        `${n} retained message(s) not kept, the last ${lastRefused.reason}: ${lastRefused.bytes} bytes (at most ${retainedLimits.maxRetained} topics, ${retainedLimits.maxRetainedBytes} bytes, ${retainedLimits.maxRetainedPayload} bytes each)`,
+        { topic: lastRefused.topic.slice(0, 200) },
+      ),
+    );
     const retained = new RetainedBounds(retainedLimits, (topic, reason, bytes) => {
       retainedRefused.inc({ reason });
-      // one line a minute at most: a flood of retained messages must not flood the journal too
-      if (Date.now() - retainedWarned < 60_000) return;
-      retainedWarned = Date.now();
-      log.warn(
-        `a retained message was not kept (${reason}: ${bytes} bytes; at most ${retainedLimits.maxRetained} topics, ${retainedLimits.maxRetainedBytes} bytes, ${retainedLimits.maxRetainedPayload} bytes each); further ones this minute are only counted`,
-        { topic: topic.slice(0, 200) },
-      );
+      lastRefused = { topic, reason, bytes };
+      retainedNotice.add(1);
     });
     retained.wrap(persistence);
     metrics.gauge('campus_mqtt_retained', 'retained messages kept', () => retained.count);

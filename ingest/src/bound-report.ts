@@ -4,29 +4,9 @@
  * payloads a second used to write a thousand log lines a second, which fills a disk as surely as
  * the payloads themselves.
  */
-import type { Log, MetricsRegistry } from '@campus/runtime';
+import { Throttled, type Log, type MetricsRegistry } from '@campus/runtime';
 import type { BoundedCounts, LocalBounds } from './store/bounds.ts';
 import type { DeadLetter } from './store/store.ts';
-
-/** Adds up what happens and says it at most once per `everyMs` (the first time at once). */
-export class Throttled {
-  private held = 0;
-  private lastAt = Number.NEGATIVE_INFINITY;
-
-  constructor(
-    private readonly say: (n: number, sinceMs: number) => void,
-    private readonly everyMs = 60_000,
-  ) {}
-
-  add(n: number, now = Date.now()): void {
-    if (n <= 0) return;
-    this.held += n;
-    if (now - this.lastAt < this.everyMs) return;
-    this.say(this.held, this.lastAt === Number.NEGATIVE_INFINITY ? 0 : now - this.lastAt);
-    this.held = 0;
-    this.lastAt = now;
-  }
-}
 
 /** Rejected messages logged one by one: this many a minute, then one line with how many more. */
 const REJECTED_LINES_PER_MINUTE = 20;

@@ -8,3 +8,4 @@ export * from './listen.ts';
 export * from './hash.ts';
 export * from './mqtt-servers.ts';
 export * from './metrics-server.ts';
+export * from './throttled.ts';

@@ -23,7 +23,6 @@ import { bodyErrors, bodyLimit } from './security/body-limit.ts';
 import { bodyTimeout } from './security/body-timeout.ts';
 import { changeGuard } from './security/change-guard.ts';
 import { securityOptions } from './security/options.ts';
-import { secureCookiesOverHttps } from './tls.ts';
 
 const require = createRequire(import.meta.url);
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'public');
@@ -78,7 +77,6 @@ export function createDashboard(deps: DashboardDeps): Express {
   const plainHeaders = securityHeaders('http');
   const httpsHeaders = securityHeaders('https');
   app.use((req, res, next) => (req.secure ? httpsHeaders : plainHeaders)(req, res, next));
-  app.use(secureCookiesOverHttps);
   // in this order: a slow body is timed from its headers on; a change is refused before its body is read
   app.use(bodyTimeout(security.bodyTimeoutMs, deps.metrics));
   app.use(changeGuard(deps.auth, deps.metrics));

@@ -10,7 +10,6 @@ import { readFileSync } from 'node:fs';
 import type { Server as HttpServer, ServerOptions } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
-import type { RequestHandler } from 'express';
 import { CampusError, listen, openFileLimit, type Knobs, type Listening, type Log, type MetricsRegistry } from '@campus/runtime';
 import { guardConnections } from './security/slow-clients.ts';
 
@@ -86,21 +85,3 @@ function guardTlsConnections(server: HttpsServer, guards: HttpsGuards): void {
   // the plain listener has warned about a low open-file limit already
   guardConnections(view as HttpServer, { trustProxy: guards.trustProxy, openFileLimit: openFileLimit() }, guards.metrics, guards.log);
 }
-
-const withSecure = (cookie: string) => (/;\s*secure\s*(;|$)/i.test(cookie) ? cookie : `${cookie}; Secure`);
-
-/**
- * On a request that came over HTTPS (the TLS listener, or a proxy trusted with
- * CAMPUS_HTTP_TRUST_PROXY), every cookie set is marked Secure; over plain HTTP they are left as
- * they are (a Secure cookie set over http would be dropped by the browser: no login).
- */
-export const secureCookiesOverHttps: RequestHandler = (req, res, next) => {
-  if (!req.secure) return next();
-  const setHeader = res.setHeader.bind(res);
-  res.setHeader = ((name: string, value: number | string | readonly string[]) =>
-    setHeader(
-      name,
-      name.toLowerCase() !== 'set-cookie' ? value : typeof value === 'string' ? withSecure(value) : Array.isArray(value) ? value.map(withSecure) : value,
-    )) as typeof res.setHeader;
-  next();
-};

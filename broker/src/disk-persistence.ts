@@ -87,6 +87,10 @@ export class DiskPersistence {
   commits = 0;
   private readonly insertOutgoing;
   private readonly deleteOutgoing;
+  private readonly putSubscription;
+  private readonly deleteSubscription;
+  private readonly putRetained;
+  private readonly deleteRetained;
 
   constructor(
     readonly file: string,
@@ -103,6 +107,10 @@ export class DiskPersistence {
     }
     this.insertOutgoing = this.db.prepare('INSERT INTO outgoing (client_id, broker_id, broker_counter, topic, payload, qos) VALUES (?, ?, ?, ?, ?, ?)');
     this.deleteOutgoing = this.db.prepare('DELETE FROM outgoing WHERE client_id = ? AND broker_id = ? AND broker_counter = ?');
+    this.putSubscription = this.db.prepare('INSERT OR REPLACE INTO subscriptions (client_id, topic, options) VALUES (?, ?, ?)');
+    this.deleteSubscription = this.db.prepare('DELETE FROM subscriptions WHERE client_id = ? AND topic = ?');
+    this.putRetained = this.db.prepare('INSERT OR REPLACE INTO retained (topic, payload, qos) VALUES (?, ?, ?)');
+    this.deleteRetained = this.db.prepare('DELETE FROM retained WHERE topic = ?');
     this.queuedOnDisk = this.countQueued();
   }
 
@@ -141,16 +149,11 @@ export class DiskPersistence {
       return undefined;
     };
 
-    p.outgoingEnqueueCombi = (subs, packet, cb) => {
-      const written = this.queueFor(subs, packet);
-      const inMemory = enqueueCombi(subs, packet) ?? Promise.resolve();
-      return done(Promise.all([written, inMemory]).then(() => {}), cb, packet) as Promise<void> | undefined;
-    };
-    p.outgoingEnqueue = (sub, packet, cb) => {
-      const written = this.queueFor([sub], packet);
-      const inMemory = enqueue(sub, packet) ?? Promise.resolve();
-      return done(Promise.all([written, inMemory]).then(() => {}), cb, packet) as Promise<void> | undefined;
-    };
+    // resolves once the message is both in memory and committed here
+    const queued = (subs: Sub[], packet: StoredPacket, inMemory: Promise<void> | undefined, cb: unknown) =>
+      done(Promise.all([this.queueFor(subs, packet), inMemory]).then(() => {}), cb, packet) as Promise<void> | undefined;
+    p.outgoingEnqueueCombi = (subs, packet, cb) => queued(subs, packet, enqueueCombi(subs, packet), cb);
+    p.outgoingEnqueue = (sub, packet, cb) => queued([sub], packet, enqueue(sub, packet), cb);
     p.outgoingClearMessageId = (client, packet, cb) => {
       const cleared = (clear(client, packet) ?? Promise.resolve(undefined)).then((removed) => {
         // the subscriber has it: no need to wait for this delete (a crash before it replays a duplicate, which the store ignores)
@@ -174,15 +177,13 @@ export class DiskPersistence {
       const written = this.restoring
         ? Promise.resolve()
         : this.write(() => {
-            const put = this.db.prepare('INSERT OR REPLACE INTO subscriptions (client_id, topic, options) VALUES (?, ?, ?)');
-            for (const s of subs) put.run(client.id, s.topic, JSON.stringify(s));
+            for (const s of subs) this.putSubscription.run(client.id, s.topic, JSON.stringify(s));
           });
       return done(Promise.all([written, addSubs(client, subs) ?? Promise.resolve()]), cb) as Promise<void> | undefined;
     };
     p.removeSubscriptions = (client, topics, cb) => {
       const written = this.write(() => {
-        const del = this.db.prepare('DELETE FROM subscriptions WHERE client_id = ? AND topic = ?');
-        for (const t of topics) del.run(client.id, t);
+        for (const t of topics) this.deleteSubscription.run(client.id, t);
       });
       return done(Promise.all([written, removeSubs(client, topics) ?? Promise.resolve()]), cb) as Promise<void> | undefined;
     };
@@ -199,8 +200,8 @@ export class DiskPersistence {
       const written = this.restoring
         ? Promise.resolve()
         : this.write(() => {
-            if (payload.length === 0) this.db.prepare('DELETE FROM retained WHERE topic = ?').run(packet.topic);
-            else this.db.prepare('INSERT OR REPLACE INTO retained (topic, payload, qos) VALUES (?, ?, ?)').run(packet.topic, payload, packet.qos);
+            if (payload.length === 0) this.deleteRetained.run(packet.topic);
+            else this.putRetained.run(packet.topic, payload, packet.qos);
           });
       return done(Promise.all([written, storeRetained(packet) ?? Promise.resolve()]), cb) as Promise<void> | undefined;
     };

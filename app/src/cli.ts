@@ -19,7 +19,7 @@ import { parseDuration } from './args.ts';
 import { createLog, readKnobs, runMain } from '@campus/runtime';
 import { loadCampus } from '@campus/site';
 import { checkFault, FAULT_KINDS, readFaults, writeFaults, type Fault } from '@campus/device-sim';
-import { DetectionEngine } from '@campus/ingest';
+import { DetectionEngine } from '@campus/detection';
 import { DisplayTokens, ROLE_LABELS_ZH, ROLES, StaffDirectory, type Role } from '@campus/dashboard';
 
 const USAGE = `usage:

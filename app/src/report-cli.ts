@@ -6,7 +6,7 @@
  * the last one that ended, into ./report-<term>/.
  */
 import { join, resolve } from 'node:path';
-import { dbPath, openDb, openReadingStore } from '@campus/ingest';
+import { dbPath, openDb, openReadingStore } from '@campus/store';
 import { buildReport, writeReportFiles } from '@campus/report';
 import type { Knobs } from '@campus/runtime';
 import { loadCampus } from '@campus/site';

@@ -4,7 +4,7 @@
  * rolled up, so the competition and reports have history. Works while `npm start` runs.
  */
 import { backfill } from '@campus/device-sim';
-import { openReadingStore } from '@campus/ingest';
+import { openReadingStore } from '@campus/store';
 import type { Knobs } from '@campus/runtime';
 import { loadCampus } from '@campus/site';
 import { option, parseDuration } from './args.ts';

@@ -6,7 +6,8 @@
 import { BrokerService, brokerSettings } from '@campus/broker';
 import { Auth, DashboardService, dashboardTls } from '@campus/dashboard';
 import { SimulatorService } from '@campus/device-sim';
-import { dbPath, IngestService, ingestSettings } from '@campus/ingest';
+import { dbPath } from '@campus/store';
+import { IngestService, ingestSettings } from '@campus/ingest';
 import { Notifier, notifierSettings } from '@campus/notify';
 import { existsSync } from 'node:fs';
 import { MetricsRegistry, type Knobs, type Log, type PartHealth, type Service } from '@campus/runtime';

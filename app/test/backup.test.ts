@@ -12,7 +12,7 @@ import mqtt from 'mqtt';
 import { DEMO_CAMPUS_FILE } from '@campus/site';
 import { backup } from '../src/backup-cli.ts';
 import { startStack, tempDir, waitFor, type Stack } from '@campus/testkit';
-import { SqliteReadingStore, dbPath } from '@campus/ingest';
+import { SqliteReadingStore, dbPath } from '@campus/store';
 
 describe('backup', () => {
   let stack: Stack;

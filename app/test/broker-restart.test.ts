@@ -8,7 +8,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import { BrokerService, type PersistenceOptions } from '@campus/broker';
-import { IngestService, SqliteReadingStore, dbPath } from '@campus/ingest';
+import { IngestService } from '@campus/ingest';
+import { SqliteReadingStore, dbPath } from '@campus/store';
 import { createLog, loadOrCreateKey, MetricsRegistry, simulatedDevicePassword } from '@campus/runtime';
 import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
 import { startRedis, tempDir, waitFor, type RedisServer } from '@campus/testkit';

@@ -10,7 +10,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openReadingStore } from '@campus/ingest';
+import { openReadingStore } from '@campus/store';
 import { campusCli, freePort, startInfluxd, startSystem, tempDir, waitFor, type Influxd, type RunningSystem } from '@campus/testkit';
 
 const DEVICES = ['em-g1c1', 'em-g1c2', 'em-g1c3', 'em-g1c4', 'em-g2c1', 'em-g2c2'];

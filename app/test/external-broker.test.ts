@@ -12,7 +12,8 @@
 import { randomBytes } from 'node:crypto';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { IngestService, openReadingStore, type StoreSettings } from '@campus/ingest';
+import { IngestService } from '@campus/ingest';
+import { openReadingStore, type StoreSettings } from '@campus/store';
 import { createLog, MetricsRegistry } from '@campus/runtime';
 import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
 import { startInfluxd, startMosquittoBroker, startPart, tempDir, waitFor, type RunningPart } from '@campus/testkit';

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
-import { SqliteReadingStore, dbPath } from '@campus/ingest';
+import { SqliteReadingStore, dbPath } from '@campus/store';
 import { loadOrCreateKey, SERVICE_USERS } from '@campus/runtime';
 import { rawMqtt, startStack, waitFor, type Stack } from '@campus/testkit';
 

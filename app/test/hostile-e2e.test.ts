@@ -1,6 +1,6 @@
 /**
  * Hostile JSON against the whole system (`npm start` in a child process, simulator off): every
- * payload of the catalogue (ingest/test/hostile-cases.ts) is published over real MQTT with the
+ * payload of the catalogue (testkit/src/hostile-cases.ts) is published over real MQTT with the
  * device's own login (issued by the operator CLI), then:
  * - the process is still up and /api/health answers 200;
  * - every refused payload is a dead letter with its reason and its exact bytes, and /metrics
@@ -17,9 +17,9 @@ import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
 import { parse, stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_LOCAL_BOUNDS, keptDeadLetter } from '@campus/ingest';
+import { DEFAULT_LOCAL_BOUNDS, keptDeadLetter } from '@campus/store';
 import { apiClient, campusCli, campusFileWith, startSystem, tempDir, waitFor, type RunningSystem } from '@campus/testkit';
-import { goodReadings, hostileCases, publisherOf, type HostileCase } from '../../ingest/test/hostile-cases.ts';
+import { goodReadings, hostileCases, publisherOf, type HostileCase } from '@campus/testkit';
 
 const dir = tempDir();
 const { file } = campusFileWith(dir.path);

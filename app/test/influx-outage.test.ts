@@ -9,7 +9,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CampusSim } from '@campus/device-sim';
-import { STORAGE_SUBJECT } from '@campus/ingest';
+import { STORAGE_SUBJECT } from '@campus/repairs';
 import { startInfluxd, startStack, waitFor, type Influxd, type Stack } from '@campus/testkit';
 
 let influxd: Influxd | undefined;

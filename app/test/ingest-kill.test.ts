@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openReadingStore } from '@campus/ingest';
+import { openReadingStore } from '@campus/store';
 import { REPO_ROOT, startInfluxd, startStack, waitFor, type Influxd, type Stack } from '@campus/testkit';
 
 let stack: Stack;

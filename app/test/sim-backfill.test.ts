@@ -4,7 +4,7 @@
  * holiday week uses a fraction of a school week.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { openReadingStore } from '@campus/ingest';
+import { openReadingStore } from '@campus/store';
 import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
 import { campusCli, tempDir } from '@campus/testkit';
 

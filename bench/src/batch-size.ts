@@ -5,7 +5,7 @@
  * simulator (the demo campus, every device, one reading a minute of device time).
  */
 import { CampusSim } from '@campus/device-sim';
-import { InfluxReadingStore, SqliteReadingStore, storeContext, type ReadingStore } from '@campus/ingest';
+import { InfluxReadingStore, SqliteReadingStore, storeContext, type ReadingStore } from '@campus/store';
 import { validateTelemetry, type Reading } from '@campus/contract';
 import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
 import { startInfluxd, tempDir } from '@campus/testkit';

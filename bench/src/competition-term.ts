@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs';
 import { parseDocument, isSeq, isMap } from 'yaml';
 import { backfill } from '@campus/device-sim';
 import { Auth, baselineDays, DashboardService } from '@campus/dashboard';
-import { dbPath, InfluxReadingStore, SqliteReadingStore, storeContext, type ReadingStore } from '@campus/ingest';
+import { dbPath, InfluxReadingStore, SqliteReadingStore, storeContext, type ReadingStore } from '@campus/store';
 import { createLog, loadOrCreateKey, MetricsRegistry } from '@campus/runtime';
 import { buildCampus, DEMO_CAMPUS_FILE, loadCampus, type Campus } from '@campus/site';
 import { startInfluxd, tempDir } from '@campus/testkit';

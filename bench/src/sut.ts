@@ -118,7 +118,8 @@ async function startBroker(dataDir: string, campuses: Campus[], metrics: Metrics
 }
 
 async function startOurs(values: Record<string, string | boolean | undefined>): Promise<Sut> {
-  const { dbPath, IngestService, InfluxHttp } = await import('@campus/ingest');
+  const { IngestService } = await import('@campus/ingest');
+  const { dbPath, InfluxHttp } = await import('@campus/store');
   const { MetricsRegistry } = await import('@campus/runtime');
   const dataDir = String(values['data-dir']);
   const campuses = await districtArgs(values);

@@ -1,7 +1,8 @@
 /** What the dashboard needs from the rest of the system; built by the runner, or by a test. */
 import type { EventEmitter } from 'node:events';
 import type { Reading } from '@campus/contract';
-import type { ReadingStore, StatusChange, TicketService } from '@campus/ingest';
+import type { ReadingStore, StatusChange } from '@campus/store';
+import type { TicketService } from '@campus/repairs';
 import type { NotifyStatus } from '@campus/notify';
 import type { Campus } from '@campus/site';
 import type { Log, MetricsRegistry, PartHealth } from '@campus/runtime';

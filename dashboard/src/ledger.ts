@@ -4,7 +4,7 @@
  * not announced offline; `offline` when silent longer or announced offline; `unknown` if never heard.
  */
 import { FRIDGE_LIMITS_C, ratedCurrentA } from '@campus/contract';
-import type { DeviceLast, StatusChange } from '@campus/ingest';
+import type { DeviceLast, StatusChange } from '@campus/store';
 import type { Campus, DeviceConfig } from '@campus/site';
 
 export type DeviceStatus = 'online' | 'offline' | 'unknown';

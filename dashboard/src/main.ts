@@ -1,6 +1,7 @@
 /** The dashboard on its own: reads the embedded store that an ingest process writes. */
 import { existsSync } from 'node:fs';
-import { dbPath, openDb, TicketService, TicketStore } from '@campus/ingest';
+import { dbPath, openDb } from '@campus/store';
+import { TicketService, TicketStore } from '@campus/repairs';
 import { Notifier, notifierSettings } from '@campus/notify';
 import { createLog, MetricsRegistry, readKnobs, runMain, startServices, stopOnSignals } from '@campus/runtime';
 import { loadCampus, watchLedger } from '@campus/site';

@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import type { Reading } from '@campus/contract';
 import type { Campus } from '@campus/site';
-import { dbPath, openReadingStore, type ReadingStore, type StatusChange, type StoreSettings } from '@campus/ingest';
+import { dbPath, openReadingStore, type ReadingStore, type StatusChange, type StoreSettings } from '@campus/store';
 import type { LiveFeed } from './deps.ts';
 
 export class StorePoller extends EventEmitter<{ readings: [Reading[]]; statuses: [StatusChange[]] }> implements LiveFeed {

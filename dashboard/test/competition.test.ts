@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Reading } from '@campus/contract';
 import { scoreCompetition } from '@campus/dashboard';
-import { SqliteReadingStore, storeContext } from '@campus/ingest';
+import { SqliteReadingStore, storeContext } from '@campus/store';
 import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
 import { tempDir } from '@campus/testkit';
 

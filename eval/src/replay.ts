@@ -9,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Reading, Ticket } from '@campus/contract';
 import { CampusSim, type Fault } from '@campus/device-sim';
-import { DetectionEngine, openDb, TicketService, TicketStore } from '@campus/ingest';
+import { DetectionEngine } from '@campus/detection';
+import { openDb } from '@campus/store';
+import { TicketService, TicketStore } from '@campus/repairs';
 import { createLog } from '@campus/runtime';
 import type { Campus } from '@campus/site';
 

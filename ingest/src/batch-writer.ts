@@ -6,8 +6,8 @@
  */
 import { describeError, type Log } from '@campus/runtime';
 import type { Outcome } from './pipeline.ts';
-import type { Batch, WriteResult } from './store/store.ts';
-import { DEFAULT_LOCAL_BOUNDS, keptDeadLetter } from './store/bounds.ts';
+import type { Batch, WriteResult } from '@campus/store';
+import { DEFAULT_LOCAL_BOUNDS, keptDeadLetter } from '@campus/store';
 
 /** Where batches go: a store, or the store behind its spool. */
 export interface BatchSink {

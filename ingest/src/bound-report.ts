@@ -5,8 +5,8 @@
  * the payloads themselves.
  */
 import { Throttled, type Log, type MetricsRegistry } from '@campus/runtime';
-import type { BoundedCounts, LocalBounds } from './store/bounds.ts';
-import type { DeadLetter } from './store/store.ts';
+import type { BoundedCounts, LocalBounds } from '@campus/store';
+import type { DeadLetter } from '@campus/store';
 
 /** Rejected messages logged one by one: this many a minute, then one line with how many more. */
 const REJECTED_LINES_PER_MINUTE = 20;

@@ -3,15 +3,15 @@
  * become tickets, a clock tick finds silence and escalates, and the engine's learned state is saved
  * every minute and on stop (so night-flow references survive a restart).
  */
-import { openDb } from './store/sqlite-db.ts';
+import { openDb } from '@campus/store';
 import type { Campus } from '@campus/site';
 import type { Log, MetricsRegistry, PartHealth } from '@campus/runtime';
 import type { Reading, TicketEvent } from '@campus/contract';
-import { DetectionEngine, type EngineSnapshot } from './detectors/engine.ts';
-import { TicketService } from './tickets/ticket-service.ts';
-import { TicketStore } from './tickets/ticket-store.ts';
-import type { StatusChange } from './store/store.ts';
-import type { Db } from './store/sqlite-db.ts';
+import { DetectionEngine, type EngineSnapshot } from '@campus/detection';
+import { TicketService } from '@campus/repairs';
+import { TicketStore } from '@campus/repairs';
+import type { StatusChange } from '@campus/store';
+import type { Db } from '@campus/store';
 
 const SNAPSHOT_ID = '*';
 const SNAPSHOT_KEY = 'engine';

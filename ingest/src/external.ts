@@ -10,25 +10,10 @@
 import { externalSourceProblem, TELEMETRY_FIELDS, validateTelemetry, type TelemetryLimits } from '@campus/contract';
 import type { ExternalMessage, ExternalPart } from './adapters/adapter.ts';
 import type { Outcome } from './pipeline.ts';
+import type { PendingDevice } from '@campus/store';
 import type { DeviceRegistry, ExternalMapping } from './registry.ts';
 import { beyondRegister } from './register-range.ts';
 
-/** An external identity nobody mapped yet, as /devices lists it. */
-export interface PendingDevice {
-  format: ExternalMessage['format'];
-  id: string;
-  bridge?: string;
-  channel?: number;
-  component?: string;
-  /** the site when the deployment has one */
-  siteId?: string;
-  topic: string;
-  /** the last payload, at most 2 KB of it */
-  payload: string;
-  /** what it said, in native field names */
-  fields: Record<string, unknown>;
-  seenAt: number;
-}
 
 const STALE_MS = 30 * 60_000;
 const PHASED = ['currentA', 'voltageV'] as const;

@@ -11,10 +11,11 @@ import { shelly } from './adapters/shelly.ts';
 import { tasmota } from './adapters/tasmota.ts';
 import { wmbus } from './adapters/wmbus.ts';
 import { zigbee2mqttAdapter } from './adapters/zigbee2mqtt.ts';
-import { ExternalMapper, type PendingDevice } from './external.ts';
+import { ExternalMapper } from './external.ts';
+import type { PendingDevice } from '@campus/store';
 import type { DeviceRegistry } from './registry.ts';
 import { beyondRegister } from './register-range.ts';
-import type { StatusChange } from './store/store.ts';
+import type { StatusChange } from '@campus/store';
 
 /** Every payload family ingest understands, most specific first; the first whose topic matches decodes. */
 export function adapters(registry: DeviceRegistry): readonly Adapter[] {

@@ -23,19 +23,19 @@ import { BatchWriter } from './batch-writer.ts';
 import { DetectionService, type DetectionOptions } from './detection-service.ts';
 import { pipelineContext, processMessage } from './pipeline.ts';
 import { DeviceRegistry } from './registry.ts';
-import { raise, clear } from './detectors/finding.ts';
+import { raise, clear } from '@campus/repairs';
 import { SpooledStore } from './spooled-store.ts';
-import { InfluxUnavailable } from './store/influx-http.ts';
-import { openReadingStore } from './store/open.ts';
-import { dbPath } from './store/sqlite-db.ts';
-import type { ReadingStore, StatusChange } from './store/store.ts';
+import { InfluxUnavailable } from '@campus/store';
+import { openReadingStore } from '@campus/store';
+import { dbPath } from '@campus/store';
+import type { ReadingStore, StatusChange } from '@campus/store';
 import { MqttSubscriber } from './subscriber.ts';
 import { BoundReport } from './bound-report.ts';
-import { localBounds, type DeadLetterBounds, type PendingBounds } from './store/bounds.ts';
+import { localBounds, type DeadLetterBounds, type PendingBounds } from '@campus/store';
 import { lockDataDir } from './data-lock.ts';
 import { join } from 'node:path';
 
-import { STORAGE_SUBJECT } from './tickets/ticket-service.ts';
+import { STORAGE_SUBJECT } from '@campus/repairs';
 
 const STORAGE_CONDITION = 'storage.down';
 

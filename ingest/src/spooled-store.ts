@@ -11,7 +11,7 @@
 import type { Log } from '@campus/runtime';
 import { describeError } from '@campus/runtime';
 import { Spool } from './spool.ts';
-import type { Batch, ReadingStore, WriteResult } from './store/store.ts';
+import type { Batch, ReadingStore, WriteResult } from '@campus/store';
 
 /** What a spool record holds: a batch with its dead letters' bytes as base64. */
 interface SpooledBatch {

@@ -28,7 +28,7 @@ import { CampusError, describeError, loadOrCreateKey, SERVICE_USERS, type Log, t
 import { loadAssignment, type Assignment } from './assignment.ts';
 import { connectMqtt } from './mqtt-connect.ts';
 import { IngestService, type IngestOptions } from './service.ts';
-import type { StatusChange } from './store/store.ts';
+import type { StatusChange } from '@campus/store';
 
 export interface WorkerOptions {
   /** this worker's name in the assignment file */

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteReadingStore, dbPath, type ReadingStore } from '@campus/ingest';
+import { SqliteReadingStore, dbPath, type ReadingStore } from '@campus/store';
 import { startStack, waitFor, type Stack } from '@campus/testkit';
 
 let stack: Stack | undefined;

@@ -7,7 +7,8 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createLog } from '@campus/runtime';
-import { DeviceRegistry, pipelineContext, processMessage, SqliteReadingStore, storeContext } from '@campus/ingest';
+import { DeviceRegistry, pipelineContext, processMessage } from '@campus/ingest';
+import { SqliteReadingStore, storeContext } from '@campus/store';
 import { campusFileWith, tempDir } from '@campus/testkit';
 import { BatchWriter } from '../src/batch-writer.ts';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Log } from '@campus/runtime';
-import { SqliteReadingStore } from '@campus/ingest';
+import { SqliteReadingStore } from '@campus/store';
 import { campusFileWith, startStack, tempDir, waitFor, type Stack } from '@campus/testkit';
 
 const dir = tempDir();

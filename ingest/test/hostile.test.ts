@@ -1,6 +1,6 @@
 /**
  * Hostile JSON against the pipeline, the store and the detectors: every payload of the catalogue
- * (hostile-cases.ts) becomes what the decision table says (a dead letter with its reason, a
+ * (testkit/src/hostile-cases.ts) becomes what the decision table says (a dead letter with its reason, a
  * reading, a pending device, an ignored message), nothing throws, no prototype is touched, a
  * refused message spoils nothing that follows, duplicates and late readings are stored once and in
  * time order without tripping a detector, and impossible values become sensor-fault tickets.
@@ -10,20 +10,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { jsonDepth, MAX_JSON_DEPTH, parseJsonObject, TELEMETRY_FIELDS, type Reading } from '@campus/contract';
 import { createLog } from '@campus/runtime';
-import {
-  DetectionEngine,
-  DeviceRegistry,
-  pipelineContext,
-  processMessage,
-  SqliteReadingStore,
-  storeContext,
-  type Finding,
-  type Outcome,
-  type PipelineContext,
-} from '@campus/ingest';
+import { DetectionEngine } from '@campus/detection';
+import { DeviceRegistry, pipelineContext, processMessage, type Outcome, type PipelineContext } from '@campus/ingest';
+import { SqliteReadingStore, storeContext } from '@campus/store';
+import { type Finding } from '@campus/repairs';
 import { campusFileWith, tempDir } from '@campus/testkit';
 import { BatchWriter } from '../src/batch-writer.ts';
-import { goodReadings, hostileCases, type HostileCase } from './hostile-cases.ts';
+import { goodReadings, hostileCases, type HostileCase } from '@campus/testkit';
 
 const dir = tempDir();
 afterAll(() => dir.remove());

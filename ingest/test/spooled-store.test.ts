@@ -6,9 +6,10 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLog } from '@campus/runtime';
-import { InfluxReadingStore, InfluxUnavailable, SpooledStore } from '@campus/ingest';
+import { InfluxReadingStore, InfluxUnavailable } from '@campus/store';
+import { SpooledStore } from '@campus/ingest';
 import { influxdSuite, waitFor } from '@campus/testkit';
-import { batch, reading, T0, TEST_CONTEXT } from './store/conformance.ts';
+import { batch, reading, T0, TEST_CONTEXT } from '@campus/store/conformance';
 
 const suite = influxdSuite();
 

@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDb, raise, TicketService, TicketStore } from '@campus/ingest';
+import { openDb } from '@campus/store';
+import { raise, TicketService, TicketStore } from '@campus/repairs';
 import { createLog } from '@campus/runtime';
 import { startHttpReceiver, tempDir, waitFor } from '@campus/testkit';
 import { campusWith, ManualClock, notifier, T0 } from './fixture.ts';

@@ -6,7 +6,7 @@
  * kWh per student per school day, which is fair between classes of different sizes; it also breaks
  * ties. Money saved is the avoided use at the campus tariff.
  */
-import type { DailyUse, ReadingStore } from '@campus/ingest';
+import type { DailyUse, ReadingStore } from '@campus/store';
 import type { Campus } from '@campus/site';
 
 export type Resource = 'electricity' | 'water';

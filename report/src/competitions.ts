@@ -4,7 +4,7 @@
  * `competitions`) that overlap the period, and the term-long board (electricity; water where
  * classes have their own meters).
  */
-import type { Db, ReadingStore } from '@campus/ingest';
+import type { Db, ReadingStore } from '@campus/store';
 import { scoreCompetition, type CompetitionResult, type Resource } from './competition.ts';
 import type { ReportContext } from './context.ts';
 

@@ -1,5 +1,5 @@
 /** What every section of the report works from: the campus, the period, and the rollups. */
-import { HOUR_MS } from '@campus/ingest';
+import { HOUR_MS } from '@campus/store';
 import type { Campus, DeviceConfig } from '@campus/site';
 import { addDays, datesFrom } from './format.ts';
 import type { DateRange, ReportPeriod } from './period.ts';

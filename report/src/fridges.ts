@@ -5,7 +5,8 @@
  * the limits, leaving out the hours of a reported defrost and the hour after it.
  */
 import { FRIDGE_LIMITS_C, type Severity, type TicketStatus } from '@campus/contract';
-import { HOUR_MS, type TicketRecord } from '@campus/ingest';
+import { HOUR_MS } from '@campus/store';
+import { type TicketRecord } from '@campus/repairs';
 import type { DeviceConfig, FridgeConfig } from '@campus/site';
 import { hourlyRows, type ReportContext } from './context.ts';
 

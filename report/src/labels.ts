@@ -1,4 +1,4 @@
-/** Chinese names of ticket conditions (detector keys, ingest/src/detectors/), for the report's tables. */
+/** Chinese names of ticket conditions (detector keys, detection/src/detectors/), for the report's tables. */
 export const CONDITION_LABELS_ZH: Readonly<Record<string, string>> = Object.freeze({
   'water.night_flow': '夜间流量异常（疑似漏水）',
   'water.continuous_flow': '持续用水不停（疑似漏水）',

@@ -8,8 +8,8 @@
  * - a shorter event (a burst in the day): each hour's use above the median of the same hour of the
  *   day in the 14 days before, added up.
  */
-import type { TicketRecord } from '@campus/ingest';
-import { HOUR_MS } from '@campus/ingest';
+import type { TicketRecord } from '@campus/repairs';
+import { HOUR_MS } from '@campus/store';
 import { hourlyRows, type ReportContext } from './context.ts';
 import { DAY_MS, median } from './format.ts';
 import { conditionLabel } from './labels.ts';

@@ -1,7 +1,7 @@
 /**
  * Use from a cumulative register (kWh, m³) per rollup bucket (a local day, or an hour), walking
  * the buckets' first and last readings with the same register rules detection uses (rollover,
- * meter replacement, jitter: ingest/src/detectors/register.ts). A bucket's use runs from the last
+ * meter replacement, jitter: detection/src/detectors/register.ts). A bucket's use runs from the last
  * reading before it to its own last reading, so the uses add up to "last reading minus the reading
  * before the period": nothing falls between two days. The reading before the period comes from the
  * buckets before `buckets[0]` (the caller reads a little earlier).
@@ -9,7 +9,8 @@
  * A meter that was silent for some buckets catches up when it reports again; that catch-up is
  * spread evenly over the silent buckets and the one it came back in, and marked estimated.
  */
-import { initRegister, stepRegister, type RollupRow } from '@campus/ingest';
+import { initRegister, stepRegister } from '@campus/detection';
+import { type RollupRow } from '@campus/store';
 
 export interface BucketUse {
   bucket: number;

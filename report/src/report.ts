@@ -3,7 +3,8 @@
  * ticket table, gathered section by section. Rendering (html.ts, csv.ts via tables.ts) and the
  * summary paragraph (summary.ts) only read this object.
  */
-import { TicketStore, type Db, type ReadingStore } from '@campus/ingest';
+import { TicketStore } from '@campus/repairs';
+import { type Db, type ReadingStore } from '@campus/store';
 import type { Campus, DayType, SchoolCalendar, TariffsConfig } from '@campus/site';
 import { competitionsHeld, type CompetitionHeld } from './competitions.ts';
 import type { ReportContext } from './context.ts';

@@ -1,10 +1,10 @@
 /**
- * The report reads rollups only (hourly and daily, ingest/src/store/rollups.ts), never raw
+ * The report reads rollups only (hourly and daily, store/src/rollups.ts), never raw
  * readings: a term of 42 devices is a few thousand daily rows, and raw readings may already be
  * pruned (CAMPUS_RAW_RETENTION_DAYS). Each section asks for what it needs; the same question is
  * asked of the store once, and at most a few at a time (on InfluxDB each is an HTTP request).
  */
-import type { ReadingStore, RollupPeriod, RollupRow } from '@campus/ingest';
+import type { ReadingStore, RollupPeriod, RollupRow } from '@campus/store';
 
 export class RollupReader {
   private readonly memo = new Map<string, Promise<RollupRow[]>>();

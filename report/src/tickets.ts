@@ -1,10 +1,10 @@
 /**
  * Repair tickets (报修单) opened in the period, by condition and by trade: how many, how bad, how
  * many resolved, and the median time to acknowledge and to resolve (from opening). Tickets live in
- * campus.db whichever store holds the readings (ingest/src/tickets/ticket-store.ts).
+ * campus.db whichever store holds the readings (repairs/src/ticket-store.ts).
  */
 import { SEVERITIES, TRADE_LABELS_ZH, type Severity, type Trade } from '@campus/contract';
-import type { TicketRecord } from '@campus/ingest';
+import type { TicketRecord } from '@campus/repairs';
 import { median } from './format.ts';
 import { conditionLabel } from './labels.ts';
 

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Db } from '@campus/ingest';
+import type { Db } from '@campus/store';
 
 export interface Row {
   bucket: number;

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import type { Reading, Severity } from '@campus/contract';
 import { backfill, type Fault } from '@campus/device-sim';
-import { DetectionEngine, openDb, TicketService, TicketStore, dbPath, type Finding, type ReadingStore } from '@campus/ingest';
+import { DetectionEngine } from '@campus/detection';
+import { openDb, dbPath, type ReadingStore } from '@campus/store';
+import { TicketService, TicketStore, type Finding } from '@campus/repairs';
 import { createLog } from '@campus/runtime';
 import { DEMO_CAMPUS_FILE, loadCampus, type Campus } from '@campus/site';
 

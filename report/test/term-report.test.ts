@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dbPath, openDb, SqliteReadingStore, storeContext } from '@campus/ingest';
+import { dbPath, openDb, SqliteReadingStore, storeContext } from '@campus/store';
 import { apiClient, campusCli, launchChromium, PAGE_ORIGINS, readPdf, REPO_ROOT, startSystem, tempDir, watchPage, type RunningSystem } from '@campus/testkit';
 import { sqliteRows } from './expected.ts';
 import { reportChecks, reportWithCli, type Backfilled } from './report-suite.ts';

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { RollupRow } from '@campus/ingest';
+import type { RollupRow } from '@campus/store';
 import { CampusConfigError, DEMO_CAMPUS_FILE, parseCampus } from '@campus/site';
 import { PeriodError, registerUse, resolvePeriod, toCsv } from '@campus/report';
 import { bandShares, splitByBand } from '../src/tariff.ts';

@@ -15,3 +15,4 @@ export * from './broker.ts';
 export * from './mqtt-fuzz.ts';
 export * from './receivers.ts';
 export * from './pdf.ts';
+export * from './hostile-cases.ts';

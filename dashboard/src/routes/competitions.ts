@@ -4,8 +4,8 @@
  * office admin. The board shows a saved one with /api/competition?period=custom&from=&to=.
  */
 import type { Router } from 'express';
-import { openDb, type Db } from '@campus/ingest';
-import { dbPath } from '@campus/ingest';
+import { openDb, type Db } from '@campus/store';
+import { dbPath } from '@campus/store';
 import { actorName, staffOr403, viewerOr401 } from '../auth/guards.ts';
 import type { DashboardDeps } from '../deps.ts';
 import { badRequest } from './http.ts';

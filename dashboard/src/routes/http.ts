@@ -1,6 +1,6 @@
 /** Small helpers shared by the API routes: clear 400s and 503s in one shape. */
 import type { Response } from 'express';
-import type { ReadingStore } from '@campus/ingest';
+import type { ReadingStore } from '@campus/store';
 import type { DashboardDeps } from '../deps.ts';
 
 export function badRequest(res: Response, message: string): void {

@@ -8,7 +8,7 @@
  * Policy allows its one style block (by hash) and nothing else.
  */
 import type { Request, Response, Router } from 'express';
-import { dbPath, openDb, type Db } from '@campus/ingest';
+import { dbPath, openDb, type Db } from '@campus/store';
 import { buildReport, esc, PeriodError, renderMessagePage, renderReportHtml, reportTables, REPORT_STYLE_HASH, toCsv, type TermReport } from '@campus/report';
 import type { DashboardDeps } from '../deps.ts';
 

@@ -5,7 +5,7 @@
  */
 import type { Response, Router } from 'express';
 import { TICKET_ACTIONS, TICKET_STATUSES, TRADES, type TicketAction } from '@campus/contract';
-import { TicketError, type TicketService } from '@campus/ingest';
+import { TicketError, type TicketService } from '@campus/repairs';
 import { actorName, staffOr403, viewerOr401 } from '../auth/guards.ts';
 import type { DashboardDeps } from '../deps.ts';
 import { badRequest } from './http.ts';

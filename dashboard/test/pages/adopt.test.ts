@@ -7,7 +7,7 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaffDirectory } from '@campus/dashboard';
-import { dbPath, SqliteReadingStore } from '@campus/ingest';
+import { dbPath, SqliteReadingStore } from '@campus/store';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {

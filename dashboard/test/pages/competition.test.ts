@@ -9,7 +9,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reading } from '@campus/contract';
 import { DisplayTokens } from '@campus/dashboard';
-import { dbPath, SqliteReadingStore, storeContext } from '@campus/ingest';
+import { dbPath, SqliteReadingStore, storeContext } from '@campus/store';
 import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
 import { launchChromium, PAGE_ORIGINS, REPO_ROOT, startSystem, tempDir, watchPage, type RunningSystem } from '@campus/testkit';
 

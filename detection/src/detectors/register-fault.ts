@@ -1,0 +1,81 @@
+/**
+ * A register reading no meter can make is a data fault, not use: a value beyond the register's
+ * own digits, or a jump that would mean a flow or a load beyond any meter of its kind (7055 ->
+ * 1e15 -> 10 m³ once opened a critical burst at "1,200,000,005.86 m³/h" and paged the plumber at
+ * night). The register step (register.ts) counts nothing for such a reading and keeps its
+ * reference, so the flow detectors never see it; this detector opens one minor repair ticket for
+ * the meter, its collector or its link, and clears it when the register reads plausibly again.
+ *
+ * The ceiling: `ratedFactor` x the rated flow (water, `ratedFlowM3h`) or load (`ratedKW`,
+ * a transformer's `ratedKVA`), else `maxM3h` / `maxKW` (what no school meter passes).
+ */
+import type { DeviceConfig } from '@campus/site';
+import type { Detector } from '../detector.ts';
+import { clear, found, raise } from '@campus/repairs';
+import { fmt, TRADE_OF_KIND } from '../helpers.ts';
+import type { RegisterLimits } from './register.ts';
+
+interface State {
+  raised: boolean;
+}
+
+export const REGISTER_FAULT_KEY = 'register.fault';
+export const REGISTER_FAULT_DEFAULTS: Readonly<Record<string, number>> = Object.freeze({ ratedFactor: 10, maxM3h: 2000, maxKW: 5000 });
+
+/** How fast this device's register can move (m³/h or kW), from its rating and the thresholds. */
+export function registerLimits(device: DeviceConfig, p: Readonly<Record<string, number>>): RegisterLimits | undefined {
+  const factor = p.ratedFactor ?? REGISTER_FAULT_DEFAULTS.ratedFactor!;
+  const limits = (rated: number | undefined, ceiling: number): RegisterLimits =>
+    rated === undefined ? { maxPerHour: ceiling } : { maxPerHour: rated * factor, ratedPerHour: rated };
+  switch (device.kind) {
+    case 'water_meter':
+      return limits(device.ratedFlowM3h, p.maxM3h ?? REGISTER_FAULT_DEFAULTS.maxM3h!);
+    case 'electric_meter':
+      return limits(device.ratedKW, p.maxKW ?? REGISTER_FAULT_DEFAULTS.maxKW!);
+    case 'transformer':
+      return limits(device.ratedKVA, p.maxKW ?? REGISTER_FAULT_DEFAULTS.maxKW!);
+    default:
+      return undefined;
+  }
+}
+
+export const registerFault: Detector<State> = {
+  key: REGISTER_FAULT_KEY,
+  kinds: ['water_meter', 'electric_meter', 'transformer'],
+  defaults: REGISTER_FAULT_DEFAULTS,
+  init: () => ({ raised: false }),
+
+  onReading(state, obs, ctx) {
+    const { device } = ctx;
+    const ts = obs.reading.ts;
+    const step = obs.register;
+    if (!step) return found(state);
+    const water = device.kind === 'water_meter';
+    const unit = water ? 'm³' : 'kWh';
+    const fault = step.fault;
+    if (fault) {
+      const from = fault.reference === null ? '' : `从 ${fmt(fault.reference, 2)} ${unit} `;
+      const why =
+        fault.reason === 'beyond_register'
+          ? `超出该表的量程（${fmt(step.registerMax, 0)} ${unit}）`
+          : `，相当于 ${fmt(fault.perHour!, 0)} ${water ? 'm³/h' : 'kW'}，超过任何${water ? '水表' : '电表'}的能力（上限 ${fmt(step.maxPerHour, 0)}）`;
+      return found(
+        { raised: true },
+        raise(this.key, device.id, ts, {
+          severity: 'minor',
+          trade: TRADE_OF_KIND[device.kind],
+          category: 'repair',
+          title: water ? '水表读数异常跳变' : '电表读数异常跳变',
+          summary: `读数${from}跳到 ${fmt(fault.raw, 2)} ${unit}${why}：多为表具、采集器或通信故障。该读数不计入用量，也不据此判断爆管或过载`,
+          evidence: [{ ts, value: fault.raw, unit }],
+          details: { raw: fault.raw, reference: fault.reference, perHour: fault.perHour ?? null, reason: fault.reason },
+        }),
+      );
+    }
+    if (state.raised) {
+      const how = step.event === 'replacement' ? '读数按换表或重置处理，从新值重新计量' : '读数恢复正常';
+      return found({ raised: false }, clear(this.key, device.id, ts, how));
+    }
+    return found(state);
+  },
+};

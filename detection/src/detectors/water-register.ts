@@ -1,0 +1,62 @@
+/**
+ * Register health: a register that has not moved for `stuckHours` on a meter that normally
+ * registers use every day is stuck (or the meter is blocked). minor. Rollovers and replacements
+ * are handled upstream (register.ts) and noted in the details.
+ */
+import type { Detector } from '../detector.ts';
+import { clear, found, raise } from '@campus/repairs';
+import { fmt, HOUR, keepLast } from '../helpers.ts';
+
+interface State {
+  lastVolume: number | null;
+  movedAt: number | null;
+  dayStart: { date: string; volume: number } | null;
+  /** use of recent days, m³ */
+  daily: number[];
+  raised: boolean;
+}
+
+export const waterRegister: Detector<State> = {
+  key: 'water.register_stuck',
+  kinds: ['water_meter'],
+  defaults: { stuckHours: 24, minDailyM3: 0.05 },
+  init: () => ({ lastVolume: null, movedAt: null, dayStart: null, daily: [], raised: false }),
+
+  onReading(state, obs, ctx) {
+    const { params: p, calendar, device } = ctx;
+    const ts = obs.reading.ts;
+    const v = obs.volumeM3;
+    if (v === undefined) return found(state);
+    const s: State = { ...state, lastVolume: v };
+    if (state.lastVolume === null || v > state.lastVolume + 1e-9) s.movedAt = ts;
+    const date = calendar.local(ts).date;
+    if (!state.dayStart) s.dayStart = { date, volume: v };
+    else if (state.dayStart.date !== date) {
+      s.daily = keepLast([...state.daily, v - state.dayStart.volume], 7);
+      s.dayStart = { date, volume: v };
+    }
+    const usedDays = s.daily.filter((d) => d >= p.minDailyM3!);
+    const normallyUsed = usedDays.length >= 3; // at least 3 of the last 7 days registered use
+    const usual = usedDays.length ? Math.min(...usedDays) : 0;
+    const stuckFor = s.movedAt === null ? 0 : ts - s.movedAt;
+    if (normallyUsed && stuckFor >= p.stuckHours! * HOUR) {
+      s.raised = true;
+      return found(
+        s,
+        raise(this.key, device.id, ts, {
+          severity: 'minor',
+          trade: 'plumber',
+          category: 'repair',
+          title: '水表读数停滞',
+          summary: `读数 ${fmt(v, 3)} m³ 已 ${Math.floor(stuckFor / HOUR)} 小时未变化，而该表平日每天用水约 ${fmt(usual, 2)} m³ 以上：水表可能卡死或管路关闭`,
+          details: { since: s.movedAt },
+        }),
+      );
+    }
+    if (state.raised && stuckFor === 0) {
+      s.raised = false;
+      return found(s, clear(this.key, device.id, ts, '水表读数恢复变化'));
+    }
+    return found(s);
+  },
+};

@@ -1,0 +1,3 @@
+export * from './finding.ts';
+export * from './ticket-service.ts';
+export * from './ticket-store.ts';

@@ -183,7 +183,7 @@ async function startAedes(values: Record<string, string | boolean | undefined>):
   const dataDir = String(values['data-dir']);
   const campuses = await districtArgs(values);
   const metrics = new MetricsRegistry();
-  // the ceiling: aedes with our flow control, its queues in memory (ours keeps them on disk, docs/durability.md)
+  // the ceiling: aedes with our flow control, its queues in memory (ours keeps them on disk, docs/operating/durability.md)
   const { broker, received } = await startBroker(dataDir, campuses, metrics, { kind: 'memory' });
   let count = 0;
   // a persistent session, as ingest's: our broker's flow control (broker/src/flow.ts) then applies to

@@ -268,6 +268,6 @@ export function lowOpenFileLimitWarning(part: string, connections: string): stri
   return (
     `the open-file limit of this process is ${limit} (ulimit -n): ${part} accepts at most ${connections}. ` +
     'Raise it: `ulimit -n 65536` in the shell before npm start, LimitNOFILE=65536 in a systemd unit (deploy/systemd has it), ' +
-    '`ulimits: nofile: 65536` in docker compose (deploy/compose.yaml has it); see docs/security-hostile-clients.md'
+    '`ulimits: nofile: 65536` in docker compose (deploy/compose.yaml has it); see docs/operating/security-hostile-clients.md'
   );
 }

@@ -1,5 +1,5 @@
 /**
- * What one device login may make ingest keep, at most (docs/bounds-and-bad-input.md): the
+ * What one device login may make ingest keep, at most (docs/operating/bounds-and-bad-input.md): the
  * dead-letter table (every refused payload used to be kept whole and for ever: 60 KiB junk grew
  * campus.db by 80 MB/s) and the off-the-shelf devices waiting for adoption (20,000 fake Zigbee
  * sensors filled it). Past a bound the oldest dead letters go first; pending devices already

@@ -6,3 +6,6 @@ export * from './series.ts';
 export * from './tickets.ts';
 export * from './fields.ts';
 export * from './external.ts';
+export * from './labels.ts';
+export * from './transformer-load.ts';
+export * from './register-use.ts';

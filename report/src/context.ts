@@ -1,5 +1,6 @@
 /** What every section of the report works from: the campus, the period, and the rollups. */
 import { HOUR_MS } from '@campus/store';
+import { REGISTER_LOOKBACK_DAYS, registerMaxOf } from '@campus/contract';
 import type { Campus, DeviceConfig } from '@campus/site';
 import { addDays, datesFrom } from './format.ts';
 import type { DateRange, ReportPeriod } from './period.ts';
@@ -15,13 +16,13 @@ export interface ReportContext {
 }
 
 /** Days read before a range to find the register reading it starts from. */
-const LOOKBACK_DAYS = 7;
+const LOOKBACK_DAYS = REGISTER_LOOKBACK_DAYS;
 
 export type Resource = 'electricity' | 'water';
 export const REGISTER_FIELD: Readonly<Record<Resource, string>> = { electricity: 'totalKWh', water: 'totalM3' };
 export const UNIT: Readonly<Record<Resource, string>> = { electricity: 'kWh', water: 'm³' };
 
-const registerMax = (d: DeviceConfig) => (d.kind === 'water_meter' ? d.registerMaxM3 : Number.POSITIVE_INFINITY);
+const registerMax = (d: DeviceConfig) => registerMaxOf(d);
 
 /** Local midnights of the dates of a range. */
 export const dayBuckets = (campus: Campus, r: Pick<DateRange, 'from' | 'to'>): number[] => datesFrom(r.from, r.to).map((d) => campus.calendar.startOfDay(d));

@@ -33,9 +33,10 @@ export interface ClassScore {
   savingPct: number | null;
   perStudentPerDay: number | null;
   moneySavedYuan: number | null;
-  /** days with readings, of the window's school days */
+  /** days with readings, of the window's school days (the days counted also hold the silent days a catch-up was shared over) */
   coverage: { competition: number; baseline: number };
-  daily: { date: string; use: number }[];
+  /** `estimated`: holds a share of a silent meter's catch-up */
+  daily: { date: string; use: number; estimated?: true }[];
 }
 
 export interface CompetitionResult {
@@ -123,8 +124,11 @@ export async function scoreCompetition(
   const scores: ClassScore[] = meters.map((m) => {
     const klass = classes.get(m.class!)!;
     const use = byDevice.get(m.id) ?? new Map<string, DailyUse>();
+    // a day the meter was silent counts with its share of the catch-up when it came back (the
+    // store's daily use, the same rule as the report's energy tables): the averages are per day
     const compDays = days.filter((d) => use.has(d));
     const baseDays = base.filter((d) => use.has(d));
+    const read = (ds: string[]) => ds.filter((d) => use.get(d)!.readings > 0).length;
     const actualUse = compDays.reduce((s, d) => s + use.get(d)!.use, 0);
     const baselineUse = baseDays.reduce((s, d) => s + use.get(d)!.use, 0);
     const actualHours = compDays.length * 24;
@@ -145,8 +149,10 @@ export async function scoreCompetition(
       savingPct: saving === null ? null : saving * 100,
       perStudentPerDay: compDays.length ? actualUse / compDays.length / klass.students : null,
       moneySavedYuan: actualAvg !== null && baseAvg !== null ? (baseAvg - actualAvg) * actualHours * tariffYuan : null,
-      coverage: { competition: compDays.length, baseline: baseDays.length },
-      daily: [...base, ...days].filter((d) => use.has(d)).map((d) => ({ date: d, use: use.get(d)!.use })),
+      coverage: { competition: read(compDays), baseline: read(baseDays) },
+      daily: [...base, ...days]
+        .filter((d) => use.has(d))
+        .map((d) => ({ date: d, use: use.get(d)!.use, ...(use.get(d)!.estimated ? { estimated: true as const } : {}) })),
     };
   });
   // saving % first; equal savings (within 0.05 points) are broken by the lower use per student

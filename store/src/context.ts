@@ -1,4 +1,5 @@
 /** The store's view of the campus files: device tags, and local days by each site's calendar (live: adopted devices included). */
+import { registerMaxOf } from '@campus/contract';
 import type { Campus } from '@campus/site';
 import type { StoreContext } from './records.ts';
 
@@ -16,7 +17,7 @@ export function storeContext(campuses: readonly Campus[]): StoreContext {
       const found = find(id);
       if (!found) return undefined;
       const { campus, d } = found;
-      return { siteId: campus.site.id, kind: d.kind, building: d.location.building, ...(d.class ? { classId: d.class } : {}) };
+      return { siteId: campus.site.id, kind: d.kind, building: d.location.building, registerMax: registerMaxOf(d), ...(d.class ? { classId: d.class } : {}) };
     },
     localDate(id, ts) {
       const cal = calendar(id);

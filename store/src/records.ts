@@ -87,15 +87,17 @@ export interface DailyUse {
   deviceId: string;
   /** local date YYYY-MM-DD */
   date: string;
-  /** register increase within the day */
+  /** the register's use in the day (from the last reading before it: the contract's registerUse) */
   use: number;
   readings: number;
+  /** a silent meter's catch-up, shared over its silent days and the one it came back in, is part of `use` */
+  estimated?: true;
 }
 
 /** What a store needs to know about the devices: tags, and where local days start. */
 export interface StoreContext {
   /** undefined for a device no campus file knows */
-  device(deviceId: string): { siteId: string; kind: DeviceKind; building: string; classId?: string } | undefined;
+  device(deviceId: string): { siteId: string; kind: DeviceKind; building: string; classId?: string; registerMax?: number } | undefined;
   /** the start of the local day containing ts, at the device's site (epoch ms) */
   dayStart(deviceId: string, ts: number): number;
   /** the local date (YYYY-MM-DD) of ts at the device's site */
@@ -124,7 +126,7 @@ export interface ReadingStore {
   pendingDevices(): (PendingDevice & { firstSeen: number; messages: number })[];
   /** Downsampled series: raw rows for steps under an hour, hourly rollups from an hour up. */
   series(query: SeriesQuery): Promise<SeriesPoint[]>;
-  /** Use per device and local day from a cumulative register (max - min within the day), from daily rollups. */
+  /** Use per device and local day from a cumulative register (rollover, replacement and silence aware: the contract's registerUse), from daily rollups. */
   dailyUse(query: DailyUseQuery): Promise<DailyUse[]>;
   /** Stored rollup rows of one device (hourly, or daily by local day), buckets in [from, to); `fields` limits the fields. What reports read. */
   readRollups(period: Period, deviceId: string, from: number, to: number, fields?: string[]): Promise<RollupRow[]>;

@@ -7,7 +7,16 @@
  * A backend supplies the raw aggregation and the rollup rows' storage; the queue, the day
  * arithmetic, and the answers for series and daily use from rollups live here once.
  */
-import { pathField, rollupFields, rollupNumber, flattenValues, type DeviceKind, type TelemetryValues } from '@campus/contract';
+import {
+  flattenValues,
+  pathField,
+  REGISTER_LOOKBACK_DAYS,
+  registerUse,
+  rollupFields,
+  rollupNumber,
+  type DeviceKind,
+  type TelemetryValues,
+} from '@campus/contract';
 import type { LocalState } from './local-state.ts';
 import type { DailyUse, DailyUseQuery, RollupResult, SeriesPoint, SeriesQuery, StoreContext } from './records.ts';
 
@@ -34,7 +43,7 @@ export interface RollupBackend {
   readRollups(period: Period, deviceId: string, from: number, to: number, fields?: string[]): Promise<RollupRow[]>;
   /**
    * the same for several devices at once, where one request is cheaper than one per device (InfluxDB);
-   * `registerOnly` reads just what a register's use needs (n, min, max; the other aggregates are NaN)
+   * `registerOnly` reads just what a register's use needs (n, first, last, min, max; the sum is NaN)
    */
   readRollupsOfDevices?(
     period: Period,
@@ -207,17 +216,38 @@ export async function seriesFromRollups(backend: RollupBackend, q: SeriesQuery):
   return out;
 }
 
-/** Use per device and local day of a cumulative register, from daily rollups. */
+/**
+ * Use per device and local day of a cumulative register, from daily rollups, by the contract's one
+ * rule for a register over any span (registerUse: rollover at the device's digits, a meter
+ * replaced mid-day, jitter), the one the report's energy tables follow: a day's use runs from the
+ * last reading before it, read REGISTER_LOOKBACK_DAYS back. Days with readings are listed; a silent
+ * day only when it holds a share of the catch-up after its silence (`readings: 0, estimated`).
+ */
 export async function dailyUseFromRollups(backend: RollupBackend, ctx: StoreContext, q: DailyUseQuery): Promise<DailyUse[]> {
+  if (!q.deviceIds.length) return [];
   const field = pathField(q.path);
+  const read = (deviceId: string) => ctx.dayStart(deviceId, q.from - REGISTER_LOOKBACK_DAYS * 24 * HOUR_MS);
+  const lookback = Math.min(...q.deviceIds.map(read));
   // one request for all devices where the backend can (InfluxDB: a round trip per device cost 82 ms for
   // 24 classes, bench scenario 3); otherwise one query per device, in parallel
-  const many = await backend.readRollupsOfDevices?.('1d', q.deviceIds, q.from, q.to, [field], true);
+  const many = await backend.readRollupsOfDevices?.('1d', q.deviceIds, lookback, q.to, [field], true);
   const perDevice = many
     ? q.deviceIds.map((id) => many.get(id) ?? [])
-    : await Promise.all(q.deviceIds.map((deviceId) => backend.readRollups('1d', deviceId, q.from, q.to, [field])));
+    : await Promise.all(q.deviceIds.map((deviceId) => backend.readRollups('1d', deviceId, lookback, q.to, [field])));
   return perDevice.flatMap((rows, i) => {
     const deviceId = q.deviceIds[i]!;
-    return rows.sort((a, b) => a.bucket - b.bucket).map((r) => ({ deviceId, date: ctx.localDate(deviceId, r.bucket), use: r.max - r.min, readings: r.n }));
+    const days: number[] = [];
+    for (let d = ctx.dayStart(deviceId, q.from); d < q.to; d = nextDay(ctx, deviceId, d)) if (d >= q.from) days.push(d);
+    const readings = new Map(rows.map((r) => [r.bucket, r.n]));
+    const use = registerUse(rows, days, ctx.device(deviceId)?.registerMax, { bucketMs: 24 * HOUR_MS });
+    return use.buckets
+      .filter((b) => !b.missing || b.estimated)
+      .map((b) => ({
+        deviceId,
+        date: ctx.localDate(deviceId, b.bucket),
+        use: b.use,
+        readings: readings.get(b.bucket) ?? 0,
+        ...(b.estimated ? { estimated: true as const } : {}),
+      }));
   });
 }

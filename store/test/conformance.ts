@@ -12,9 +12,15 @@ const OFFSET = 8 * H;
 
 const KINDS: Record<string, DeviceKind> = { 'em-1': 'electric_meter', 'em-2': 'electric_meter', 'tr-1': 'transformer', 'fr-1': 'fridge' };
 
+/** The registers' digits (8, decimals aside: the campus file's default registerMaxKWh). */
+const REGISTER_MAX = 99_999_999;
+
 /** Two electricity meters, a transformer and a fridge at a site on UTC+8. */
 export const TEST_CONTEXT: StoreContext = {
-  device: (id) => (KINDS[id] ? { siteId: 'dongnan', kind: KINDS[id]!, building: 'main', ...(id === 'em-1' ? { classId: 'g1c1' } : {}) } : undefined),
+  device: (id) =>
+    KINDS[id]
+      ? { siteId: 'dongnan', kind: KINDS[id]!, building: 'main', registerMax: REGISTER_MAX, ...(id === 'em-1' ? { classId: 'g1c1' } : {}) }
+      : undefined,
   dayStart: (_id, ts) => Math.floor((ts + OFFSET) / 86_400_000) * 86_400_000 - OFFSET,
   localDate: (_id, ts) => new Date(ts + OFFSET).toISOString().slice(0, 10),
 };
@@ -123,8 +129,42 @@ export function describeStore(name: string, open: (context: StoreContext) => Rea
 
       const days = await store.dailyUse({ deviceIds: ['em-1', 'em-2'], path: '$.totalKWh', from: start, to: start + 2 * 86_400_000 });
       expect(days).toEqual([
+        // the first day from its first reading (none before it), the second from the first day's last
         { deviceId: 'em-1', date: TEST_CONTEXT.localDate('em-1', start), use: 143 * 0.5, readings: 144 },
-        { deviceId: 'em-1', date: TEST_CONTEXT.localDate('em-1', start + 86_400_000), use: 143 * 0.5, readings: 144 },
+        { deviceId: 'em-1', date: TEST_CONTEXT.localDate('em-1', start + 86_400_000), use: 144 * 0.5, readings: 144 },
+      ]);
+      // a span that starts on the second day reads the day before it for its starting reading
+      const second = await store.dailyUse({ deviceIds: ['em-1'], path: '$.totalKWh', from: start + 86_400_000, to: start + 2 * 86_400_000 });
+      expect(second.map((d) => d.use)).toEqual([144 * 0.5]);
+    });
+
+    it("daily use: a meter replaced mid-day, a register that wraps mid-day, and a silent day's catch-up shared", async () => {
+      store = await open(TEST_CONTEXT);
+      const start = TEST_CONTEXT.dayStart('em-1', T0);
+      const readings: Reading[] = [];
+      for (let i = 0; i < 4 * 24; i++) {
+        const ts = start + i * H + 30 * 60_000;
+        // em-1: +1 kWh an hour from 5000; replaced at noon of the second day by a new meter that reads 0.5 an hour later
+        readings.push(reading('em-1', ts, { totalKWh: i < 36 ? 5000 + i : 0.5 + (i - 36) }, i));
+        // em-2: +2 kWh an hour, wrapping past 99,999,999 in the morning of the second day; silent the whole third day
+        if (i < 48 || i >= 72) readings.push(reading('em-2', ts, { totalKWh: (REGISTER_MAX - 59 + 2 * i) % (REGISTER_MAX + 1) }, i));
+      }
+      await store.write(batch({ readings }));
+      await store.rollUp();
+      const days = await store.dailyUse({ deviceIds: ['em-1', 'em-2'], path: '$.totalKWh', from: start, to: start + 4 * 86_400_000 });
+      const date = (d: number) => TEST_CONTEXT.localDate('em-1', start + d * 86_400_000);
+      expect(days).toEqual([
+        { deviceId: 'em-1', date: date(0), use: 23, readings: 24 },
+        // 12 kWh on the old meter (5023 -> 5035), the new one's 0.5 and 11 more: never 5035 - 0.5
+        { deviceId: 'em-1', date: date(1), use: 12 + 0.5 + 11, readings: 24 },
+        { deviceId: 'em-1', date: date(2), use: 24, readings: 24 },
+        { deviceId: 'em-1', date: date(3), use: 24, readings: 24 },
+        { deviceId: 'em-2', date: date(0), use: 46, readings: 24 },
+        // 99,999,988 -> 99,999,998, wraps to 0 (+2), then to 34: 48, never 99,999,998 - 0
+        { deviceId: 'em-2', date: date(1), use: 48, readings: 24 },
+        // 34 -> 84 across the silent day: 50 shared between it and the day it came back
+        { deviceId: 'em-2', date: date(2), use: 25, readings: 0, estimated: true },
+        { deviceId: 'em-2', date: date(3), use: 25 + 46, readings: 24, estimated: true },
       ]);
     });
 

@@ -39,8 +39,8 @@ export interface InfluxStoreOptions {
 export const RAW_RP = 'raw';
 export const ROLLUP_RP = 'rollup';
 const STATS = ['n', 'sum', 'min', 'max', 'first', 'last'] as const;
-/** what a register's use over a bucket needs (max - min, and the count) */
-const REGISTER_STATS = ['n', 'min', 'max'] as const;
+/** what a register's use over a bucket needs (registerUse: its first, last, lowest and highest reading, and the count) */
+const REGISTER_STATS = ['n', 'first', 'last', 'min', 'max'] as const;
 /** 400 messages that are about points (the rest of the batch was stored); other 4xx are about the setup */
 const POINT_REFUSED =
   /partial write|unable to parse|field type conflict|beyond retention policy|invalid (field|tag|number|boolean)|max-values-per-tag|bad timestamp/i;

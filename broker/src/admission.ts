@@ -3,7 +3,7 @@
  * how long it may stay without logging in:
  *
  * - a cap on open connections, kept under this process's open-file limit (connectionBudget in
- *   runtime/knobs.ts): a flood of sockets must never take the descriptors that the database, the
+ *   runtime/src/knobs.ts): a flood of sockets must never take the descriptors that the database, the
  *   dashboard and the devices already connected need;
  * - connections that have not logged in yet ("pending"): at most `maxPendingPerAddress` of one
  *   address at once, and `maxPending` in all. Past that total, the oldest pending connection that

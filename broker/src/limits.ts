@@ -1,5 +1,5 @@
 /**
- * What aedes accepts and we do not (FACTS.md "aedes 1.2"): packets of any size, invalid UTF-8 and
+ * What aedes accepts and we do not (docs/developing/platform-facts.md "aedes 1.2"): packets of any size, invalid UTF-8 and
  * NUL in topics and client ids, wildcards in usernames and ids, topics of any length, a will of
  * QoS 3, SUBSCRIBE and UNSUBSCRIBE without filters. Pure checks, plus the guard that refuses an
  * oversized packet from its fixed header, before its body is buffered, and a packet against the

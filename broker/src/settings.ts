@@ -1,4 +1,4 @@
-/** The broker's options from the environment knobs (runtime/knobs.ts), shared by `npm start` and `npm run start:broker`. */
+/** The broker's options from the environment knobs (runtime/src/knobs.ts), shared by `npm start` and `npm run start:broker`. */
 import type { Knobs } from '@campus/runtime';
 import type { BrokerOptions } from './server.ts';
 

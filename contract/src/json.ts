@@ -4,7 +4,7 @@
  * to (`__proto__`, `constructor`, `prototype`). Every adapter parses through here, so a hostile
  * payload is refused with its reason in one place, whatever format it claims to be.
  *
- * Why (FACTS.md "JSON from devices"): `JSON.parse` turns `"__proto__"` into an own property that a
+ * Why (docs/developing/platform-facts.md "JSON from devices"): `JSON.parse` turns `"__proto__"` into an own property that a
  * later spread or merge may copy onto a prototype; a 10,000-deep value makes `JSON.stringify` (a
  * log line, a cache) throw; no meter, plug, gateway or bridge nests deeper than a handful of levels.
  */

@@ -7,7 +7,7 @@ export function isDeviceKind(value: unknown): value is DeviceKind {
   return typeof value === 'string' && (DEVICE_KINDS as readonly string[]).includes(value);
 }
 
-/** Fridge classes and their food-safety meaning (DOMAIN.md). */
+/** Fridge classes and their food-safety meaning (docs/developing/domain-rules.md). */
 export const FRIDGE_CLASSES = ['chiller', 'freezer', 'sample'] as const;
 export type FridgeClass = (typeof FRIDGE_CLASSES)[number];
 
@@ -33,7 +33,7 @@ export const KIND_LABELS_ZH: Readonly<Record<DeviceKind, string>> = Object.freez
 });
 
 /**
- * Food-safety air-temperature limits by fridge class, °C (DOMAIN.md: chiller 0–8 °C per
+ * Food-safety air-temperature limits by fridge class, °C (docs/developing/domain-rules.md: chiller 0–8 °C per
  * GB 31654-2021 practice; freezer alarm above -12 °C, target -18 °C; 留样 sample fridge 0–8 °C).
  */
 export const FRIDGE_LIMITS_C: Readonly<Record<FridgeClass, { min?: number; max: number; target?: number }>> = Object.freeze({

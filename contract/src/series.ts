@@ -39,7 +39,7 @@ export function seriesField(kind: DeviceKind, name?: string): SeriesField | unde
   return name ? fields.find((x) => x.name === name) : fields[0];
 }
 
-/** Rated current per phase, A: kVA * 1000 / (sqrt(3) * V_LL) (DOMAIN.md, transformers). */
+/** Rated current per phase, A: kVA * 1000 / (sqrt(3) * V_LL) (docs/developing/domain-rules.md, transformers). */
 export function ratedCurrentA(ratedKVA: number, voltageLLV: number): number {
   return (ratedKVA * 1000) / (Math.sqrt(3) * voltageLLV);
 }

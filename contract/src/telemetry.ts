@@ -75,7 +75,7 @@ interface FieldSpec {
   required?: boolean;
 }
 
-/** The contract, as a table: the fields of each kind (SPEC.md "Wire contract"). */
+/** The contract, as a table: the fields of each kind (docs/contract/mqtt.md). */
 export const TELEMETRY_FIELDS: Readonly<Record<DeviceKind, Readonly<Record<string, FieldSpec>>>> = Object.freeze({
   water_meter: {
     totalM3: { type: 'nonNegative', required: true },

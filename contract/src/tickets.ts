@@ -1,5 +1,5 @@
 /**
- * Repair tickets (报修单) as the API and the socket show them (DOMAIN.md "Repair tickets").
+ * Repair tickets (报修单) as the API and the socket show them (docs/developing/domain-rules.md "Repair tickets").
  * One open ticket per (device, condition); repeats update it and count occurrences.
  */
 export const SEVERITIES = ['critical', 'major', 'minor', 'info'] as const;

@@ -1,5 +1,5 @@
 /**
- * MQTT topics of the native wire contract (SPEC.md):
+ * MQTT topics of the native wire contract (docs/contract/mqtt.md):
  *   campus/{siteId}/{deviceId}/telemetry   QoS 1, JSON
  *   campus/{siteId}/{deviceId}/status      retained "online" / "offline" (last will)
  */

@@ -1,5 +1,5 @@
 /**
- * What ingest says when input meets a bound (store/bounds.ts): counters for /metrics and log lines
+ * What ingest says when input meets a bound (store/src/bounds.ts): counters for /metrics and log lines
  * at most once a minute each, never one per message. A login that sends a thousand refused
  * payloads a second used to write a thousand log lines a second, which fills a disk as surely as
  * the payloads themselves.

@@ -258,7 +258,7 @@ describe('negative, impossible and stuck values: stored as said, judged by the d
     expect(volumes.at(-1)! - volumes[0]!).toBeCloseTo(0.02 * 118, 6);
   });
 
-  it('the same register value for 25 hours on a meter used every day: a stuck-meter ticket (DOMAIN.md)', () => {
+  it('the same register value for 25 hours on a meter used every day: a stuck-meter ticket (docs/developing/domain-rules.md)', () => {
     const r = run();
     let total = 3000;
     const start = NOW - 8 * 24 * HOUR;

@@ -1,5 +1,5 @@
 /**
- * Turns findings into repair tickets and carries out staff actions (DOMAIN.md "Repair tickets"):
+ * Turns findings into repair tickets and carries out staff actions (docs/developing/domain-rules.md "Repair tickets"):
  * - one ticket per (subject, condition) until a person resolves it; a finding while it is open
  *   updates it (severity only rises), and a finding after the condition had cleared counts as
  *   another occurrence;

@@ -1,5 +1,5 @@
 /**
- * Transformer peak loads against rating, judged as DOMAIN.md says: the worst phase current against
+ * Transformer peak loads against rating, judged as docs/developing/domain-rules.md says: the worst phase current against
  * rated current (kVA * 1000 / (sqrt(3) * V_LL)), from the daily rollups' maxima. A unit is near
  * capacity when its daily peak exceeded 80 % on 3 school days of one week (the planning rule that
  * made the seed school add its 80 kVA unit). A phase above 10x rated is a broken sensor

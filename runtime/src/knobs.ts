@@ -1,5 +1,5 @@
 /**
- * The environment knobs every part honours (SPEC.md "Knobs"), parsed once and frozen.
+ * The environment knobs every part honours (docs/operating/configuration.md), parsed once and frozen.
  * Every invalid value is listed together; the runner exits 1 on them.
  */
 import { readFileSync } from 'node:fs';

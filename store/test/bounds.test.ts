@@ -1,5 +1,5 @@
 /**
- * The local file's bounds against a real SQLite file (store/bounds.ts): dead letters by count and
+ * The local file's bounds against a real SQLite file (store/src/bounds.ts): dead letters by count and
  * bytes with payloads cut past a size (60 KiB junk payloads kept whole grew campus.db by 80 MB/s),
  * and the off-the-shelf devices waiting for adoption by count (20,000 fake Zigbee sensors). Each is
  * pushed to ten times its bound: rows, kept bytes and the file stay flat, the newest dead letters

@@ -1,5 +1,5 @@
 /**
- * Debian's Chromium, headless, through playwright-core (FACTS.md: playwright cannot download
+ * Debian's Chromium, headless, through playwright-core (docs/developing/platform-facts.md: playwright cannot download
  * browsers here). It resolves LAN_HOST to 127.0.0.1 (a non-loopback origin whose traffic stays on
  * this machine) and trusts the test certificate, so a page test can run at every PageOrigin.
  */

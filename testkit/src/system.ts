@@ -71,7 +71,7 @@ export type PageOrigin = 'loopback' | 'lan' | 'https';
 /** The origins every page test runs at: a LAN host name over plain HTTP, and over HTTPS (loopback is easier than both). */
 export const PAGE_ORIGINS: readonly PageOrigin[] = Object.freeze(['lan', 'https']);
 
-/** The LAN-like host name of the page tests (FACTS.md: Chromium's --host-resolver-rules maps it to 127.0.0.1). */
+/** The LAN-like host name of the page tests (docs/developing/platform-facts.md: Chromium's --host-resolver-rules maps it to 127.0.0.1). */
 export const LAN_HOST = 'houqin-server.lan';
 
 export interface TestCertificate {

@@ -95,7 +95,7 @@
     location.href = '/login';
   }
 
-  /** Worst-phase load of a transformer in % of rated current (DOMAIN.md), or undefined. */
+  /** Worst-phase load of a transformer in % of rated current (docs/developing/domain-rules.md), or undefined. */
   function worstPhaseLoad(device, values = device.last) {
     const rated = device.ratings.ratedCurrentA;
     if (!values || !Array.isArray(values.currentA) || !rated) return undefined;

@@ -9,7 +9,7 @@
  * send a byte hold the process's open files for 20 s, and at `ulimit -n` 1024 that starves every
  * device and page. So the listener also caps
  * - its open connections, under the HTTP share of the open-file limit (connectionBudget in
- *   runtime/knobs.ts: the MQTT share stays for the devices whatever happens here);
+ *   runtime/src/knobs.ts: the MQTT share stays for the devices whatever happens here);
  * - connections with no request in progress (none sent yet, or an idle keep-alive): per source
  *   address (a reverse proxy trusted with CAMPUS_HTTP_TRUST_PROXY is exempt), and in all. Past
  *   the total, or at the connection cap, the one idle longest is closed to make room: a browser

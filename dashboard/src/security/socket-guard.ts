@@ -6,7 +6,7 @@
  * off without waiting for the browser to reload.
  *
  * Nothing here may throw out: socket.io does not catch an exception in a middleware or in
- * engine.io's allowRequest, and it ends the whole process (FACTS.md; one malformed cookie took
+ * engine.io's allowRequest, and it ends the whole process (docs/developing/platform-facts.md; one malformed cookie took
  * the broker, ingest, the dashboard and the simulator down). Each is wrapped: a throw is a refused
  * handshake, counted as `socket_error` and logged.
  */

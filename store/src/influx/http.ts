@@ -1,5 +1,5 @@
 /**
- * A small InfluxDB 1.x HTTP client: line-protocol writes and InfluxQL queries (FACTS.md: Debian's
+ * A small InfluxDB 1.x HTTP client: line-protocol writes and InfluxQL queries (docs/developing/platform-facts.md: Debian's
  * influxd 1.6.7 has /write and /query, no /api/v2). Errors come in two kinds, because they are
  * handled in two ways: `InfluxUnavailable` (network, timeout, 5xx: retry later, spool meanwhile)
  * and `InfluxRejected` (4xx: these points will never be accepted; keep them aside).

@@ -261,17 +261,22 @@ export function registerUse(
 /**
  * The readings to walk inside a bucket after its first, with times: first -> last, or, when the
  * register fell within the bucket by a wrap or a new meter, first -> highest -> lowest -> last.
+ * Never more steps than the bucket had readings (a value repeated by the walk is one reading, and
+ * would count twice toward confirming a new level).
  */
 function withinBucket(row: RegisterBucket, from: number, to: number, registerMax: number): [number, number][] {
   const mid = from + Math.floor((to - from) / 2);
   const fell = row.last < row.first && registerDrop(row.max, row.min, registerMax).event !== 'jitter';
-  return fell
+  let points: [number, number][] = fell
     ? [
         [row.max, mid],
         [row.min, mid + 1],
         [row.last, to],
       ]
     : [[row.last, to]];
+  const most = Math.max(0, row.n - 1);
+  if (points.length > most) points = points.filter(([raw], i) => raw !== (i ? points[i - 1]![0] : row.first));
+  return points.slice(Math.max(0, points.length - most));
 }
 
 /** The smallest step between bucket starts (an hour when there is none). */

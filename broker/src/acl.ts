@@ -1,12 +1,13 @@
 /**
  * Who may publish and subscribe where. Pure functions of the identity and the topic; the defaults
  * refuse. A device owns campus/{site}/{device}/telemetry and .../status, and nothing else; an
- * off-the-shelf device owns its own format's topics (tele/{topic}/... for Tasmota, {prefix}/...
- * for Shelly, the bridge's base topic for Zigbee2MQTT, wmbusmeters/{gateway}/... for wmbusmeters).
+ * off-the-shelf device owns its own format's topics, as its family's descriptor says (the
+ * contract's formats/: tele/{topic}/... for Tasmota, {prefix}/... for Shelly, ...).
  */
 import {
   deviceTopicPrefix,
   INGEST_OPS_ROOT,
+  externalKeepsRetain,
   externalLoginProblem,
   externalPublishFilters,
   externalSubscribeFilters,
@@ -54,7 +55,7 @@ export function canPublish(who: Identity | undefined, topic: string, retain: boo
 /** Whether a retained publish keeps its flag: availability topics yes, readings never (a replay would look new). */
 export function keepsRetain(who: Identity | undefined, topic: string): boolean {
   if (who?.role !== 'external') return true;
-  return /\/(LWT|online|availability)$/.test(topic);
+  return externalKeepsRetain(who.format, who.id, topic);
 }
 
 export function canSubscribe(who: Identity | undefined, filter: string): Decision {

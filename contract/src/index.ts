@@ -9,3 +9,4 @@ export * from './external.ts';
 export * from './labels.ts';
 export * from './transformer-load.ts';
 export * from './register-use.ts';
+export * from './formats/index.ts';

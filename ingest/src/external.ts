@@ -8,7 +8,7 @@
  * for staff to adopt on /devices.
  */
 import { externalSourceProblem, TELEMETRY_FIELDS, validateTelemetry, type TelemetryLimits } from '@campus/contract';
-import type { ExternalMessage, ExternalPart } from './adapters/adapter.ts';
+import type { ExternalMessage, ExternalPart } from '@campus/contract';
 import type { Outcome } from './pipeline.ts';
 import type { PendingDevice } from '@campus/store';
 import type { DeviceRegistry, ExternalMapping } from './registry.ts';

@@ -4,23 +4,23 @@
  *   const steps = [decode, validate (native) | map (external)]  -> then the batch is stored, and only then acknowledged.
  * The process never throws on a payload: anything unexpected becomes a rejection.
  */
-import { DEFAULT_TELEMETRY_LIMITS, validateTelemetry, type Reading, type TelemetryLimits } from '@campus/contract';
-import type { Adapter, AdapterResult } from './adapters/adapter.ts';
-import { native } from './adapters/native.ts';
-import { shelly } from './adapters/shelly.ts';
-import { tasmota } from './adapters/tasmota.ts';
-import { wmbus } from './adapters/wmbus.ts';
-import { zigbee2mqttAdapter } from './adapters/zigbee2mqtt.ts';
+import {
+  DEFAULT_TELEMETRY_LIMITS,
+  formatOfTopic,
+  validateTelemetry,
+  type DecodeResult,
+  type ExternalFormat,
+  type Reading,
+  type TelemetryLimits,
+} from '@campus/contract';
 import { ExternalMapper } from './external.ts';
 import type { PendingDevice } from '@campus/store';
 import type { DeviceRegistry } from './registry.ts';
 import { beyondRegister } from './register-range.ts';
 import type { StatusChange } from '@campus/store';
 
-/** Every payload family ingest understands, most specific first; the first whose topic matches decodes. */
-export function adapters(registry: DeviceRegistry): readonly Adapter[] {
-  return [native, tasmota, wmbus, zigbee2mqttAdapter(registry.zigbeeBridges), shelly];
-}
+/** A message decoded by its family (the contract's formats/: one descriptor a family). */
+export type AdapterResult = DecodeResult<ExternalFormat>;
 
 export type Outcome =
   | { type: 'reading'; reading: Reading }
@@ -32,14 +32,15 @@ export type Outcome =
 export interface PipelineContext {
   registry: DeviceRegistry;
   limits: TelemetryLimits;
-  adapters: readonly Adapter[];
   external: ExternalMapper;
 }
 
+/** The family whose topic it is decodes it (the contract's formatOfTopic), knowing the logins the campus files name. */
 export function decode(topic: string, payload: Buffer, ctx: PipelineContext): AdapterResult {
-  const adapter = ctx.adapters.find((a) => a.matches(topic));
-  if (!adapter) return { type: 'rejected', reason: `no adapter for topic ${topic.slice(0, 100)}` };
-  return adapter.decode(topic, payload, ctx);
+  const logins = (format: string) => ctx.registry.logins(format);
+  const format = formatOfTopic(topic, logins);
+  if (!format) return { type: 'rejected', reason: `no adapter for topic ${topic.slice(0, 100)}` };
+  return format.decode(topic, payload, { limits: ctx.limits, logins: logins(format.name) }) as AdapterResult;
 }
 
 export function validate(decoded: AdapterResult, now: number, ctx: PipelineContext): Outcome {
@@ -71,5 +72,5 @@ export function processMessage(topic: string, payload: Buffer, now: number, ctx:
 }
 
 export function pipelineContext(registry: DeviceRegistry, limits: TelemetryLimits = DEFAULT_TELEMETRY_LIMITS): PipelineContext {
-  return { registry, limits, adapters: adapters(registry), external: new ExternalMapper(registry) };
+  return { registry, limits, external: new ExternalMapper(registry) };
 }

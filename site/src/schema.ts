@@ -3,7 +3,7 @@
  * what the file may hold; every problem is reported with its path ("devices[3].ratedKVA: ...").
  */
 import { z } from 'zod';
-import { EXTERNAL_FORMATS, EXTERNAL_ID_PATTERN, externalSourceProblem, ID_PATTERN, impossibleDate } from '@campus/contract';
+import { EXTERNAL_FORMATS, EXTERNAL_ID_PATTERN, externalScope, externalSourceIssue, ID_PATTERN, impossibleDate } from '@campus/contract';
 import { notificationsSchema } from './notifications.ts';
 
 const id = z.string().regex(ID_PATTERN, { error: 'must be letters, digits, "_", "-" or "." (no "/", "+", "#"), at most 64 characters' });
@@ -59,17 +59,15 @@ const externalSource = z
     format: z.enum(EXTERNAL_FORMATS, { error: `must be one of ${EXTERNAL_FORMATS.join(', ')}` }),
     id: z.string().regex(EXTERNAL_ID_PATTERN, { error: 'must be the device\'s own name: no spaces, "/", "+", "#", at most 64 characters' }),
     channel: z.number().int().min(1).max(8).optional(),
-    component: z
-      .string()
-      .regex(/^(em|switch|pm1|em1):\d$/, { error: 'must be a Shelly component such as "em:0" or "switch:0"' })
-      .optional(),
+    /** the family's rule says which components it has (externalSourceIssue) */
+    component: z.string().max(64).optional(),
     /** Zigbee2MQTT: the bridge's base topic (default zigbee2mqtt) */
     bridge: id.optional(),
   })
   .superRefine((source, ctx) => {
-    // an id that reaches our own or another family's topics (a Shelly prefix "campus", a bridge "tele") is refused here, at the CLI and in the broker's ACL
-    const problem = EXTERNAL_ID_PATTERN.test(source.id) ? externalSourceProblem(source) : undefined;
-    if (problem) ctx.addIssue({ code: 'custom', path: [source.format === 'zigbee2mqtt' && problem.startsWith('bridge ') ? 'bridge' : 'id'], message: problem });
+    // the family's rule (its descriptor): an id that reaches our own or another family's topics (a Shelly prefix "campus", a bridge "tele") is refused here, at the CLI and in the broker's ACL
+    const issue = EXTERNAL_ID_PATTERN.test(source.id) ? externalSourceIssue(source) : undefined;
+    if (issue) ctx.addIssue({ code: 'custom', path: [issue.field], message: issue.message });
   });
 
 const deviceBase = {
@@ -206,7 +204,7 @@ export function externalSources(device: DeviceConfig): ExternalSourceConfig[] {
 
 /** The key of an external identity (and channel / component) in lookups. */
 export function externalKey(s: { format: string; id: string; channel?: number; component?: string; bridge?: string }): string {
-  return [s.format, s.format === 'zigbee2mqtt' ? (s.bridge ?? 'zigbee2mqtt') : '', s.id, s.channel ?? '', s.component ?? ''].join('|');
+  return [s.format, externalScope(s), s.id, s.channel ?? '', s.component ?? ''].join('|');
 }
 export type WaterMeterConfig = z.infer<typeof waterMeter>;
 export type ElectricMeterConfig = z.infer<typeof electricMeter>;

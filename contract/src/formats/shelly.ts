@@ -6,10 +6,16 @@
  *   {prefix}/online            true | false (retained)
  * A Pro 3EM (em:0, energy in emdata:0, Wh) feeds a transformer: per-phase currents and voltages.
  * switch:N / pm1:N (apower W, aenergy.total Wh) feed an electricity meter. Phase values come out
- * as flat fields (currentA_a ...) so partial updates merge per phase.
+ * as flat fields (currentA_a ...) so partial updates merge per phase. The prefix is the device's
+ * own name and its login: it owns {prefix}/#, under any first level that is nobody else's.
  */
-import { parseJsonObject } from '@campus/contract';
-import { defined, FieldReader, type AdapterResult, type DecodeContext, type ExternalPart } from './adapter.ts';
+import { parseJsonObject } from '../json.ts';
+import { defineExternalFormat, type ExternalPart } from './descriptor.ts';
+import { defined, FieldReader, jsonMessage, round } from './reader.ts';
+
+const INGEST = ['+/events/rpc', '+/status/+', '+/online'];
+/** The components the campus file may name (the ones that carry readings). */
+const COMPONENT = /^(em|switch|pm1|em1):\d$/;
 
 /** One component's status as native fields, under the component that owns the values; undefined for components that carry no reading. */
 function component(name: string, value: unknown, f: FieldReader): ExternalPart | undefined {
@@ -47,10 +53,29 @@ function component(name: string, value: unknown, f: FieldReader): ExternalPart |
   }
 }
 
-export const shelly = {
+export const shelly = defineExternalFormat({
   name: 'shelly',
-  matches: (topic: string) => /\/(events\/rpc|status\/[a-z0-9]+:\d+|online)$/.test(topic),
-  decode(topic: string, payload: Buffer, ctx: DecodeContext): AdapterResult {
+  product: 'Shelly Gen2+',
+  label: { 'zh-CN': 'Shelly Gen2+（三相电能表、计量开关）', en: 'Shelly Gen2+ (3-phase energy meters, metering switches)' },
+  roots: {},
+  anyRoot: true,
+  matches: (topic) => /\/(events\/rpc|status\/[a-z0-9]+:\d+|online)$/.test(topic),
+  login: (source) => ({ username: source.id, id: source.id }),
+  sourceProblem(source, rules) {
+    const problem = rules.loginProblem(source.id);
+    if (problem) return { field: 'id', message: problem };
+    if (source.component !== undefined && !COMPONENT.test(source.component))
+      return { field: 'component', message: 'must be a Shelly component such as "em:0" or "switch:0"' };
+    return undefined;
+  },
+  publishFilters: (id) => [`${id}/#`],
+  subscribeFilters: (id) => [`${id}/#`],
+  keepsRetain: (topic, id) => topic === `${id}/online`,
+  ingestFilters: () => INGEST,
+  sourceTopics: (source) => INGEST.map((f) => f.replace('+', source.id)),
+  availability: (id) => ({ topic: `${id}/online`, online: 'true', offline: 'false' }),
+
+  decode(topic, payload, ctx) {
     if (topic.endsWith('/online')) {
       const id = topic.slice(0, -'/online'.length);
       const text = payload.toString('utf8').trim();
@@ -87,4 +112,36 @@ export const shelly = {
     if (!parts.length) return { type: 'ignored', reason: 'this Shelly notification carries no metered values' };
     return { type: 'external', format: 'shelly', id, parts, ...(ts ? { ts: Math.round(ts * 1000) } : {}) };
   },
-};
+
+  encode({ source, kind, values: v }) {
+    const name = source.component ?? (kind === 'transformer' ? 'em:0' : 'switch:0');
+    const [type, index] = name.split(':');
+    if (type === 'em') {
+      const [a, b, c] = (v.currentA as number[] | undefined) ?? [0, 0, 0];
+      const [va, vb, vc] = (v.voltageV as number[] | undefined) ?? [230, 230, 230];
+      const out = [
+        jsonMessage(`${source.id}/status/em:${index}`, {
+          id: Number(index),
+          a_current: a,
+          a_voltage: va,
+          b_current: b,
+          b_voltage: vb,
+          c_current: c,
+          c_voltage: vc,
+          total_current: round(a! + b! + c!),
+          total_act_power: round(Number(v.powerKW ?? 0) * 1000, 1),
+        }),
+      ];
+      if (v.totalKWh !== undefined) out.push(jsonMessage(`${source.id}/status/emdata:${index}`, { id: Number(index), total_act: round(Number(v.totalKWh) * 1000, 2) }));
+      return out;
+    }
+    return [
+      jsonMessage(`${source.id}/status/${name}`, {
+        id: Number(index),
+        output: true,
+        apower: round(Number(v.powerKW ?? 0) * 1000, 1),
+        aenergy: { total: round(Number(v.totalKWh) * 1000, 3) },
+      }),
+    ];
+  },
+});

@@ -1,61 +1,15 @@
 /**
- * What an adapter does: turn one MQTT message of its payload family into the native shape, or
- * say why it cannot. Native messages name their ledger device in the topic; off-the-shelf ones
- * name their own identity (a Tasmota topic, a Shelly prefix, a Zigbee2MQTT friendly name, a
- * wM-Bus meter id), which `external.ts` maps to ledger devices through the campus file.
+ * How the off-the-shelf families read their payloads' fields (strictly, like the native contract)
+ * and write them (for the simulator).
  */
-import { impossibleDateTime, parseDeviceTime, type ExternalFormat, type TelemetryLimits } from '@campus/contract';
-
-export interface DecodeContext {
-  limits: TelemetryLimits;
-}
-
-/** Values of one part of an external message (a channel, a component), in native field names. */
-export interface ExternalPart {
-  channel?: number;
-  component?: string;
-  fields: Record<string, unknown>;
-}
-
-export interface ExternalMessage {
-  type: 'external';
-  format: ExternalFormat;
-  /** the identity the campus file maps (for Zigbee2MQTT: the friendly name) */
-  id: string;
-  /** Zigbee2MQTT: the bridge's base topic */
-  bridge?: string;
-  /** device time, epoch ms, when the message carries one with a zone */
-  ts?: number;
-  /** device time in the site's local time without a zone (Tasmota's "Time") */
-  localTime?: string;
-  parts: ExternalPart[];
-  /** an availability message instead of values */
-  status?: 'online' | 'offline';
-}
-
-export type AdapterResult =
-  | { type: 'telemetry'; siteId: string; deviceId: string; body: Record<string, unknown> }
-  | { type: 'status'; siteId: string; deviceId: string; status: 'online' | 'offline' }
-  | ExternalMessage
-  /** understood, and deliberately not a reading (a Tasmota STATE, a bridge log): counted, not kept */
-  | { type: 'ignored'; reason: string }
-  | { type: 'rejected'; reason: string };
-
-export interface Adapter {
-  readonly name: string;
-  matches(topic: string): boolean;
-  decode(topic: string, payload: Buffer, ctx: DecodeContext): AdapterResult;
-}
-
-/** A JSON object payload, or the reason it is not one. */
-export { parseJsonObject } from '@campus/contract';
+import { impossibleDateTime, parseDeviceTime } from '../telemetry.ts';
 
 /**
  * Reads the fields of an off-the-shelf payload as strictly as the native contract reads its own:
  * a field that is absent, or null (Zigbee2MQTT's "not reported yet", Shelly's n_current), stays
  * absent; a field that is there must be what it claims. A string where a number belongs ("12.5"),
  * 1e400 (Infinity once parsed), an object, a time that is no date: the message is refused with the
- * field named. Dropping the field instead would merge the device's last value over it (external.ts)
+ * field named. Dropping the field instead would merge the device's last value over it (ingest's mapping)
  * and store a stale value under a new time.
  */
 export class FieldReader {
@@ -126,3 +80,9 @@ export class FieldReader {
 export function defined(fields: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
 }
+
+/** A JSON message on a topic. */
+export const jsonMessage = (topic: string, body: unknown): { topic: string; payload: string } => ({ topic, payload: JSON.stringify(body) });
+
+/** Rounded to `digits` decimals (a device's display precision). */
+export const round = (x: number, digits = 3): number => Math.round(x * 10 ** digits) / 10 ** digits;

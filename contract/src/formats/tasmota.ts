@@ -6,18 +6,36 @@
  * SetOption52 is on; anything else is refused, like a wrong value. `Total` is kWh,
  * `Power` W. A multi-channel device sends arrays, one element a channel (`Total` per channel
  * needs SetOption129 1; otherwise only the first channel gets the register). Other tele/ topics
- * (STATE, INFO) are not readings.
+ * (STATE, INFO) are not readings. The device logs in as its topic; it publishes under tele/ and
+ * stat/ and takes commands on cmnd/.
  */
-import { parseJsonObject } from '@campus/contract';
-import { defined, FieldReader, type AdapterResult, type DecodeContext, type ExternalPart } from './adapter.ts';
+import { parseJsonObject } from '../json.ts';
+import { defineExternalFormat, type ExternalPart } from './descriptor.ts';
+import { defined, FieldReader, jsonMessage, round } from './reader.ts';
 
 /** Tasmota's own time format: local time without a zone (the default), or with one (SetOption52). */
 const LOCAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/;
+const INGEST = ['tele/+/SENSOR', 'tele/+/LWT'];
 
-export const tasmota = {
+export const tasmota = defineExternalFormat({
   name: 'tasmota',
-  matches: (topic: string) => topic.startsWith('tele/'),
-  decode(topic: string, payload: Buffer, ctx: DecodeContext): AdapterResult {
+  product: 'Tasmota',
+  label: { 'zh-CN': 'Tasmota（计量插座、导轨电表）', en: 'Tasmota (energy plugs, DIN-rail meters)' },
+  roots: { tele: 'Tasmota (tele/...)', stat: 'Tasmota (stat/...)', cmnd: 'Tasmota commands (cmnd/...)' },
+  matches: (topic) => topic.startsWith('tele/'),
+  login: (source) => ({ username: source.id, id: source.id }),
+  sourceProblem(source, rules) {
+    const problem = rules.loginProblem(source.id);
+    return problem ? { field: 'id', message: problem } : undefined;
+  },
+  publishFilters: (id) => [`tele/${id}/#`, `stat/${id}/#`],
+  subscribeFilters: (id) => [`cmnd/${id}/#`],
+  keepsRetain: (topic, id) => topic === `tele/${id}/LWT`,
+  ingestFilters: () => INGEST,
+  sourceTopics: (source) => INGEST.map((f) => f.replace('+', source.id)),
+  availability: (id) => ({ topic: `tele/${id}/LWT`, online: 'Online', offline: 'Offline' }),
+
+  decode(topic, payload, ctx) {
     const [, id, leaf, ...rest] = topic.split('/');
     if (!id || !leaf || rest.length) return { type: 'rejected', reason: 'a Tasmota topic is tele/{topic}/SENSOR or tele/{topic}/LWT' };
     if (leaf === 'LWT') {
@@ -46,4 +64,12 @@ export const tasmota = {
     if (wrong) return wrong;
     return { type: 'external', format: 'tasmota', id, parts, ...(ts !== undefined ? { ts } : localTime ? { localTime } : {}) };
   },
-};
+
+  encode({ source, ts, utcOffsetMs, values: v }) {
+    // a channel's values at its place in the arrays; the other channels' places stay empty
+    const ch = (source.channel ?? 1) - 1;
+    const at = (x: unknown) => (source.channel ? Array.from({ length: ch + 1 }, (_, i) => (i === ch ? x : null)) : x);
+    const local = new Date(ts + utcOffsetMs).toISOString().slice(0, 19);
+    return [jsonMessage(`tele/${source.id}/SENSOR`, { Time: local, ENERGY: { Total: at(v.totalKWh), Power: at(round(Number(v.powerKW ?? 0) * 1000, 1)) } })];
+  },
+});

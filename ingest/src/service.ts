@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
-import { EXTERNAL_INGEST_FILTERS, siteSubscription, type Reading } from '@campus/contract';
+import { siteSubscription, type Reading } from '@campus/contract';
 import { watchLedger, type Campus } from '@campus/site';
 import {
   CampusError,
@@ -247,7 +247,7 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
   private topics(): string[] {
     const native = this.registry.siteIds.map(siteSubscription);
     if (this.opts.topics === 'sites') return [...native, ...this.registry.externalTopics()];
-    return [...native, ...new Set([...Object.values(EXTERNAL_INGEST_FILTERS).flat(), ...this.registry.zigbeeBridges.map((b) => `${b}/#`)])];
+    return [...native, ...this.registry.externalFilters()];
   }
 
   async stop(): Promise<void> {

@@ -4,6 +4,7 @@ import SummaryReporter from './scripts/summary-reporter.ts';
 export default defineConfig({
   test: {
     include: ['*/test/**/*.test.ts'],
+    globalSetup: ['./scripts/vitest-global-setup.ts'],
     pool: 'forks',
     // a loaded 2-core CI machine: integration suites wait on conditions with generous limits
     testTimeout: 60_000,

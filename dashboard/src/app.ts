@@ -3,6 +3,7 @@
  * the guards against a hostile network (security/), the API, the pages, and vendor scripts
  * served from node_modules (never a CDN).
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +27,8 @@ import { securityOptions } from './security/options.ts';
 
 const require = createRequire(import.meta.url);
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'public');
+/** the pages' scripts, built from dashboard/web by `npm run build:web` (dashboard/scripts/build-web.ts) */
+const WEB_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'web');
 
 /** The pages: path -> file in public/. */
 export const PAGES: Readonly<Record<string, string>> = Object.freeze({
@@ -103,6 +106,9 @@ export function createDashboard(deps: DashboardDeps): Express {
   app.use('/vendor/chart.js', express.static(chartJs, { immutable: true, maxAge: '7d' }));
   for (const [path, file] of Object.entries(PAGES)) app.get(path, (_req, res) => res.sendFile(join(PUBLIC_DIR, file)));
   app.get('/favicon.ico', (_req, res) => res.status(204).end());
+  // scripts from the build, stylesheets from public/: both at /static, where the pages ask for them
+  if (!existsSync(join(WEB_DIR, 'overview.js'))) deps.log.error(`the pages' scripts are not built (${WEB_DIR}): run npm run build:web`);
+  app.use('/static', express.static(WEB_DIR, { maxAge: '1h' }));
   app.use('/static', express.static(join(PUBLIC_DIR, 'static'), { maxAge: '1h' }));
 
   app.use('/api', (_req, res) => res.status(404).json({ error: 'not_found', message: 'no such endpoint' }));

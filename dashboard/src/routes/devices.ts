@@ -5,7 +5,7 @@
  *                           as a ledger device; it reports from its next message, no restart
  */
 import type { Router } from 'express';
-import { EXTERNAL_FORMATS } from '@campus/contract';
+import { EXTERNAL_FORMAT_PAGE_LABELS, EXTERNAL_FORMATS } from '@campus/contract';
 import { addDeviceToFile, CampusConfigError, externalKey, externalSources, refreshLedger } from '@campus/site';
 import { actorName, staffOr403, viewerOr401 } from '../auth/guards.ts';
 import type { DashboardDeps } from '../deps.ts';
@@ -22,7 +22,11 @@ export function deviceRoutes(router: Router, deps: DashboardDeps): void {
     if (!store) return;
     const now = deps.now?.() ?? Date.now();
     const known = mapped();
-    const pending = store.pendingDevices().filter((p) => !known.has(externalKey(p)));
+    // with the format's name in each page language: the browser bundle carries no format descriptors
+    const pending = store
+      .pendingDevices()
+      .filter((p) => !known.has(externalKey(p)))
+      .map((p) => ({ ...p, formatLabel: EXTERNAL_FORMAT_PAGE_LABELS[p.format] }));
     res.json({ devices: ledger(deps.campuses, store.lastReadings(), store.statuses(), now), pending, time: new Date(now).toISOString() });
   });
 

@@ -43,7 +43,7 @@ export const PAGES: Readonly<Record<string, string>> = Object.freeze({
 /**
  * helmet's headers for pages served over `scheme`. Over plain HTTP at a LAN host name or address,
  * `upgrade-insecure-requests` would make the browser fetch every script, stylesheet and API call
- * over https, where nothing answers (FACTS.md: an unstyled login that cannot log in); browsers
+ * over https, where nothing answers (docs/developing/platform-facts.md: an unstyled login that cannot log in); browsers
  * exempt only localhost and 127.0.0.1. Over HTTPS it stays (nothing here is loaded over http).
  * Cross-Origin-Opener-Policy and Origin-Agent-Cluster need a trustworthy origin: over plain HTTP
  * Chromium ignores them and logs an error (a warning), so they are sent over HTTPS only. No

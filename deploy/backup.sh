@@ -12,4 +12,4 @@ set -a
 set +a
 install -d -m 0700 "$DEST"
 cd /opt/campus
-exec node --import tsx app/src/cli.ts backup "$DEST" --keep "$KEEP"
+exec node --enable-source-maps dist/app/cli.js backup "$DEST" --keep "$KEEP"

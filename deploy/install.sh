@@ -27,15 +27,16 @@ install -d -m 0750 -o root -g campus "$ETC"
 
 # the code: a copy owned by root (the service cannot change its own code)
 install -d -m 0755 "$PREFIX"
-tar -C "$SRC" --exclude=./node_modules --exclude='./*/node_modules' --exclude=./data --exclude=./.git -cf - . | tar -C "$PREFIX" -xf -
-(cd "$PREFIX" && npm ci --omit=dev --no-audit --no-fund)
+tar -C "$SRC" --exclude=./node_modules --exclude='./*/node_modules' --exclude=./data --exclude=./.git --exclude=./dist -cf - . | tar -C "$PREFIX" -xf -
+# production packages only (no test tools), then the bundles the units run: dist/<part>/main.js
+(cd "$PREFIX" && npm ci --omit=dev --no-audit --no-fund && npm run build)
 
 # knobs and the campus file: kept when present (an upgrade never overwrites them)
 [ -e "$ETC/campus.env" ] || install -m 0640 -o root -g campus "$SRC/deploy/campus.env" "$ETC/campus.env"
 if [ ! -e "$ETC/campus.yaml" ]; then
   install -m 0640 -o root -g campus "$SRC/site/demo/dongnan.yaml" "$ETC/campus.yaml"
   echo "install.sh: $ETC/campus.yaml is the demo campus: replace it with your school's ledger, then"
-  echo "            check it: sudo -u campus env \$(cat $ETC/campus.env | xargs) npm --prefix $PREFIX run campus -- check"
+  echo "            check it: sudo -u campus env \$(cat $ETC/campus.env | xargs) node $PREFIX/dist/app/cli.js check"
 fi
 
 install -m 0644 "$SRC/deploy/systemd/campus@.service" "$SRC/deploy/systemd/campus.target" /etc/systemd/system/

@@ -8,7 +8,8 @@
  * - `import.meta.url` (and `.dirname`, `.filename`) in a bundled file still names that file's own
  *   place in the tree, so what code finds beside itself (dashboard/public, site/demo, createRequire)
  *   is found from the bundle: each use becomes the source file's URL relative to the bundle.
- * - `dist/meta.json`: esbuild's metafile (the inputs and the packages each bundle imports).
+ * - `dist/meta.json`: esbuild's metafile (every input file of every bundle); `dist/build.json`: the
+ *   bundles by entry name and the packages they import from node_modules (app/test/deploy.test.ts).
  *
  *   node --import tsx scripts/build.ts [--outdir DIR]     (default dist/ at the repository root)
  *
@@ -113,7 +114,9 @@ export async function buildEntries(outdir = join(ROOT, 'dist'), root = ROOT): Pr
     }
   }
   const outputs = Object.fromEntries(Object.keys(entries).map((name) => [name, join(outdir, `${name}.js`)]));
-  return { outdir, outputs, externals: [...externals].sort() };
+  const built: BuildResult = { outdir, outputs, externals: [...externals].sort() };
+  writeFileSync(join(outdir, 'build.json'), JSON.stringify(built, null, 2));
+  return built;
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

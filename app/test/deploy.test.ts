@@ -2,38 +2,49 @@
  * The deploy files, checked as far as this machine allows: Docker cannot run here, so the
  * Dockerfile and compose file are parsed and every path they reference must exist; the systemd
  * units go through `systemd-analyze verify` and the scripts through `bash -n` (deploy/check.sh).
+ * The production install: `npm ci --omit=dev` holds no test tool (read from the installed tree
+ * with `npm ls --omit=dev`, no network), and what the units run, the bundles of `npm run build`,
+ * imports only packages of that tree, starts, and answers /api/health.
  */
-import { describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
 import { parse } from 'yaml';
 import { readKnobs } from '@campus/runtime';
-import { REPO_ROOT } from '@campus/testkit';
+import { REPO_ROOT, startSystem, tempDir, waitFor } from '@campus/testkit';
 
 const deploy = join(REPO_ROOT, 'deploy');
+const read = (path: string) => readFileSync(join(REPO_ROOT, path), 'utf8');
+const rootPackage = JSON.parse(read('package.json')) as { workspaces: string[]; devDependencies: Record<string, string> };
+
+/** Test tools that must not reach a school server (and every root devDependency but type packages). */
+const TEST_TOOLS = [
+  ...new Set([
+    'playwright-core',
+    'vitest',
+    'vite',
+    'typescript',
+    'prettier',
+    'socket.io-client',
+    'smtp-server',
+    'mailparser',
+    ...Object.keys(rootPackage.devDependencies).filter((name) => !name.startsWith('@types/')),
+  ]),
+];
+
+/** The bundles of `npm run build` (scripts/build.ts), built here into a temp dir below dist/. */
+interface Built {
+  outdir: string;
+  outputs: Record<string, string>;
+  externals: string[];
+}
 
 describe('deploy files', () => {
   it('deploy/check.sh passes: units verified, scripts parse, campus.env accepted', () => {
     const out = execFileSync('bash', [join(deploy, 'check.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     expect(out).toMatch(/systemd units: (ok|not checked)/);
     expect(out).toMatch(/campus\.env: ok/);
-  });
-
-  it('the Dockerfile copies only paths that exist and runs the entry point that exists', () => {
-    const lines = readFileSync(join(deploy, 'Dockerfile'), 'utf8').split('\n');
-    const copies = lines.filter((l) => l.startsWith('COPY '));
-    expect(copies.length).toBeGreaterThan(5);
-    for (const line of copies) {
-      const parts = line.trim().split(/\s+/).slice(1, -1); // sources (the last word is the destination)
-      for (const src of parts) expect({ src, exists: existsSync(join(REPO_ROOT, src)) }).toEqual({ src, exists: true });
-    }
-    // every workspace the runtime imports is copied (its package.json and its code)
-    const workspaces = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).workspaces as string[];
-    for (const ws of workspaces) expect(copies.some((l) => l.includes(`${ws}/package.json`))).toBe(true);
-    const cmd = lines.find((l) => l.startsWith('CMD '))!;
-    const entry = (JSON.parse(cmd.slice(4)) as string[]).find((a) => a.endsWith('.ts'))!;
-    expect(existsSync(join(REPO_ROOT, entry))).toBe(true);
   });
 
   it('compose.yaml parses, references existing paths, and its environment is accepted', () => {
@@ -51,5 +62,97 @@ describe('deploy files', () => {
     expect(() => readKnobs(campus.environment ?? {})).not.toThrow();
     expect(campus.environment?.CAMPUS_STORE).toBe('influx');
     expect(compose.services.influxdb?.image).toMatch(/^influxdb:1\./);
+  });
+});
+
+describe('the production install', () => {
+  let built: Built;
+  let outRoot: string;
+
+  beforeAll(() => {
+    // below the repository, so that the bundles' imports find its node_modules
+    mkdirSync(join(REPO_ROOT, 'dist'), { recursive: true });
+    outRoot = mkdtempSync(join(REPO_ROOT, 'dist', 'test-'));
+    execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts', '--outdir', outRoot], { cwd: REPO_ROOT, stdio: 'pipe' });
+    built = JSON.parse(readFileSync(join(outRoot, 'build.json'), 'utf8')) as Built;
+  });
+  afterAll(() => {
+    if (outRoot) rmSync(outRoot, { recursive: true, force: true });
+  });
+
+  /** The packages `npm ci --omit=dev` installs: names from `npm ls --omit=dev --all --parseable`. */
+  function productionPackages(): Set<string> {
+    const ls = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable', '--offline'], { cwd: REPO_ROOT, encoding: 'utf8' });
+    const names = ls.stdout
+      .split('\n')
+      .filter((line) => line.includes(`${sep}node_modules${sep}`))
+      .map((line) => line.slice(line.lastIndexOf(`node_modules${sep}`) + `node_modules${sep}`.length).split(sep).join('/'));
+    return new Set(names);
+  }
+
+  it('holds no test tool, and the bundles import only packages it holds', () => {
+    const production = productionPackages();
+    // what production needs is there (the list is read, not empty)
+    for (const name of ['better-sqlite3', 'aedes', 'express', 'esbuild']) expect({ name, installed: production.has(name) }).toEqual({ name, installed: true });
+    const tools = [...production].filter((name) => TEST_TOOLS.includes(name) || name.startsWith('@vitest/') || name.startsWith('playwright'));
+    expect(tools).toEqual([]);
+    expect(built.externals.length).toBeGreaterThan(5);
+    const missing = built.externals.filter((name) => !production.has(name));
+    expect(missing).toEqual([]);
+  });
+
+  it('every part the units and the Dockerfile run is a bundle of npm run build, run without tsx', () => {
+    const unit = read('deploy/systemd/campus@.service');
+    expect(unit).toMatch(/^ExecStart=\/usr\/bin\/node --enable-source-maps dist\/%i\/main\.js$/m);
+    const split = /^Wants=(.*)$/m.exec(read('deploy/systemd/campus.target'))![1]!.split(/\s+/).map((u) => /^campus@(.+)\.service$/.exec(u)![1]!);
+    for (const part of ['app', ...split]) expect({ part, built: existsSync(built.outputs[`${part}/main`] ?? '') }).toEqual({ part, built: true });
+    expect(read('deploy/backup.sh')).toMatch(/^exec node --enable-source-maps dist\/app\/cli\.js backup /m);
+    for (const file of ['deploy/install.sh', 'deploy/backup.sh', 'deploy/Dockerfile', 'deploy/systemd/campus@.service']) {
+      expect({ file, tsx: /\btsx\b/.test(read(file)) }).toEqual({ file, tsx: false });
+    }
+    expect(read('deploy/install.sh')).toMatch(/npm ci --omit=dev .*&& npm run build/);
+  });
+
+  it('the Dockerfile copies only paths that exist, every workspace the bundles are made of, and runs a bundle', () => {
+    const lines = read('deploy/Dockerfile').split('\n');
+    const copies = lines.filter((l) => l.startsWith('COPY '));
+    const sources = copies.flatMap((line) => line.trim().split(/\s+/).slice(1, -1)); // the last word is the destination
+    expect(sources.length).toBeGreaterThan(5);
+    for (const src of sources) expect({ src, exists: existsSync(join(REPO_ROOT, src)) }).toEqual({ src, exists: true });
+    // npm ci needs every workspace's package.json; the build every workspace the bundles include
+    for (const ws of rootPackage.workspaces) expect({ ws, copied: sources.includes(`${ws}/package.json`) }).toEqual({ ws, copied: true });
+    const meta = JSON.parse(readFileSync(join(outRoot, 'meta.json'), 'utf8')) as { inputs: Record<string, unknown> };
+    const bundled = new Set(Object.keys(meta.inputs).map((path) => path.split('/')[0]!));
+    for (const ws of rootPackage.workspaces.filter((w) => bundled.has(w))) expect({ ws, copied: sources.includes(ws) }).toEqual({ ws, copied: true });
+    expect(sources).toContain('scripts');
+    expect(lines).toContain('RUN npm run build');
+    const cmd = JSON.parse(lines.find((l) => l.startsWith('CMD '))!.slice(4)) as string[];
+    const entry = cmd.find((a) => a.startsWith('dist/'))!;
+    expect(existsSync(join(built.outdir, relative('dist', entry)))).toBe(true);
+  });
+
+  it('the built app starts with node alone, answers /api/health and serves the pages; the built CLI finds the demo campus', async () => {
+    const data = tempDir('campus-dist-');
+    try {
+      const check = execFileSync(process.execPath, [built.outputs['app/cli']!, 'check'], { cwd: REPO_ROOT, env: { ...process.env, CAMPUS_DATA_DIR: data.path }, encoding: 'utf8' });
+      expect(check).toMatch(/dongnan\.yaml: OK/);
+      const system = await startSystem({ CAMPUS_DATA_DIR: data.path }, { entry: relative(REPO_ROOT, built.outputs['app/main']!) });
+      try {
+        const health = await waitFor('/api/health to answer 200 ok', async () => {
+          const res = await fetch(`${system.apiBase}/api/health`);
+          const body = (await res.json()) as { status: string };
+          return res.status === 200 && body.status === 'ok' ? body : undefined;
+        });
+        expect(health.status).toBe('ok');
+        const login = await fetch(`${system.apiBase}/login`);
+        expect(login.status).toBe(200);
+        expect(await login.text()).toMatch(/<html/i);
+        expect(system.child.spawnargs).not.toContain('tsx');
+      } finally {
+        expect(await system.stop()).toBe(0);
+      }
+    } finally {
+      data.remove();
+    }
   });
 });

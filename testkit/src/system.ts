@@ -22,7 +22,8 @@ export interface RunningPart {
 }
 
 export async function startPart(entry: string, env: Record<string, string>, ready: RegExp, timeoutMs = 180_000): Promise<RunningPart> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+  // a TypeScript entry runs through tsx, a built one (dist/...js) as production runs it
+  const child = spawn(process.execPath, entry.endsWith('.ts') ? ['--import', 'tsx', entry] : ['--enable-source-maps', entry], {
     cwd: REPO_ROOT,
     env: { ...process.env, CAMPUS_HTTP_HOST: '127.0.0.1', CAMPUS_MQTT_HOST: '127.0.0.1', CAMPUS_LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -116,6 +117,8 @@ export interface SystemOptions {
   timeoutMs?: number;
   /** where the pages are opened (default loopback); `https` turns the dashboard's TLS listener on */
   origin?: PageOrigin;
+  /** what runs (default app/src/main.ts through tsx; a built bundle such as dist/app/main.js runs as is) */
+  entry?: string;
 }
 
 /**
@@ -124,7 +127,7 @@ export interface SystemOptions {
  * on free ports unless `env` names them (CAMPUS_HTTPS_PORT, for a restart on the same port).
  */
 export async function startSystem(env: Record<string, string>, options: number | SystemOptions = {}): Promise<RunningSystem> {
-  const { timeoutMs = 180_000, origin = 'loopback' } = typeof options === 'number' ? { timeoutMs: options } : options;
+  const { timeoutMs = 180_000, origin = 'loopback', entry = 'app/src/main.ts' } = typeof options === 'number' ? { timeoutMs: options } : options;
   const tls: Record<string, string> =
     origin === 'https'
       ? {
@@ -136,7 +139,7 @@ export async function startSystem(env: Record<string, string>, options: number |
         }
       : {};
   const part = await startPart(
-    'app/src/main.ts',
+    entry,
     { CAMPUS_HTTP_PORT: '0', CAMPUS_MQTT_PORT: '0', CAMPUS_LOG_LEVEL: 'info', ...tls, ...env },
     /"httpPort":(\d+),"mqttPort":(\d+)/,
     timeoutMs,

@@ -17,7 +17,6 @@ import {
 } from './formats/descriptor.ts';
 import { INGEST_OPS_ROOT } from './topics.ts';
 
-
 const isExternal = (d: FormatDescriptor): d is ExternalFormatDescriptor => 'external' in d && d.external === true;
 const EXTERNAL: readonly ExternalFormatDescriptor[] = (FORMATS as readonly FormatDescriptor[]).filter(isExternal);
 const BY_NAME: ReadonlyMap<string, ExternalFormatDescriptor> = new Map(EXTERNAL.map((d) => [d.name, d]));

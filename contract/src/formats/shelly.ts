@@ -132,7 +132,8 @@ export const shelly = defineExternalFormat({
           total_act_power: round(Number(v.powerKW ?? 0) * 1000, 1),
         }),
       ];
-      if (v.totalKWh !== undefined) out.push(jsonMessage(`${source.id}/status/emdata:${index}`, { id: Number(index), total_act: round(Number(v.totalKWh) * 1000, 2) }));
+      if (v.totalKWh !== undefined)
+        out.push(jsonMessage(`${source.id}/status/emdata:${index}`, { id: Number(index), total_act: round(Number(v.totalKWh) * 1000, 2) }));
       return out;
     }
     return [

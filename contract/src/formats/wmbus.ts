@@ -22,7 +22,9 @@ export const wmbus = defineExternalFormat({
   matches: (topic) => topic.startsWith(`${ROOT}/`),
   login: (_source, siteId) => ({ username: gatewayOf(siteId), id: gatewayOf(siteId) }),
   sourceProblem: (source) =>
-    EXTERNAL_ID_PATTERN.test(source.id) ? undefined : { field: 'id', message: `"${source.id.slice(0, 64)}" must be the meter's id: no spaces, "/", "+", "#" or "$"` },
+    EXTERNAL_ID_PATTERN.test(source.id)
+      ? undefined
+      : { field: 'id', message: `"${source.id.slice(0, 64)}" must be the meter's id: no spaces, "/", "+", "#" or "$"` },
   publishFilters: (id) => [`${ROOT}/${id}/#`, `${ROOT}/${id}`],
   subscribeFilters: () => [],
   keepsRetain: () => false,

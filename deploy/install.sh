@@ -27,7 +27,7 @@ install -d -m 0750 -o root -g campus "$ETC"
 
 # the code: a copy owned by root (the service cannot change its own code)
 install -d -m 0755 "$PREFIX"
-tar -C "$SRC" --exclude=./node_modules --exclude='./*/node_modules' --exclude=./data --exclude=./.git --exclude=./dist -cf - . | tar -C "$PREFIX" -xf -
+tar -C "$SRC" --exclude=./node_modules --exclude='./*/node_modules' --exclude=./data --exclude=./.git --exclude=./dist --exclude='./*/dist' -cf - . | tar -C "$PREFIX" -xf -
 # production packages only (no test tools), then the bundles the units run: dist/<part>/main.js
 (cd "$PREFIX" && npm ci --omit=dev --no-audit --no-fund && npm run build)
 

@@ -91,6 +91,20 @@ describe('Zigbee2MQTT', () => {
   });
 });
 
+describe('a bridge of its own', () => {
+  it('a Zigbee2MQTT bridge named in the campus file is routed by its base topic, also one adopted while running', () => {
+    const registry = new DeviceRegistry([campus]);
+    ctx = pipelineContext(registry);
+    const topic = 'kitchen-z2m/冷藏柜1温度';
+    // before: nobody's topic (no family owns the first level, and it has no Shelly shape)
+    expect(run(topic, fixture('zigbee2mqtt/temperature.json'))[0]).toMatchObject({ type: 'rejected', reason: expect.stringContaining('no adapter') });
+    const chiller = campus.devices.find((d) => d.id === 'fr-chiller-1')!;
+    registry.add(campus.site.id, { ...chiller, external: { format: 'zigbee2mqtt', id: '冷藏柜1温度', bridge: 'kitchen-z2m' } });
+    expect(registry.externalFilters()).toContain('kitchen-z2m/#');
+    expect(reading(run(topic, fixture('zigbee2mqtt/temperature.json')), 'fr-chiller-1')).toMatchObject({ reading: { values: { tempC: 3.86 } } });
+  });
+});
+
 describe('wmbusmeters', () => {
   it('a water meter by its wM-Bus id, with its status flags; a leak sensor on the same ledger meter adds LEAK', () => {
     ctx = pipelineContext(new DeviceRegistry([campus]));

@@ -218,8 +218,7 @@ export function lintImports(root: string): Finding[] {
 
   const owned: Array<[Workspace, string]> = workspaces.flatMap((ws) => sourceFiles(ws.dir).map((f) => [ws, f] as [Workspace, string]));
   for (const [, file] of owned) fileGraph.set(file, new Set());
-  const ownerOf = (file: string) =>
-    workspaces.filter((ws) => file.startsWith(ws.dir + sep)).sort((a, b) => b.dir.length - a.dir.length)[0];
+  const ownerOf = (file: string) => workspaces.filter((ws) => file.startsWith(ws.dir + sep)).sort((a, b) => b.dir.length - a.dir.length)[0];
 
   for (const [ws, file] of owned) {
     const dev = isDevFile(ws, file);
@@ -259,7 +258,10 @@ export function lintImports(root: string): Finding[] {
 
   for (const scc of cycles(fileGraph)) {
     const path = cyclePath(fileGraph, scc);
-    const others = scc.filter((f) => !path.includes(f)).map(rel).sort();
+    const others = scc
+      .filter((f) => !path.includes(f))
+      .map(rel)
+      .sort();
     const rest = others.length ? ` (and through ${others.join(', ')})` : '';
     findings.push({ rule: 'cycle', where: rel(path[0]!), message: `import cycle: ${path.map(rel).join(' -> ')}${rest}` });
   }

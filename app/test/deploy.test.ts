@@ -86,7 +86,12 @@ describe('the production install', () => {
     const names = ls.stdout
       .split('\n')
       .filter((line) => line.includes(`${sep}node_modules${sep}`))
-      .map((line) => line.slice(line.lastIndexOf(`node_modules${sep}`) + `node_modules${sep}`.length).split(sep).join('/'));
+      .map((line) =>
+        line
+          .slice(line.lastIndexOf(`node_modules${sep}`) + `node_modules${sep}`.length)
+          .split(sep)
+          .join('/'),
+      );
     return new Set(names);
   }
 
@@ -104,7 +109,10 @@ describe('the production install', () => {
   it('every part the units and the Dockerfile run is a bundle of npm run build, run without tsx', () => {
     const unit = read('deploy/systemd/campus@.service');
     expect(unit).toMatch(/^ExecStart=\/usr\/bin\/node --enable-source-maps dist\/%i\/main\.js$/m);
-    const split = /^Wants=(.*)$/m.exec(read('deploy/systemd/campus.target'))![1]!.split(/\s+/).map((u) => /^campus@(.+)\.service$/.exec(u)![1]!);
+    const split = /^Wants=(.*)$/m
+      .exec(read('deploy/systemd/campus.target'))![1]!
+      .split(/\s+/)
+      .map((u) => /^campus@(.+)\.service$/.exec(u)![1]!);
     for (const part of ['app', ...split]) expect({ part, built: existsSync(built.outputs[`${part}/main`] ?? '') }).toEqual({ part, built: true });
     expect(read('deploy/backup.sh')).toMatch(/^exec node --enable-source-maps dist\/app\/cli\.js backup /m);
     for (const file of ['deploy/install.sh', 'deploy/backup.sh', 'deploy/Dockerfile', 'deploy/systemd/campus@.service']) {
@@ -134,7 +142,11 @@ describe('the production install', () => {
   it('the built app starts with node alone, answers /api/health and serves the pages and their scripts; the built CLI finds the demo campus', async () => {
     const data = tempDir('campus-dist-');
     try {
-      const check = execFileSync(process.execPath, [built.outputs['app/cli']!, 'check'], { cwd: REPO_ROOT, env: { ...process.env, CAMPUS_DATA_DIR: data.path }, encoding: 'utf8' });
+      const check = execFileSync(process.execPath, [built.outputs['app/cli']!, 'check'], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, CAMPUS_DATA_DIR: data.path },
+        encoding: 'utf8',
+      });
       expect(check).toMatch(/dongnan\.yaml: OK/);
       const system = await startSystem({ CAMPUS_DATA_DIR: data.path }, { entry: relative(REPO_ROOT, built.outputs['app/main']!) });
       try {

@@ -54,7 +54,10 @@ describe('lint-imports on fixture trees', () => {
       b: {
         dependencies: ['a'],
         devDependencies: ['c'],
-        files: { 'src/index.ts': "import { x } from '@campus/a';\nexport const y = x;\n", 'test/b.test.ts': "import '@campus/c';\nimport '../src/index.ts';\n" },
+        files: {
+          'src/index.ts': "import { x } from '@campus/a';\nexport const y = x;\n",
+          'test/b.test.ts': "import '@campus/c';\nimport '../src/index.ts';\n",
+        },
       },
       c: { exports: { '.': './src/index.ts', './extra': './src/extra.ts' }, files: { 'src/index.ts': '', 'src/extra.ts': '' } },
     });
@@ -111,7 +114,11 @@ describe('lint-imports on fixture trees', () => {
       a: { files: { 'src/index.ts': '' } },
       b: {
         devDependencies: ['a'],
-        files: { 'src/index.ts': "export type { A } from '@campus/a';\n", 'test/fixture.ts': "import '@campus/c';\n", 'src/ok.test.ts': "import '@campus/a';\n" },
+        files: {
+          'src/index.ts': "export type { A } from '@campus/a';\n",
+          'test/fixture.ts': "import '@campus/c';\n",
+          'src/ok.test.ts': "import '@campus/a';\n",
+        },
       },
       c: { files: { 'src/index.ts': '' } },
     });

@@ -8,7 +8,6 @@
 import { FORMATS, type ExternalFormat } from './formats/index.ts';
 import {
   EXTERNAL_ID_PATTERN,
-  topicMatches,
   type ExternalFormatDescriptor,
   type FormatDescriptor,
   type FormatLabel,
@@ -43,15 +42,7 @@ export const EXTERNAL_FORMAT_PAGE_LABELS: Readonly<Record<ExternalFormat, Format
 );
 
 /** What the campus file says of a device's source: the identity, and which part of its payload. */
-export interface ExternalSource {
-  format: ExternalFormat;
-  /** Tasmota topic, Shelly prefix, Zigbee2MQTT friendly name, wM-Bus meter id */
-  id: string;
-  /** Tasmota: 1-based energy channel of a multi-channel device */
-  channel?: number;
-  /** Shelly: the component, e.g. "em:0" (Pro 3EM), "switch:0" (Plus 1PM / Plug S) */
-  component?: string;
-}
+export type ExternalSource = SourceConfig<ExternalFormat>;
 
 /**
  * First topic levels that are ours or a family's, with who owns them: every family's roots
@@ -87,7 +78,7 @@ export function externalLoginProblem(format: ExternalFormat, id: string): string
 }
 
 /** Why an external source of the campus file may not be mapped: the field to blame and why; undefined when it may. */
-export function externalSourceIssue(source: SourceConfig<ExternalFormat>): SourceIssue | undefined {
+export function externalSourceIssue(source: ExternalSource): SourceIssue | undefined {
   const d = externalFormat(source.format);
   if (!d) return { field: 'id', message: `no off-the-shelf format "${String(source.format).slice(0, 40)}"` };
   return d.sourceProblem(source, { loginProblem: (id) => externalLoginProblem(source.format, id) });
@@ -98,7 +89,7 @@ export function externalSourceIssue(source: SourceConfig<ExternalFormat>): Sourc
  * (a Tasmota topic or a Shelly prefix is a login id, and so is a Zigbee2MQTT bridge; a friendly
  * name is a level under its bridge; a wmbusmeters id is the meter's id in its telegrams).
  */
-export function externalSourceProblem(source: SourceConfig<ExternalFormat>): string | undefined {
+export function externalSourceProblem(source: ExternalSource): string | undefined {
   return externalSourceIssue(source)?.message;
 }
 
@@ -107,19 +98,19 @@ export function externalScope(source: { format: string; bridge?: string }): stri
   return externalFormat(source.format)?.scope?.(source) ?? '';
 }
 
-/** The topics a broker login of this format may publish to (MQTT filters). */
+/** The topics a broker login of this format may publish to (MQTT filters); none for a format no family has (a login written by hand). */
 export function externalPublishFilters(format: ExternalFormat, id: string): string[] {
-  return descriptor(format).publishFilters(id);
+  return externalFormat(format)?.publishFilters(id) ?? [];
 }
 
 /** The topics a login of this format may subscribe to (its own command topics). */
 export function externalSubscribeFilters(format: ExternalFormat, id: string): string[] {
-  return descriptor(format).subscribeFilters(id);
+  return externalFormat(format)?.subscribeFilters(id) ?? [];
 }
 
 /** Whether a retained publish of this login keeps its flag: availability topics yes, readings never (a replay would look new). */
 export function externalKeepsRetain(format: ExternalFormat, id: string, topic: string): boolean {
-  return descriptor(format).keepsRetain(topic, id);
+  return externalFormat(format)?.keepsRetain(topic, id) ?? false;
 }
 
 /**
@@ -130,11 +121,6 @@ export function externalKeepsRetain(format: ExternalFormat, id: string, topic: s
 export function externalIngestFilters(logins: (format: ExternalFormat) => readonly string[] = () => []): string[] {
   return [...new Set(EXTERNAL.flatMap((d) => d.ingestFilters(logins(d.name as ExternalFormat))))];
 }
-
-/** What ingest subscribes to, per format, with nothing configured. */
-export const EXTERNAL_INGEST_FILTERS: Readonly<Record<ExternalFormat, readonly string[]>> = Object.freeze(
-  Object.fromEntries(EXTERNAL.map((d) => [d.name, d.ingestFilters([])])) as unknown as Record<ExternalFormat, readonly string[]>,
-);
 
 /** Is every topic a filter can match inside one of `allowed`? (for a login's SUBSCRIBE) */
 export function filterWithin(filter: string, allowed: readonly string[]): boolean {
@@ -153,7 +139,7 @@ export function filterWithin(filter: string, allowed: readonly string[]): boolea
  * bridge as its base topic, a wmbusmeters gateway as `wmbus-{siteId}`. `id` is the identity
  * the topic ACL confines it to.
  */
-export function externalLogin(source: SourceConfig<ExternalFormat>, siteId: string): { username: string; id: string } {
+export function externalLogin(source: ExternalSource, siteId: string): { username: string; id: string } {
   return descriptor(source.format).login(source, siteId);
 }
 
@@ -162,7 +148,7 @@ export function externalLogin(source: SourceConfig<ExternalFormat>, siteId: stri
  * services on one broker, each owning its sites): the source's own topics instead of the formats'
  * wildcards, so one site's service never receives another site's devices.
  */
-export function externalIngestTopics(source: SourceConfig<ExternalFormat>, siteId: string): string[] {
+export function externalIngestTopics(source: ExternalSource, siteId: string): string[] {
   return descriptor(source.format).sourceTopics(source, siteId);
 }
 

@@ -63,9 +63,13 @@ export type DecodeResult<F extends string = string> =
 /** What the campus file says of an external source (the fields a family may use). */
 export interface SourceConfig<F extends string = string> {
   format: F;
+  /** Tasmota topic, Shelly prefix, Zigbee2MQTT friendly name, wM-Bus meter id */
   id: string;
+  /** Tasmota: 1-based energy channel of a multi-channel device */
   channel?: number;
+  /** Shelly: the component, e.g. "em:0" (Pro 3EM), "switch:0" (Plus 1PM / Plug S) */
   component?: string;
+  /** Zigbee2MQTT: the bridge's base topic (default zigbee2mqtt) */
   bridge?: string;
 }
 

@@ -14,7 +14,7 @@ import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { dbPath } from '@campus/store';
+import { dbPath } from '@campus/runtime';
 import { CampusError, secretsDir, type Knobs } from '@campus/runtime';
 
 export const BACKUP_USAGE = '  npm run campus -- backup <dir> [--keep 14]';

@@ -6,7 +6,8 @@
  * the last one that ended, into ./report-<term>/.
  */
 import { join, resolve } from 'node:path';
-import { dbPath, openDb, openReadingStore } from '@campus/store';
+import { openReadingStore } from '@campus/store';
+import { dbPath, openDb } from '@campus/runtime';
 import { buildReport, writeReportFiles } from '@campus/report';
 import type { Knobs } from '@campus/runtime';
 import { loadCampus } from '@campus/site';

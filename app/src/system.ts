@@ -6,7 +6,7 @@
 import { BrokerService, brokerSettings } from '@campus/broker';
 import { Auth, DashboardService, dashboardTls } from '@campus/dashboard';
 import { SimulatorService } from '@campus/device-sim';
-import { dbPath } from '@campus/store';
+import { dbPath } from '@campus/runtime';
 import { IngestService, ingestSettings } from '@campus/ingest';
 import { Notifier, notifierSettings } from '@campus/notify';
 import { existsSync } from 'node:fs';

@@ -12,7 +12,8 @@ import mqtt from 'mqtt';
 import { DEMO_CAMPUS_FILE } from '@campus/site';
 import { backup } from '../src/backup-cli.ts';
 import { startStack, tempDir, waitFor, type Stack } from '@campus/testkit';
-import { SqliteReadingStore, dbPath } from '@campus/store';
+import { SqliteReadingStore } from '@campus/store';
+import { dbPath } from '@campus/runtime';
 
 describe('backup', () => {
   let stack: Stack;

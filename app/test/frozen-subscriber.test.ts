@@ -6,7 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
-import { SqliteReadingStore, dbPath } from '@campus/store';
+import { SqliteReadingStore } from '@campus/store';
+import { dbPath } from '@campus/runtime';
 import { loadOrCreateKey, SERVICE_USERS } from '@campus/runtime';
 import { rawMqtt, startStack, waitFor, type Stack } from '@campus/testkit';
 

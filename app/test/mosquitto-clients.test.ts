@@ -4,7 +4,8 @@
  */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteReadingStore, dbPath } from '@campus/store';
+import { SqliteReadingStore } from '@campus/store';
+import { dbPath } from '@campus/runtime';
 import { mosquittoPub as runMosquittoPub, REPO_ROOT, startStack, waitFor, type Stack } from '@campus/testkit';
 
 let stack: Stack;

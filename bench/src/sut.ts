@@ -119,7 +119,8 @@ async function startBroker(dataDir: string, campuses: Campus[], metrics: Metrics
 
 async function startOurs(values: Record<string, string | boolean | undefined>): Promise<Sut> {
   const { IngestService } = await import('@campus/ingest');
-  const { dbPath, InfluxHttp } = await import('@campus/store');
+  const { InfluxHttp } = await import('@campus/store');
+  const { dbPath } = await import('@campus/runtime');
   const { MetricsRegistry } = await import('@campus/runtime');
   const dataDir = String(values['data-dir']);
   const campuses = await districtArgs(values);

@@ -5,7 +5,7 @@ import type { ReadingStore, StatusChange } from '@campus/store';
 import type { TicketService } from '@campus/repairs';
 import type { NotifyStatus } from '@campus/notify';
 import type { Campus } from '@campus/site';
-import type { Log, MetricsRegistry, PartHealth } from '@campus/runtime';
+import type { Db, Log, MetricsRegistry, PartHealth } from '@campus/runtime';
 import type { Auth } from './auth/auth.ts';
 import type { SecurityOptions } from './security/options.ts';
 
@@ -23,7 +23,9 @@ export interface DashboardDeps {
   notifications?: () => NotifyStatus;
   /** who is asking: staff sessions, display tokens, the API key */
   auth: Auth;
-  /** CAMPUS_DATA_DIR: the embedded database for what the office sets up (competitions) */
+  /** campus.db, the connection this process shares (competitions, the term report); see campus-db.ts */
+  db?: () => Db | undefined;
+  /** CAMPUS_DATA_DIR: where campus.db is when no connection is handed over */
   dataDir?: string;
   metrics: MetricsRegistry;
   /** limits against a hostile network (login attempts, body size, slow clients, proxies); defaults in security/options.ts */

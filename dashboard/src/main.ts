@@ -1,6 +1,6 @@
 /** The dashboard on its own: reads the embedded store that an ingest process writes. */
 import { existsSync } from 'node:fs';
-import { dbPath, openDb } from '@campus/store';
+import { dbPath, openDb } from '@campus/runtime';
 import { TicketService, TicketStore } from '@campus/repairs';
 import { Notifier, notifierSettings } from '@campus/notify';
 import { createLog, MetricsRegistry, readKnobs, runMain, startServices, stopOnSignals } from '@campus/runtime';

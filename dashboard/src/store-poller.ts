@@ -7,7 +7,8 @@ import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
 import type { Reading } from '@campus/contract';
 import type { Campus } from '@campus/site';
-import { dbPath, openReadingStore, type ReadingStore, type StatusChange, type StoreSettings } from '@campus/store';
+import { openReadingStore, type ReadingStore, type StatusChange, type StoreSettings } from '@campus/store';
+import { dbPath } from '@campus/runtime';
 import type { LiveFeed } from './deps.ts';
 
 export class StorePoller extends EventEmitter<{ readings: [Reading[]]; statuses: [StatusChange[]] }> implements LiveFeed {

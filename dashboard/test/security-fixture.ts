@@ -8,7 +8,7 @@ import type { Express } from 'express';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import { Auth, DashboardService, type LiveFeed, type Role, type SecurityOptions } from '@campus/dashboard';
-import { openDb } from '@campus/store';
+import { openDb } from '@campus/runtime';
 import { TicketService, TicketStore, type Finding } from '@campus/repairs';
 import { createLog, loadOrCreateKey, MetricsRegistry } from '@campus/runtime';
 import { campusFileWith, tempDir } from '@campus/testkit';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Reading, Ticket } from '@campus/contract';
 import { CampusSim, type Fault } from '@campus/device-sim';
 import { DetectionEngine } from '@campus/detection';
-import { openDb } from '@campus/store';
+import { openDb } from '@campus/runtime';
 import { TicketService, TicketStore } from '@campus/repairs';
 import { createLog } from '@campus/runtime';
 import type { Campus } from '@campus/site';

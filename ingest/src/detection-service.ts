@@ -3,21 +3,21 @@
  * become tickets, a clock tick finds silence and escalates, and the engine's learned state is saved
  * every minute and on stop (so night-flow references survive a restart).
  */
-import { openDb } from '@campus/store';
 import type { Campus } from '@campus/site';
-import type { Log, MetricsRegistry, PartHealth } from '@campus/runtime';
+import { openDb, type Db, type Log, type MetricsRegistry, type PartHealth } from '@campus/runtime';
 import type { Reading, TicketEvent } from '@campus/contract';
-import { DetectionEngine, type EngineSnapshot } from '@campus/detection';
-import { TicketService } from '@campus/repairs';
-import { TicketStore } from '@campus/repairs';
+import { DetectionEngine, DetectorStateStore, type EngineSnapshot } from '@campus/detection';
+import { TicketService, TicketStore } from '@campus/repairs';
 import type { StatusChange } from '@campus/store';
-import type { Db } from '@campus/store';
 
 const SNAPSHOT_ID = '*';
 const SNAPSHOT_KEY = 'engine';
 
 export interface DetectionOptions {
-  dbFile: string;
+  /** campus.db: a connection the caller keeps open and closes, or a file this service opens and closes */
+  db: Db | string;
+  /** the repairs desk findings go to; by default one on `db` */
+  tickets?: TicketService;
   campuses: readonly Campus[];
   log: Log;
   metrics: MetricsRegistry;
@@ -32,15 +32,17 @@ export class DetectionService {
   readonly engine: DetectionEngine;
   readonly tickets: TicketService;
   private readonly db: Db;
-  private readonly store: TicketStore;
+  private readonly ownDb: boolean;
+  private readonly state: DetectorStateStore;
   private timers: NodeJS.Timeout[] = [];
   private lastError?: string;
 
   constructor(private readonly opts: DetectionOptions) {
     this.engine = new DetectionEngine(opts.campuses);
-    this.db = openDb(opts.dbFile);
-    this.store = new TicketStore(this.db);
-    this.tickets = new TicketService(this.store, opts.campuses, opts.log);
+    this.ownDb = typeof opts.db === 'string';
+    this.db = typeof opts.db === 'string' ? openDb(opts.db) : opts.db;
+    this.state = new DetectorStateStore(this.db);
+    this.tickets = opts.tickets ?? new TicketService(new TicketStore(this.db), opts.campuses, opts.log);
     const notify = opts.onTicketEvent;
     if (notify)
       this.tickets.on('event', (e) =>
@@ -49,7 +51,7 @@ export class DetectionService {
           opts.campuses.find((c) => c.site.id === e.ticket.siteId),
         ),
       );
-    const saved = this.store.loadDetectorState().find((s) => s.deviceId === SNAPSHOT_ID && s.detector === SNAPSHOT_KEY);
+    const saved = this.state.load().find((s) => s.deviceId === SNAPSHOT_ID && s.detector === SNAPSHOT_KEY);
     if (saved) this.engine.restore(saved.state as EngineSnapshot);
     const findings = opts.metrics.counter('campus_detector_findings_total', 'detector findings (raised or cleared)');
     this.onFindings = (list) => {
@@ -97,7 +99,7 @@ export class DetectionService {
 
   save(): void {
     try {
-      this.store.saveDetectorState([{ deviceId: SNAPSHOT_ID, detector: SNAPSHOT_KEY, state: this.engine.snapshot() }], Date.now());
+      this.state.save([{ deviceId: SNAPSHOT_ID, detector: SNAPSHOT_KEY, state: this.engine.snapshot() }], Date.now());
     } catch (err) {
       this.opts.log.error(`cannot save detector state: ${(err as Error).message}`);
     }
@@ -107,7 +109,7 @@ export class DetectionService {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     this.save();
-    if (this.db.open) this.db.close();
+    if (this.ownDb && this.db.open) this.db.close();
   }
 
   health(): PartHealth {

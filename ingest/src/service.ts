@@ -27,7 +27,7 @@ import { raise, clear } from '@campus/repairs';
 import { SpooledStore } from './spooled-store.ts';
 import { InfluxUnavailable } from '@campus/store';
 import { openReadingStore } from '@campus/store';
-import { dbPath } from '@campus/store';
+import { dbPath } from '@campus/runtime';
 import type { ReadingStore, StatusChange } from '@campus/store';
 import { MqttSubscriber } from './subscriber.ts';
 import { BoundReport } from './bound-report.ts';
@@ -48,7 +48,7 @@ export interface IngestOptions {
   rawRetentionDays?: number;
   /** the disk spool's limit; default 1 GiB */
   spoolMaxBytes?: number;
-  /** dead letters and pending off-the-shelf devices kept at most (store/bounds.ts; defaults DEFAULT_LOCAL_BOUNDS) */
+  /** dead letters and pending off-the-shelf devices kept at most (store/src/bounds.ts; defaults DEFAULT_LOCAL_BOUNDS) */
   bounds?: { deadLetters?: Partial<DeadLetterBounds>; pending?: Partial<PendingBounds> };
   /** how often stored hours are rolled up, ms; default 10 s */
   rollupEveryMs?: number;
@@ -123,7 +123,7 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
     const store = (this.opts.openStore ?? (() => openStore(this.opts)))();
     this.store = store;
     const detection = new DetectionService({
-      dbFile: dbPath(this.opts.dataDir),
+      db: dbPath(this.opts.dataDir),
       campuses: this.opts.campuses,
       log: log.child('detect'),
       metrics,

@@ -5,7 +5,8 @@
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteReadingStore, dbPath, type ReadingStore } from '@campus/store';
+import { SqliteReadingStore, type ReadingStore } from '@campus/store';
+import { dbPath } from '@campus/runtime';
 import { startStack, waitFor, type Stack } from '@campus/testkit';
 
 let stack: Stack | undefined;

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openDb } from '@campus/store';
+import { openDb } from '@campus/runtime';
 import { raise, TicketService, TicketStore } from '@campus/repairs';
 import { createLog } from '@campus/runtime';
 import { startHttpReceiver, tempDir, waitFor } from '@campus/testkit';

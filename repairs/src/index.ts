@@ -1,3 +1,4 @@
 export * from './finding.ts';
 export * from './ticket-service.ts';
 export * from './ticket-store.ts';
+export * from './schema.ts';

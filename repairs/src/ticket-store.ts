@@ -3,7 +3,8 @@
  * what note). Tickets always live in SQLite, whichever store holds the readings.
  */
 import type { EvidencePoint, Severity, Ticket, TicketAuditEntry, TicketCategory, TicketLocation, TicketStatus, Trade } from '@campus/contract';
-import type { Db } from '@campus/store';
+import { migrate, type Db } from '@campus/runtime';
+import { REPAIRS_SCHEMA } from './schema.ts';
 
 export interface TicketRecord {
   id: number;
@@ -77,7 +78,9 @@ export interface TicketQuery {
 }
 
 export class TicketStore {
-  constructor(private readonly db: Db) {}
+  constructor(private readonly db: Db) {
+    migrate(db, REPAIRS_SCHEMA);
+  }
 
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();
@@ -163,19 +166,5 @@ export class TicketStore {
       severity: Severity;
       n: number;
     }[];
-  }
-
-  loadDetectorState(): { deviceId: string; detector: string; state: unknown }[] {
-    const rows = this.db.prepare('SELECT device_id, detector, state FROM detector_state').all() as { device_id: string; detector: string; state: string }[];
-    return rows.map((r) => ({ deviceId: r.device_id, detector: r.detector, state: JSON.parse(r.state) }));
-  }
-
-  saveDetectorState(entries: { deviceId: string; detector: string; state: unknown }[], at: number): void {
-    const put = this.db.prepare(
-      'INSERT INTO detector_state (device_id, detector, state, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (device_id, detector) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at',
-    );
-    this.db.transaction(() => {
-      for (const e of entries) put.run(e.deviceId, e.detector, JSON.stringify(e.state), at);
-    })();
   }
 }

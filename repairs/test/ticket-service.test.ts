@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Ticket, TicketEvent } from '@campus/contract';
-import { openDb } from '@campus/store';
+import { openDb } from '@campus/runtime';
 import { TicketService, TicketStore, type Finding } from '@campus/repairs';
 import { createLog } from '@campus/runtime';
 import { buildCampus, DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';

@@ -4,9 +4,11 @@
  * `competitions`) that overlap the period, and the term-long board (electricity; water where
  * classes have their own meters).
  */
-import type { Db, ReadingStore } from '@campus/store';
+import type { ReadingStore } from '@campus/store';
+import type { Db } from '@campus/runtime';
 import { scoreCompetition, type CompetitionResult, type Resource } from './competition.ts';
 import type { ReportContext } from './context.ts';
+import { CompetitionStore } from './competition-store.ts';
 
 export interface CompetitionHeld {
   name: string;
@@ -20,10 +22,8 @@ export interface CompetitionHeld {
 
 export async function competitionsHeld(ctx: ReportContext, store: ReadingStore, db: Db): Promise<CompetitionHeld[]> {
   const { campus, period, now } = ctx;
-  const saved = db
-    .prepare('SELECT name, resource, start_date AS "from", end_date AS "to" FROM competitions WHERE start_date <= ? AND end_date >= ? ORDER BY start_date, id')
-    .all(period.to, period.from) as { name: string; resource: Resource; from: string; to: string }[];
-  const boards: Omit<CompetitionHeld, 'result'>[] = saved.map((c) => ({ ...c, source: 'office' }));
+  const saved = new CompetitionStore(db).overlapping(period.from, period.to);
+  const boards: Omit<CompetitionHeld, 'result'>[] = saved.map(({ name, resource, from, to }) => ({ name, resource, from, to, source: 'office' }));
   const waterByClass = campus.devices.some((d) => d.kind === 'water_meter' && d.class);
   const label = period.term ? '学期' : '本时段';
   boards.push({ name: `${label}节电评比`, resource: 'electricity', from: period.from, to: period.to, source: 'period' });

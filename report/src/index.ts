@@ -8,3 +8,4 @@ export * from './files.ts';
 export { LEAK_CONDITIONS } from './leaks.ts';
 export { registerUse, type RegisterUse, type BucketUse } from './register-use.ts';
 export { esc } from './svg.ts';
+export * from './competition-store.ts';

@@ -4,7 +4,8 @@
  * summary paragraph (summary.ts) only read this object.
  */
 import { TicketStore } from '@campus/repairs';
-import { type Db, type ReadingStore } from '@campus/store';
+import { type ReadingStore } from '@campus/store';
+import { type Db } from '@campus/runtime';
 import type { Campus, DayType, SchoolCalendar, TariffsConfig } from '@campus/site';
 import { competitionsHeld, type CompetitionHeld } from './competitions.ts';
 import type { ReportContext } from './context.ts';

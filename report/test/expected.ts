@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Db } from '@campus/store';
+import type { Db } from '@campus/runtime';
 
 export interface Row {
   bucket: number;

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { ratedCurrentA } from '@campus/contract';
-import { openDb, dbPath, type Db } from '@campus/store';
+import { openDb, dbPath, type Db } from '@campus/runtime';
 import type { Campus } from '@campus/site';
 import { campusCli } from '@campus/testkit';
 import { cellNumber, hourlyUses, median, periodUse, readCsv, type RowSource } from './expected.ts';

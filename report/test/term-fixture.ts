@@ -11,10 +11,12 @@ import { isMap, isSeq, parseDocument } from 'yaml';
 import type { Reading, Severity } from '@campus/contract';
 import { backfill, type Fault } from '@campus/device-sim';
 import { DetectionEngine } from '@campus/detection';
-import { openDb, dbPath, type ReadingStore } from '@campus/store';
+import { type ReadingStore } from '@campus/store';
+import { openDb, dbPath } from '@campus/runtime';
 import { TicketService, TicketStore, type Finding } from '@campus/repairs';
 import { createLog } from '@campus/runtime';
 import { DEMO_CAMPUS_FILE, loadCampus, type Campus } from '@campus/site';
+import { CompetitionStore } from '@campus/report';
 
 export const TERM = { name: '2026-2027学年第一学期', start: '2026-09-07', end: '2026-09-27' };
 export const PREVIOUS = { name: '2025-2026学年第二学期', start: '2026-03-02', end: '2026-03-15' };
@@ -111,14 +113,7 @@ export async function backfillTerms(store: ReadingStore, campus: Campus, dataDir
   const range = (r: { from: string; to: string }): [number, number] => [campus.calendar.startOfDay(r.from), campus.calendar.startOfDay(r.to) + 24 * H];
   let n = await backfill(sink, campus, { ranges: [range(TERM_BACKFILL)], stepMs: STEP_MS, faults: FAULTS });
   // and a competition the office set up for the week of 21 September
-  db.prepare('INSERT INTO competitions (name, resource, start_date, end_date, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
-    '九月节电周',
-    'electricity',
-    '2026-09-21',
-    '2026-09-25',
-    'admin',
-    at('2026-09-18T10:00'),
-  );
+  new CompetitionStore(db).add({ name: '九月节电周', resource: 'electricity', from: '2026-09-21', to: '2026-09-25', createdBy: 'admin' }, at('2026-09-18T10:00'));
   db.close();
   // the terms compared with: history only (another simulator run; no detection)
   n += await backfill(store, campus, { ranges: [range({ from: PREVIOUS.start, to: PREVIOUS.end })], stepMs: 15 * 60_000, seed: 2 });

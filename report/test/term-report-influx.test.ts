@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import { beforeAll, describe } from 'vitest';
-import { dbPath, InfluxReadingStore, storeContext } from '@campus/store';
+import { InfluxReadingStore, storeContext } from '@campus/store';
+import { dbPath } from '@campus/runtime';
 import { influxdSuite } from '@campus/testkit';
 import { influxRows } from './expected.ts';
 import { reportChecks, reportWithCli, type Backfilled } from './report-suite.ts';

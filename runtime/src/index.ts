@@ -9,3 +9,4 @@ export * from './hash.ts';
 export * from './mqtt-servers.ts';
 export * from './metrics-server.ts';
 export * from './throttled.ts';
+export * from './sqlite.ts';

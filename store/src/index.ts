@@ -6,5 +6,4 @@ export * from './open.ts';
 export * from './context.ts';
 export * from './local-state.ts';
 export { HOUR_MS, type Period as RollupPeriod, type RollupRow } from './rollups.ts';
-export { dbPath, openDb, type Db } from './sqlite/db.ts';
 export * from './bounds.ts';

@@ -5,7 +5,8 @@
  * the backend (the same file for SQLite, InfluxDB otherwise).
  */
 import type { DeviceKind, Reading } from '@campus/contract';
-import { openDb, type Db } from './sqlite/db.ts';
+import { migrate, openDb, type Db } from '@campus/runtime';
+import { STORE_SCHEMA } from './sqlite/schema.ts';
 import { hourOf } from './rollups.ts';
 import type { DeadLetter, DeviceLast, StatusChange } from './records.ts';
 import type { PendingDevice } from './records.ts';
@@ -34,6 +35,7 @@ export class LocalState {
     readonly options: { readonly?: boolean; bounds?: LocalBounds } = {},
   ) {
     this.db = openDb(file, options);
+    migrate(this.db, STORE_SCHEMA);
     this.bounds = options.bounds ?? localBounds();
     if (options.readonly) return;
     const stmt = (this.stmt = prepare(this.db));

@@ -2,7 +2,7 @@
 import type { Campus } from '@campus/site';
 import { storeContext } from './context.ts';
 import { InfluxReadingStore } from './influx/influx-store.ts';
-import { dbPath } from './sqlite/db.ts';
+import { dbPath } from '@campus/runtime';
 import { SqliteReadingStore } from './sqlite/sqlite-store.ts';
 import type { ReadingStore } from './records.ts';
 import type { LocalBounds } from './bounds.ts';

@@ -103,7 +103,7 @@ describe('dead letters', () => {
     new SqliteReadingStore(file).close();
     const raw = new Database(file);
     raw.exec(
-      'ALTER TABLE dead_letters DROP COLUMN payload_bytes; ALTER TABLE dead_letters DROP COLUMN payload_sha256; ALTER TABLE dead_letters DROP COLUMN kept_bytes;',
+      'DROP TABLE schema_versions; ALTER TABLE dead_letters DROP COLUMN payload_bytes; ALTER TABLE dead_letters DROP COLUMN payload_sha256; ALTER TABLE dead_letters DROP COLUMN kept_bytes;',
     );
     raw.pragma('user_version = 5');
     const insert = raw.prepare('INSERT INTO dead_letters (received_at, topic, reason, payload) VALUES (?, ?, ?, ?)');

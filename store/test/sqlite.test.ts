@@ -47,10 +47,10 @@ describe('sqlite specifics', () => {
     const store = new SqliteReadingStore(file, { context: TEST_CONTEXT });
     await store.write(batch({ readings: [reading('em-1', T0, { totalKWh: 1 }), reading('em-1', T0 + 3_600_000, { totalKWh: 2 })] }));
     store.close();
-    // pretend the file predates version 4: no rollup tables, no queue
+    // pretend the file predates version 4 of the one migration list of before: no rollup tables, no queue, no owners
     const raw = new Database(file);
     raw.exec(
-      'DROP TABLE rollups; DROP TABLE rollup_queue; DROP TABLE pending_devices; ' +
+      'DROP TABLE rollups; DROP TABLE rollup_queue; DROP TABLE pending_devices; DROP TABLE schema_versions; ' +
         'ALTER TABLE dead_letters DROP COLUMN payload_bytes; ALTER TABLE dead_letters DROP COLUMN payload_sha256; ALTER TABLE dead_letters DROP COLUMN kept_bytes;',
     );
     raw.pragma('user_version = 3');
@@ -76,8 +76,9 @@ describe('sqlite specifics', () => {
 
   it('refuses a database from a newer version instead of guessing', () => {
     const file = join(dir.path, 'future.db');
+    new SqliteReadingStore(file).close();
     const raw = new Database(file);
-    raw.pragma('user_version = 999');
+    raw.prepare("UPDATE schema_versions SET version = 99 WHERE owner = 'store'").run();
     raw.close();
     expect(() => new SqliteReadingStore(file)).toThrow(/newer than this program/);
   });

@@ -4,8 +4,8 @@
  * office admin. The board shows a saved one with /api/competition?period=custom&from=&to=.
  */
 import type { Router } from 'express';
-import { openDb, type Db } from '@campus/store';
-import { dbPath } from '@campus/store';
+import { CompetitionStore } from '@campus/report';
+import { campusDb } from '../campus-db.ts';
 import { actorName, staffOr403, viewerOr401 } from '../auth/guards.ts';
 import type { DashboardDeps } from '../deps.ts';
 import { badRequest } from './http.ts';
@@ -13,16 +13,16 @@ import { badRequest } from './http.ts';
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 export function competitionsRoutes(router: Router, deps: DashboardDeps): void {
-  let db: Db | undefined;
-  const conn = () => (db && db.open ? db : (db = deps.dataDir ? openDb(dbPath(deps.dataDir)) : undefined));
+  let saved: CompetitionStore | undefined;
+  const competitions = () => {
+    const db = campusDb(deps);
+    if (db && saved?.db !== db) saved = new CompetitionStore(db);
+    return db ? saved : undefined;
+  };
 
   router.get('/api/competitions', (req, res) => {
     if (!viewerOr401(deps.auth, req, res)) return;
-    const d = conn();
-    const rows = d
-      ? d.prepare('SELECT id, name, resource, start_date AS "from", end_date AS "to", created_by AS createdBy FROM competitions ORDER BY start_date DESC').all()
-      : [];
-    res.json({ competitions: rows });
+    res.json({ competitions: competitions()?.list() ?? [] });
   });
 
   router.post('/api/competitions', (req, res) => {
@@ -34,19 +34,17 @@ export function competitionsRoutes(router: Router, deps: DashboardDeps): void {
     if (resource !== 'electricity' && resource !== 'water') return badRequest(res, 'resource must be electricity or water');
     if (typeof from !== 'string' || typeof to !== 'string' || !DATE.test(from) || !DATE.test(to) || to < from)
       return badRequest(res, 'from and to: YYYY-MM-DD, from <= to');
-    const d = conn();
-    if (!d) return res.status(503).json({ error: 'store_unavailable', message: 'no database' });
-    const r = d
-      .prepare('INSERT INTO competitions (name, resource, start_date, end_date, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(name.trim(), resource, from, to, actorName(viewer), Date.now());
-    res.status(201).json({ id: Number(r.lastInsertRowid), name: name.trim(), resource, from, to });
+    const store = competitions();
+    if (!store) return res.status(503).json({ error: 'store_unavailable', message: 'no database' });
+    const { id } = store.add({ name: name.trim(), resource, from, to, createdBy: actorName(viewer) });
+    res.status(201).json({ id, name: name.trim(), resource, from, to });
   });
 
   router.delete('/api/competitions/:id', (req, res) => {
     const viewer = staffOr403(deps.auth, req, res);
     if (!viewer) return;
     if (viewer.kind === 'staff' && viewer.role !== 'admin') return res.status(403).json({ error: 'forbidden', message: '只有总务处管理员可以删除评比' });
-    const changes = conn()?.prepare('DELETE FROM competitions WHERE id = ?').run(Number(req.params.id)).changes ?? 0;
+    const changes = competitions()?.remove(Number(req.params.id)) ?? false;
     res.status(changes ? 200 : 404).json(changes ? { ok: true } : { error: 'not_found', message: `no competition ${req.params.id}` });
   });
 }

@@ -8,15 +8,25 @@
  * Policy allows its one style block (by hash) and nothing else.
  */
 import type { Request, Response, Router } from 'express';
-import { dbPath, openDb, type Db } from '@campus/store';
+import { campusDb } from '../campus-db.ts';
 import { buildReport, esc, PeriodError, renderMessagePage, renderReportHtml, reportTables, REPORT_STYLE_HASH, toCsv, type TermReport } from '@campus/report';
 import type { DashboardDeps } from '../deps.ts';
+import { LANGUAGE_COOKIE, LANGUAGE_PARAM, parseLanguage, translator, type Language } from '../../web/i18n/text.ts';
 
 const CSP = `default-src 'none'; style-src ${REPORT_STYLE_HASH}; img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`;
 
+/**
+ * The language of the page's own words (the form above the report): ?lang=, else the choice the
+ * pages remembered in a cookie, else Chinese. The report below is the school's official Chinese
+ * document and stays Chinese.
+ */
+function languageOf(req: Request): Language {
+  const asked = typeof req.query.lang === 'string' ? req.query.lang : undefined;
+  const cookie = new RegExp(`(?:^|;\\s*)${LANGUAGE_COOKIE}=([^;]*)`).exec(req.headers.cookie ?? '')?.[1];
+  return parseLanguage(asked) ?? parseLanguage(cookie) ?? 'zh-CN';
+}
+
 export function reportRoutes(router: Router, deps: DashboardDeps): void {
-  let db: Db | undefined;
-  const conn = () => (db && db.open ? db : (db = deps.dataDir ? openDb(dbPath(deps.dataDir)) : undefined));
 
   /** staff or the API key; a screen's token may not; nobody else either */
   const staff = (req: Request, res: Response): boolean => {
@@ -35,7 +45,7 @@ export function reportRoutes(router: Router, deps: DashboardDeps): void {
   /** The report for the request, or an answer already sent (400 for a bad period, 503 without a store). */
   const report = async (req: Request, res: Response): Promise<TermReport | undefined> => {
     const store = deps.store();
-    const d = conn();
+    const d = campusDb(deps);
     if (!store || !d) {
       res.status(503).type('text/plain; charset=utf-8').send('数据库尚未就绪，请稍后再试');
       return undefined;
@@ -46,7 +56,7 @@ export function reportRoutes(router: Router, deps: DashboardDeps): void {
     } catch (err) {
       if (!(err instanceof PeriodError)) throw err;
       res.status(400).setHeader('Content-Security-Policy', CSP);
-      res.type('html').send(renderMessagePage(err.message, { toolbar: toolbar(deps, query(req), null) }));
+      res.type('html').send(renderMessagePage(err.message, { toolbar: toolbar(deps, query(req), null, languageOf(req)) }));
       return undefined;
     }
   };
@@ -57,7 +67,7 @@ export function reportRoutes(router: Router, deps: DashboardDeps): void {
     if (!r) return;
     res.setHeader('Content-Security-Policy', CSP);
     res.setHeader('Cache-Control', 'no-store');
-    res.type('html').send(renderReportHtml(r, { toolbar: toolbar(deps, query(req), r) }));
+    res.type('html').send(renderReportHtml(r, { toolbar: toolbar(deps, query(req), r, languageOf(req)) }));
   });
 
   router.get('/reports/summary.txt', async (req, res) => {
@@ -82,23 +92,32 @@ export function reportRoutes(router: Router, deps: DashboardDeps): void {
   });
 }
 
-/** The form above the report (hidden in print): a term, or dates; the CSV files; how to print. */
-function toolbar(deps: DashboardDeps, q: { term?: string; from?: string; to?: string }, r: TermReport | null): string {
+/**
+ * The form above the report (hidden in print): a term, or dates; the CSV files; how to print; the
+ * other language. Term names come from the campus file and table titles from the report, both as
+ * written (marked so: data-user, lang="zh-CN").
+ */
+function toolbar(deps: DashboardDeps, q: { term?: string; from?: string; to?: string }, r: TermReport | null, language: Language): string {
+  const t = translator(language);
   const campus = deps.campuses[0]!;
   const terms = [...campus.calendar.config.terms].sort((a, b) => b.start.localeCompare(a.start));
   const current = r?.period.term ?? q.term;
-  const options = terms.map((t) => `<option${t.name === current ? ' selected' : ''}>${esc(t.name)}</option>`).join('');
+  const options = terms.map((x) => `<option data-user${x.name === current ? ' selected' : ''}>${esc(x.name)}</option>`).join('');
   const params = r ? (r.period.term ? `term=${encodeURIComponent(r.period.term)}` : `from=${r.period.from}&to=${r.period.to}`) : '';
   const files = r
-    ? `<span class="files">下载表格（CSV）：${reportTables(r)
-        .map((t) => `<a href="/reports/${t.id}.csv?${params}" download>${esc(t.title)}</a>`)
-        .join('')}<a href="/reports/summary.txt?${params}">摘要文本</a></span>`
+    ? `<span class="files">${t('report.files')}${reportTables(r)
+        .map((x) => `<a href="/reports/${x.id}.csv?${params}" download lang="zh-CN">${esc(x.title)}</a>`)
+        .join('')}<a href="/reports/summary.txt?${params}">${t('report.summary-text')}</a></span>`
     : '';
-  return `<div class="toolbar" role="navigation">
-<a href="/">← 总览</a>
-<form method="get" action="/reports"><label>学期 <select name="term">${options}</select></label> <button type="submit">生成报告</button></form>
-<form method="get" action="/reports"><label>或日期 <input type="date" name="from" value="${esc(q.from ?? '')}"> 至 <input type="date" name="to" value="${esc(q.to ?? '')}"></label> <button type="submit">生成</button></form>
-<span>打印或另存为 PDF：Ctrl+P（A4）</span>
+  const other: Language = language === 'en' ? 'zh-CN' : 'en';
+  const switchTo = new URLSearchParams({ ...(q.term ? { term: q.term } : {}), ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}), lang: LANGUAGE_PARAM[other] });
+  const lang = `<input type="hidden" name="lang" value="${LANGUAGE_PARAM[language]}">`;
+  return `<div class="toolbar" role="navigation" lang="${language}">
+<a href="/">${t('report.back')}</a>
+<form method="get" action="/reports"><label>${t('report.term')} <select name="term">${options}</select></label>${lang} <button type="submit">${t('report.make')}</button></form>
+<form method="get" action="/reports"><label>${t('report.or-dates')} <input type="date" name="from" value="${esc(q.from ?? '')}"> ${t('report.to')} <input type="date" name="to" value="${esc(q.to ?? '')}"></label>${lang} <button type="submit">${t('report.make-short')}</button></form>
+<span>${t('report.print')}</span>
 ${files}
+<a class="lang" href="/reports?${esc(switchTo.toString())}" lang="${other}">${other === 'en' ? 'English' : '中文'}</a>
 </div>`;
 }

@@ -7,3 +7,4 @@ export * from './fault-file.ts';
 export * from './backfill.ts';
 export * from './district.ts';
 export * from './load.ts';
+export { encode, formatLogin, type FormatLogin } from './formats.ts';

@@ -9,11 +9,10 @@
  */
 import { externalSourceProblem, TELEMETRY_FIELDS, validateTelemetry, type TelemetryLimits } from '@campus/contract';
 import type { ExternalMessage, ExternalPart } from '@campus/contract';
-import type { Outcome } from './pipeline.ts';
+import type { Outcome } from './outcome.ts';
 import type { PendingDevice } from '@campus/store';
 import type { DeviceRegistry, ExternalMapping } from './registry.ts';
 import { beyondRegister } from './register-range.ts';
-
 
 const STALE_MS = 30 * 60_000;
 const PHASED = ['currentA', 'voltageV'] as const;

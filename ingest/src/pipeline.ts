@@ -4,30 +4,16 @@
  *   const steps = [decode, validate (native) | map (external)]  -> then the batch is stored, and only then acknowledged.
  * The process never throws on a payload: anything unexpected becomes a rejection.
  */
-import {
-  DEFAULT_TELEMETRY_LIMITS,
-  formatOfTopic,
-  validateTelemetry,
-  type DecodeResult,
-  type ExternalFormat,
-  type Reading,
-  type TelemetryLimits,
-} from '@campus/contract';
+import { DEFAULT_TELEMETRY_LIMITS, formatOfTopic, validateTelemetry, type DecodeResult, type ExternalFormat, type TelemetryLimits } from '@campus/contract';
 import { ExternalMapper } from './external.ts';
-import type { PendingDevice } from '@campus/store';
+import type { Outcome } from './outcome.ts';
 import type { DeviceRegistry } from './registry.ts';
 import { beyondRegister } from './register-range.ts';
-import type { StatusChange } from '@campus/store';
 
 /** A message decoded by its family (the contract's formats/: one descriptor a family). */
 export type AdapterResult = DecodeResult<ExternalFormat>;
 
-export type Outcome =
-  | { type: 'reading'; reading: Reading }
-  | { type: 'status'; status: StatusChange }
-  | { type: 'pending'; pending: PendingDevice }
-  | { type: 'ignored'; reason: string }
-  | { type: 'rejected'; reason: string };
+export type { Outcome };
 
 export interface PipelineContext {
   registry: DeviceRegistry;

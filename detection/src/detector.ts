@@ -1,14 +1,29 @@
 /**
  * A detector: a pure function of (state, observation, context) -> { state, findings }, plus a
- * descriptor (key, device kinds, default thresholds). All detectors are listed in registry.ts.
+ * descriptor (key, device kinds, thresholds with their defaults), made with `defineDetector`.
+ * All detectors are listed in registry.ts.
  */
-import type { DeviceKind, Reading } from '@campus/contract';
+import type { DeviceKind, ElectricMeterValues, FridgeValues, Reading, TransformerValues, WaterMeterValues } from '@campus/contract';
 import type { DeviceConfig, SchoolCalendar } from '@campus/site';
 import type { Finding } from '@campus/repairs';
 import type { RegisterFault, RegisterStep } from './detectors/register.ts';
 
-export interface Observation {
-  reading: Reading;
+/** What a reading of each kind of device carries. */
+export interface ValuesByKind {
+  water_meter: WaterMeterValues;
+  electric_meter: ElectricMeterValues;
+  transformer: TransformerValues;
+  fridge: FridgeValues;
+}
+
+/** A device of one of the kinds `K`. */
+export type DeviceOf<K extends DeviceKind> = Extract<DeviceConfig, { kind: K }>;
+
+/** A reading from a device of one of the kinds `K` (the engine gives a detector only those). */
+export type ReadingOf<K extends DeviceKind> = Omit<Reading, 'kind' | 'values'> & { [k in K]: { kind: k; values: ValuesByKind[k] } }[K];
+
+export interface Observation<K extends DeviceKind = DeviceKind> {
+  reading: ReadingOf<K>;
   /** water meters: register value after rollover / replacement handling (continuous), m³ */
   volumeM3?: number;
   /** water meters: average flow since the previous reading, from the register, m³/h */
@@ -25,12 +40,15 @@ export interface Observation {
   };
 }
 
-export interface DetectorContext {
-  device: DeviceConfig;
+/** A detector's thresholds by name. Every threshold is a number: the campus file's schema says so. */
+export type Thresholds = Readonly<Record<string, number>>;
+
+export interface DetectorContext<P = Thresholds, K extends DeviceKind = DeviceKind> {
+  device: DeviceOf<K>;
   siteId: string;
   calendar: SchoolCalendar;
   /** thresholds: the detector's defaults, overridden by the campus file */
-  params: Readonly<Record<string, number>>;
+  params: Readonly<P>;
 }
 
 export interface Result<S> {
@@ -38,12 +56,69 @@ export interface Result<S> {
   findings: Finding[];
 }
 
-export interface Detector<S = unknown> {
+export interface Detector<S = unknown, P = Thresholds, K extends DeviceKind = DeviceKind> {
   key: string;
-  kinds: readonly DeviceKind[];
+  kinds: readonly K[];
   /** further narrowing (e.g. only classroom meters) */
-  appliesTo?: (device: DeviceConfig) => boolean;
-  defaults: Readonly<Record<string, number>>;
+  appliesTo?: (device: DeviceOf<K>) => boolean;
+  /** every threshold that has a default, with it */
+  defaults: Readonly<P>;
+  /** thresholds without a default: unset unless the campus file sets them */
+  optional: readonly string[];
   init(): S;
-  onReading(state: S, obs: Observation, ctx: DetectorContext): Result<S>;
+  /**
+   * State saved by this or an older version (its known fields already laid over `init()`), made
+   * current: e.g. a field that was renamed. Without it the merged state is used as it is.
+   */
+  restore?(merged: S, saved: Readonly<Record<string, unknown>>): S;
+  onReading(state: S, obs: Observation<K>, ctx: DetectorContext<P, K>): Result<S>;
+  /** called on the engine's clock tick, for a detector that judges silence or the time of day */
+  onTick?(state: S, now: number, ctx: DetectorContext<P, K>): Result<S>;
+}
+
+/** The thresholds a detector defined with defaults `D` and optional thresholds `O` is given. */
+export type ParamsOf<D, O extends string = never> = D & { readonly [K in O]?: number };
+
+export interface DetectorDefinition<S, D extends Thresholds, O extends string, K extends DeviceKind> {
+  key: string;
+  /** the kinds of device it judges: `obs.reading.values` and `ctx.device` are typed by them */
+  kinds: readonly K[];
+  appliesTo?: (device: DeviceOf<K>) => boolean;
+  /** the thresholds and their defaults: the types of `ctx.params` are inferred from these */
+  params: D;
+  /** thresholds that have no default (e.g. a fridge's limits, which come from its class) */
+  optional?: readonly O[];
+  init(): S;
+  restore?(merged: S, saved: Readonly<Record<string, unknown>>): S;
+  onReading(state: S, obs: Observation<K>, ctx: DetectorContext<ParamsOf<D, O>, K>): Result<S>;
+  onTick?(state: S, now: number, ctx: DetectorContext<ParamsOf<D, O>, K>): Result<S>;
+}
+
+/**
+ * Defines a detector: its thresholds' types come from their defaults (and `optional`), so a
+ * detector reads `ctx.params.minutes` as a number and `ctx.params.maxC` as `number | undefined`,
+ * and a fridge detector reads `obs.reading.values.tempC` and `ctx.device.fridgeClass` without a cast;
+ * the engine refuses a campus-file override that the definition does not name.
+ */
+export function defineDetector<S, D extends Thresholds, K extends DeviceKind, O extends string = never>(
+  definition: DetectorDefinition<S, D, O, K>,
+): Detector<S, ParamsOf<D, O>, K> {
+  const { params, optional = [], ...rest } = definition;
+  return { ...rest, defaults: Object.freeze({ ...params }), optional: Object.freeze([...optional]) };
+}
+
+/** What the campus file set for a detector's thresholds, checked against its definition: one line per problem, by path. */
+export function thresholdProblems(
+  detector: Pick<Detector<unknown, Readonly<Record<string, unknown>>, DeviceKind>, 'key' | 'defaults' | 'optional'>,
+  set: Readonly<Record<string, unknown>>,
+  at: string,
+): string[] {
+  const { defaults } = detector;
+  const names = [...Object.keys(defaults), ...detector.optional];
+  return Object.entries(set).flatMap(([name, value]) => {
+    if (!names.includes(name)) return [`${at}.${name}: not a threshold of ${detector.key} (${names.join(', ')})`];
+    const expected = typeof (defaults[name] ?? 0);
+    if (typeof value !== expected || (typeof value === 'number' && !Number.isFinite(value))) return [`${at}.${name}: must be a finite ${expected}, not ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`];
+    return [];
+  });
 }

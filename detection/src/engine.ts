@@ -4,29 +4,67 @@
  * then the campus file's detection.defaults, the device's profile, and the device's own
  * thresholds. Pure of I/O: the service persists snapshots and turns findings into tickets.
  */
-import type { Reading, WaterMeterValues } from '@campus/contract';
+import type { DeviceKind, Reading, WaterMeterValues } from '@campus/contract';
 import type { Campus, DeviceConfig, SchoolCalendar } from '@campus/site';
-import type { Detector, DetectorContext, Observation } from './detector.ts';
+import { thresholdProblems, type Detector, type DetectorContext, type Observation, type ReadingOf, type Result } from './detector.ts';
 import type { Finding } from '@campus/repairs';
 import { OfflineWatch, type Presence } from './detectors/offline.ts';
-import { initRegister, stepRegister, type RegisterState } from './detectors/register.ts';
-import { DETECTORS, OPTIONAL_PARAMS } from './registry.ts';
-import { REGISTER_FAULT_DEFAULTS, REGISTER_FAULT_KEY, registerLimits } from './detectors/register-fault.ts';
+import { initRegister, stepRegister, type RegisterLimits, type RegisterState } from './detectors/register.ts';
+import { DETECTORS } from './registry.ts';
+import { registerFault, registerLimits } from './detectors/register-fault.ts';
+
+interface DetectorEntry {
+  detector: Detector<any, any, any>;
+  ctx: DetectorContext<any>;
+  state: unknown;
+}
 
 interface DeviceSlot {
   device: DeviceConfig;
   siteId: string;
   calendar: SchoolCalendar;
   register: RegisterState;
+  /** how fast the register can move (register-fault's thresholds); undefined for a device without one */
+  registerLimits: RegisterLimits | undefined;
   /** device time of the newest reading judged: older ones are stored but not re-judged */
   lastTs: number | null;
-  detectors: { detector: Detector<any>; ctx: DetectorContext; state: unknown }[];
+  detectors: DetectorEntry[];
 }
 
 export interface EngineSnapshot {
   version: 1;
   devices: Record<string, { register: RegisterState; lastTs: number | null; states: Record<string, unknown> }>;
   presence: Record<string, Presence>;
+}
+
+/** A detector's thresholds for a device: its defaults, then detection.defaults, the device's profile, the device's own. */
+function thresholdsFor<P>(detector: Pick<Detector<unknown, P>, 'key' | 'defaults'>, campus: Campus, device: DeviceConfig): Readonly<P> {
+  const profile = device.profile ? campus.detection.profiles[device.profile] : undefined;
+  return Object.freeze({
+    ...detector.defaults,
+    ...campus.detection.defaults[detector.key],
+    ...profile?.[detector.key],
+    ...device.thresholds?.[detector.key],
+  });
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A detector's state as saved (by this version or an older one): the fields its `init()` has are
+ * taken from the saved state, then its `restore` makes them current. State it cannot read (not an
+ * object, or `restore` throws) is dropped: that detector starts clean for the device.
+ */
+function restoreState(detector: Pick<Detector, 'init' | 'restore'>, saved: unknown): unknown {
+  const fresh = detector.init();
+  if (!isRecord(saved) || !isRecord(fresh)) return fresh;
+  const merged: Record<string, unknown> = { ...fresh };
+  for (const key of Object.keys(fresh)) if (saved[key] !== undefined) merged[key] = saved[key];
+  try {
+    return detector.restore ? detector.restore(merged, saved) : merged;
+  } catch {
+    return fresh;
+  }
 }
 
 /** The cumulative register a reading carries (water m³, electricity kWh) and the register's maximum. */
@@ -43,18 +81,16 @@ export class DetectionEngine {
 
   constructor(
     campuses: readonly Campus[],
-    private readonly detectors: readonly Detector<any>[] = DETECTORS,
+    private readonly detectors: readonly Detector<any, any, any>[] = DETECTORS,
   ) {
     const problems: string[] = [];
+    const known = new Map(detectors.map((d) => [d.key, d]));
     for (const campus of campuses) {
-      const known = new Map(detectors.map((d) => [d.key, new Set([...Object.keys(d.defaults), ...(OPTIONAL_PARAMS[d.key] ?? [])])]));
-      const check = (set: Record<string, Record<string, number>>, at: string) => {
+      const check = (set: Readonly<Record<string, Readonly<Record<string, unknown>>>>, at: string) => {
         for (const [key, params] of Object.entries(set)) {
-          const allowed = known.get(key);
-          if (!allowed) problems.push(`${at}.${key}: no detector "${key}" (known: ${[...known.keys()].join(', ')})`);
-          else
-            for (const name of Object.keys(params))
-              if (!allowed.has(name)) problems.push(`${at}.${key}.${name}: not a threshold of ${key} (${[...allowed].join(', ')})`);
+          const detector = known.get(key);
+          if (!detector) problems.push(`${at}.${key}: no detector "${key}" (known: ${[...known.keys()].join(', ')})`);
+          else problems.push(...thresholdProblems(detector, params, `${at}.${key}`));
         }
       };
       check(campus.detection.defaults, 'detection.defaults');
@@ -72,13 +108,13 @@ export class DetectionEngine {
   }
 
   /** Feeds one stored reading; returns what the detectors found. Readings should come in time order per device. */
-  private slot(campus: Campus, device: DeviceConfig, detectors: readonly Detector<any>[]): void {
-    const profile = device.profile ? campus.detection.profiles[device.profile] : undefined;
+  private slot(campus: Campus, device: DeviceConfig, detectors: readonly Detector<any, any, any>[]): void {
     this.slots.set(device.id, {
       device,
       siteId: campus.site.id,
       calendar: campus.calendar,
       register: initRegister(),
+      registerLimits: registerLimits(device, thresholdsFor(registerFault, campus, device)),
       lastTs: null,
       detectors: detectors
         .filter((d) => d.kinds.includes(device.kind) && (d.appliesTo?.(device) ?? true))
@@ -89,12 +125,7 @@ export class DetectionEngine {
             device,
             siteId: campus.site.id,
             calendar: campus.calendar,
-            params: Object.freeze({
-              ...detector.defaults,
-              ...campus.detection.defaults[detector.key],
-              ...profile?.[detector.key],
-              ...device.thresholds?.[detector.key],
-            }),
+            params: thresholdsFor(detector, campus, device),
           },
         })),
     });
@@ -113,10 +144,11 @@ export class DetectionEngine {
     this.offline.heard(reading.deviceId, reading.receivedAt);
     if (slot.lastTs !== null && reading.ts <= slot.lastTs) return [];
     slot.lastTs = reading.ts;
-    const obs: Observation = { reading };
+    // a reading's values are those of its device's kind (ingest validated them so), and a detector sees only its kinds
+    const obs: Observation = { reading: reading as ReadingOf<DeviceKind> };
     const register = registerOf(slot.device, reading);
     if (register) {
-      const limits = registerLimits(slot.device, slot.detectors.find((d) => d.detector.key === REGISTER_FAULT_KEY)?.ctx.params ?? REGISTER_FAULT_DEFAULTS);
+      const limits = slot.registerLimits;
       const step = stepRegister(slot.register, register.raw, reading.ts, register.max, limits);
       slot.register = step.state;
       obs.register = { event: step.event, fault: step.fault, registerMax: register.max, maxPerHour: limits?.maxPerHour ?? Number.POSITIVE_INFINITY };
@@ -129,28 +161,7 @@ export class DetectionEngine {
         }
       }
     }
-    const findings: Finding[] = [];
-    for (const entry of slot.detectors) {
-      try {
-        const result = entry.detector.onReading(entry.state, obs, entry.ctx);
-        entry.state = result.state;
-        findings.push(...result.findings);
-      } catch (err) {
-        // a detector bug must not stop the others or ingest; it is reported once per reading
-        findings.push({
-          condition: 'detector.error',
-          subjectId: reading.deviceId,
-          active: true,
-          at: reading.ts,
-          severity: 'info',
-          trade: 'office',
-          category: 'notice',
-          title: '检测程序错误',
-          summary: `${entry.detector.key}: ${(err as Error).message}`,
-        });
-      }
-    }
-    return findings;
+    return slot.detectors.flatMap((entry) => judge(entry, reading.deviceId, reading.ts, () => entry.detector.onReading(entry.state, obs, entry.ctx)));
   }
 
   status(deviceId: string, status: 'online' | 'offline', at: number): void {
@@ -158,7 +169,13 @@ export class DetectionEngine {
   }
 
   tick(now: number): Finding[] {
-    return this.offline.tick(now);
+    const findings = this.offline.tick(now);
+    for (const [id, slot] of this.slots)
+      for (const entry of slot.detectors) {
+        const onTick = entry.detector.onTick;
+        if (onTick) findings.push(...judge(entry, id, now, () => onTick.call(entry.detector, entry.state, now, entry.ctx)));
+      }
+    return findings;
   }
 
   snapshot(): EngineSnapshot {
@@ -176,9 +193,31 @@ export class DetectionEngine {
       if (!slot) continue;
       slot.register = { ...initRegister(), ...saved.register };
       slot.lastTs = saved.lastTs ?? null;
-      for (const d of slot.detectors)
-        if (saved.states?.[d.detector.key] !== undefined) d.state = { ...(d.detector.init() as object), ...(saved.states[d.detector.key] as object) };
+      for (const d of slot.detectors) if (saved.states?.[d.detector.key] !== undefined) d.state = restoreState(d.detector, saved.states[d.detector.key]);
     }
     this.offline.restore(snapshot.presence ?? {});
+  }
+}
+
+/** Runs one detector step; a detector bug must not stop the others or ingest: it is reported once per reading or tick. */
+function judge(entry: DetectorEntry, subjectId: string, at: number, step: () => Result<unknown>): Finding[] {
+  try {
+    const result = step();
+    entry.state = result.state;
+    return result.findings;
+  } catch (err) {
+    return [
+      {
+        condition: 'detector.error',
+        subjectId,
+        active: true,
+        at,
+        severity: 'info',
+        trade: 'office',
+        category: 'notice',
+        title: '检测程序错误',
+        summary: `${entry.detector.key}: ${(err as Error).message}`,
+      },
+    ];
   }
 }

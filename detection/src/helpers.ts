@@ -5,16 +5,6 @@ import type { DeviceConfig, SchoolCalendar } from '@campus/site';
 export const MIN = 60_000;
 export const HOUR = 3600_000;
 
-/**
- * "Condition true continuously since": the first time it was seen true in the current run, or
- * null. A gap longer than `maxGapMs` without readings breaks the run (we cannot vouch for it).
- */
-export function since(prev: number | null, condition: boolean, ts: number, lastTs: number | null, maxGapMs = 15 * MIN): number | null {
-  if (!condition) return null;
-  if (prev === null || lastTs === null || ts - lastTs > maxGapMs) return ts;
-  return prev;
-}
-
 export const fmt = (v: number, digits = 1): string => (Number.isFinite(v) ? v.toFixed(digits) : '—');
 export const minutes = (ms: number): number => Math.round(ms / MIN);
 

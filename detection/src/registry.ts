@@ -19,7 +19,7 @@ import { waterOutOfHours } from './detectors/water-out-of-hours.ts';
 import { waterRegister } from './detectors/water-register.ts';
 import { registerFault } from './detectors/register-fault.ts';
 
-export const DETECTORS: readonly Detector<any>[] = [
+export const DETECTORS: readonly Detector<any, any, any>[] = [
   waterNightFlow,
   waterContinuousFlow,
   waterBurst,
@@ -39,6 +39,3 @@ export const DETECTORS: readonly Detector<any>[] = [
   electricityAfterHours,
   batteryLow,
 ];
-
-/** Thresholds every detector accepts beyond its defaults. */
-export const OPTIONAL_PARAMS: Readonly<Record<string, readonly string[]>> = { 'fridge.excursion': ['minC', 'maxC'], 'fridge.cumulative': ['minC', 'maxC'] };

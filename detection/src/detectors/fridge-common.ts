@@ -14,7 +14,7 @@ export interface Limits {
   max: number;
 }
 
-export function fridgeLimits(device: DeviceConfig, params: Readonly<Record<string, number>>): Limits {
+export function fridgeLimits(device: DeviceConfig, params: { readonly minC?: number; readonly maxC?: number }): Limits {
   const base = device.kind === 'fridge' ? FRIDGE_LIMITS_C[device.fridgeClass] : { max: 8, min: 0 };
   return { min: params.minC ?? base.min, max: params.maxC ?? base.max };
 }

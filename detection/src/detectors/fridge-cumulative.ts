@@ -2,8 +2,7 @@
  * Cumulative time out of range in a local day: many short excursions add up. Defrost time does
  * not count. A ticket when a day's total passes `chillerMin` / `freezerMin`. minor.
  */
-import type { FridgeValues } from '@campus/contract';
-import type { Detector } from '../detector.ts';
+import { defineDetector } from '../detector.ts';
 import { clear, found, raise, type Finding } from '@campus/repairs';
 import { defrostStep, fridgeLimits, implausible, initDefrost, limitText, outOfRange, type DefrostState } from './fridge-common.ts';
 import { duration, MIN } from '../helpers.ts';
@@ -17,21 +16,26 @@ interface State {
   raised: boolean;
 }
 
-export const fridgeCumulative: Detector<State> = {
+/**
+ * Not the sustained-then-cleared helper's shape: a day's tally passes a limit once (one raise),
+ * and the ticket clears when the day ends, whatever the temperature then.
+ */
+export const fridgeCumulative = defineDetector({
   key: 'fridge.cumulative',
   kinds: ['fridge'],
-  defaults: { chillerMin: 60, freezerMin: 90, postDefrostMin: 30 },
-  init: () => ({ defrost: initDefrost(), date: null, totalMs: 0, lastTs: null, lastWarm: false, raised: false }),
+  params: { chillerMin: 60, freezerMin: 90, postDefrostMin: 30 },
+  /** the unit's limits, by default those of its class */
+  optional: ['minC', 'maxC'],
+  init: (): State => ({ defrost: initDefrost(), date: null, totalMs: 0, lastTs: null, lastWarm: false, raised: false }),
 
   onReading(state, obs, ctx) {
     const { params: p, device, calendar } = ctx;
-    if (device.kind !== 'fridge') return found(state);
     const ts = obs.reading.ts;
-    const values = obs.reading.values as FridgeValues;
+    const values = obs.reading.values;
     if (implausible(values.tempC)) return found(state);
     const limits = fridgeLimits(device, p);
     const warm = outOfRange(values.tempC, limits);
-    const d = defrostStep(state.defrost, values, ts, warm, p.postDefrostMin!);
+    const d = defrostStep(state.defrost, values, ts, warm, p.postDefrostMin);
     const counting = warm && !d.suppressed;
     const date = calendar.local(ts).date;
     const s: State = { ...state, defrost: d.state, lastTs: ts, lastWarm: counting };
@@ -46,7 +50,7 @@ export const fridgeCumulative: Detector<State> = {
     } else if (counting && state.lastWarm && state.lastTs !== null) {
       s.totalMs += Math.min(ts - state.lastTs, 10 * MIN); // a long gap is not counted as warm
     }
-    const limitMin = device.fridgeClass === 'freezer' ? p.freezerMin! : p.chillerMin!;
+    const limitMin = device.fridgeClass === 'freezer' ? p.freezerMin : p.chillerMin;
     if (s.totalMs >= limitMin * MIN && !s.raised) {
       s.raised = true;
       findings.push(
@@ -62,4 +66,4 @@ export const fridgeCumulative: Detector<State> = {
     }
     return found(s, ...findings);
   },
-};
+});

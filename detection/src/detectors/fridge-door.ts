@@ -1,48 +1,34 @@
 /** Door left open: a canteen notice after 2 min (info), a ticket after 10 min (major). */
-import type { FridgeValues } from '@campus/contract';
-import type { Detector } from '../detector.ts';
+import { defineDetector } from '../detector.ts';
 import { clear, found, raise } from '@campus/repairs';
-import { duration, MIN, since } from '../helpers.ts';
+import { duration, MIN } from '../helpers.ts';
+import { initSustained, sustain, type Sustained } from '../sustained.ts';
 
-interface State {
-  since: number | null;
-  lastTs: number | null;
-  raised: boolean;
-}
-
-export const fridgeDoor: Detector<State> = {
+export const fridgeDoor = defineDetector({
   key: 'fridge.door_open',
   kinds: ['fridge'],
-  defaults: { noticeMin: 2, ticketMin: 10 },
-  init: () => ({ since: null, lastTs: null, raised: false }),
+  params: { noticeMin: 2, ticketMin: 10 },
+  init: (): Sustained => initSustained(),
 
   onReading(state, obs, ctx) {
     const { params: p, device } = ctx;
-    const open = (obs.reading.values as FridgeValues).doorOpen;
+    const open = obs.reading.values.doorOpen;
     if (open === undefined) return found(state);
     const ts = obs.reading.ts;
-    const s: State = { since: since(state.since, open, ts, state.lastTs, 5 * MIN), lastTs: ts, raised: state.raised };
-    if (s.since === null) {
-      if (state.raised) {
-        s.raised = false;
-        return found(s, clear(this.key, device.id, ts, '柜门已关闭'));
-      }
-      return found(s);
-    }
-    const lasted = ts - s.since;
-    if (lasted < p.noticeMin! * MIN) return found(s);
-    const ticket = lasted >= p.ticketMin! * MIN;
-    s.raised = true;
+    const h = sustain(state, ts, { active: open, holdMs: p.noticeMin * MIN, maxGapMs: 5 * MIN });
+    if (h.clear) return found(h.state, clear(this.key, device.id, ts, '柜门已关闭'));
+    if (!h.raise) return found(h.state);
+    const ticket = h.heldMs >= p.ticketMin * MIN;
     return found(
-      s,
+      h.state,
       raise(this.key, device.id, ts, {
         severity: ticket ? 'major' : 'info',
         trade: 'canteen',
         category: ticket ? 'repair' : 'notice',
         title: '冷柜门未关',
-        summary: `柜门已打开 ${duration(lasted)}${ticket ? '：请立即关门并检查门封' : '，请随手关门'}`,
-        details: { since: s.since },
+        summary: `柜门已打开 ${duration(h.heldMs)}${ticket ? '：请立即关门并检查门封' : '，请随手关门'}`,
+        details: { since: h.state.since },
       }),
     );
   },
-};
+});

@@ -1,56 +1,53 @@
 /**
  * Food-safety excursion: air temperature beyond the unit's limits (chiller / 留样 0-8 °C,
- * freezer above -12 °C; DOMAIN.md) for 30 min (chiller, sample) or 45 min (freezer) -> major,
+ * freezer above -12 °C; docs/developing/domain-rules.md) for 30 min (chiller, sample) or 45 min (freezer) -> major,
  * critical after 2 h (the 2-hour / 4-hour rule: food must then be used or discarded). The ticket
  * says how long the food has been out of range. Defrost cycles are suppressed (fridge-common.ts);
  * impossible readings are a sensor fault (fridge-sensor.ts), not an excursion.
  */
-import type { FridgeValues } from '@campus/contract';
-import type { Detector } from '../detector.ts';
+import { defineDetector } from '../detector.ts';
 import { clear, found, raise } from '@campus/repairs';
 import { defrostStep, fridgeLimits, implausible, initDefrost, limitText, outOfRange, type DefrostState } from './fridge-common.ts';
-import { duration, fmt, MIN, since } from '../helpers.ts';
+import { duration, fmt, MIN } from '../helpers.ts';
+import { initSustained, sustain, type Sustained } from '../sustained.ts';
 
-interface State {
+interface State extends Sustained {
   defrost: DefrostState;
-  since: number | null;
-  lastTs: number | null;
   peak: number | null;
-  raised: boolean;
 }
 
-export const fridgeExcursion: Detector<State> = {
+export const fridgeExcursion = defineDetector({
   key: 'fridge.excursion',
   kinds: ['fridge'],
-  defaults: { chillerMin: 30, freezerMin: 45, criticalMin: 120, postDefrostMin: 30 },
-  init: () => ({ defrost: initDefrost(), since: null, lastTs: null, peak: null, raised: false }),
+  params: { chillerMin: 30, freezerMin: 45, criticalMin: 120, postDefrostMin: 30 },
+  /** the unit's limits, by default those of its class */
+  optional: ['minC', 'maxC'],
+  init: (): State => ({ defrost: initDefrost(), ...initSustained(), peak: null }),
 
   onReading(state, obs, ctx) {
     const { params: p, device } = ctx;
-    if (device.kind !== 'fridge') return found(state);
     const ts = obs.reading.ts;
-    const values = obs.reading.values as FridgeValues;
+    const values = obs.reading.values;
     if (implausible(values.tempC)) return found({ ...state, lastTs: ts });
     const limits = fridgeLimits(device, p);
     const warm = outOfRange(values.tempC, limits);
-    const d = defrostStep(state.defrost, values, ts, warm, p.postDefrostMin!);
+    const d = defrostStep(state.defrost, values, ts, warm, p.postDefrostMin);
     const counting = warm && !d.suppressed;
-    const s: State = { defrost: d.state, since: since(state.since, counting, ts, state.lastTs, 10 * MIN), lastTs: ts, peak: state.peak, raised: state.raised };
+    const limitMin = device.fridgeClass === 'freezer' ? p.freezerMin : p.chillerMin;
+    const h = sustain(state, ts, { active: counting, holdMs: limitMin * MIN, maxGapMs: 10 * MIN });
+    const s: State = { ...h.state, defrost: d.state };
     if (s.since === null) {
       s.peak = null;
-      if (state.raised) {
-        s.raised = false;
+      if (h.clear) {
         const lasted = state.since !== null && state.lastTs !== null ? state.lastTs - state.since : 0;
         return found(s, clear(this.key, device.id, ts, `温度已恢复至 ${fmt(values.tempC, 1)} °C，超温共约 ${duration(lasted)}`));
       }
       return found(s);
     }
     s.peak = s.peak === null ? values.tempC : values.tempC > limits.max ? Math.max(s.peak, values.tempC) : Math.min(s.peak, values.tempC);
-    const lasted = ts - s.since;
-    const limitMin = device.fridgeClass === 'freezer' ? p.freezerMin! : p.chillerMin!;
-    if (lasted < limitMin * MIN) return found(s);
-    const critical = lasted >= p.criticalMin! * MIN;
-    s.raised = true;
+    const lasted = h.heldMs;
+    if (!h.raise) return found(s);
+    const critical = lasted >= p.criticalMin * MIN;
     const kind = { chiller: '冷藏柜', freezer: '冷冻柜', sample: '留样柜' }[device.fridgeClass];
     return found(
       s,
@@ -65,4 +62,4 @@ export const fridgeExcursion: Detector<State> = {
       }),
     );
   },
-};
+});

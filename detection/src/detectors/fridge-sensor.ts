@@ -1,26 +1,23 @@
 /** A fridge reading -273 °C or +200 °C is a broken or unplugged sensor, not a food-safety event. */
-import type { FridgeValues } from '@campus/contract';
-import type { Detector } from '../detector.ts';
+import { defineDetector } from '../detector.ts';
 import { clear, found, raise } from '@campus/repairs';
 import { fmt } from '../helpers.ts';
+import { initSustained, sustain, type Sustained } from '../sustained.ts';
 import { implausible } from './fridge-common.ts';
 
-interface State {
-  raised: boolean;
-}
-
-export const fridgeSensor: Detector<State> = {
+export const fridgeSensor = defineDetector({
   key: 'fridge.sensor_fault',
   kinds: ['fridge'],
-  defaults: {},
-  init: () => ({ raised: false }),
+  params: {},
+  init: (): Sustained => initSustained(),
 
   onReading(state, obs, ctx) {
-    const t = (obs.reading.values as FridgeValues).tempC;
+    const t = obs.reading.values.tempC;
     const ts = obs.reading.ts;
-    if (implausible(t)) {
+    const h = sustain(state, ts, { active: implausible(t), holdMs: 0 });
+    if (h.raise) {
       return found(
-        { raised: true },
+        h.state,
         raise(this.key, ctx.device.id, ts, {
           severity: 'minor',
           trade: 'office',
@@ -31,7 +28,7 @@ export const fridgeSensor: Detector<State> = {
         }),
       );
     }
-    if (state.raised) return found({ raised: false }, clear(this.key, ctx.device.id, ts, `传感器读数恢复正常（${fmt(t, 1)} °C）`));
-    return found(state);
+    if (h.clear) return found(h.state, clear(this.key, ctx.device.id, ts, `传感器读数恢复正常（${fmt(t, 1)} °C）`));
+    return found(h.state);
   },
-};
+});

@@ -10,40 +10,33 @@
  * a transformer's `ratedKVA`), else `maxM3h` / `maxKW` (what no school meter passes).
  */
 import type { DeviceConfig } from '@campus/site';
-import type { Detector } from '../detector.ts';
+import { defineDetector } from '../detector.ts';
 import { clear, found, raise } from '@campus/repairs';
 import { fmt, TRADE_OF_KIND } from '../helpers.ts';
+import { initSustained, sustain, type Sustained } from '../sustained.ts';
 import type { RegisterLimits } from './register.ts';
 
-interface State {
-  raised: boolean;
-}
-
-export const REGISTER_FAULT_KEY = 'register.fault';
-export const REGISTER_FAULT_DEFAULTS: Readonly<Record<string, number>> = Object.freeze({ ratedFactor: 10, maxM3h: 2000, maxKW: 5000 });
-
 /** How fast this device's register can move (m³/h or kW), from its rating and the thresholds. */
-export function registerLimits(device: DeviceConfig, p: Readonly<Record<string, number>>): RegisterLimits | undefined {
-  const factor = p.ratedFactor ?? REGISTER_FAULT_DEFAULTS.ratedFactor!;
+export function registerLimits(device: DeviceConfig, p: { ratedFactor: number; maxM3h: number; maxKW: number }): RegisterLimits | undefined {
   const limits = (rated: number | undefined, ceiling: number): RegisterLimits =>
-    rated === undefined ? { maxPerHour: ceiling } : { maxPerHour: rated * factor, ratedPerHour: rated };
+    rated === undefined ? { maxPerHour: ceiling } : { maxPerHour: rated * p.ratedFactor, ratedPerHour: rated };
   switch (device.kind) {
     case 'water_meter':
-      return limits(device.ratedFlowM3h, p.maxM3h ?? REGISTER_FAULT_DEFAULTS.maxM3h!);
+      return limits(device.ratedFlowM3h, p.maxM3h);
     case 'electric_meter':
-      return limits(device.ratedKW, p.maxKW ?? REGISTER_FAULT_DEFAULTS.maxKW!);
+      return limits(device.ratedKW, p.maxKW);
     case 'transformer':
-      return limits(device.ratedKVA, p.maxKW ?? REGISTER_FAULT_DEFAULTS.maxKW!);
+      return limits(device.ratedKVA, p.maxKW);
     default:
       return undefined;
   }
 }
 
-export const registerFault: Detector<State> = {
-  key: REGISTER_FAULT_KEY,
+export const registerFault = defineDetector({
+  key: 'register.fault',
   kinds: ['water_meter', 'electric_meter', 'transformer'],
-  defaults: REGISTER_FAULT_DEFAULTS,
-  init: () => ({ raised: false }),
+  params: { ratedFactor: 10, maxM3h: 2000, maxKW: 5000 },
+  init: (): Sustained => initSustained(),
 
   onReading(state, obs, ctx) {
     const { device } = ctx;
@@ -53,6 +46,7 @@ export const registerFault: Detector<State> = {
     const water = device.kind === 'water_meter';
     const unit = water ? 'm³' : 'kWh';
     const fault = step.fault;
+    const h = sustain(state, ts, { active: Boolean(fault), holdMs: 0 });
     if (fault) {
       const from = fault.reference === null ? '' : `从 ${fmt(fault.reference, 2)} ${unit} `;
       const why =
@@ -60,7 +54,7 @@ export const registerFault: Detector<State> = {
           ? `超出该表的量程（${fmt(step.registerMax, 0)} ${unit}）`
           : `，相当于 ${fmt(fault.perHour!, 0)} ${water ? 'm³/h' : 'kW'}，超过任何${water ? '水表' : '电表'}的能力（上限 ${fmt(step.maxPerHour, 0)}）`;
       return found(
-        { raised: true },
+        h.state,
         raise(this.key, device.id, ts, {
           severity: 'minor',
           trade: TRADE_OF_KIND[device.kind],
@@ -72,10 +66,10 @@ export const registerFault: Detector<State> = {
         }),
       );
     }
-    if (state.raised) {
+    if (h.clear) {
       const how = step.event === 'replacement' ? '读数按换表或重置处理，从新值重新计量' : '读数恢复正常';
-      return found({ raised: false }, clear(this.key, device.id, ts, how));
+      return found(h.state, clear(this.key, device.id, ts, how));
     }
-    return found(state);
+    return found(h.state);
   },
-};
+});

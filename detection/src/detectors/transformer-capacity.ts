@@ -2,8 +2,7 @@
  * Near capacity (planning, not a repair): the daily peak of the worst phase above `peakPct` of
  * rated on `days` school days of one week. The seed school added an 80 kVA unit for this reason.
  */
-import type { TransformerValues } from '@campus/contract';
-import type { Detector } from '../detector.ts';
+import { defineDetector } from '../detector.ts';
 import { clear, found, raise } from '@campus/repairs';
 import { fmt } from '../helpers.ts';
 import { worstPhaseLoadPct } from './transformer-load.ts';
@@ -25,17 +24,20 @@ const mondayOf = (date: string): string => {
   return d.toISOString().slice(0, 10);
 };
 
-export const transformerCapacity: Detector<State> = {
+/**
+ * Not the sustained-then-cleared helper's shape: a week's count of hot days passes a limit once
+ * (one raise), and the notice clears when a new week starts.
+ */
+export const transformerCapacity = defineDetector({
   key: 'transformer.near_capacity',
   kinds: ['transformer'],
-  defaults: { peakPct: 80, days: 3 },
-  init: () => ({ date: null, peak: 0, week: null, hotDays: [], raised: false }),
+  params: { peakPct: 80, days: 3 },
+  init: (): State => ({ date: null, peak: 0, week: null, hotDays: [], raised: false }),
 
   onReading(state, obs, ctx) {
     const { params: p, device, calendar } = ctx;
-    if (device.kind !== 'transformer') return found(state);
     const ts = obs.reading.ts;
-    const values = obs.reading.values as TransformerValues;
+    const values = obs.reading.values;
     // a measurement fault (transformer-sensor.ts) is no peak to plan for
     if (impossibleCurrent(values, device)) return found(state);
     const load = worstPhaseLoadPct(values, device.ratedKVA, device.voltageLLV);
@@ -44,12 +46,12 @@ export const transformerCapacity: Detector<State> = {
 
     // a new day: book the one that ended
     const s: State = { ...state, date, peak: load };
-    if (state.date && calendar.isSchoolDay(state.date) && state.peak > p.peakPct!) {
+    if (state.date && calendar.isSchoolDay(state.date) && state.peak > p.peakPct) {
       const week = mondayOf(state.date);
       s.hotDays = s.week === week ? [...s.hotDays, [state.date, state.peak]] : [[state.date, state.peak]];
       s.week = week;
     }
-    if (s.hotDays.length >= p.days! && !s.raised) {
+    if (s.hotDays.length >= p.days && !s.raised) {
       s.raised = true;
       return found(
         s,
@@ -69,4 +71,4 @@ export const transformerCapacity: Detector<State> = {
     }
     return found(s);
   },
-};
+});

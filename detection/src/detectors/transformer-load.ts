@@ -7,16 +7,15 @@
  * measurement fault (transformer-sensor.ts), not an overload: skipped.
  */
 import { ratedCurrentA, type TransformerValues } from '@campus/contract';
-import type { Detector } from '../detector.ts';
+import { defineDetector } from '../detector.ts';
 import { clear, found, raise } from '@campus/repairs';
-import { fmt, MIN, since } from '../helpers.ts';
+import { fmt, MIN } from '../helpers.ts';
+import { initSustained, since, sustain, type Sustained } from '../sustained.ts';
 import { impossibleCurrent } from './transformer-sensor.ts';
 
-interface State {
-  over: number | null;
+/** `since` is the run above sustainedPct (saved as `over` by older versions); `heavy` the run above heavyPct. */
+interface State extends Sustained {
   heavy: number | null;
-  lastTs: number | null;
-  raised: boolean;
 }
 
 /** Worst-phase load in % of rated current. */
@@ -24,34 +23,36 @@ export function worstPhaseLoadPct(values: TransformerValues, ratedKVA: number, v
   return (Math.max(...values.currentA) / ratedCurrentA(ratedKVA, voltageLLV)) * 100;
 }
 
-export const transformerOverload: Detector<State> = {
+export const transformerOverload = defineDetector({
   key: 'transformer.overload',
   kinds: ['transformer'],
-  defaults: { sustainedPct: 100, sustainedMin: 15, heavyPct: 130, heavyMin: 2, instantPct: 150, clearPct: 95 },
-  init: () => ({ over: null, heavy: null, lastTs: null, raised: false }),
+  params: { sustainedPct: 100, sustainedMin: 15, heavyPct: 130, heavyMin: 2, instantPct: 150, clearPct: 95 },
+  init: (): State => ({ ...initSustained(), heavy: null }),
+  restore: (s, saved) => (typeof saved.over === 'number' && s.since === null ? { ...s, since: saved.over } : s),
 
   onReading(state, obs, ctx) {
     const { params: p, device } = ctx;
-    if (device.kind !== 'transformer') return found(state);
     const ts = obs.reading.ts;
-    const values = obs.reading.values as TransformerValues;
+    const values = obs.reading.values;
     if (impossibleCurrent(values, device)) return found({ ...state, lastTs: ts });
     const load = worstPhaseLoadPct(values, device.ratedKVA, device.voltageLLV);
-    const s: State = {
-      over: since(state.over, load > p.sustainedPct!, ts, state.lastTs, 5 * MIN),
-      heavy: since(state.heavy, load > p.heavyPct!, ts, state.lastTs, 5 * MIN),
-      lastTs: ts,
-      raised: state.raised,
-    };
-    let severity: 'critical' | 'major' | null = null;
-    let rule = '';
-    if (load > p.instantPct!) ((severity = 'critical'), (rule = `超过 ${p.instantPct}%`));
-    else if (s.heavy !== null && ts - s.heavy >= p.heavyMin! * MIN)
-      ((severity = 'critical'), (rule = `超过 ${p.heavyPct}% 已 ${Math.round((ts - s.heavy) / MIN)} 分钟`));
-    else if (s.over !== null && ts - s.over >= p.sustainedMin! * MIN)
-      ((severity = 'major'), (rule = `超过 ${p.sustainedPct}% 已 ${Math.round((ts - s.over) / MIN)} 分钟`));
-    if (severity) {
-      s.raised = true;
+    const heavy = since(state.heavy, load > p.heavyPct, ts, state.lastTs, 5 * MIN);
+    const heavyHeld = heavy !== null && ts - heavy >= p.heavyMin * MIN;
+    const h = sustain(state, ts, {
+      active: load > p.sustainedPct,
+      holdMs: p.sustainedMin * MIN,
+      urgent: load > p.instantPct || heavyHeld,
+      gone: load < p.clearPct,
+      maxGapMs: 5 * MIN,
+    });
+    const s: State = { ...h.state, heavy };
+    if (h.raise) {
+      const [severity, rule]: ['critical' | 'major', string] =
+        load > p.instantPct
+          ? ['critical', `超过 ${p.instantPct}%`]
+          : heavyHeld
+            ? ['critical', `超过 ${p.heavyPct}% 已 ${Math.round((ts - heavy) / MIN)} 分钟`]
+            : ['major', `超过 ${p.sustainedPct}% 已 ${Math.round(h.heldMs / MIN)} 分钟`];
       const phase = 'ABC'[values.currentA.indexOf(Math.max(...values.currentA))];
       return found(
         s,
@@ -66,10 +67,7 @@ export const transformerOverload: Detector<State> = {
         }),
       );
     }
-    if (state.raised && load < p.clearPct!) {
-      s.raised = false;
-      return found(s, clear(this.key, device.id, ts, `负载已降至 ${fmt(load, 0)}%`));
-    }
+    if (h.clear) return found(s, clear(this.key, device.id, ts, `负载已降至 ${fmt(load, 0)}%`));
     return found(s);
   },
-};
+});

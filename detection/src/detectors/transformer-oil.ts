@@ -1,30 +1,27 @@
 /** Top-oil temperature: alarm at 85 °C (major), critical at 95 °C (ONAN practice, secondary; IEC 60076-7 limit 105 °C). */
-import type { TransformerValues } from '@campus/contract';
-import type { Detector } from '../detector.ts';
+import { defineDetector } from '../detector.ts';
 import { clear, found, raise } from '@campus/repairs';
 import { fmt } from '../helpers.ts';
+import { initSustained, sustain, type Sustained } from '../sustained.ts';
 import { impossibleOil } from './transformer-sensor.ts';
 
-interface State {
-  raised: boolean;
-}
-
-export const transformerOilTemp: Detector<State> = {
+export const transformerOilTemp = defineDetector({
   key: 'transformer.oil_temp',
   kinds: ['transformer'],
-  defaults: { alarmC: 85, criticalC: 95, clearC: 80 },
-  init: () => ({ raised: false }),
+  params: { alarmC: 85, criticalC: 95, clearC: 80 },
+  init: (): Sustained => initSustained(),
 
   onReading(state, obs, ctx) {
     const { params: p, device } = ctx;
-    const oil = (obs.reading.values as TransformerValues).oilTempC;
+    const oil = obs.reading.values.oilTempC;
     // no reading, or one outside what oil in service can be (a probe fault: transformer-sensor.ts)
     if (oil === undefined || impossibleOil(oil)) return found(state);
     const ts = obs.reading.ts;
-    if (oil >= p.alarmC!) {
-      const critical = oil >= p.criticalC!;
+    const h = sustain(state, ts, { active: oil >= p.alarmC, holdMs: 0, gone: oil < p.clearC });
+    if (h.raise) {
+      const critical = oil >= p.criticalC;
       return found(
-        { raised: true },
+        h.state,
         raise(this.key, device.id, ts, {
           severity: critical ? 'critical' : 'major',
           trade: 'electrician',
@@ -35,7 +32,7 @@ export const transformerOilTemp: Detector<State> = {
         }),
       );
     }
-    if (state.raised && oil < p.clearC!) return found({ raised: false }, clear(this.key, device.id, ts, `油温已降至 ${fmt(oil, 1)} °C`));
-    return found(state);
+    if (h.clear) return found(h.state, clear(this.key, device.id, ts, `油温已降至 ${fmt(oil, 1)} °C`));
+    return found(h.state);
   },
-};
+});

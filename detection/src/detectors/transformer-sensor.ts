@@ -8,9 +8,10 @@
  */
 import { ratedCurrentA, type TransformerValues } from '@campus/contract';
 import type { DeviceConfig } from '@campus/site';
-import type { Detector } from '../detector.ts';
+import { defineDetector } from '../detector.ts';
 import { clear, found, raise } from '@campus/repairs';
 import { fmt } from '../helpers.ts';
+import { initSustained, sustain, type Sustained } from '../sustained.ts';
 
 export const IMPOSSIBLE_LOAD_PCT = 1000;
 export const OIL_RANGE_C = { min: -60, max: 200 } as const;
@@ -24,31 +25,27 @@ export function impossibleCurrent(values: TransformerValues, device: DeviceConfi
 /** The top-oil reading is outside what oil in service can be. */
 export const impossibleOil = (oilC: number | undefined): boolean => oilC !== undefined && (oilC < OIL_RANGE_C.min || oilC > OIL_RANGE_C.max);
 
-interface State {
-  raised: boolean;
-}
-
-export const transformerSensor: Detector<State> = {
+export const transformerSensor = defineDetector({
   key: 'transformer.sensor_fault',
   kinds: ['transformer'],
-  defaults: {},
-  init: () => ({ raised: false }),
+  params: {},
+  init: (): Sustained => initSustained(),
 
   onReading(state, obs, ctx) {
     const { device } = ctx;
-    if (device.kind !== 'transformer') return found(state);
-    const values = obs.reading.values as TransformerValues;
+    const values = obs.reading.values;
     const ts = obs.reading.ts;
     const current = impossibleCurrent(values, device);
     const oil = impossibleOil(values.oilTempC);
-    if (current || oil) {
+    const h = sustain(state, ts, { active: current || oil, holdMs: 0 });
+    if (h.raise) {
       const rated = ratedCurrentA(device.ratedKVA, device.voltageLLV);
       const what = [
         current ? `电流 ${values.currentA.map((a) => fmt(a, 0)).join(' / ')} A 超过额定电流（${fmt(rated, 0)} A）的 ${IMPOSSIBLE_LOAD_PCT / 100} 倍` : '',
         oil ? `油温 ${fmt(values.oilTempC!, 1)} °C 超出 ${OIL_RANGE_C.min}～${OIL_RANGE_C.max} °C` : '',
       ].filter(Boolean);
       return found(
-        { raised: true },
+        h.state,
         raise(this.key, device.id, ts, {
           severity: 'minor',
           trade: 'electrician',
@@ -60,7 +57,7 @@ export const transformerSensor: Detector<State> = {
         }),
       );
     }
-    if (state.raised) return found({ raised: false }, clear(this.key, device.id, ts, '监测读数恢复正常'));
-    return found(state);
+    if (h.clear) return found(h.state, clear(this.key, device.id, ts, '监测读数恢复正常'));
+    return found(h.state);
   },
-};
+});

@@ -1,26 +1,25 @@
 /** The meter says so: wmbusmeters / Kamstrup status flags LEAK (major) and BURST (critical). */
-import type { WaterMeterValues } from '@campus/contract';
-import type { Detector } from '../detector.ts';
+import { defineDetector } from '../detector.ts';
 import { clear, found, raise } from '@campus/repairs';
+import { initSustained, sustain, type Sustained } from '../sustained.ts';
 
-interface State {
-  raised: 'LEAK' | 'BURST' | null;
-}
-
-export const waterMeterFlags: Detector<State> = {
+export const waterMeterFlags = defineDetector({
   key: 'water.meter_alarm',
   kinds: ['water_meter'],
-  defaults: {},
-  init: () => ({ raised: null }),
+  params: {},
+  init: (): Sustained => initSustained(),
+  // older versions saved the flag raised ('LEAK' / 'BURST' / null)
+  restore: (s) => ({ ...s, raised: Boolean(s.raised) }),
 
   onReading(state, obs, ctx) {
-    const flags = (obs.reading.values as WaterMeterValues).status;
+    const flags = obs.reading.values.status;
     if (flags === undefined) return found(state); // this meter does not report flags
     const flag = flags.includes('BURST') ? 'BURST' : flags.includes('LEAK') ? 'LEAK' : null;
     const ts = obs.reading.ts;
+    const h = sustain(state, ts, { active: flag !== null, holdMs: 0 });
     if (flag) {
       return found(
-        { raised: flag },
+        h.state,
         raise(this.key, ctx.device.id, ts, {
           severity: flag === 'BURST' ? 'critical' : 'major',
           trade: 'plumber',
@@ -31,7 +30,7 @@ export const waterMeterFlags: Detector<State> = {
         }),
       );
     }
-    if (state.raised) return found({ raised: null }, clear(this.key, ctx.device.id, ts, '水表报警状态已解除'));
-    return found(state);
+    if (h.clear) return found(h.state, clear(this.key, ctx.device.id, ts, '水表报警状态已解除'));
+    return found(h.state);
   },
-};
+});

@@ -7,36 +7,38 @@
  * (LeakDB algorithmMNF.m, KIOS-Research/LeakDB). Learning the reference, instead of expecting
  * zero, is what lets auto-flushing urinals run all night without an alarm.
  */
-import type { Detector } from '../detector.ts';
+import { defineDetector } from '../detector.ts';
 import { clear, found, raise } from '@campus/repairs';
 import { fmt, keepLast, localDate } from '../helpers.ts';
+import { initSustained, sustain, type Sustained } from '../sustained.ts';
 
 interface Night {
   date: string;
   mnf: number;
   alarm: boolean;
 }
-interface State {
+/** judged once a night: `raised` is whether the last night judged alarmed (saved as `alarming` by older versions) */
+interface State extends Sustained {
   date: string | null;
   /** (ts, volume) samples inside tonight's window, about one a minute */
   samples: [number, number][];
   evaluated: string | null;
   history: Night[];
-  alarming: boolean;
 }
 
-export const waterNightFlow: Detector<State> = {
+export const waterNightFlow = defineDetector({
   key: 'water.night_flow',
   kinds: ['water_meter'],
-  defaults: { startHour: 2, endHour: 4, windowMin: 30, ratio: 0.5, floorM3h: 0.02, referenceNights: 10, minNights: 3 },
-  init: () => ({ date: null, samples: [], evaluated: null, history: [], alarming: false }),
+  params: { startHour: 2, endHour: 4, windowMin: 30, ratio: 0.5, floorM3h: 0.02, referenceNights: 10, minNights: 3 },
+  init: (): State => ({ date: null, samples: [], evaluated: null, history: [], ...initSustained() }),
+  restore: (s, saved) => (typeof saved.alarming === 'boolean' && !('raised' in saved) ? { ...s, raised: saved.alarming } : s),
 
   onReading(state, obs, ctx) {
     const { params: p, calendar } = ctx;
     const ts = obs.reading.ts;
     if (obs.volumeM3 === undefined) return found(state);
     const local = calendar.local(ts);
-    const inWindow = local.minuteOfDay >= p.startHour! * 60 && local.minuteOfDay < p.endHour! * 60;
+    const inWindow = local.minuteOfDay >= p.startHour * 60 && local.minuteOfDay < p.endHour * 60;
     let s = state;
     if (inWindow) {
       if (s.date !== local.date) s = { ...s, date: local.date, samples: [] };
@@ -45,19 +47,20 @@ export const waterNightFlow: Detector<State> = {
       return found(s);
     }
     // after the window: evaluate tonight once
-    if (s.date !== localDate(calendar, ts) || s.evaluated === s.date || local.minuteOfDay < p.endHour! * 60) return found(s);
-    const mnf = minimumWindowFlow(s.samples, p.windowMin! * 60_000);
+    if (s.date !== localDate(calendar, ts) || s.evaluated === s.date || local.minuteOfDay < p.endHour * 60) return found(s);
+    const mnf = minimumWindowFlow(s.samples, p.windowMin * 60_000);
     s = { ...s, evaluated: s.date };
     if (mnf === null) return found(s);
 
-    const clean = s.history.filter((n) => !n.alarm).slice(-p.referenceNights!);
+    const clean = s.history.filter((n) => !n.alarm).slice(-p.referenceNights);
     const ref = clean.length ? Math.min(...clean.map((n) => n.mnf)) : null;
     const excess = ref === null ? 0 : mnf - ref;
-    const alarm = ref !== null && clean.length >= p.minNights! && excess > p.ratio! * ref && excess > p.floorM3h!;
-    s = { ...s, history: keepLast([...s.history, { date: s.date!, mnf, alarm }], 30), alarming: alarm };
+    const alarm = ref !== null && clean.length >= p.minNights && excess > p.ratio * ref && excess > p.floorM3h;
+    const h = sustain({ ...s, history: keepLast([...s.history, { date: s.date!, mnf, alarm }], 30) }, ts, { active: alarm, holdMs: 0 });
+    s = h.state;
     const evidence = s.samples.map(([t]) => t);
     const summary = `夜间最小流量 ${fmt(mnf * 1000, 0)} L/h，参考值 ${fmt((ref ?? 0) * 1000, 0)} L/h（前${clean.length}晚最低），超出 ${fmt(excess * 1000, 0)} L/h`;
-    if (alarm) {
+    if (h.raise) {
       return found(
         s,
         raise(this.key, ctx.device.id, ts, {
@@ -71,10 +74,10 @@ export const waterNightFlow: Detector<State> = {
         }),
       );
     }
-    if (state.alarming) return found(s, clear(this.key, ctx.device.id, ts, `夜间流量恢复正常：${summary}`));
+    if (h.clear) return found(s, clear(this.key, ctx.device.id, ts, `夜间流量恢复正常：${summary}`));
     return found(s);
   },
-};
+});
 
 /** Lowest average flow (m³/h) over any window of `windowMs` in the samples; null if the night is too short. */
 export function minimumWindowFlow(samples: [number, number][], windowMs: number): number | null {

@@ -4,11 +4,13 @@
  * Term weekends (boarders stay) and holidays or vacation days (the school is empty) are learned
  * apart: judged together, the first weekend after a vacation looked like a leak on every meter.
  */
-import type { Detector } from '../detector.ts';
+import { defineDetector } from '../detector.ts';
 import { clear, found, raise } from '@campus/repairs';
 import { fmt, keepLast } from '../helpers.ts';
+import { initSustained, sustain, type Sustained } from '../sustained.ts';
 
-interface State {
+/** judged once a day, after a day that was not a school day */
+interface State extends Sustained {
   date: string | null;
   startVolume: number | null;
   lastVolume: number | null;
@@ -16,14 +18,13 @@ interface State {
   history: number[];
   /** use of past holidays and vacation days, m³ */
   awayHistory?: number[];
-  raised: boolean;
 }
 
-export const waterOutOfHours: Detector<State> = {
+export const waterOutOfHours = defineDetector({
   key: 'water.out_of_hours',
   kinds: ['water_meter'],
-  defaults: { factor: 1.5, floorM3: 0.5, learnDays: 8, minDays: 2 },
-  init: () => ({ date: null, startVolume: null, lastVolume: null, history: [], awayHistory: [], raised: false }),
+  params: { factor: 1.5, floorM3: 0.5, learnDays: 8, minDays: 2 },
+  init: (): State => ({ date: null, startVolume: null, lastVolume: null, history: [], awayHistory: [], ...initSustained() }),
 
   onReading(state, obs, ctx) {
     const { params: p, calendar, device } = ctx;
@@ -42,13 +43,14 @@ export const waterOutOfHours: Detector<State> = {
       if (weekend) s.history = h;
       else s.awayHistory = h;
     };
-    learn(keepLast([...learned, used], p.learnDays!));
-    if (learned.length < p.minDays!) return found(s);
+    learn(keepLast([...learned, used], p.learnDays));
+    if (learned.length < p.minDays) return found(s);
     const avg = learned.reduce((a, b) => a + b, 0) / learned.length;
-    const limit = avg * p.factor! + p.floorM3!;
-    if (used > limit) {
-      s.raised = true;
-      learn(keepLast(learned, p.learnDays!)); // an anomalous day does not teach
+    const limit = avg * p.factor + p.floorM3;
+    const h = sustain(s, ts, { active: used > limit, holdMs: 0 });
+    Object.assign(s, h.state);
+    if (h.raise) {
+      learn(keepLast(learned, p.learnDays)); // an anomalous day does not teach
       return found(
         s,
         raise(this.key, device.id, ts, {
@@ -62,10 +64,7 @@ export const waterOutOfHours: Detector<State> = {
         }),
       );
     }
-    if (state.raised) {
-      s.raised = false;
-      return found(s, clear(this.key, device.id, ts, `${state.date} 用水 ${fmt(used, 2)} m³，已恢复正常`));
-    }
+    if (h.clear) return found(s, clear(this.key, device.id, ts, `${state.date} 用水 ${fmt(used, 2)} m³，已恢复正常`));
     return found(s);
   },
-};
+});

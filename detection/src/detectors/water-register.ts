@@ -3,24 +3,25 @@
  * registers use every day is stuck (or the meter is blocked). minor. Rollovers and replacements
  * are handled upstream (register.ts) and noted in the details.
  */
-import type { Detector } from '../detector.ts';
+import { defineDetector } from '../detector.ts';
 import { clear, found, raise } from '@campus/repairs';
 import { fmt, HOUR, keepLast } from '../helpers.ts';
+import { initSustained, sustain, type Sustained } from '../sustained.ts';
 
-interface State {
+/** The hold is the register's own: stuck since `movedAt`, so the helper raises at once and clears when it moves. */
+interface State extends Sustained {
   lastVolume: number | null;
   movedAt: number | null;
   dayStart: { date: string; volume: number } | null;
   /** use of recent days, m³ */
   daily: number[];
-  raised: boolean;
 }
 
-export const waterRegister: Detector<State> = {
+export const waterRegister = defineDetector({
   key: 'water.register_stuck',
   kinds: ['water_meter'],
-  defaults: { stuckHours: 24, minDailyM3: 0.05 },
-  init: () => ({ lastVolume: null, movedAt: null, dayStart: null, daily: [], raised: false }),
+  params: { stuckHours: 24, minDailyM3: 0.05 },
+  init: (): State => ({ lastVolume: null, movedAt: null, dayStart: null, daily: [], ...initSustained() }),
 
   onReading(state, obs, ctx) {
     const { params: p, calendar, device } = ctx;
@@ -35,28 +36,25 @@ export const waterRegister: Detector<State> = {
       s.daily = keepLast([...state.daily, v - state.dayStart.volume], 7);
       s.dayStart = { date, volume: v };
     }
-    const usedDays = s.daily.filter((d) => d >= p.minDailyM3!);
+    const usedDays = s.daily.filter((d) => d >= p.minDailyM3);
     const normallyUsed = usedDays.length >= 3; // at least 3 of the last 7 days registered use
     const usual = usedDays.length ? Math.min(...usedDays) : 0;
     const stuckFor = s.movedAt === null ? 0 : ts - s.movedAt;
-    if (normallyUsed && stuckFor >= p.stuckHours! * HOUR) {
-      s.raised = true;
+    const h = sustain(s, ts, { active: normallyUsed && stuckFor >= p.stuckHours * HOUR, holdMs: 0, gone: stuckFor === 0 });
+    if (h.raise) {
       return found(
-        s,
+        h.state,
         raise(this.key, device.id, ts, {
           severity: 'minor',
           trade: 'plumber',
           category: 'repair',
           title: '水表读数停滞',
           summary: `读数 ${fmt(v, 3)} m³ 已 ${Math.floor(stuckFor / HOUR)} 小时未变化，而该表平日每天用水约 ${fmt(usual, 2)} m³ 以上：水表可能卡死或管路关闭`,
-          details: { since: s.movedAt },
+          details: { since: h.state.movedAt },
         }),
       );
     }
-    if (state.raised && stuckFor === 0) {
-      s.raised = false;
-      return found(s, clear(this.key, device.id, ts, '水表读数恢复变化'));
-    }
-    return found(s);
+    if (h.clear) return found(h.state, clear(this.key, device.id, ts, '水表读数恢复变化'));
+    return found(h.state);
   },
-};
+});

@@ -118,7 +118,8 @@ export function thresholdProblems(
   return Object.entries(set).flatMap(([name, value]) => {
     if (!names.includes(name)) return [`${at}.${name}: not a threshold of ${detector.key} (${names.join(', ')})`];
     const expected = typeof (defaults[name] ?? 0);
-    if (typeof value !== expected || (typeof value === 'number' && !Number.isFinite(value))) return [`${at}.${name}: must be a finite ${expected}, not ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`];
+    if (typeof value !== expected || (typeof value === 'number' && !Number.isFinite(value)))
+      return [`${at}.${name}: must be a finite ${expected}, not ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`];
     return [];
   });
 }

@@ -94,7 +94,11 @@ describe('saved detector state', () => {
   it('reads state saved by the detectors before defineDetector (renamed fields), and starts clean on state it cannot read', () => {
     const engine = new DetectionEngine([campus]);
     const lastTs = T0 + 14 * MIN;
-    const old = (states: Record<string, unknown>) => ({ register: { lastRaw: null, lastTs: null, volume: 0, movedAt: null, replacements: 0, rollovers: 0 }, lastTs: null, states });
+    const old = (states: Record<string, unknown>) => ({
+      register: { lastRaw: null, lastTs: null, volume: 0, movedAt: null, replacements: 0, rollovers: 0 },
+      lastTs: null,
+      states,
+    });
     engine.restore({
       version: 1,
       presence: {},
@@ -122,7 +126,9 @@ describe('saved detector state', () => {
     const findings = engine.onReading(reading('tr-main', T0 + 15 * MIN, { currentA: [560, 500, 480], voltageV: [230, 230, 230] }));
     expect(findings).toEqual([expect.objectContaining({ condition: 'transformer.overload', active: true, severity: 'major' })]);
     // the meter's LEAK saved as a flag clears when the meter stops saying so
-    expect(engine.onReading(reading('wm-dorm-2', T0, { totalM3: 1000, status: [] }))).toContainEqual(expect.objectContaining({ condition: 'water.meter_alarm', active: false }));
+    expect(engine.onReading(reading('wm-dorm-2', T0, { totalM3: 1000, status: [] }))).toContainEqual(
+      expect.objectContaining({ condition: 'water.meter_alarm', active: false }),
+    );
   });
 });
 
@@ -136,12 +142,17 @@ describe('onTick', () => {
       onReading: (state, obs) => found({ heardAt: obs.reading.ts }),
       onTick(state, now, ctx) {
         const silent = state.heardAt !== null && now - state.heardAt >= ctx.params.afterMin * MIN;
-        return found(state, ...(silent ? [raise(this.key, ctx.device.id, now, { severity: 'info', trade: 'office', category: 'notice', title: 'quiet', summary: 'quiet' })] : []));
+        return found(
+          state,
+          ...(silent ? [raise(this.key, ctx.device.id, now, { severity: 'info', trade: 'office', category: 'notice', title: 'quiet', summary: 'quiet' })] : []),
+        );
       },
     });
     const engine = new DetectionEngine([campus], [quiet]);
     engine.onReading(reading('fr-chiller-1', T0, { tempC: 4 }));
     expect(engine.tick(T0 + 4 * MIN).filter((f) => f.condition === 'test.quiet')).toEqual([]);
-    expect(engine.tick(T0 + 5 * MIN).filter((f) => f.condition === 'test.quiet')).toEqual([expect.objectContaining({ subjectId: 'fr-chiller-1', active: true })]);
+    expect(engine.tick(T0 + 5 * MIN).filter((f) => f.condition === 'test.quiet')).toEqual([
+      expect.objectContaining({ subjectId: 'fr-chiller-1', active: true }),
+    ]);
   });
 });

@@ -7,7 +7,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaffDirectory } from '@campus/dashboard';
-import { dbPath, SqliteReadingStore } from '@campus/store';
+import { SqliteReadingStore } from '@campus/store';
+import { dbPath } from '@campus/runtime';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -23,6 +24,7 @@ import {
   watchPage,
   type RunningSystem,
 } from '@campus/testkit';
+import { chineseLeft } from './untranslated.ts';
 
 const sensor = () => JSON.stringify({ Time: new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 19), ENERGY: { Total: 8.25, Power: 640 } });
 
@@ -103,6 +105,14 @@ describe.each(PAGE_ORIGINS)('at the %s origin', (origin) => {
       await loginAs(page, 'li', plumber);
       await page.waitForSelector('#pending:not([hidden]) tr[data-pending="tasmota:tasmota_LAB2"]');
       expect(await page.locator('#pending-table button').count()).toBe(0);
+      // and in English: the pending list and the adopt form have no Chinese left
+      await page.goto(`${system.base}/devices?lang=en`);
+      await page.waitForSelector('#pending:not([hidden]) tr[data-pending="tasmota:tasmota_LAB2"]');
+      expect(await page.textContent('tr[data-pending="tasmota:tasmota_LAB2"]')).toContain('The facilities admin adopts devices');
+      expect(await page.textContent('tr[data-pending="tasmota:tasmota_LAB2"]')).toContain('Tasmota (energy plugs');
+      expect(await chineseLeft(page, { within: '#pending' })).toEqual([]);
+      await page.goto(`${system.base}/devices?lang=zh`);
+      await page.waitForSelector('body[data-ready="true"]');
       await page.context().clearCookies();
 
       await loginAs(page, 'zhang', admin);

@@ -9,9 +9,11 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reading } from '@campus/contract';
 import { DisplayTokens } from '@campus/dashboard';
-import { dbPath, SqliteReadingStore, storeContext } from '@campus/store';
+import { SqliteReadingStore, storeContext } from '@campus/store';
+import { dbPath } from '@campus/runtime';
 import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
 import { launchChromium, PAGE_ORIGINS, REPO_ROOT, startSystem, tempDir, watchPage, type RunningSystem } from '@campus/testkit';
+import { chineseLeft } from './untranslated.ts';
 
 const campus = loadCampus(DEMO_CAMPUS_FILE);
 const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
@@ -60,17 +62,23 @@ describe.each(PAGE_ORIGINS)('at the %s origin', (origin) => {
   });
 
   describe('class energy-saving board', () => {
-    it('ranks the classes of a custom window, names the 先进班级, and prints', { timeout: 120_000 }, async () => {
+    /** the lobby screen's board for the competition week 11-16..20 */
+    async function openBoard(query = '') {
       const token = new DisplayTokens(dir.path).add('大厅评比屏').token;
       const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
       const watch = watchPage(page);
-      await page.goto(`${system.base}/competition?token=${token}`);
+      await page.goto(`${system.base}/competition?token=${token}${query}`);
       await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
       await page.selectOption('select[name=period]', 'custom');
       await page.fill('input[name=from]', '2026-11-16');
       await page.fill('input[name=to]', '2026-11-20');
       await page.dispatchEvent('#choose', 'change');
       await page.waitForSelector('body[data-ranked="4"]', { timeout: 30_000 });
+      return { page, watch };
+    }
+
+    it('ranks the classes of a custom window, names the 先进班级, and prints', { timeout: 120_000 }, async () => {
+      const { page, watch } = await openBoard();
 
       const rows = await page.$$eval('#saving tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
       expect(rows.map((r) => [r[0], r[1], r[4]])).toEqual([
@@ -87,6 +95,15 @@ describe.each(PAGE_ORIGINS)('at the %s origin', (origin) => {
       expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
       expect(pdf.length).toBeGreaterThan(10_000);
       expect(watch.problems).toEqual([]);
+    });
+
+    it('says nothing in Chinese in English but the class names', { timeout: 120_000 }, async () => {
+      const { page, watch } = await openBoard('&lang=en');
+      expect(await page.textContent('#winners')).toContain('Best classes: 高一(1)班, 高一(2)班, 高三(5)班');
+      expect(await page.textContent('#title')).toBe('Custom period: class power-saving contest');
+      expect(await chineseLeft(page, { names: [campus.site.name] })).toEqual([]);
+      expect(watch.problems).toEqual([]);
+      await page.close();
     });
   });
 });

@@ -9,7 +9,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
 import { apiClient, launchChromium, PAGE_ORIGINS, REPO_ROOT, startSystem, tempDir, waitFor, watchPage, type RunningSystem } from '@campus/testkit';
+import { chineseLeft } from './untranslated.ts';
+
+const SITE_NAME = loadCampus(DEMO_CAMPUS_FILE).site.name;
 
 let browser: Browser;
 beforeAll(async () => {
@@ -120,6 +124,39 @@ describe.each(PAGE_ORIGINS)('overview page at the %s origin', (origin) => {
     await page.goto(system.base + '/competition?lang=zh');
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
     expect(await page.locator('h3').first().textContent()).toContain('节约率排名');
+    expect(watch.problems).toEqual([]);
+    await page.close();
+  });
+
+  it('says nothing in Chinese in English: the overview, the login page and the report selection', { timeout: 120_000 }, async () => {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const watch = watchPage(page);
+    await page.goto(system.base + '/login?lang=en');
+    await page.waitForFunction(() => (globalThis as unknown as { document: { documentElement: { lang: string } } }).document.documentElement.lang === 'en');
+    expect(await page.textContent('button[type=submit]')).toBe('Log in');
+    expect(await chineseLeft(page)).toEqual([]);
+    // a wrong password, said in English
+    await page.fill('input[name=username]', 'admin');
+    await page.fill('input[name=password]', 'not-it');
+    await page.click('button[type=submit]');
+    await waitFor('the login error', async () => (await page.textContent('#error')) === 'Wrong user name or password');
+
+    await logIn(page);
+    await page.goto(system.base + '/?lang=en');
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    await waitFor('the tiles filled', async () => (await page.locator('#fridges li').count()) > 0 && (await page.locator('#transformers li').count()) > 0);
+    expect(await page.textContent('#who')).toBe('总务处管理员 (Facilities admin)'); // the account's name as written
+    expect(await chineseLeft(page, { names: [SITE_NAME] })).toEqual([]);
+    // the way back is the one Chinese word, marked as such
+    expect(await page.getAttribute('#lang', 'lang')).toBe('zh-CN');
+    expect(await page.textContent('#lang')).toBe('中文');
+
+    // the report page is rendered by the server: its form follows the remembered choice (a cookie)
+    await page.goto(system.base + '/reports');
+    expect(await page.textContent('.toolbar')).toContain('Make the report');
+    expect(await chineseLeft(page, { within: '.toolbar' })).toEqual([]);
+    await Promise.all([page.waitForURL(/lang=zh/), page.click('.toolbar a.lang')]);
+    expect(await page.textContent('.toolbar')).toContain('生成报告');
     expect(watch.problems).toEqual([]);
     await page.close();
   });

@@ -10,8 +10,11 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaffDirectory } from '@campus/dashboard';
-import { DEMO_CAMPUS_FILE } from '@campus/site';
+import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
 import { campusCli, launchChromium, PAGE_ORIGINS, REPO_ROOT, startSystem, tempDir, waitFor, watchPage, type RunningSystem } from '@campus/testkit';
+import { chineseLeft } from './untranslated.ts';
+
+const SITE_NAME = loadCampus(DEMO_CAMPUS_FILE).site.name;
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
 let browser: Browser;
@@ -119,6 +122,39 @@ describe.each(PAGE_ORIGINS)('at the %s origin', (origin) => {
         await page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth),
       ).toBeLessThanOrEqual(390);
       if (origin === 'lan') await page.screenshot({ path: join(REPO_ROOT, 'docs/screenshots/tickets-phone.png') });
+      expect(watch.problems).toEqual([]);
+      await page.close();
+    });
+  });
+
+  describe('in English', () => {
+    it('the ticket page says nothing in Chinese but what the detector and people wrote, titles included', { timeout: 120_000 }, async () => {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const watch = watchPage(page);
+      await loginAs(page, 'li', plumberPassword, '/tickets?lang=en');
+      await page.selectOption('select[name=status]', '');
+      const leak = page.locator('#list li', { hasText: 'Meter alarm: leak' });
+      await waitFor('the resolved leak ticket listed', async () => (await leak.count()) === 1, { timeoutMs: 30_000 });
+      expect(await page.locator('#list li', { hasText: 'Transformer severely overloaded' }).count()).toBe(1);
+      await leak.click();
+      await waitFor('its detail and history', async () => (await page.locator('#d-audit li').count()) > 0 && (await page.textContent('#d-title'))?.includes('Meter alarm: leak'));
+      expect(await page.locator('#d-audit').textContent()).toContain('李师傅 · resolved: 更换了漏水的阀门');
+      expect(await page.locator('#d-actions button').allTextContents()).toEqual(['Reopen']);
+      expect(await chineseLeft(page)).toEqual([]);
+      expect(watch.problems).toEqual([]);
+      await page.close();
+    });
+
+    it('the ledger says nothing in Chinese but the campus file\'s names', { timeout: 120_000 }, async () => {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const watch = watchPage(page);
+      await loginAs(page, 'li', plumberPassword, '/devices?lang=en');
+      expect(await page.locator('#ledger tbody tr').count()).toBe(42);
+      await waitFor('the transformer online', async () => (await page.textContent('tr[data-device-id="tr-main"]'))?.includes('online'), { timeoutMs: 60_000 });
+      await page.click('tr[data-device-id="tr-main"]');
+      await waitFor('its history drawn', async () => Number(await page.getAttribute('#history', 'data-points')) > 0);
+      expect(await page.textContent('#h-title')).toContain('Worst-phase current');
+      expect(await chineseLeft(page, { names: [SITE_NAME] })).toEqual([]);
       expect(watch.problems).toEqual([]);
       await page.close();
     });

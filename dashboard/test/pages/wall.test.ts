@@ -22,6 +22,10 @@ import {
   type PageWatch,
   type RunningSystem,
 } from '@campus/testkit';
+import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
+import { chineseLeft } from './untranslated.ts';
+
+const SITE_NAME = loadCampus(DEMO_CAMPUS_FILE).site.name;
 
 let browser: Browser;
 beforeAll(async () => {
@@ -124,5 +128,23 @@ describe.each(PAGE_ORIGINS)('wall screen at the %s origin', (origin) => {
       timeoutMs: 90_000,
       everyMs: 500,
     });
+  });
+
+  it('says nothing in Chinese in English, the ticket titles included', { timeout: 120_000 }, async () => {
+    const en = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    const enWatch = watchPage(en);
+    try {
+      await en.goto(`${system.base}/wall?token=${token}&lang=en`);
+      await en.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+      expect(en.url()).toBe(`${system.base}/wall?lang=en`);
+      await waitFor('the leak ticket', async () => (await en.locator('#tickets li').count()) > 0, { timeoutMs: 30_000 });
+      expect(await en.textContent('#tickets')).toContain('Meter alarm: leak');
+      await en.click('#chime');
+      expect(await en.textContent('#chime')).toBe('Chime: on');
+      expect(await chineseLeft(en, { names: [SITE_NAME] })).toEqual([]);
+      expect(enWatch.problems).toEqual([]);
+    } finally {
+      await en.close();
+    }
   });
 });

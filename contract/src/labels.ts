@@ -8,7 +8,16 @@
  */
 import { FRIDGE_CLASSES, KIND_LABELS_ZH, type DeviceKind, type FridgeClass } from './kinds.ts';
 import { SERIES_FIELDS } from './series.ts';
-import { SEVERITY_LABELS_ZH, STATUS_LABELS_ZH, TRADE_LABELS_ZH, type EvidencePoint, type Severity, type Ticket, type TicketStatus, type Trade } from './tickets.ts';
+import {
+  SEVERITY_LABELS_ZH,
+  STATUS_LABELS_ZH,
+  TRADE_LABELS_ZH,
+  type EvidencePoint,
+  type Severity,
+  type Ticket,
+  type TicketStatus,
+  type Trade,
+} from './tickets.ts';
 
 export const LANGUAGES = ['zh-CN', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -135,7 +144,10 @@ export function ticketTitleKey(
   return key in keys ? (key as TicketTitleKey) : t.condition in keys ? (t.condition as TicketTitleKey) : undefined;
 }
 
-function titleVariant(t: Pick<Ticket, 'condition' | 'severity' | 'details'> & { evidence?: readonly EvidencePoint[] }, device?: TitleDevice): string | undefined {
+function titleVariant(
+  t: Pick<Ticket, 'condition' | 'severity' | 'details'> & { evidence?: readonly EvidencePoint[] },
+  device?: TitleDevice,
+): string | undefined {
   switch (t.condition) {
     case 'water.meter_alarm':
       return Array.isArray(t.details.flags) && t.details.flags.includes('BURST') ? 'burst' : 'leak';
@@ -154,7 +166,11 @@ function titleVariant(t: Pick<Ticket, 'condition' | 'severity' | 'details'> & { 
 }
 
 /** A ticket's title in a language: the detector's own (Chinese) title, or the English one by key. */
-export function ticketTitle(language: Language, t: Pick<Ticket, 'condition' | 'severity' | 'details' | 'title'> & { evidence?: readonly EvidencePoint[] }, device?: TitleDevice): string {
+export function ticketTitle(
+  language: Language,
+  t: Pick<Ticket, 'condition' | 'severity' | 'details' | 'title'> & { evidence?: readonly EvidencePoint[] },
+  device?: TitleDevice,
+): string {
   if (language === 'zh-CN') return t.title;
   const key = ticketTitleKey(t, device);
   return key ? TICKET_TITLES_EN[key] : t.title;

@@ -59,5 +59,7 @@ export async function buildWeb(outDir: string = WEB_OUT_DIR): Promise<WebBuild> 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const started = Date.now();
   const { outDir, files } = await buildWeb();
-  console.log(`[build:web] ${files.filter((f) => f.endsWith('.js')).length} page scripts in ${relative(process.cwd(), outDir) || '.'} (${Date.now() - started} ms)`);
+  console.log(
+    `[build:web] ${files.filter((f) => f.endsWith('.js')).length} page scripts in ${relative(process.cwd(), outDir) || '.'} (${Date.now() - started} ms)`,
+  );
 }

@@ -65,7 +65,8 @@ export async function session(): Promise<Viewer> {
   csrf = s.csrfToken || null;
   const who = document.getElementById('who');
   const v = s.viewer;
-  if (who) who.replaceChildren(...(v.kind === 'service' ? [] : [user(v.name)]), v.kind === 'staff' && v.role ? t('who.role', { role: t(`role.${v.role}`) }) : '');
+  if (who)
+    who.replaceChildren(...(v.kind === 'service' ? [] : [user(v.name)]), v.kind === 'staff' && v.role ? t('who.role', { role: t(`role.${v.role}`) }) : '');
   return v;
 }
 

@@ -27,7 +27,6 @@ function languageOf(req: Request): Language {
 }
 
 export function reportRoutes(router: Router, deps: DashboardDeps): void {
-
   /** staff or the API key; a screen's token may not; nobody else either */
   const staff = (req: Request, res: Response): boolean => {
     const viewer = deps.auth.identify(req.headers);
@@ -110,7 +109,12 @@ function toolbar(deps: DashboardDeps, q: { term?: string; from?: string; to?: st
         .join('')}<a href="/reports/summary.txt?${params}">${t('report.summary-text')}</a></span>`
     : '';
   const other: Language = language === 'en' ? 'zh-CN' : 'en';
-  const switchTo = new URLSearchParams({ ...(q.term ? { term: q.term } : {}), ...(q.from ? { from: q.from } : {}), ...(q.to ? { to: q.to } : {}), lang: LANGUAGE_PARAM[other] });
+  const switchTo = new URLSearchParams({
+    ...(q.term ? { term: q.term } : {}),
+    ...(q.from ? { from: q.from } : {}),
+    ...(q.to ? { to: q.to } : {}),
+    lang: LANGUAGE_PARAM[other],
+  });
   const lang = `<input type="hidden" name="lang" value="${LANGUAGE_PARAM[language]}">`;
   return `<div class="toolbar" role="navigation" lang="${language}">
 <a href="/">${t('report.back')}</a>

@@ -137,7 +137,10 @@ describe.each(PAGE_ORIGINS)('at the %s origin', (origin) => {
       await waitFor('the resolved leak ticket listed', async () => (await leak.count()) === 1, { timeoutMs: 30_000 });
       expect(await page.locator('#list li', { hasText: 'Transformer severely overloaded' }).count()).toBe(1);
       await leak.click();
-      await waitFor('its detail and history', async () => (await page.locator('#d-audit li').count()) > 0 && (await page.textContent('#d-title'))?.includes('Meter alarm: leak'));
+      await waitFor(
+        'its detail and history',
+        async () => (await page.locator('#d-audit li').count()) > 0 && (await page.textContent('#d-title'))?.includes('Meter alarm: leak'),
+      );
       expect(await page.locator('#d-audit').textContent()).toContain('李师傅 · resolved: 更换了漏水的阀门');
       expect(await page.locator('#d-actions button').allTextContents()).toEqual(['Reopen']);
       expect(await chineseLeft(page)).toEqual([]);
@@ -145,7 +148,7 @@ describe.each(PAGE_ORIGINS)('at the %s origin', (origin) => {
       await page.close();
     });
 
-    it('the ledger says nothing in Chinese but the campus file\'s names', { timeout: 120_000 }, async () => {
+    it("the ledger says nothing in Chinese but the campus file's names", { timeout: 120_000 }, async () => {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       const watch = watchPage(page);
       await loginAs(page, 'li', plumberPassword, '/devices?lang=en');

@@ -169,8 +169,7 @@ export const zhCN = {
   'competition.saved-option': '{name}（{from} 至 {to}）',
   'competition.heading.electricity': '{period}班级节电评比',
   'competition.heading.water': '{period}班级节水评比',
-  'competition.window':
-    '评比期 {from} 至 {to}（{days} 个上课日）· 基线 {baseFrom} 至 {baseTo}（{baseDays} 个上课日，考试周不计）· 单价 {tariff} 元/{unit}',
+  'competition.window': '评比期 {from} 至 {to}（{days} 个上课日）· 基线 {baseFrom} 至 {baseTo}（{baseDays} 个上课日，考试周不计）· 单价 {tariff} 元/{unit}',
   'competition.winners': '先进班级：',
   'competition.total-saved': '　共节约 {yuan} 元',
   'competition.yuan': '{yuan} 元',

@@ -61,7 +61,9 @@ async function loadSaved() {
   field('saved').replaceChildren(
     el('option', { value: '', text: '—' }),
     // the name is staff's own words
-    ...competitions.map((c) => el('option', { value: c.id, dataset: { user: '' }, text: t('competition.saved-option', { name: c.name, from: c.from, to: c.to }) })),
+    ...competitions.map((c) =>
+      el('option', { value: c.id, dataset: { user: '' }, text: t('competition.saved-option', { name: c.name, from: c.from, to: c.to }) }),
+    ),
   );
 }
 
@@ -196,7 +198,14 @@ function drawDaily(r: Result) {
           backgroundColor: c.daily.map((d) => (r.window.days.includes(d.date) ? '#1565c0' : '#9fb6cc')),
         },
         // a line over the bars: chart.js mixes types per dataset
-        { type: 'line', label: t('competition.baseline-daily'), data: labels.map(() => baseDaily), borderColor: '#c62828', borderDash: [6, 4], pointRadius: 0 } as never,
+        {
+          type: 'line',
+          label: t('competition.baseline-daily'),
+          data: labels.map(() => baseDaily),
+          borderColor: '#c62828',
+          borderDash: [6, 4],
+          pointRadius: 0,
+        } as never,
       ],
     },
     options: { animation: false, maintainAspectRatio: false },

@@ -62,7 +62,9 @@ async function history(d: Device) {
   const to = Date.now();
   const box = byId('history');
   const width = Math.max(300, box.clientWidth || 800);
-  const series = await api<SeriesAnswer>(`/api/readings?${new URLSearchParams({ device: d.id, from: String(to - 86_400_000), to: String(to), points: String(width * 2) })}`);
+  const series = await api<SeriesAnswer>(
+    `/api/readings?${new URLSearchParams({ device: d.id, from: String(to - 86_400_000), to: String(to), points: String(width * 2) })}`,
+  );
   const label = seriesLabel(language, d.kind, series.field);
   box.hidden = false;
   byId('h-title').replaceChildren(user(d.name), t('devices.history', { label, unit: series.unit }));

@@ -22,7 +22,16 @@ const hhmm = (ms: number) => new Date(ms).toLocaleTimeString(locale, { hour: '2-
 /** Offset of the school's zone from UTC at `ms`, in ms. */
 function zoneOffset(ms: number): number {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' })
+    new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    })
       .formatToParts(new Date(ms))
       .map((p) => [p.type, Number(p.value)]),
   ) as Record<string, number>;

@@ -2,7 +2,22 @@
 // age; live tiles; a new critical ticket is highlighted and chimes. Opened with a display token.
 import { SEVERITIES, SEVERITY_RANK, type Ticket } from '@campus/contract/browser';
 import type { CampusSite, Device, LiveReading } from '../api-types.ts';
-import { api, byId, el, fridgeOutOfRange, live, place, session, severityLabel, since, statusLabel, titleOf, tradeLabel, user, worstPhaseLoad } from '../common.ts';
+import {
+  api,
+  byId,
+  el,
+  fridgeOutOfRange,
+  live,
+  place,
+  session,
+  severityLabel,
+  since,
+  statusLabel,
+  titleOf,
+  tradeLabel,
+  user,
+  worstPhaseLoad,
+} from '../common.ts';
 import { locale, t } from '../i18n.ts';
 import { runPage } from '../page.ts';
 
@@ -67,7 +82,12 @@ function renderTickets() {
             ` · ${tradeLabel(x.trade)} · ${statusLabel(x.status)}${x.clearedAt ? ` · ${t('ticket.cleared-pending')}` : ''}`,
           ),
         ),
-        el('div', { class: 'age' }, t('wall.age', { d: since(x.openedAt) }), el('small', { text: x.occurrences > 1 ? t('wall.nth', { n: x.occurrences }) : '' })),
+        el(
+          'div',
+          { class: 'age' },
+          t('wall.age', { d: since(x.openedAt) }),
+          el('small', { text: x.occurrences > 1 ? t('wall.nth', { n: x.occurrences }) : '' }),
+        ),
       ),
     ),
   );
@@ -75,7 +95,10 @@ function renderTickets() {
   const counts = SEVERITIES.map((s) => [severityLabel(s), rest.filter((x) => x.severity === s).length] as const)
     .filter(([, n]) => n)
     .map(([label, n]) => `${label} ${n}`);
-  byId('more').textContent = [rest.length ? t('wall.more', { n: rest.length, counts: counts.join(' · ') }) : '', notices ? t('wall.notices', { n: notices }) : '']
+  byId('more').textContent = [
+    rest.length ? t('wall.more', { n: rest.length, counts: counts.join(' · ') }) : '',
+    notices ? t('wall.notices', { n: notices }) : '',
+  ]
     .filter(Boolean)
     .join(t('list.semicolon'));
   byId('none').hidden = repairs.length > 0;

@@ -77,6 +77,8 @@ function registerOf(device: DeviceConfig, reading: Reading): { raw: number; max:
 
 export class DetectionEngine {
   private readonly slots = new Map<string, DeviceSlot>();
+  /** the detectors that judge the clock too, with the device they watch */
+  private readonly ticking: { deviceId: string; entry: DetectorEntry }[] = [];
   readonly offline: OfflineWatch;
 
   constructor(
@@ -109,7 +111,7 @@ export class DetectionEngine {
 
   /** Feeds one stored reading; returns what the detectors found. Readings should come in time order per device. */
   private slot(campus: Campus, device: DeviceConfig, detectors: readonly Detector<any, any, any>[]): void {
-    this.slots.set(device.id, {
+    const slot: DeviceSlot = {
       device,
       siteId: campus.site.id,
       calendar: campus.calendar,
@@ -128,7 +130,9 @@ export class DetectionEngine {
             params: thresholdsFor(detector, campus, device),
           },
         })),
-    });
+    };
+    this.slots.set(device.id, slot);
+    for (const entry of slot.detectors) if (entry.detector.onTick) this.ticking.push({ deviceId: device.id, entry });
   }
 
   /** A device added to the ledger while running: judged from its first reading on. */
@@ -170,11 +174,10 @@ export class DetectionEngine {
 
   tick(now: number): Finding[] {
     const findings = this.offline.tick(now);
-    for (const [id, slot] of this.slots)
-      for (const entry of slot.detectors) {
-        const onTick = entry.detector.onTick;
-        if (onTick) findings.push(...judge(entry, id, now, () => onTick.call(entry.detector, entry.state, now, entry.ctx)));
-      }
+    for (const { deviceId, entry } of this.ticking) {
+      const onTick = entry.detector.onTick;
+      if (onTick) findings.push(...judge(entry, deviceId, now, () => onTick.call(entry.detector, entry.state, now, entry.ctx)));
+    }
     return findings;
   }
 

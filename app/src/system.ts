@@ -1,86 +1,229 @@
 /**
- * The whole system in one process, on the embedded defaults: broker, ingest (SQLite), dashboard
- * and, with CAMPUS_SIM=on, the simulator. Ingest and the simulator reach the broker over
- * loopback MQTT, exactly as they would from another machine.
+ * The composition root: the one place where the parts are put together, for `npm start` (the whole
+ * system in one process, on the embedded defaults), for one part per process (CAMPUS_PARTS: split
+ * mode, the parts meeting on the broker), for the tests, the bench and the load mode.
+ *
+ *   device -> broker -> ingest (decode, validate, store, detect) -> repairs (tickets) -> dashboard -> screens
+ *
+ * Ingest and the simulator reach the broker over MQTT even in one process, exactly as they would
+ * from another machine. The tickets live with ingest (it opens them): a dashboard in the same
+ * process uses that repairs desk directly; a dashboard in a process of its own reads campus.db
+ * read-only and sends staff actions to ingest over the broker, hearing every change and every
+ * stored reading from it there (contract/src/ops.ts), so nothing polls and nothing is missed.
  */
-import { BrokerService, brokerSettings } from '@campus/broker';
-import { Auth, DashboardService, dashboardTls } from '@campus/dashboard';
-import { SimulatorService } from '@campus/device-sim';
-import { dbPath } from '@campus/runtime';
-import { IngestService, ingestSettings } from '@campus/ingest';
-import { Notifier, notifierSettings } from '@campus/notify';
 import { existsSync } from 'node:fs';
-import { MetricsRegistry, type Knobs, type Log, type PartHealth, type Service } from '@campus/runtime';
+import { hostname } from 'node:os';
+import { LIVE_READINGS_TOPIC, LIVE_STATUSES_TOPIC } from '@campus/contract';
+import { BrokerService, brokerSettings, type BrokerOptions } from '@campus/broker';
+import { Auth, DashboardService, dashboardTls, RemoteLive, StoreReader, type DashboardOptions, type LiveFeed } from '@campus/dashboard';
+import { SimulatorService, type SimulatorOptions } from '@campus/device-sim';
+import { IngestService, IngestWorker, ingestSettings, type IngestOptions } from '@campus/ingest';
+import { Notifier, notifierSettings } from '@campus/notify';
+import { RemoteDesk, serveDesk, type RepairsDesk } from '@campus/repairs';
+import {
+  dbPath,
+  loadOrCreateKey,
+  MetricsRegistry,
+  MetricsServer,
+  MqttBus,
+  SERVICE_USERS,
+  SYSTEM_PARTS,
+  type Knobs,
+  type Log,
+  type PartHealth,
+  type Service,
+  type SystemPart,
+} from '@campus/runtime';
 import type { Campus } from '@campus/site';
 
-export interface System {
-  broker: BrokerService;
-  ingest: IngestService;
-  dashboard: DashboardService;
-  sim?: SimulatorService;
-  notifier: Notifier;
-  services: Service[];
-  metrics: MetricsRegistry;
+export interface SystemOptions {
+  knobs: Knobs;
+  campuses: readonly Campus[];
+  log: Log;
+  /** which parts run here; default CAMPUS_PARTS, else broker, ingest, dashboard and (CAMPUS_SIM=on) the simulator */
+  parts?: readonly SystemPart[];
+  metrics?: MetricsRegistry;
+  /** what tests, the bench and the load mode set beyond the knobs */
+  broker?: Partial<BrokerOptions>;
+  ingest?: Partial<IngestOptions>;
+  dashboard?: Partial<DashboardOptions>;
+  sim?: Partial<SimulatorOptions>;
 }
 
-export function buildSystem(knobs: Knobs, campus: Campus, log: Log): System {
-  const metrics = new MetricsRegistry();
-  const campuses = [campus];
-  const broker = new BrokerService({
-    ...brokerSettings(knobs),
-    campuses,
-    log: log.child('broker'),
-    metrics,
-  });
-  const localBroker = () => `mqtt://127.0.0.1:${broker.port}`;
-  // ticket events (opened and escalated by ingest, resolved by staff through the dashboard, one TicketService) go out once
-  const notifier = new Notifier({ ...notifierSettings(knobs), campuses, log: log.child('notify'), metrics });
-  const ingest = new IngestService({
-    ...ingestSettings(knobs),
-    campuses,
-    mqttUrl: localBroker,
-    log: log.child('ingest'),
-    metrics,
-    detection: { onTicketEvent: (event, campus) => notifier.notify(event, campus) },
-  });
-  // a fresh install gets three school weeks of classroom history, so the competition board works at once
+export interface System {
+  parts: readonly SystemPart[];
+  broker?: BrokerService;
+  /** one ingest, or a worker of several (CAMPUS_INGEST_ASSIGNMENT) */
+  ingest?: IngestService;
+  worker?: IngestWorker;
+  dashboard?: DashboardService;
+  sim?: SimulatorService;
+  notifier?: Notifier;
+  /** in start order; startServices() stops them in reverse */
+  services: Service[];
+  metrics: MetricsRegistry;
+  /** the broker every part here talks to (ours once started, else CAMPUS_MQTT_URL) */
+  mqttUrl(): string;
+}
+
+export function partsOf(knobs: Knobs): SystemPart[] {
+  return knobs.parts ? [...knobs.parts] : SYSTEM_PARTS.filter((p) => p !== 'sim' || knobs.sim);
+}
+
+export function buildSystem(opts: SystemOptions): System {
+  const { knobs, campuses, log } = opts;
+  const parts = opts.parts ?? partsOf(knobs);
+  const has = (p: SystemPart) => parts.includes(p);
+  const metrics = opts.metrics ?? new MetricsRegistry();
+  const services: Service[] = [];
+  const system: System = { parts, services, metrics, mqttUrl: () => knobs.mqttUrl };
+
+  if (has('broker')) {
+    const broker = new BrokerService({ ...brokerSettings(knobs), campuses, log: log.child('broker'), metrics, ...opts.broker });
+    system.broker = broker;
+    system.mqttUrl = () => `mqtt://127.0.0.1:${broker.port}`;
+  }
+  const mqttUrl = () => system.mqttUrl();
+  // a fresh install gets three school weeks of classroom history (the simulator), so the competition board works at once
   const freshStore = !existsSync(dbPath(knobs.dataDir));
-  const sim = knobs.sim
-    ? new SimulatorService({
-        campuses,
-        mqttUrl: localBroker,
+
+  // ticket events are notified from where the tickets are written: ingest's process
+  let live: LiveFeed | undefined;
+  let ingestBus: MqttBus | undefined;
+  if (has('ingest')) {
+    const notifier = new Notifier({ ...notifierSettings(knobs), campuses, log: log.child('notify'), metrics });
+    system.notifier = notifier;
+    services.push(notifier);
+    const detection: IngestOptions['detection'] = { onTicketEvent: (event, campus) => notifier.notify(event, campus) };
+    if (knobs.ingestAssignment) {
+      const worker = new IngestWorker({
+        name: knobs.ingestWorker,
+        assignmentFile: knobs.ingestAssignment,
         dataDir: knobs.dataDir,
-        log: log.child('device-sim'),
+        mqttUrl: knobs.mqttUrl,
+        log: log.child('ingest'),
         metrics,
-        backfillDays: freshStore ? knobs.simBackfillDays : 0,
-      })
-    : undefined;
-  const dashboard: DashboardService = new DashboardService({
-    host: knobs.httpHost,
-    port: knobs.httpPort,
-    campuses,
-    store: () => ingest.store,
-    live: ingest,
-    tickets: () => ingest.detection?.tickets,
-    notifications: () => notifier.status(),
-    auth: new Auth(knobs.dataDir, knobs.httpSecureCookies),
-    security: { trustProxy: knobs.httpTrustProxy },
-    redisUrl: knobs.dashboardRedisUrl,
-    tls: dashboardTls(knobs),
-    dataDir: knobs.dataDir,
-    health: () => {
-      const parts: Record<string, PartHealth> = {};
-      for (const s of healthParts) parts[s.name] = s.health?.() ?? { ok: true };
-      return parts;
-    },
-    metrics,
-    log: log.child('dashboard'),
-  });
-  const healthParts: Service[] = [broker, ingest, dashboard, ...(sim ? [sim] : [])];
+        ingest: { ...ingestSettings(knobs), detection, ...opts.ingest },
+      });
+      system.worker = worker;
+      live = worker;
+    } else {
+      const ingest = new IngestService({ ...ingestSettings(knobs), campuses, mqttUrl, log: log.child('ingest'), metrics, detection, ...opts.ingest });
+      system.ingest = ingest;
+      live = ingest;
+      if (!has('dashboard')) ingestBus = serviceBus('ingest', knobs, mqttUrl, log);
+    }
+  }
+  if (system.broker) services.push(system.broker);
+  if (system.ingest) services.push(system.ingest);
+  if (system.worker) services.push(system.worker);
+  if (ingestBus && system.ingest) services.push(ingestBus, splitOwner(ingestBus, system.ingest, log));
   // stopped after the simulator and the dashboard, before ingest: ingest takes what the devices said last
-  const drain: Service = { name: 'broker-drain', start: async () => {}, stop: () => broker.drainServices() };
-  // the notifier starts first and stops last, so that what ingest says while stopping still goes out;
-  // it is not a part of /api/health's verdict (a chat robot down is not the system down): see `notifications`
-  const services: Service[] = [notifier, broker, ingest, drain, dashboard, ...(sim ? [sim] : [])];
-  return { broker, ingest, dashboard, sim, notifier, services, metrics };
+  if (system.broker && (system.ingest || system.worker)) {
+    const broker = system.broker;
+    services.splice(services.indexOf(broker) + 2, 0, { name: 'broker-drain', start: async () => {}, stop: () => broker.drainServices() });
+  }
+
+  if (has('dashboard')) {
+    const inProcess = Boolean(system.ingest);
+    const reader = inProcess ? undefined : new StoreReader(knobs, campuses);
+    let remote: { bus: MqttBus; desk: RemoteDesk; live: RemoteLive } | undefined;
+    if (!inProcess) {
+      const bus = serviceBus('dashboard', knobs, mqttUrl, log);
+      const replyTo = `dashboard-${hostname()}-${process.pid}`.replace(/[^\w.-]/g, '-').slice(0, 64);
+      remote = { bus, desk: new RemoteDesk({ bus, dbFile: dbPath(knobs.dataDir), campuses, replyTo, log: log.child('repairs') }), live: new RemoteLive() };
+      services.push(bus, {
+        name: 'repairs-desk',
+        start: () => Promise.all([remote!.desk.start(), remote!.live.start(bus)]).then(() => {}),
+        stop: async () => (remote!.desk.stop(), reader?.close()),
+      });
+    }
+    const ingest = system.ingest;
+    const dashboard: DashboardService = new DashboardService({
+      host: knobs.httpHost,
+      port: knobs.httpPort,
+      campuses,
+      store: () => (ingest ? ingest.store : reader!.current()),
+      live: live && inProcess ? live : remote!.live,
+      // the desk of the running ingest (its detection is made anew on each start), else the remote one
+      tickets: (): RepairsDesk | undefined => ingest?.detection?.tickets ?? remote?.desk,
+      ...(system.notifier ? { notifications: () => system.notifier!.status() } : {}),
+      auth: new Auth(knobs.dataDir, knobs.httpSecureCookies),
+      security: { trustProxy: knobs.httpTrustProxy },
+      redisUrl: knobs.dashboardRedisUrl,
+      tls: dashboardTls(knobs),
+      dataDir: knobs.dataDir,
+      health: () => health(system),
+      metrics,
+      log: log.child('dashboard'),
+      ...opts.dashboard,
+    });
+    system.dashboard = dashboard;
+    services.push(dashboard);
+  } else {
+    // without the dashboard, /metrics and the health verdict of each part here on their own ports
+    if (system.broker) services.push(metricsServer('broker', knobs.brokerMetricsPort, 'CAMPUS_BROKER_METRICS_PORT', knobs, system, log));
+    if (system.ingest || system.worker) services.push(metricsServer('ingest', knobs.ingestMetricsPort, 'CAMPUS_INGEST_METRICS_PORT', knobs, system, log));
+  }
+
+  if (has('sim')) {
+    const sim = new SimulatorService({
+      campuses,
+      mqttUrl,
+      dataDir: knobs.dataDir,
+      log: log.child('device-sim'),
+      metrics,
+      backfillDays: freshStore && has('ingest') ? knobs.simBackfillDays : 0,
+      ...opts.sim,
+    });
+    system.sim = sim;
+    services.push(sim);
+  }
+  return system;
+}
+
+/** Health of every part in this process, by name (a chat robot down is not the system down: see notifications). */
+function health(system: System): Record<string, PartHealth> {
+  const parts: Record<string, PartHealth> = {};
+  for (const s of [system.broker, system.ingest, system.worker, system.dashboard, system.sim]) if (s) parts[s.name] = s.health?.() ?? { ok: true };
+  return parts;
+}
+
+function serviceBus(name: 'ingest' | 'dashboard', knobs: Knobs, url: () => string, log: Log): MqttBus {
+  // a broker of ours knows the key in the data dir; an external one is given a login (CAMPUS_INGEST_MQTT_*)
+  const username = name === 'ingest' ? (knobs.ingestMqttUsername ?? SERVICE_USERS.ingest) : SERVICE_USERS.dashboard;
+  const password = name === 'ingest' ? (knobs.ingestMqttPassword ?? loadOrCreateKey(knobs.dataDir, 'ingest')) : loadOrCreateKey(knobs.dataDir, 'dashboard');
+  return new MqttBus({
+    name: `${name}-bus`,
+    url,
+    clientId: `campus-${name}-bus-${hostname()}-${process.pid}`.slice(0, 64),
+    username,
+    password,
+    log: log.child(`${name}-bus`),
+  });
+}
+
+/** Ingest's side of split mode: the repairs desk answered on the bus, and every stored batch said there. */
+function splitOwner(bus: MqttBus, ingest: IngestService, log: Log): Service {
+  let stopDesk: (() => void) | undefined;
+  const readings = (r: unknown[]) => void bus.publish(LIVE_READINGS_TOPIC, r, 0).catch(() => {});
+  const statuses = (s: unknown[]) => void bus.publish(LIVE_STATUSES_TOPIC, s, 0).catch(() => {});
+  return {
+    name: 'repairs-desk',
+    async start() {
+      const tickets = ingest.detection?.tickets;
+      if (tickets) stopDesk = await serveDesk(bus, tickets, log.child('repairs'));
+      ingest.on('readings', readings);
+      ingest.on('statuses', statuses);
+    },
+    async stop() {
+      stopDesk?.();
+      ingest.off('readings', readings);
+      ingest.off('statuses', statuses);
+    },
+  };
+}
+
+function metricsServer(part: 'broker' | 'ingest', port: number | 'off', knob: string, knobs: Knobs, system: System, log: Log): Service {
+  return new MetricsServer({ part, host: knobs.httpHost, port, knob, metrics: system.metrics, health: () => health(system), log });
 }

@@ -68,7 +68,7 @@ describe('the district topology: two broker nodes, two ingest workers, two sites
     const cluster = { CAMPUS_MQTT_CLUSTER: 'redis', CAMPUS_REDIS_URL: redis.url, CAMPUS_CONFIG: files.join(','), CAMPUS_SIM: 'on', CAMPUS_MQTT_PORT: '0' };
     for (let i = 0; i < 2; i++) {
       // the nodes share the logins; a deployment copies CAMPUS_DATA_DIR/secrets and credentials.json to each
-      const part = await startPart('broker/src/main.ts', { ...cluster, CAMPUS_DATA_DIR: brokerDir }, /listening on mqtt:\/\/127\.0\.0\.1:(\d+)/);
+      const part = await startPart('app/src/main.ts', { CAMPUS_PARTS: 'broker', ...cluster, CAMPUS_DATA_DIR: brokerDir }, /listening on mqtt:\/\/127\.0\.0\.1:(\d+)/);
       parts.push(part);
       nodes.push({ url: `mqtt://127.0.0.1:${part.ready[0]}`, part });
     }
@@ -81,9 +81,7 @@ describe('the district topology: two broker nodes, two ingest workers, two sites
       ['w1', `${a.url},${b.url}`],
       ['w2', `${b.url},${a.url}`],
     ] as const) {
-      const part = await startPart(
-        'ingest/src/main.ts',
-        { ...store, CAMPUS_DATA_DIR: ingestDir, CAMPUS_INGEST_ASSIGNMENT: assignment, CAMPUS_INGEST_WORKER: name, CAMPUS_MQTT_URL: urls },
+      const part = await startPart('app/src/main.ts', { CAMPUS_PARTS: 'ingest', ...store, CAMPUS_DATA_DIR: ingestDir, CAMPUS_INGEST_ASSIGNMENT: assignment, CAMPUS_INGEST_WORKER: name, CAMPUS_MQTT_URL: urls },
         new RegExp(`ingest worker ${name} started`),
       );
       parts.push(part);
@@ -200,9 +198,7 @@ describe('the district topology: two broker nodes, two ingest workers, two sites
   it("serves the site's dashboard from the worker's state and InfluxDB", { timeout: 180_000 }, async () => {
     const s1 = sites[0]!.site.id;
     const siteDir = join(ingestDir, 'sites', s1);
-    const dashboard = await startPart(
-      'dashboard/src/main.ts',
-      {
+    const dashboard = await startPart('app/src/main.ts', { CAMPUS_PARTS: 'dashboard',
         CAMPUS_DATA_DIR: siteDir,
         CAMPUS_CONFIG: files[0]!,
         CAMPUS_STORE: 'influx',

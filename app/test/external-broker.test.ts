@@ -87,7 +87,7 @@ describe('ingest against mosquitto', () => {
       CAMPUS_INGEST_MQTT_PASSWORD: ingestPassword,
     };
     const startIngest = async () => {
-      const part = await startPart('ingest/src/main.ts', env, /ingest started/);
+      const part = await startPart('app/src/main.ts', { CAMPUS_PARTS: 'ingest', ...env }, /ingest started/);
       cleanup.push(() => part.stop('SIGKILL'));
       return part;
     };

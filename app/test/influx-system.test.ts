@@ -68,7 +68,7 @@ describe('the whole system on InfluxDB', () => {
     expect(grafana.results[0]!.series[0]!.values[0]![1]).toBeGreaterThan(24 * 20);
 
     // a dashboard in its own process, reading the same store read-only
-    standalone = await startPart('dashboard/src/main.ts', { ...env, CAMPUS_HTTP_PORT: '0', CAMPUS_LOG_LEVEL: 'info' }, /dashboard on http:\/\/localhost:(\d+)/);
+    standalone = await startPart('app/src/main.ts', { CAMPUS_PARTS: 'dashboard', ...env, CAMPUS_HTTP_PORT: '0', CAMPUS_LOG_LEVEL: 'info' }, /dashboard on http:\/\/localhost:(\d+)/);
     const other = apiClient(`http://127.0.0.1:${standalone.ready[0]}`, dir.path);
     const again = await other.get(`/api/readings?device=em-g1c1&field=totalKWh&from=${now - 28 * 86_400_000}&to=${now}&points=700`);
     expect(again.status).toBe(200);

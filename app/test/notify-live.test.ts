@@ -235,12 +235,12 @@ describe('notifications in the running system', () => {
     cleanup.push(async () => {
       for (const p of [...parts].reverse()) await p.stop('SIGKILL');
     });
-    const broker = await startPart('broker/src/main.ts', { ...env, CAMPUS_MQTT_PORT: '0' }, /listening on mqtt:\/\/127\.0\.0\.1:(\d+)/);
+    const broker = await startPart('app/src/main.ts', { CAMPUS_PARTS: 'broker', ...env, CAMPUS_MQTT_PORT: '0' }, /listening on mqtt:\/\/127\.0\.0\.1:(\d+)/);
     parts.push(broker);
     const mqtt = { CAMPUS_MQTT_URL: `mqtt://127.0.0.1:${broker.ready[0]}` };
-    parts.push(await startPart('ingest/src/main.ts', { ...env, ...mqtt }, /ingest started/));
-    parts.push(await startPart('device-sim/src/main.ts', { ...env, ...mqtt }, /device-sim started/));
-    const dashboard = await startPart('dashboard/src/main.ts', { ...env, CAMPUS_HTTP_PORT: '0' }, /dashboard on http:\/\/localhost:(\d+)/);
+    parts.push(await startPart('app/src/main.ts', { CAMPUS_PARTS: 'ingest', ...env, ...mqtt }, /ingest started/));
+    parts.push(await startPart('app/src/main.ts', { CAMPUS_PARTS: 'sim', ...env, ...mqtt }, /device-sim started/));
+    const dashboard = await startPart('app/src/main.ts', { CAMPUS_PARTS: 'dashboard', ...env, CAMPUS_HTTP_PORT: '0' }, /dashboard on http:\/\/localhost:(\d+)/);
     parts.push(dashboard);
     const url = `http://127.0.0.1:${dashboard.ready[0]}`;
 

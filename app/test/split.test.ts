@@ -17,13 +17,13 @@ describe('parts started separately', () => {
   it('carry the demo campus from devices to the dashboard', { timeout: 360_000 }, async () => {
     // each part serves its own /metrics (on a free port here; 9641 and 9642 by default)
     const env = { CAMPUS_DATA_DIR: dir.path, CAMPUS_SIM: 'on', CAMPUS_BROKER_METRICS_PORT: '0', CAMPUS_INGEST_METRICS_PORT: '0' };
-    const broker = await startPart('broker/src/main.ts', { ...env, CAMPUS_MQTT_PORT: '0' }, /listening on mqtt:\/\/127\.0\.0\.1:(\d+)/);
+    const broker = await startPart('app/src/main.ts', { CAMPUS_PARTS: 'broker', ...env, CAMPUS_MQTT_PORT: '0' }, /listening on mqtt:\/\/127\.0\.0\.1:(\d+)/);
     parts.push(broker);
     const mqttUrl = `mqtt://127.0.0.1:${broker.ready[0]}`;
-    const ingest = await startPart('ingest/src/main.ts', { ...env, CAMPUS_MQTT_URL: mqttUrl }, /ingest started/);
+    const ingest = await startPart('app/src/main.ts', { CAMPUS_PARTS: 'ingest', ...env, CAMPUS_MQTT_URL: mqttUrl }, /ingest started/);
     parts.push(ingest);
-    parts.push(await startPart('device-sim/src/main.ts', { ...env, CAMPUS_MQTT_URL: mqttUrl }, /device-sim started/));
-    const dashboard = await startPart('dashboard/src/main.ts', { ...env, CAMPUS_HTTP_PORT: '0' }, /dashboard on http:\/\/localhost:(\d+)/);
+    parts.push(await startPart('app/src/main.ts', { CAMPUS_PARTS: 'sim', ...env, CAMPUS_MQTT_URL: mqttUrl }, /device-sim started/));
+    const dashboard = await startPart('app/src/main.ts', { CAMPUS_PARTS: 'dashboard', ...env, CAMPUS_HTTP_PORT: '0' }, /dashboard on http:\/\/localhost:(\d+)/);
     parts.push(dashboard);
     const base = `http://127.0.0.1:${dashboard.ready[0]}`;
 

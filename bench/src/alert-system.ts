@@ -18,15 +18,12 @@ await runMain(log, async () => {
     config: knobs.campusConfig,
     data: knobs.dataDir,
   });
-  const system = buildSystem(knobs, campus, log);
-  const running = await startServices(
-    system.services.filter((s) => s !== system.sim),
-    log,
-  );
+  const system = buildSystem({ knobs, campuses: [campus], log, parts: ['broker', 'ingest', 'dashboard'] });
+  const running = await startServices(system.services, log);
   stopOnSignals(running, log);
-  log.info(`ready: dashboard http://localhost:${system.dashboard.port} mqtt port ${system.broker.port}`, {
-    httpPort: system.dashboard.port,
-    mqttPort: system.broker.port,
+  log.info(`ready: dashboard http://localhost:${system.dashboard!.port} mqtt port ${system.broker!.port}`, {
+    httpPort: system.dashboard!.port,
+    mqttPort: system.broker!.port,
     sim: false,
   });
 });

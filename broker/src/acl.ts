@@ -7,6 +7,11 @@
 import {
   deviceTopicPrefix,
   INGEST_OPS_ROOT,
+  LIVE_OPS_ROOT,
+  REPAIRS_COMMANDS_TOPIC,
+  REPAIRS_EVENTS_TOPIC,
+  REPAIRS_OPS_ROOT,
+  REPAIRS_TICKETS_TOPIC,
   externalKeepsRetain,
   externalLoginProblem,
   externalPublishFilters,
@@ -16,6 +21,9 @@ import {
   topicMatches,
 } from '@campus/contract';
 import type { Identity } from './credentials.ts';
+
+/** What a dashboard in a process of its own hears: replies to its commands, ticket changes, the live feed (contract/src/ops.ts). */
+const DASHBOARD_READS = [`${REPAIRS_OPS_ROOT}/replies/+`, REPAIRS_TICKETS_TOPIC, REPAIRS_EVENTS_TOPIC, `${LIVE_OPS_ROOT}/+`];
 
 export type Decision = { ok: true } | { ok: false; reason: string };
 const allow: Decision = { ok: true };
@@ -49,6 +57,10 @@ export function canPublish(who: Identity | undefined, topic: string, retain: boo
   if (who.role === 'anonymous') return allow;
   // ingest workers announce themselves and the sites they read (ingest/src/worker.ts)
   if (who.name === 'ingest' && topic.startsWith(`${INGEST_OPS_ROOT}/`)) return allow;
+  // split mode (contract/src/ops.ts): ingest owns the repairs desk and the live feed, a dashboard sends it staff commands
+  if (who.name === 'ingest' && (topic.startsWith(`${LIVE_OPS_ROOT}/`) || (topic.startsWith(`${REPAIRS_OPS_ROOT}/`) && topic !== REPAIRS_COMMANDS_TOPIC)))
+    return allow;
+  if (who.name === 'dashboard') return topic === REPAIRS_COMMANDS_TOPIC ? allow : deny(`service dashboard publishes only to ${REPAIRS_COMMANDS_TOPIC}`);
   return deny(`service ${who.name} publishes only under ${INGEST_OPS_ROOT}/`);
 }
 
@@ -73,6 +85,9 @@ export function canSubscribe(who: Identity | undefined, filter: string): Decisio
     return filterWithin(filter, allowed) ? allow : deny(`${who.format} ${who.id} may subscribe only to ${allowed.join(', ') || 'nothing'}`);
   }
   if (filter.startsWith('$') || filter === '#') return deny(`service ${who.name} may not subscribe to ${filter}`);
+  if (who.name === 'dashboard') {
+    return filterWithin(filter, DASHBOARD_READS) ? allow : deny(`service dashboard may subscribe only to ${DASHBOARD_READS.join(', ')}`);
+  }
   // a service reading every site also reads the off-the-shelf formats' topics
   if (who.sites.includes('*') && !filter.startsWith(`${TOPIC_ROOT}/`)) return allow;
   const parts = filter.split('/');

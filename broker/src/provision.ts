@@ -1,6 +1,6 @@
 /**
  * Makes sure every identity the deployment needs can log in:
- * - the ingest service, from its key in CAMPUS_DATA_DIR/secrets/ingest.key;
+ * - the ingest and dashboard services, from their keys in CAMPUS_DATA_DIR/secrets/{ingest,dashboard}.key;
  * - when the simulator is on, every ledger device without an issued secret, with a password
  *   derived from the simulator key (HMAC of site/device): checked by recomputing it, so a
  *   district of 10,000 simulated devices needs no stored hashes and no scrypt per connection.
@@ -23,14 +23,16 @@ export async function provisionCredentials(opts: ProvisionOptions): Promise<Cred
   const store = CredentialStore.inDataDir(opts.dataDir).load();
   let changed = 0;
 
-  const ingestKey = loadOrCreateKey(opts.dataDir, 'ingest');
-  const ingest = store.get(SERVICE_USERS.ingest);
-  if (!ingest || !(await verifySecret(ingestKey, ingest.hash))) {
-    store.set(SERVICE_USERS.ingest, {
+  for (const name of ['ingest', 'dashboard'] as const) {
+    const key = loadOrCreateKey(opts.dataDir, name);
+    const user = store.get(SERVICE_USERS[name]);
+    if (user && (await verifySecret(key, user.hash))) continue;
+    store.set(SERVICE_USERS[name], {
       role: 'service',
-      name: 'ingest',
-      sites: ['*'],
-      hash: await hashSecret(ingestKey),
+      name,
+      // ingest reads every site's devices; the dashboard reads no device topic, only the system's own (acl.ts)
+      sites: name === 'ingest' ? ['*'] : [],
+      hash: await hashSecret(key),
       source: 'service-key',
       createdAt: new Date().toISOString(),
     });

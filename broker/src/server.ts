@@ -109,6 +109,17 @@ export class BrokerService implements Service {
   constructor(private readonly opts: BrokerOptions) {}
 
   async start(): Promise<void> {
+    try {
+      await this.startParts();
+    } catch (err) {
+      // a port in use, a certificate that does not load, Redis away: the persistence file, the
+      // credentials watcher and any listener of this attempt are released
+      await this.stop();
+      throw err;
+    }
+  }
+
+  private async startParts(): Promise<void> {
     const { log, metrics } = this.opts;
     if (this.opts.anonymous && !LOOPBACK_HOSTS.has(this.opts.host)) {
       throw new CampusError(

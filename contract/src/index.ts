@@ -10,3 +10,4 @@ export * from './labels.ts';
 export * from './transformer-load.ts';
 export * from './register-use.ts';
 export * from './formats/index.ts';
+export * from './ops.ts';

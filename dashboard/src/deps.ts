@@ -2,7 +2,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Reading } from '@campus/contract';
 import type { ReadingStore, StatusChange } from '@campus/store';
-import type { TicketService } from '@campus/repairs';
+import type { RepairsDesk } from '@campus/repairs';
 import type { NotifyStatus } from '@campus/notify';
 import type { Campus } from '@campus/site';
 import type { Db, Log, MetricsRegistry, PartHealth } from '@campus/runtime';
@@ -18,7 +18,7 @@ export interface DashboardDeps {
   /** health of every part in this process, by name */
   health: () => Record<string, PartHealth>;
   /** repair tickets; absent when detection is not running in reach of this dashboard */
-  tickets: () => TicketService | undefined;
+  tickets: () => RepairsDesk | undefined;
   /** the notification channels of this process, shown on /api/health (README "Notifications") */
   notifications?: () => NotifyStatus;
   /** who is asking: staff sessions, display tokens, the API key */

@@ -9,3 +9,5 @@ export * from './auth/display-tokens.ts';
 export { baselineDays, competitionWindow, countedDays, scoreCompetition, type ClassScore, type CompetitionResult } from '@campus/report';
 export * from './security/options.ts';
 export { STATE_CHANGING_METHODS, PUBLIC_CHANGES } from './security/change-guard.ts';
+export * from './remote-live.ts';
+export * from './store-reader.ts';

@@ -17,7 +17,7 @@ import { CampusError } from '@campus/runtime';
 import type { Reading } from '@campus/contract';
 import type { Ticket } from '@campus/contract';
 import type { StatusChange } from '@campus/store';
-import type { TicketService } from '@campus/repairs';
+import type { RepairsDesk } from '@campus/repairs';
 import type { DashboardDeps } from './deps.ts';
 import { securityOptions } from './security/options.ts';
 import { guardConnections } from './security/slow-clients.ts';
@@ -42,11 +42,16 @@ export class LiveHub {
   private readonly onStatuses = (statuses: StatusChange[]) => {
     this.io.local.emit('statuses', statuses);
   };
-  /** tickets go out at once (a new critical ticket must reach the wall screen fast), to every instance */
+  /**
+   * tickets go out at once (a new critical ticket must reach the wall screen fast), to every
+   * instance: through the Redis adapter from the one that has the ticket service in its process,
+   * or by each to its own sockets when every instance hears the repairs desk itself (split mode)
+   */
   private readonly onTicket = (ticket: Ticket) => {
-    this.io.emit('ticket', ticket);
+    if (this.tickets?.heardEverywhere) this.io.local.emit('ticket', ticket);
+    else this.io.emit('ticket', ticket);
   };
-  private readonly tickets?: TicketService;
+  private readonly tickets?: RepairsDesk;
   private readonly stopRevalidating: () => void;
   /** the adapter's publishing and subscribing connections, with a Redis */
   private redis: Redis[] = [];

@@ -37,32 +37,33 @@ export class DashboardService implements Service {
   constructor(private readonly opts: DashboardOptions) {}
 
   async start(): Promise<void> {
-    await this.opts.auth.staff.ensureInitialAdmin(this.opts.log);
-    const app = (this.app = createDashboard(this.opts));
-    // cut idle and slow clients: a stuck browser or a slowloris must not hold a socket (security/slow-clients.ts)
-    const security = securityOptions(this.opts.security);
-    const limits = slowClientLimits(security);
-    const server = createServer(limits, app);
-    this.hub = await LiveHub.start(server, this.opts, this.opts.redisUrl);
-    this.listening = await listen(server, this.opts.port, this.opts.host, 'HTTP', 'CAMPUS_HTTP_PORT');
-    this.port = this.listening.port;
-    this.opts.log.info(`dashboard on http://localhost:${this.port}`);
-    if (!this.opts.tls) return;
     try {
+      await this.opts.auth.staff.ensureInitialAdmin(this.opts.log);
+      const app = (this.app = createDashboard(this.opts));
+      // cut idle and slow clients: a stuck browser or a slowloris must not hold a socket (security/slow-clients.ts)
+      const security = securityOptions(this.opts.security);
+      const limits = slowClientLimits(security);
+      const server = createServer(limits, app);
+      this.hub = await LiveHub.start(server, this.opts, this.opts.redisUrl);
+      this.listening = await listen(server, this.opts.port, this.opts.host, 'HTTP', 'CAMPUS_HTTP_PORT');
+      this.port = this.listening.port;
+      this.opts.log.info(`dashboard on http://localhost:${this.port}`);
+      if (!this.opts.tls) return;
       const { host, metrics, log } = this.opts;
       this.https = await listenHttps(server, this.opts.tls, { host, limits, trustProxy: security.trustProxy, metrics, log });
+      this.httpsPort = this.https.port;
+      this.opts.log.info(`dashboard on https://localhost:${this.httpsPort}`);
     } catch (err) {
+      // a port in use, Redis away, a bad certificate: nothing of this start is left open
       await this.stop();
       throw err;
     }
-    this.httpsPort = this.https.port;
-    this.opts.log.info(`dashboard on https://localhost:${this.httpsPort}`);
   }
 
   async stop(): Promise<void> {
     await this.hub?.close();
     await Promise.all([this.listening?.close(), this.https?.close()]);
-    this.listening = this.https = undefined;
+    this.hub = this.listening = this.https = undefined;
   }
 
   health(): PartHealth {

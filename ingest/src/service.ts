@@ -110,6 +110,17 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
   }
 
   async start(): Promise<void> {
+    try {
+      await this.startParts();
+    } catch (err) {
+      // a store that would not open, a broker that refused us: the lock, the store, detection and
+      // the timers of this attempt are released, so that a retry (the worker's) starts clean
+      await this.stop();
+      throw err;
+    }
+  }
+
+  private async startParts(): Promise<void> {
     const { log, metrics } = this.opts;
     const lock = lockDataDir(this.opts.dataDir, this.opts.clientId ?? 'ingest');
     if (!lock.ok) {

@@ -31,7 +31,7 @@ const SYSTEM = 'system';
 
 export class TicketError extends Error {
   constructor(
-    readonly status: 400 | 403 | 404 | 409,
+    readonly status: 400 | 403 | 404 | 409 | 500 | 503,
     message: string,
   ) {
     super(message);

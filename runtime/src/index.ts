@@ -10,3 +10,4 @@ export * from './mqtt-servers.ts';
 export * from './metrics-server.ts';
 export * from './throttled.ts';
 export * from './sqlite.ts';
+export * from './bus.ts';

@@ -40,6 +40,12 @@ export interface Knobs {
   influxDb: string;
   /** CAMPUS_SIM: run the simulator in-process */
   sim: boolean;
+  /**
+   * CAMPUS_PARTS: which parts this process runs (comma-separated broker, ingest, dashboard, sim);
+   * unset: the whole system (the simulator with CAMPUS_SIM=on). One part per process is split
+   * mode: the parts then meet on the broker at CAMPUS_MQTT_URL.
+   */
+  parts?: readonly SystemPart[];
   /** CAMPUS_SIM_BACKFILL_DAYS: history the simulator publishes first on a fresh install */
   simBackfillDays: number;
   /** CAMPUS_RAW_RETENTION_DAYS: how long raw readings are kept (rollups are kept for years) */
@@ -103,6 +109,9 @@ export interface Knobs {
 
 type Env = Record<string, string | undefined>;
 
+export const SYSTEM_PARTS = ['broker', 'ingest', 'dashboard', 'sim'] as const;
+export type SystemPart = (typeof SYSTEM_PARTS)[number];
+
 export function readKnobs(env: Env = process.env, defaults: { sim?: boolean } = {}): Readonly<Knobs> {
   const problems: string[] = [];
   const port = (name: string, fallback: number): number => {
@@ -123,6 +132,12 @@ export function readKnobs(env: Env = process.env, defaults: { sim?: boolean } = 
       return fallback;
     }
     return raw as T;
+  };
+  const parts = (raw: string): SystemPart[] => {
+    const list = raw.split(',').map((p) => p.trim()).filter(Boolean);
+    const unknown = list.filter((p) => !(SYSTEM_PARTS as readonly string[]).includes(p));
+    if (unknown.length || !list.length) problems.push(`CAMPUS_PARTS=${raw}: a comma-separated list of ${SYSTEM_PARTS.join(', ')}`);
+    return [...new Set(list.filter((p): p is SystemPart => (SYSTEM_PARTS as readonly string[]).includes(p)))];
   };
   const portOrOff = (name: string, fallback: number): number | 'off' => (env[name]?.toLowerCase() === 'off' ? 'off' : port(name, fallback));
   const flag = (name: string, fallback: boolean): boolean => {
@@ -201,6 +216,7 @@ export function readKnobs(env: Env = process.env, defaults: { sim?: boolean } = 
     httpSecureCookies: flag('CAMPUS_HTTP_SECURE_COOKIES', false),
     dashboardRedisUrl: env.CAMPUS_DASHBOARD_REDIS_URL || undefined,
     publicUrl: env.CAMPUS_PUBLIC_URL ? env.CAMPUS_PUBLIC_URL.replace(/\/+$/, '') : undefined,
+    parts: env.CAMPUS_PARTS ? parts(env.CAMPUS_PARTS) : undefined,
   };
   if (knobs.publicUrl && !(/^https?:\/\//.test(knobs.publicUrl) && URL.canParse(knobs.publicUrl)))
     problems.push(`CAMPUS_PUBLIC_URL=${knobs.publicUrl}: must be an http(s) URL such as https://campus.school.cn`);

@@ -46,7 +46,8 @@ export function loadOrCreateKey(dataDir: string, name: string): string {
 }
 
 /** The MQTT identity of ingest (and other services): username and the password from its key. */
-export const SERVICE_USERS = { ingest: 'svc-ingest' } as const;
+/** The system's own MQTT logins, each with its key in CAMPUS_DATA_DIR/secrets/{name}.key (a dashboard in a process of its own talks to the repairs desk over the broker). */
+export const SERVICE_USERS = { ingest: 'svc-ingest', dashboard: 'svc-dashboard' } as const;
 
 /**
  * Simulated devices get a password derived from the simulator key, so the simulator can log in as

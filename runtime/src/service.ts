@@ -45,6 +45,8 @@ export async function startServices(services: Service[], log: Log): Promise<Runn
       log.info(`${service.name} started`);
     } catch (err) {
       log.error(`${service.name} failed to start: ${describeError(err)}`);
+      // what the failed part had already opened (each part's stop() takes a partial start), then the others
+      await service.stop().catch((e: unknown) => log.error(`${service.name} failed to stop after its failed start: ${describeError(e)}`));
       await stopAll();
       throw new CampusError('CAMPUS_ERR_START', `${service.name} failed to start`, { cause: err });
     }

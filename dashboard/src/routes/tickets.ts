@@ -5,12 +5,12 @@
  */
 import type { Response, Router } from 'express';
 import { TICKET_ACTIONS, TICKET_STATUSES, TRADES, type TicketAction } from '@campus/contract';
-import { TicketError, type TicketService } from '@campus/repairs';
+import { TicketError, type RepairsDesk } from '@campus/repairs';
 import { actorName, staffOr403, viewerOr401 } from '../auth/guards.ts';
 import type { DashboardDeps } from '../deps.ts';
 import { badRequest } from './http.ts';
 
-function ticketsOr503(deps: DashboardDeps, res: Response): TicketService | undefined {
+function ticketsOr503(deps: DashboardDeps, res: Response): RepairsDesk | undefined {
   const t = deps.tickets();
   if (!t) res.status(503).json({ error: 'tickets_unavailable', message: 'ticketing is not running in this process' });
   return t;
@@ -38,7 +38,7 @@ export function ticketRoutes(router: Router, deps: DashboardDeps): void {
     res.json(t);
   });
 
-  router.post('/api/tickets/:id/:action', (req, res) => {
+  router.post('/api/tickets/:id/:action', async (req, res) => {
     const viewer = staffOr403(deps.auth, req, res);
     if (!viewer) return;
     const action = req.params.action as TicketAction;
@@ -55,7 +55,7 @@ export function ticketRoutes(router: Router, deps: DashboardDeps): void {
     // a person acts under their own name; a script (API key) may say who it acts for
     const actor = viewer.kind === 'service' && typeof body.actor === 'string' && body.actor.trim() ? body.actor.trim().slice(0, 64) : actorName(viewer);
     try {
-      res.json(tickets.act(Number(req.params.id), action, actor, body.note as string | undefined));
+      res.json(await tickets.act(Number(req.params.id), action, actor, body.note as string | undefined));
     } catch (err) {
       if (err instanceof TicketError) return res.status(err.status).json({ error: 'ticket', message: err.message });
       throw err;

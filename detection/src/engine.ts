@@ -165,7 +165,12 @@ export class DetectionEngine {
         }
       }
     }
-    return slot.detectors.flatMap((entry) => judge(entry, reading.deviceId, reading.ts, () => entry.detector.onReading(entry.state, obs, entry.ctx)));
+    const findings: Finding[] = [];
+    for (const entry of slot.detectors) {
+      const found = judge(entry, reading.deviceId, reading.ts, () => entry.detector.onReading(entry.state, obs, entry.ctx));
+      if (found.length) findings.push(...found);
+    }
+    return findings;
   }
 
   status(deviceId: string, status: 'online' | 'offline', at: number): void {

@@ -8,7 +8,7 @@ const T0 = Date.parse('2026-11-23T09:00:00+08:00');
 /** Feeds one reading a minute; `rule(minute)` says what holds then. Returns what happened at each minute. */
 function drive(minutes: number, rule: (m: number) => SustainRule, from: Sustained = initSustained(), start = 0) {
   let state = from;
-  const steps: (Sustain<Sustained> & { m: number })[] = [];
+  const steps: (Sustain & { m: number })[] = [];
   for (let m = start; m < start + minutes; m++) {
     const step = sustain(state, T0 + m * MIN, rule(m));
     state = step.state;

@@ -35,7 +35,7 @@ export const fridgeExcursion = defineDetector({
     const counting = warm && !d.suppressed;
     const limitMin = device.fridgeClass === 'freezer' ? p.freezerMin : p.chillerMin;
     const h = sustain(state, ts, { active: counting, holdMs: limitMin * MIN, maxGapMs: 10 * MIN });
-    const s: State = { ...h.state, defrost: d.state };
+    const s: State = { ...state, ...h.state, defrost: d.state };
     if (s.since === null) {
       s.peak = null;
       if (h.clear) {

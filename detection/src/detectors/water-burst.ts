@@ -56,7 +56,7 @@ export const waterBurst = defineDetector({
     const overRated = rated !== undefined && flow > rated;
     const overLearned = threshold !== null && flow > threshold;
     const h = sustain(state, ts, { active: overLearned || overRated, holdMs: p.minutes * MIN, urgent: overRated });
-    const s: State = { ...h.state, samples };
+    const s: State = { ...state, ...h.state, samples };
 
     // learn from normal flow only
     if (!overLearned && !overRated) {

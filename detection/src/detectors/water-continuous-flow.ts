@@ -50,12 +50,13 @@ export const waterContinuousFlow = defineDetector({
     // during the hours the space is in use, flow says nothing: pause (neither count nor clear)
     if (knownWaterUse(device, calendar, ts)) return found(s);
     const h = sustain(s, ts, { active: flow > quiet, holdMs: p.hours * HOUR });
-    if (h.clear) return found(h.state, clear(this.key, device.id, ts, `用水已停（30分钟平均 ${fmt(flow * 1000, 0)} L/h）`));
-    if (!h.raise) return found(h.state);
+    const next: State = { ...s, ...h.state };
+    if (h.clear) return found(next, clear(this.key, device.id, ts, `用水已停（30分钟平均 ${fmt(flow * 1000, 0)} L/h）`));
+    if (!h.raise) return found(next);
     const lasted = h.heldMs;
     const severity = lasted >= p.majorHours * HOUR ? 'major' : 'minor';
     return found(
-      h.state,
+      next,
       raise(this.key, device.id, ts, {
         severity,
         trade: 'plumber',

@@ -56,8 +56,8 @@ export const waterNightFlow = defineDetector({
     const ref = clean.length ? Math.min(...clean.map((n) => n.mnf)) : null;
     const excess = ref === null ? 0 : mnf - ref;
     const alarm = ref !== null && clean.length >= p.minNights && excess > p.ratio * ref && excess > p.floorM3h;
-    const h = sustain({ ...s, history: keepLast([...s.history, { date: s.date!, mnf, alarm }], 30) }, ts, { active: alarm, holdMs: 0 });
-    s = h.state;
+    const h = sustain(s, ts, { active: alarm, holdMs: 0 });
+    s = { ...s, ...h.state, history: keepLast([...s.history, { date: s.date!, mnf, alarm }], 30) };
     const evidence = s.samples.map(([t]) => t);
     const summary = `夜间最小流量 ${fmt(mnf * 1000, 0)} L/h，参考值 ${fmt((ref ?? 0) * 1000, 0)} L/h（前${clean.length}晚最低），超出 ${fmt(excess * 1000, 0)} L/h`;
     if (h.raise) {

@@ -41,20 +41,21 @@ export const waterRegister = defineDetector({
     const usual = usedDays.length ? Math.min(...usedDays) : 0;
     const stuckFor = s.movedAt === null ? 0 : ts - s.movedAt;
     const h = sustain(s, ts, { active: normallyUsed && stuckFor >= p.stuckHours * HOUR, holdMs: 0, gone: stuckFor === 0 });
+    Object.assign(s, h.state);
     if (h.raise) {
       return found(
-        h.state,
+        s,
         raise(this.key, device.id, ts, {
           severity: 'minor',
           trade: 'plumber',
           category: 'repair',
           title: '水表读数停滞',
           summary: `读数 ${fmt(v, 3)} m³ 已 ${Math.floor(stuckFor / HOUR)} 小时未变化，而该表平日每天用水约 ${fmt(usual, 2)} m³ 以上：水表可能卡死或管路关闭`,
-          details: { since: h.state.movedAt },
+          details: { since: s.movedAt },
         }),
       );
     }
-    if (h.clear) return found(h.state, clear(this.key, device.id, ts, '水表读数恢复变化'));
-    return found(h.state);
+    if (h.clear) return found(s, clear(this.key, device.id, ts, '水表读数恢复变化'));
+    return found(s);
   },
 });

@@ -140,7 +140,7 @@ async function clockOffset(page: Page, n = 25): Promise<{ offsetMs: number; rttM
 
 /** The simulator's load mode against the running broker, until stopped; its final figures parsed. */
 function startLoad(args: string[]): { child: ChildProcess; output: () => string; stop(): Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'device-sim/src/load-main.ts', ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'app/src/load-cli.ts', ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, CAMPUS_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -154,7 +154,7 @@ function startLoad(args: string[]): { child: ChildProcess; output: () => string;
     output: () => out,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
-      child.kill('SIGTERM'); // load-main closes its connections and prints its figures
+      child.kill('SIGTERM'); // load-cli closes its connections and prints its figures
       const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
       const code = await exited;
       clearTimeout(timer);

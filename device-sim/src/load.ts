@@ -95,7 +95,7 @@ export interface LoadFigures extends LoadCounters {
   errorSamples: Record<string, number>;
 }
 
-/** the soft limit on open files of this process (runtime/src/knobs.ts; load-main.ts reads it from here) */
+/** the soft limit on open files of this process (runtime/src/knobs.ts; app/src/load-cli.ts reads it from here) */
 export { openFileLimit };
 
 /** File descriptors that are not device sockets (stdio, the event loop, modules, a log file): a margin. */

@@ -4,24 +4,22 @@
  * line every second and the final figures. Exit code 1 when any connection or publish failed.
  *
  * Without --url it brings its own broker (simulated logins for the generated district, a temp
- * data dir, removed afterwards), and with --ingest the whole pipeline (SQLite in that dir). The
- * broker runs in this process when the open-file limit allows a socket at both ends of every
+ * data dir, removed afterwards), and with --ingest the whole pipeline (SQLite in that dir), both put
+ * together by the composition root (load/pipeline.ts, system.ts); the devices are the simulator's
+ * (@campus/device-sim runLoad), which knows only the contract. The broker runs in this process when the open-file limit allows a socket at both ends of every
  * connection, else in a child process (same code, `--serve`), so 10,000 devices fit under the
  * usual 20,000. With --url it drives a broker that is already running (see --help).
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import { BrokerService } from '@campus/broker';
-import { IngestService } from '@campus/ingest';
-import { createLog, describeError, loadOrCreateKey, MetricsRegistry, runMain } from '@campus/runtime';
+import { districtCampuses, FD_MARGIN, openFileLimit, runLoad, writeDistrict, type LoadFigures, type LoadProgress } from '@campus/device-sim';
+import { createLog, describeError, loadOrCreateKey, runMain } from '@campus/runtime';
 import { loadCampus, type Campus } from '@campus/site';
-import { districtCampuses, writeDistrict } from './district.ts';
-import { FD_MARGIN, openFileLimit, runLoad, type LoadFigures, type LoadProgress } from './load.ts';
+import { startChildPipeline, startPipeline, type ChildMessage, type Pipeline, type PipelineStats } from './load/pipeline.ts';
 
 // the parts log warnings only (the progress lines are the output); the log level is read per line
 process.env.CAMPUS_LOG_LEVEL ??= 'warn';
@@ -117,117 +115,6 @@ function campusesFromArgs(): Campus[] {
   return districtCampuses({ sites: int('sites', args.sites, 1), devicesPerSite: int('devices', args.devices, 1), seed: int('seed', args.seed, 0) });
 }
 
-/** What the broker (and ingest) saw: the proof that the messages arrived. */
-interface PipelineStats {
-  /** telemetry publishes the broker accepted from devices */
-  received: number;
-  /** with ingest: readings stored, and messages dead-lettered */
-  stored: number | null;
-  rejected: number | null;
-  clients: number;
-  rssMB: number;
-}
-
-type ChildMessage = { type: 'ready'; port: number } | { type: 'stats'; stats: PipelineStats } | { type: 'stopped'; stats: PipelineStats };
-
-/** A broker with simulated logins for `campuses` (and ingest), in this process. */
-async function startPipeline(opts: { dataDir: string; campuses: readonly Campus[]; host: string; port: number; ingest: boolean }) {
-  const log = createLog('load');
-  const metrics = new MetricsRegistry();
-  // every simulated device connects from this machine: loopback is trusted (CAMPUS_MQTT_TRUST_LOOPBACK=on)
-  const broker = new BrokerService({
-    host: opts.host,
-    port: opts.port,
-    dataDir: opts.dataDir,
-    campuses: opts.campuses,
-    simulated: true,
-    log,
-    metrics,
-    admission: { trustLoopback: true, maxConnections: 1_000_000 },
-  });
-  await broker.start();
-  let received = 0;
-  broker.instance!.on('publish', (packet, client) => {
-    if (client && packet.topic.endsWith('/telemetry')) received++;
-  });
-  const url = `mqtt://${opts.host === '0.0.0.0' ? '127.0.0.1' : opts.host}:${broker.port}`;
-  const ingest = opts.ingest
-    ? new IngestService({ dataDir: opts.dataDir, campuses: opts.campuses, store: 'sqlite', mqttUrl: url, log, metrics, clientId: 'campus-ingest-load' })
-    : undefined;
-  try {
-    await ingest?.start();
-  } catch (err) {
-    await broker.stop();
-    throw err;
-  }
-  const stored = metrics.counter('campus_readings_stored_total', '');
-  const rejected = metrics.counter('campus_readings_rejected_total', '');
-  return {
-    port: broker.port,
-    url,
-    stats: (): PipelineStats => ({
-      received,
-      stored: ingest ? stored.get() : null,
-      rejected: ingest ? rejected.get() : null,
-      clients: broker.instance?.connectedClients ?? 0,
-      rssMB: process.memoryUsage.rss() / 1048576,
-    }),
-    async stop() {
-      await ingest?.stop();
-      await broker.stop();
-    },
-  };
-}
-
-interface Pipeline {
-  url: string;
-  where: string;
-  stats(): PipelineStats | undefined;
-  stop(): Promise<PipelineStats | undefined>;
-}
-
-/** The same broker in a child process (its own open-file table), reporting over IPC. */
-async function startChildPipeline(dataDir: string, ingest: boolean): Promise<Pipeline> {
-  const passOn = ['--sites', args.sites, '--devices', args.devices, '--seed', args.seed, ...(args.config ? ['--config', args.config] : [])];
-  const child: ChildProcess = fork(
-    fileURLToPath(import.meta.url),
-    ['--serve', '--port', '0', '--data-dir', dataDir, ...passOn, ...(ingest ? ['--ingest'] : [])],
-    {
-      execArgv: process.execArgv,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    },
-  );
-  child.on('error', (err) => log.warn(`broker process: ${err.message}`));
-  let latest: PipelineStats | undefined;
-  let onStopped: ((s: PipelineStats) => void) | undefined;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const port = await new Promise<number>((resolve, reject) => {
-    child.on('message', (m: ChildMessage) => {
-      if (m.type === 'ready') resolve(m.port);
-      else if (m.type === 'stats') latest = m.stats;
-      else if (m.type === 'stopped') onStopped?.((latest = m.stats));
-    });
-    void exited.then((code) => reject(new Error(`the broker process exited (code ${code}) before it was ready`)));
-  });
-  return {
-    url: `mqtt://127.0.0.1:${port}`,
-    where: `own, in a child process (pid ${child.pid})`,
-    stats: () => latest,
-    async stop() {
-      const final = new Promise<PipelineStats | undefined>((resolve) => {
-        onStopped = resolve;
-        void exited.then(() => resolve(latest));
-      });
-      if (child.connected) child.send({ type: 'stop' });
-      const stats = await final;
-      const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-      await exited;
-      clearTimeout(timer);
-      return stats;
-    },
-  };
-}
-
 /** --serve: a broker (and ingest) for the district until told to stop (IPC "stop", SIGINT, SIGTERM). */
 async function serve(): Promise<void> {
   if (!args['data-dir']) throw new Error('--serve needs --data-dir (the simulator key is kept there for the load process)');
@@ -237,7 +124,14 @@ async function serve(): Promise<void> {
   if (limit !== undefined && devices + FD_MARGIN > limit) {
     throw new Error(`a broker for ${devices} devices needs ${devices + FD_MARGIN} open files, but the limit is ${limit}: raise it (ulimit -n)`);
   }
-  const pipeline = await startPipeline({ dataDir: args['data-dir'], campuses, host: args.host, port: int('port', args.port, 0), ingest: args.ingest });
+  const pipeline = await startPipeline({
+    dataDir: args['data-dir'],
+    campuses,
+    host: args.host,
+    port: int('port', args.port, 0),
+    ingest: args.ingest,
+    log: createLog('load'),
+  });
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
@@ -363,10 +257,12 @@ await runMain(log, async () => {
     tempDir = mkdtempSync(join(tmpdir(), 'campus-load-'));
     try {
       if (inproc) {
-        const p = await startPipeline({ dataDir: tempDir, campuses, host: '127.0.0.1', port: 0, ingest: args.ingest });
+        const p = await startPipeline({ dataDir: tempDir, campuses, host: '127.0.0.1', port: 0, ingest: args.ingest, log: createLog('load') });
         pipeline = { url: p.url, where: 'own, in this process', stats: p.stats, stop: async () => (await p.stop(), p.stats()) };
       } else {
-        pipeline = await startChildPipeline(tempDir, args.ingest);
+        // the child runs this command with --serve, for the same campuses
+        const passOn = ['--sites', args.sites, '--devices', args.devices, '--seed', args.seed, ...(args.config ? ['--config', args.config] : [])];
+        pipeline = await startChildPipeline(fileURLToPath(import.meta.url), ['--data-dir', tempDir, ...passOn, ...(args.ingest ? ['--ingest'] : [])], log);
       }
     } catch (err) {
       rmSync(tempDir, { recursive: true, force: true });

@@ -6,44 +6,22 @@
 import { TicketStore } from '@campus/repairs';
 import { type ReadingStore } from '@campus/store';
 import { type Db } from '@campus/runtime';
-import type { Campus, DayType, SchoolCalendar, TariffsConfig } from '@campus/site';
-import { competitionsHeld, type CompetitionHeld } from './competitions.ts';
+import type { Campus } from '@campus/site';
+import { competitionsHeld } from './competitions.ts';
 import type { ReportContext } from './context.ts';
-import { coverage, type Coverage } from './coverage.ts';
-import { resourceFigures, type ResourceFigures } from './energy.ts';
+import { coverage } from './coverage.ts';
+import { resourceFigures } from './energy.ts';
 import { datesFrom } from './format.ts';
-import { fridgeFigures, type FridgeFigures } from './fridges.ts';
-import { leakFigures, type LeakFigure } from './leaks.ts';
+import { fridgeFigures } from './fridges.ts';
+import { leakFigures } from './leaks.ts';
 import { resolvePeriod, type PeriodRequest, type ReportPeriod } from './period.ts';
 import { RollupReader } from './rollup-reader.ts';
 import { summaryText } from './summary.ts';
-import { ticketFigures, type TicketFigures } from './tickets.ts';
-import { transformerFigures, type TransformerFigure } from './transformers.ts';
+import type { TermReport } from './term-report.ts';
+import { ticketFigures } from './tickets.ts';
+import { transformerFigures } from './transformers.ts';
 
-export interface TermReport {
-  site: { id: string; name: string };
-  /** the site's calendar (local times in the tables) */
-  calendar: SchoolCalendar;
-  period: ReportPeriod;
-  /** every day of the period with its kind (school day, weekend, holiday) */
-  days: { date: string; type: DayType }[];
-  generatedAt: number;
-  /** where the readings came from: sqlite or influx */
-  store: string;
-  tariffs: TariffsConfig;
-  electricity: ResourceFigures;
-  water: ResourceFigures;
-  competitions: CompetitionHeld[];
-  tickets: TicketFigures;
-  leaks: LeakFigure[];
-  fridges: FridgeFigures;
-  transformers: TransformerFigure[];
-  coverage: Coverage;
-  /** the paragraph the office pastes into its report */
-  summary: string;
-  /** rollup queries made, and how long it took */
-  work: { queries: number; ms: number };
-}
+export type { TermReport };
 
 export interface ReportInputs {
   campus: Campus;

@@ -5,7 +5,7 @@
 import { SEVERITY_LABELS_ZH } from '@campus/contract';
 import { dailyChange, type Compared, type ResourceFigures } from './energy.ts';
 import { dateZh, durationZh, monthDayZh, num, pct } from './format.ts';
-import type { TermReport } from './report.ts';
+import type { TermReport } from './term-report.ts';
 import { NEAR_CAPACITY_PCT } from './transformers.ts';
 
 type Figures = Omit<TermReport, 'summary'>;

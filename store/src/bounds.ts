@@ -6,7 +6,7 @@
  * listed stay, new ones are not listed until room is made (see LocalState.record).
  */
 import { createHash } from 'node:crypto';
-import type { DeadLetter } from './records.ts';
+import type { BoundedCounts, DeadLetter } from './records.ts';
 
 export interface DeadLetterBounds {
   /** rows kept at most (CAMPUS_DEAD_LETTER_MAX_ROWS) */
@@ -67,16 +67,6 @@ export function keptDeadLetter(d: DeadLetter, maxPayloadBytes: number): DeadLett
 
 /** Whether a kept letter lost part of its payload. */
 export const truncated = (d: DeadLetter): boolean => d.payloadBytes !== undefined && d.payloadBytes > d.payload.length;
-
-/** What the bounds did in one write: counted by ingest's metrics. */
-export interface BoundedCounts {
-  /** dead letters deleted (oldest first) or never inserted, to keep within maxRows / maxBytes */
-  deadLettersDropped: number;
-  /** dead letters kept with their payload cut */
-  deadLettersTruncated: number;
-  /** new off-the-shelf identities not listed because the list was full */
-  pendingRefused: number;
-}
 
 export const noneBounded = (): BoundedCounts => ({ deadLettersDropped: 0, deadLettersTruncated: 0, pendingRefused: 0 });
 

@@ -7,25 +7,20 @@
 import type { DeviceKind, Reading } from '@campus/contract';
 import { migrate, openDb, type Db } from '@campus/runtime';
 import { STORE_SCHEMA } from './sqlite/schema.ts';
-import { hourOf } from './rollups.ts';
-import type { DeadLetter, DeviceLast, StatusChange } from './records.ts';
-import type { PendingDevice } from './records.ts';
-import { keptDeadLetter, localBounds, noneBounded, truncated, type BoundedCounts, type LocalBounds } from './bounds.ts';
+import { hourOf, type QueuedHour, type RollupQueue } from './rollups.ts';
+import type { BoundedCounts, DeadLetter, DeviceLast, PendingDevice, StatusChange } from './records.ts';
+import { keptDeadLetter, localBounds, noneBounded, truncated, type LocalBounds } from './bounds.ts';
+
+export type { QueuedHour };
 
 /** The row key of a pending device: its identity, channel and component. */
 export const pendingKey = (p: Pick<PendingDevice, 'format' | 'id' | 'bridge' | 'channel' | 'component'>): string =>
   [p.format, p.bridge ?? '', p.id, p.channel ?? '', p.component ?? ''].join('|');
 
-export interface QueuedHour {
-  deviceId: string;
-  hour: number;
-  gen: number;
-}
-
 /** Marks a new generation on every batch: a queued hour touched again while being rolled up stays queued. */
 let generation = Date.now() * 1000;
 
-export class LocalState {
+export class LocalState implements RollupQueue {
   readonly db: Db;
   readonly bounds: LocalBounds;
   private readonly stmt?: ReturnType<typeof prepare>;

@@ -9,8 +9,6 @@
  * hour a write touched, so a redelivered or replayed reading can never count twice.
  */
 import type { DeviceKind, ExternalFormat, Reading, TelemetryValues } from '@campus/contract';
-import type { Period, RollupRow } from './rollups.ts';
-import type { BoundedCounts } from './bounds.ts';
 
 export interface StatusChange {
   deviceId: string;
@@ -36,6 +34,16 @@ export interface Batch {
   deadLetters: DeadLetter[];
   /** off-the-shelf devices not in the campus file yet (listed on /devices for adoption) */
   pending?: PendingDevice[];
+}
+
+/** What the bounds (bounds.ts) did in one write: counted by ingest's metrics. */
+export interface BoundedCounts {
+  /** dead letters deleted (oldest first) or never inserted, to keep within maxRows / maxBytes */
+  deadLettersDropped: number;
+  /** dead letters kept with their payload cut */
+  deadLettersTruncated: number;
+  /** new off-the-shelf identities not listed because the list was full */
+  pendingRefused: number;
 }
 
 export interface WriteResult {
@@ -113,6 +121,22 @@ export interface RollupResult {
   pending: number;
 }
 
+/** Rollup buckets: an hour, or a local day (rollups.ts computes them). */
+export type RollupPeriod = '1h' | '1d';
+
+/** One field of one device over one bucket (an hour, or a local day). */
+export interface RollupRow {
+  bucket: number;
+  field: string;
+  n: number;
+  sum: number;
+  min: number;
+  max: number;
+  /** values of the earliest and the latest reading in the bucket */
+  first: number;
+  last: number;
+}
+
 /** Steps of at least an hour (and whole hours) are answered from hourly rollups. */
 export const ROLLUP_STEP_MS = 3_600_000;
 
@@ -129,7 +153,7 @@ export interface ReadingStore {
   /** Use per device and local day from a cumulative register (rollover, replacement and silence aware: the contract's registerUse), from daily rollups. */
   dailyUse(query: DailyUseQuery): Promise<DailyUse[]>;
   /** Stored rollup rows of one device (hourly, or daily by local day), buckets in [from, to); `fields` limits the fields. What reports read. */
-  readRollups(period: Period, deviceId: string, from: number, to: number, fields?: string[]): Promise<RollupRow[]>;
+  readRollups(period: RollupPeriod, deviceId: string, from: number, to: number, fields?: string[]): Promise<RollupRow[]>;
   /** Recomputes the rollups of hours that writes touched (and their days); at most `maxHours` per call; `openHours: false` leaves the running hour for later. */
   rollUp(maxHours?: number, options?: { openHours?: boolean; now?: number }): Promise<RollupResult>;
   /** Deletes raw readings older than `before` (rollups stay). Returns rows deleted, or -1 when the database expires them itself. */

@@ -17,23 +17,29 @@ import {
   type DeviceKind,
   type TelemetryValues,
 } from '@campus/contract';
-import type { LocalState } from './local-state.ts';
-import type { DailyUse, DailyUseQuery, RollupResult, SeriesPoint, SeriesQuery, StoreContext } from './records.ts';
+import type { DailyUse, DailyUseQuery, RollupPeriod, RollupResult, RollupRow, SeriesPoint, SeriesQuery, StoreContext } from './records.ts';
+
+export type { RollupRow };
+export type Period = RollupPeriod;
 
 export const HOUR_MS = 3_600_000;
-export type Period = '1h' | '1d';
 
-/** One field of one device over one bucket (an hour, or a local day). */
-export interface RollupRow {
-  bucket: number;
-  field: string;
-  n: number;
-  sum: number;
-  min: number;
-  max: number;
-  /** values of the earliest and the latest reading in the bucket */
-  first: number;
-  last: number;
+/** A device-hour waiting to be rolled up; `gen` is the generation of the write that queued it last. */
+export interface QueuedHour {
+  deviceId: string;
+  hour: number;
+  gen: number;
+}
+
+/** The rollup work queue, as `rollUp` uses it (LocalState keeps it, in the local SQLite file). */
+export interface RollupQueue {
+  /** the oldest queued device-hours, oldest first per device (only hours starting before `before`) */
+  takeDirty(limit: number, before?: number): QueuedHour[];
+  /** dequeues hours rolled up, unless a write touched them again meanwhile */
+  doneDirty(done: readonly QueuedHour[]): void;
+  dirtyCount(): number;
+  /** the kind of a device stored before (for one no longer in any campus file) */
+  kindOf(deviceId: string): DeviceKind | undefined;
 }
 
 export interface RollupBackend {
@@ -147,7 +153,7 @@ export interface RollUpOptions {
 
 /** One pass over the queue: recompute up to `maxHours` queued device-hours, then their days. */
 export async function rollUp(
-  local: LocalState,
+  local: RollupQueue,
   backend: RollupBackend,
   ctx: StoreContext,
   maxHours = 5000,

@@ -8,6 +8,8 @@ import {
   deviceTopicPrefix,
   INGEST_OPS_ROOT,
   LIVE_OPS_ROOT,
+  LIVE_READINGS_TOPIC,
+  LIVE_STATUSES_TOPIC,
   REPAIRS_COMMANDS_TOPIC,
   REPAIRS_EVENTS_TOPIC,
   REPAIRS_OPS_ROOT,
@@ -23,7 +25,9 @@ import {
 import type { Identity } from './credentials.ts';
 
 /** What a dashboard in a process of its own hears: replies to its commands, ticket changes, the live feed (contract/src/ops.ts). */
-const DASHBOARD_READS = [`${REPAIRS_OPS_ROOT}/replies/+`, REPAIRS_TICKETS_TOPIC, REPAIRS_EVENTS_TOPIC, `${LIVE_OPS_ROOT}/+`];
+const DASHBOARD_READS = [REPAIRS_TICKETS_TOPIC, REPAIRS_EVENTS_TOPIC, LIVE_READINGS_TOPIC, LIVE_STATUSES_TOPIC];
+/** its own replies: campus-ops/repairs/replies/{replyTo}, one level, no wildcard */
+const dashboardReplies = (filter: string) => /^[\w.-]{1,64}$/.test(filter.slice(`${REPAIRS_OPS_ROOT}/replies/`.length)) && filter.startsWith(`${REPAIRS_OPS_ROOT}/replies/`);
 
 export type Decision = { ok: true } | { ok: false; reason: string };
 const allow: Decision = { ok: true };
@@ -86,7 +90,9 @@ export function canSubscribe(who: Identity | undefined, filter: string): Decisio
   }
   if (filter.startsWith('$') || filter === '#') return deny(`service ${who.name} may not subscribe to ${filter}`);
   if (who.name === 'dashboard') {
-    return filterWithin(filter, DASHBOARD_READS) ? allow : deny(`service dashboard may subscribe only to ${DASHBOARD_READS.join(', ')}`);
+    return DASHBOARD_READS.includes(filter) || dashboardReplies(filter)
+      ? allow
+      : deny(`service dashboard may subscribe only to ${DASHBOARD_READS.join(', ')} and ${REPAIRS_OPS_ROOT}/replies/{its own name}`);
   }
   // a service reading every site also reads the off-the-shelf formats' topics
   if (who.sites.includes('*') && !filter.startsWith(`${TOPIC_ROOT}/`)) return allow;

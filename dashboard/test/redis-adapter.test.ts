@@ -1,23 +1,23 @@
 /**
- * Two dashboards behind a load balancer (CAMPUS_DASHBOARD_REDIS_URL), built as dashboard/src/main.ts
- * builds one: the same data directory (the store an ingest process writes, tickets, staff), each
- * polling the store itself, and a real redis-server for the socket.io Redis adapter. A browser's
- * socket on instance 2 gets the ticket a member of staff acknowledged through instance 1, and
- * every reading and status exactly once (each instance sends what it polled to its own sockets).
- * After a restart of Redis ticket changes flow again, and a dashboard stops cleanly while Redis is away.
+ * Two dashboards behind a load balancer (CAMPUS_DASHBOARD_REDIS_URL), each in a process of its own
+ * as the composition root builds one (app/src/system.ts): the same data directory (the store an
+ * ingest process writes, staff), a real broker over which both hear the repairs desk and the live
+ * feed of the ingest process (contract/src/ops.ts), and a real redis-server for the socket.io Redis
+ * adapter. A browser's socket on instance 2 gets the ticket a member of staff acknowledged through
+ * instance 1, and every reading, status and ticket change exactly once (each instance hears them
+ * itself and tells only its own sockets). Ticket changes go on while Redis is away, and a dashboard
+ * stops cleanly then.
  */
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Ticket } from '@campus/contract';
-import { Auth, DashboardService } from '@campus/dashboard';
+import { LIVE_READINGS_TOPIC, LIVE_STATUSES_TOPIC, type Reading, type Ticket } from '@campus/contract';
+import { Auth, DashboardService, RemoteLive, StoreReader } from '@campus/dashboard';
 import { SqliteReadingStore, storeContext, type StatusChange } from '@campus/store';
-import { dbPath, openDb } from '@campus/runtime';
-import { TicketService, TicketStore } from '@campus/repairs';
-import { createLog, MetricsRegistry, type Log } from '@campus/runtime';
+import { createLog, dbPath, loadOrCreateKey, MetricsRegistry, MqttBus, openDb, SERVICE_USERS, type Log } from '@campus/runtime';
+import { RemoteDesk, serveDesk, TicketService, TicketStore } from '@campus/repairs';
 import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
-import { freePort, startRedis, tempDir, waitFor, type RedisServer } from '@campus/testkit';
+import { freePort, startRedis, startTestBroker, tempDir, waitFor, type RedisServer, type TestBroker } from '@campus/testkit';
 import type { LiveReading } from '../src/live.ts';
-import { StorePoller } from '../src/store-poller.ts';
 import { call } from './security-fixture.ts';
 
 const campus = loadCampus(DEMO_CAMPUS_FILE);
@@ -34,21 +34,43 @@ const log: Log = {
 };
 const saidSince = (mark: number, pattern: RegExp) => said.slice(mark).some((m) => pattern.test(m));
 let redis: RedisServer;
-// what ingest writes: readings, statuses, tickets
+let broker: TestBroker;
+// what the ingest process does: it writes readings and statuses, keeps the tickets, and says both on the bus
 const writer = new SqliteReadingStore(dbPath(dir.path), { context: storeContext([campus]) });
+const ownerDb = openDb(dbPath(dir.path));
+const tickets = new TicketService(new TicketStore(ownerDb), [campus], log);
+let ownerBus: MqttBus;
 const stops: (() => unknown)[] = [];
 
+function bus(name: 'ingest' | 'dashboard', n: number): MqttBus {
+  return new MqttBus({
+    name: `${name}-bus`,
+    url: broker.url,
+    clientId: `test-${name}-bus-${n}`,
+    username: SERVICE_USERS[name],
+    password: loadOrCreateKey(dir.path, name),
+    log,
+  });
+}
+
+let instances = 0;
 async function startInstance(redisUrl: string) {
-  const poller = new StorePoller(settings, [campus], 100);
-  const db = openDb(dbPath(dir.path));
-  const tickets = new TicketService(new TicketStore(db), [campus], log);
+  const n = ++instances;
+  const dashboardBus = bus('dashboard', n);
+  const desk = new RemoteDesk({ bus: dashboardBus, dbFile: dbPath(dir.path), campuses: [campus], replyTo: `dashboard-${n}`, log });
+  const live = new RemoteLive();
+  const reader = new StoreReader(settings, [campus]);
+  await dashboardBus.start();
+  await desk.start();
+  await live.start(dashboardBus);
+  await dashboardBus.ready();
   const service = new DashboardService({
     host: '127.0.0.1',
     port: 0,
     campuses: [campus],
-    store: () => poller.current(),
-    live: poller,
-    tickets: () => tickets,
+    store: () => reader.current(),
+    live,
+    tickets: () => desk,
     auth: new Auth(dir.path),
     dataDir: dir.path,
     health: () => ({}),
@@ -58,14 +80,19 @@ async function startInstance(redisUrl: string) {
   });
   let stopped: Promise<void> | undefined;
   const stop = () =>
-    (stopped ??= service.stop().then(() => {
-      poller.stop();
-      db.close();
+    (stopped ??= service.stop().then(async () => {
+      desk.stop();
+      reader.close();
+      await dashboardBus.stop();
     }));
   stops.push(stop);
-  await service.start();
-  poller.start();
-  return { service, tickets, stop, port: service.port, origin: `http://127.0.0.1:${service.port}` };
+  try {
+    await service.start();
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { service, stop, port: service.port, origin: `http://127.0.0.1:${service.port}` };
 }
 
 /** A staff member's session (an office admin), logged in through one instance */
@@ -77,7 +104,7 @@ async function staffLogin(port: number): Promise<{ cookie: string; csrf: string 
 }
 
 /** A ticket opened as the detection running beside this instance would open it */
-function openTicket(tickets: TicketService, subjectId: string, at = Date.now()): Ticket {
+function openTicket(subjectId: string, at = Date.now()): Ticket {
   const [ticket] = tickets.apply([
     { active: true, condition: 'water.burst', subjectId, at, severity: 'critical', trade: 'plumber', category: 'repair', title: '流量骤增', summary: 'test' },
   ]);
@@ -98,11 +125,19 @@ function browser(origin: string, cookie: string) {
 let staffPassword: string;
 beforeAll(async () => {
   redis = await startRedis();
+  // the broker keeps its logins in the shared data dir: the service keys there are the dashboards' and ingest's
+  broker = await startTestBroker([campus], { dataDir: dir.path });
+  ownerBus = bus('ingest', 0);
+  await ownerBus.start();
+  stops.push(await serveDesk(ownerBus, tickets, log), () => ownerBus.stop());
+  await ownerBus.ready();
   staffPassword = await new Auth(dir.path).staff.add('wang', '王主任', 'admin');
 });
 afterAll(async () => {
   for (const stop of stops.splice(0).reverse()) await stop();
   writer.close();
+  ownerDb.close();
+  await broker?.stop();
   await redis?.remove();
   dir.remove();
 });
@@ -115,7 +150,7 @@ describe('dashboards behind a load balancer (socket.io Redis adapter)', () => {
     );
   });
 
-  it("sends instance 1's ticket changes to instance 2's browsers, and every polled reading and status once", { timeout: 120_000 }, async () => {
+  it("sends instance 1's ticket changes to instance 2's browsers, and every stored reading, status and ticket change once", { timeout: 120_000 }, async () => {
     const one = await startInstance(redis.url);
     const two = await startInstance(redis.url);
     // the same session on both instances (one signing key in the shared data directory)
@@ -124,18 +159,18 @@ describe('dashboards behind a load balancer (socket.io Redis adapter)', () => {
     const onOne = browser(one.origin, cookie);
     await waitFor('both sockets to connect', () => onTwo.socket.connected && onOne.socket.connected, { timeoutMs: 20_000 });
 
-    // ingest stores a reading and a status: each instance polls them from the store
+    // ingest stores a reading and a status, and says them on the bus: each instance hears them
     const at = Date.now() - 1000;
-    await writer.write({
-      readings: [{ siteId: 'dongnan', deviceId: 'em-g1c1', kind: 'electric_meter', ts: at, seq: 1, receivedAt: at, values: { totalKWh: 42 } }],
-      statuses: [{ deviceId: 'fr-sample', status: 'offline', at }],
-      deadLetters: [],
-    });
+    const readings: Reading[] = [{ siteId: 'dongnan', deviceId: 'em-g1c1', kind: 'electric_meter', ts: at, seq: 1, receivedAt: at, values: { totalKWh: 42 } }];
+    const statuses: StatusChange[] = [{ deviceId: 'fr-sample', status: 'offline', at }];
+    await writer.write({ readings, statuses, deadLetters: [] });
+    await ownerBus.publish(LIVE_READINGS_TOPIC, readings, 0);
+    await ownerBus.publish(LIVE_STATUSES_TOPIC, statuses, 0);
     const polled = (b: ReturnType<typeof browser>) => b.got.readings.some((r) => r.d === 'em-g1c1') && b.got.statuses.some((s) => s.deviceId === 'fr-sample');
     await waitFor('the reading and the status on both instances', () => polled(onTwo) && polled(onOne), { timeoutMs: 30_000 });
 
-    // a ticket opened beside instance 1 and acknowledged through instance 1's API
-    const opened = openTicket(one.tickets, 'wm-main', at);
+    // a ticket opened by ingest's detection, acknowledged through instance 1's API (carried out by ingest)
+    const opened = openTicket('wm-main', at);
     const ack = await call(one.port, {
       method: 'POST',
       path: `/api/tickets/${opened.id}/ack`,
@@ -147,42 +182,32 @@ describe('dashboards behind a load balancer (socket.io Redis adapter)', () => {
     await waitFor("instance 1's acknowledgement on instance 2's socket", acknowledged, { timeoutMs: 30_000 });
     expect(acknowledged()).toMatchObject({ acknowledgedBy: '王主任' });
 
-    // instance 1 published its ticket events after what it had polled: Redis delivers in order, so a
-    // copy of the reading or status from instance 1 would have arrived by now
+    // ingest said the reading and status before the tickets, and the broker delivers in order: a
+    // second copy (an instance telling another's sockets too) would have arrived by now
+    expect(onOne.got.tickets.map((t) => `${t.id} ${t.status}`)).toEqual([`${opened.id} open`, `${opened.id} acknowledged`]);
     expect(onTwo.got.tickets.map((t) => `${t.id} ${t.status}`)).toEqual([`${opened.id} open`, `${opened.id} acknowledged`]);
     expect(onTwo.got.readings.filter((r) => r.d === 'em-g1c1')).toEqual([{ d: 'em-g1c1', ts: at, v: { totalKWh: 42 } }]);
     expect(onTwo.got.statuses.filter((s) => s.deviceId === 'fr-sample')).toEqual([{ deviceId: 'fr-sample', status: 'offline', at }]);
     expect(onOne.got.readings.filter((r) => r.d === 'em-g1c1')).toHaveLength(1);
   });
 
-  it('carries ticket changes again once Redis is back, and stops cleanly while Redis is away', { timeout: 120_000 }, async () => {
+  it('carries ticket changes while Redis is away, and stops cleanly then', { timeout: 120_000 }, async () => {
     const one = await startInstance(redis.url);
     const two = await startInstance(redis.url);
     const onTwo = browser(two.origin, (await staffLogin(two.port)).cookie);
     await waitFor('the socket to connect', () => onTwo.socket.connected, { timeoutMs: 20_000 });
     const meters = campus.devices.filter((d) => d.kind === 'water_meter').map((d) => d.id);
-    let n = 0;
-    const change = () => openTicket(one.tickets, meters[n++ % meters.length]!);
 
-    // Redis away: a change waits in ioredis' queue
-    let mark = said.length;
+    // Redis away: ticket changes come over the broker, not through the adapter
+    const mark = said.length;
     await redis.stop();
     await waitFor('the dashboards to notice', () => saidSince(mark, /CAMPUS_DASHBOARD_REDIS_URL.*retrying/), { timeoutMs: 30_000 });
-    change();
-    mark = said.length;
-    await redis.start();
-    await waitFor('the dashboards to reconnect', () => saidSince(mark, /CAMPUS_DASHBOARD_REDIS_URL.*is back/), { timeoutMs: 30_000 });
-    // what changes while the adapter resubscribes is lost for the other instances: change one
-    // ticket after another until one gets through
-    await waitFor('a ticket change from instance 1 on instance 2 after Redis restarted', () => (change(), onTwo.got.tickets.length > 0), {
-      timeoutMs: 60_000,
-      everyMs: 250,
-    });
+    const opened = openTicket(meters[0]!);
+    await waitFor('the ticket on instance 2 with Redis away', () => onTwo.got.tickets.some((t) => t.id === opened.id), { timeoutMs: 30_000 });
 
-    // Redis gone again, a change, and the dashboard stopped: it stops cleanly (ioredis may reject
-    // what still waits for Redis; live.ts handles it, an unhandled rejection would fail this run)
-    await redis.stop();
-    change();
+    // and a dashboard stopped while Redis is away stops cleanly (ioredis may reject what still waits
+    // for Redis; live.ts handles it, an unhandled rejection would fail this run)
+    openTicket(meters[1] ?? meters[0]!);
     await one.stop();
     await redis.start();
   });

@@ -16,9 +16,9 @@ import Database from 'better-sqlite3';
 import mqtt, { type MqttClient } from 'mqtt';
 import { parseArgs } from 'node:util';
 import type { Campus } from '@campus/site';
-import type { MetricsRegistry } from '@campus/runtime';
+import type { IngestOptions } from '@campus/ingest';
 // the naive peer's process loads none of our code (its memory is the peer's): ours and the
-// pass-through import the broker, ingest and the simulator's district when they start
+// pass-through import the composition root (@campus/app) and the simulator's district when they start
 
 process.env.CAMPUS_LOG_LEVEL ??= 'warn';
 
@@ -102,58 +102,58 @@ async function districtArgs(values: Record<string, string | boolean | undefined>
   });
 }
 
-/** Our broker (simulated logins for the district), counting the telemetry it accepts. */
-async function startBroker(dataDir: string, campuses: Campus[], metrics: MetricsRegistry, persistence?: { kind: 'memory' }) {
-  const { BrokerService } = await import('@campus/broker');
-  const { createLog } = await import('@campus/runtime');
+/**
+ * Our broker (simulated logins for the district) and, with `ingest`, ingest (decode, validate,
+ * batch, store, detectors and tickets), put together by the composition root as `npm start` does;
+ * counting the telemetry the broker accepts.
+ */
+async function startSystem(dataDir: string, campuses: Campus[], ingest?: Partial<IngestOptions>, persistence?: { kind: 'memory' }) {
+  const { buildSystem } = await import('@campus/app');
+  const { createLog, readKnobs, startServices } = await import('@campus/runtime');
   const log = createLog('bench-sut');
-  // thousands of devices connect from the bench's 127.0.0.1 at once (CAMPUS_MQTT_TRUST_LOOPBACK=on)
-  const broker = new BrokerService({ host: '127.0.0.1', port: 0, dataDir, campuses, simulated: true, log, metrics, admission: { trustLoopback: true }, persistence });
-  await broker.start();
+  // the metrics are read here, not served; no listener beyond the broker's
+  const knobs = readKnobs({ CAMPUS_DATA_DIR: dataDir, CAMPUS_BROKER_METRICS_PORT: 'off', CAMPUS_INGEST_METRICS_PORT: 'off' });
+  const system = buildSystem({
+    knobs,
+    campuses,
+    log,
+    parts: ingest ? ['broker', 'ingest'] : ['broker'],
+    // thousands of devices connect from the bench's 127.0.0.1 at once (CAMPUS_MQTT_TRUST_LOOPBACK=on)
+    broker: { host: '127.0.0.1', port: 0, simulated: true, admission: { trustLoopback: true }, persistence },
+    ingest,
+  });
+  const running = await startServices(system.services, log);
+  const broker = system.broker!;
   let received = 0;
   broker.instance!.on('publish', (packet, client) => {
     if (client && packet.topic.endsWith('/telemetry')) received++;
   });
-  return { broker, log, received: () => received };
+  return { system, port: broker.port, received: () => received, stop: () => running.stop() };
 }
 
 async function startOurs(values: Record<string, string | boolean | undefined>): Promise<Sut> {
-  const { IngestService } = await import('@campus/ingest');
   const { InfluxHttp } = await import('@campus/store');
   const { dbPath } = await import('@campus/runtime');
-  const { MetricsRegistry } = await import('@campus/runtime');
   const dataDir = String(values['data-dir']);
   const campuses = await districtArgs(values);
-  const metrics = new MetricsRegistry();
-  const { broker, log, received } = await startBroker(dataDir, campuses, metrics);
   const influx = values.store === 'influx' ? { url: String(values['influx-url']), db: String(values['influx-db']) } : undefined;
-  const ingest = new IngestService({
-    dataDir,
-    campuses,
+  const { system, port, received, stop } = await startSystem(dataDir, campuses, {
     store: influx ? 'influx' : 'sqlite',
     influx,
-    mqttUrl: `mqtt://127.0.0.1:${broker.port}`,
-    log,
-    metrics,
     clientId: 'campus-ingest-bench',
   });
+  const ingest = system.ingest!;
   let stored = 0;
   ingest.on('readings', (readings) => {
     const now = Date.now();
     stored += readings.length;
     for (const r of readings) hist.add(now - r.ts);
   });
-  try {
-    await ingest.start();
-  } catch (err) {
-    await broker.stop();
-    throw err;
-  }
-  const rejected = metrics.counter('campus_readings_rejected_total', '');
+  const rejected = system.metrics.counter('campus_readings_rejected_total', '');
   let reader: Database.Database | undefined;
   const http = influx ? new InfluxHttp(influx.url, influx.db, 60_000) : undefined;
   return {
-    port: broker.port,
+    port,
     events: () => stored,
     rejected: () => rejected.get(),
     brokerReceived: received,
@@ -172,25 +172,23 @@ async function startOurs(values: Record<string, string | boolean | undefined>): 
     },
     async stop() {
       reader?.close();
-      await ingest.stop();
-      await broker.stop();
+      await stop();
     },
   };
 }
 
 /** A plain QoS 1 subscriber on our broker: parses the device time, counts, acknowledges. Nothing else. */
 async function startAedes(values: Record<string, string | boolean | undefined>): Promise<Sut> {
-  const { loadOrCreateKey, MetricsRegistry, SERVICE_USERS } = await import('@campus/runtime');
+  const { loadOrCreateKey, SERVICE_USERS } = await import('@campus/runtime');
   const dataDir = String(values['data-dir']);
   const campuses = await districtArgs(values);
-  const metrics = new MetricsRegistry();
   // the ceiling: aedes with our flow control, its queues in memory (ours keeps them on disk, docs/operating/durability.md)
-  const { broker, received } = await startBroker(dataDir, campuses, metrics, { kind: 'memory' });
+  const { port, received, stop } = await startSystem(dataDir, campuses, undefined, { kind: 'memory' });
   let count = 0;
   // a persistent session, as ingest's: our broker's flow control (broker/src/flow.ts) then applies to
   // the pass-through too, so a backlog slows the devices instead of collapsing the broker's queues
   const client = await subscriber(
-    `mqtt://127.0.0.1:${broker.port}`,
+    `mqtt://127.0.0.1:${port}`,
     'campus-bench-passthrough',
     SERVICE_USERS.ingest,
     loadOrCreateKey(dataDir, 'ingest'),
@@ -200,14 +198,14 @@ async function startAedes(values: Record<string, string | boolean | undefined>):
     false,
   );
   return {
-    port: broker.port,
+    port,
     events: () => count,
     rejected: () => 0,
     brokerReceived: received,
     storeCount: async () => count,
     async stop() {
       await client.endAsync();
-      await broker.stop();
+      await stop();
     },
   };
 }

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import { parseDeviceTopic } from '@campus/contract';
 import type { BrokerService } from '@campus/broker';
@@ -137,5 +140,20 @@ describe('load mode', () => {
     expect(figures.sent).toBe(0);
     expect(figures.skippedDisconnected).toBeGreaterThan(0);
     expect(Object.keys(figures.errorSamples).join(' ')).toMatch(/username or password|Not authorized/i);
+  });
+});
+
+describe('npm run sim:load (app/src/load-cli.ts)', () => {
+  const cli = fileURLToPath(new URL('../src/load-cli.ts', import.meta.url));
+
+  it.each(['inproc', 'child'])('with its own broker (--broker %s) and ingest: every acknowledged message received and stored, exit 0', async (where) => {
+    const args = ['--sites', '1', '--devices', '20', '--rate', '100', '--duration', '2s', '--ingest', '--broker', where, '--json'];
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', cli, ...args], { timeout: 90_000 });
+    expect(stdout).toMatch(/\] publishing +connected 20\/20/);
+    expect(stdout).toMatch(where === 'child' ? /broker +own, in a child process \(pid \d+\)/ : /broker +own, in this process/);
+    const figures = JSON.parse(stdout.trim().split('\n').at(-1)!) as { acked: number; errors: number; pipeline: { received: number; stored: number; rejected: number } };
+    expect(figures.acked).toBeGreaterThan(100);
+    expect(figures.errors).toBe(0);
+    expect(figures.pipeline).toMatchObject({ received: figures.acked, stored: figures.acked, rejected: 0 });
   });
 });

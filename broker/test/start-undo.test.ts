@@ -5,27 +5,25 @@
  */
 import { readdirSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { createServer, type AddressInfo, type Server } from 'node:net';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { districtCampuses } from '@campus/device-sim';
-import { startTestBroker, tempDir } from '@campus/testkit';
+import { startTestBroker, tempDir, type TestBroker } from '@campus/testkit';
 
 const campuses = districtCampuses({ sites: 1, devicesPerSite: 6 });
 const site = campuses[0]!;
 const meter = site.devices.find((d) => d.kind === 'electric_meter')!;
 const dir = tempDir('campus-broker-undo-');
-/** something else listening on the broker's port */
-let holder: Server;
+/** another broker (its own data dir) on the port */
+let other: TestBroker;
 let taken: number;
 
 beforeAll(async () => {
-  holder = createServer();
-  await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
-  taken = (holder.address() as AddressInfo).port;
+  other = await startTestBroker(campuses);
+  taken = other.port;
 });
 afterAll(async () => {
-  await new Promise((resolve) => holder.close(resolve));
+  await other?.stop();
   dir.remove();
 });
 

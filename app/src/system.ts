@@ -48,6 +48,11 @@ export interface SystemOptions {
   ingest?: Partial<IngestOptions>;
   dashboard?: Partial<DashboardOptions>;
   sim?: Partial<SimulatorOptions>;
+  /**
+   * whether a dashboard elsewhere talks to this ingest over the broker (its repairs desk and live
+   * feed on the bus); default: when ingest runs here without the dashboard. Tests of ingest alone say no.
+   */
+  remoteDashboard?: boolean;
 }
 
 export interface System {
@@ -81,7 +86,9 @@ export function buildSystem(opts: SystemOptions): System {
   if (has('broker')) {
     const broker = new BrokerService({ ...brokerSettings(knobs), campuses, log: log.child('broker'), metrics, ...opts.broker });
     system.broker = broker;
-    system.mqttUrl = () => `mqtt://127.0.0.1:${broker.port}`;
+    // the broker's own address as the parts here reach it: loopback unless it listens on one address only
+    const host = [undefined, '', '0.0.0.0', '::'].includes(opts.broker?.host ?? knobs.mqttHost) ? '127.0.0.1' : (opts.broker?.host ?? knobs.mqttHost);
+    system.mqttUrl = () => `mqtt://${host.includes(':') ? `[${host}]` : host}:${broker.port}`;
   }
   const mqttUrl = () => system.mqttUrl();
   // a fresh install gets three school weeks of classroom history (the simulator), so the competition board works at once
@@ -111,7 +118,7 @@ export function buildSystem(opts: SystemOptions): System {
       const ingest = new IngestService({ ...ingestSettings(knobs), campuses, mqttUrl, log: log.child('ingest'), metrics, detection, ...opts.ingest });
       system.ingest = ingest;
       live = ingest;
-      if (!has('dashboard')) ingestBus = serviceBus('ingest', knobs, mqttUrl, log);
+      if (opts.remoteDashboard ?? !has('dashboard')) ingestBus = serviceBus('ingest', knobs, mqttUrl, log);
     }
   }
   if (system.broker) services.push(system.broker);

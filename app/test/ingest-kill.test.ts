@@ -20,7 +20,7 @@ afterAll(async () => {
 });
 
 function startIngest(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'ingest/src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'app/src/main.ts', 'ingest'], {
     cwd: REPO_ROOT,
     env: { ...process.env, CAMPUS_DATA_DIR: stack.dataDir, CAMPUS_MQTT_URL: stack.mqttUrl, CAMPUS_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],

@@ -118,6 +118,7 @@ async function startSystem(dataDir: string, campuses: Campus[], ingest?: Partial
     campuses,
     log,
     parts: ingest ? ['broker', 'ingest'] : ['broker'],
+    remoteDashboard: false,
     // thousands of devices connect from the bench's 127.0.0.1 at once (CAMPUS_MQTT_TRUST_LOOPBACK=on)
     broker: { host: '127.0.0.1', port: 0, simulated: true, admission: { trustLoopback: true }, persistence },
     ingest,

@@ -22,8 +22,8 @@ beforeAll(async () => {
   redis = await startRedis();
   for (let i = 0; i < 2; i++) {
     const part = await startPart(
-      'broker/src/main.ts',
-      { CAMPUS_DATA_DIR: dir.path, CAMPUS_MQTT_CLUSTER: 'redis', CAMPUS_REDIS_URL: redis.url, CAMPUS_SIM: 'on', CAMPUS_MQTT_PORT: '0' },
+      'app/src/main.ts',
+      { CAMPUS_PARTS: 'broker', CAMPUS_DATA_DIR: dir.path, CAMPUS_MQTT_CLUSTER: 'redis', CAMPUS_REDIS_URL: redis.url, CAMPUS_SIM: 'on', CAMPUS_MQTT_PORT: '0' },
       /listening on mqtt:\/\/127\.0\.0\.1:(\d+)/,
     );
     nodes.push({ url: `mqtt://127.0.0.1:${part.ready[0]}`, part });

@@ -1,6 +1,6 @@
 /**
  * Fuzzing the broker: random and mutated MQTT packets (testkit/src/mqtt-fuzz.ts) thrown at the
- * broker running as its own process (`node --import tsx broker/src/main.ts`, as `npm run
+ * broker running as its own process (`node --import tsx app/src/main.ts broker`, as `npm run
  * start:broker` runs it), so a crash shows as an exit and its memory can be read from /proc.
  *
  * Cases go out BATCH at a time, each on its own connection (a case holds one to sixteen packets).
@@ -148,8 +148,8 @@ describe('broker fuzzing (random and mutated MQTT packets)', () => {
     ({ logins, checker } = fuzzLogins(campus, simKey));
     siteId = campus.site.id;
     part = await startPart(
-      'broker/src/main.ts',
-      {
+      'app/src/main.ts',
+      { CAMPUS_PARTS: 'broker',
         CAMPUS_DATA_DIR: dataDir,
         CAMPUS_CONFIG: file,
         CAMPUS_SIM: 'on',

@@ -60,7 +60,7 @@ export async function startLoadSystem(opts: {
 }) {
   const knobs = loadBrokerKnobs(opts.dataDir, { ...(opts.ingestClientId ? { CAMPUS_INGEST_CLIENT_ID: opts.ingestClientId } : {}), ...opts.env });
   const parts: SystemPart[] = opts.ingest ? ['broker', 'ingest'] : ['broker'];
-  const system = buildSystem({ knobs, campuses: opts.campuses, log: opts.log, parts });
+  const system = buildSystem({ knobs, campuses: opts.campuses, log: opts.log, parts, remoteDashboard: false });
   const running = await startServices(system.services, opts.log);
   const broker = system.broker!;
   let received = 0;

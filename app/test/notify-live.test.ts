@@ -225,7 +225,7 @@ describe('notifications in the running system', () => {
     },
   );
 
-  it('split into processes: ingest sends what it opens, the dashboard what staff resolve, each once', { timeout: 360_000 }, async () => {
+  it('split into processes: ingest sends what it opens and what staff resolve through the dashboard, each once', { timeout: 360_000 }, async () => {
     const dir = tempDir();
     cleanup.push(() => dir.remove());
     const r = await receivers();
@@ -240,7 +240,7 @@ describe('notifications in the running system', () => {
     const mqtt = { CAMPUS_MQTT_URL: `mqtt://127.0.0.1:${broker.ready[0]}` };
     parts.push(await startPart('app/src/main.ts', { CAMPUS_PARTS: 'ingest', ...env, ...mqtt }, /ingest started/));
     parts.push(await startPart('app/src/main.ts', { CAMPUS_PARTS: 'sim', ...env, ...mqtt }, /device-sim started/));
-    const dashboard = await startPart('app/src/main.ts', { CAMPUS_PARTS: 'dashboard', ...env, CAMPUS_HTTP_PORT: '0' }, /dashboard on http:\/\/localhost:(\d+)/);
+    const dashboard = await startPart('app/src/main.ts', { CAMPUS_PARTS: 'dashboard', ...env, ...mqtt, CAMPUS_HTTP_PORT: '0' }, /dashboard on http:\/\/localhost:(\d+)/);
     parts.push(dashboard);
     const url = `http://127.0.0.1:${dashboard.ready[0]}`;
 
@@ -248,10 +248,10 @@ describe('notifications in the running system', () => {
     const latency = await openedEverywhere(r, ticket);
     console.log(`notify-live (split): ms from the reading to each channel`, latency);
     for (const ms of Object.values(latency)) expect(ms).toBeLessThan(5000);
+    // resolved through the dashboard, carried out by ingest (which keeps the tickets) and notified from there
     await resolve(url, dir.path, r, ticket);
-    // the dashboard's own notifier sent the resolve, and says so on its health
     const health = (await (await fetch(`${url}/api/health`)).json()) as any;
-    expect(health.notifications.channels.find((c: any) => c.id === 'plumbers-wecom')).toMatchObject({ state: 'ok', sent: 1 });
+    expect(health.notifications).toBeUndefined();
 
     for (const p of [...parts].reverse()) expect(await p.stop('SIGTERM')).toBe(0);
     expect(tally(r, ticket)).toEqual(ONCE_EACH);

@@ -90,3 +90,25 @@ describe('topic ACL', () => {
     });
   });
 });
+
+describe('split mode: the dashboard and ingest on the system’s own topics (contract/src/ops.ts)', () => {
+  const dashboard: Identity = { role: 'service', name: 'dashboard', sites: [] };
+  const device: Identity = { role: 'device', siteId: 'dongnan', deviceId: 'wm-main' };
+  it('a dashboard sends staff commands and hears replies to itself, ticket changes and the live feed; nothing else', () => {
+    expect(canPublish(dashboard, 'campus-ops/repairs/commands', false).ok).toBe(true);
+    expect(canPublish(dashboard, 'campus-ops/repairs/tickets', false).ok).toBe(false);
+    expect(canPublish(dashboard, 'campus/dongnan/wm-main/telemetry', false).ok).toBe(false);
+    for (const f of ['campus-ops/repairs/replies/dashboard-1', 'campus-ops/repairs/tickets', 'campus-ops/repairs/events', 'campus-ops/live/readings', 'campus-ops/live/statuses'])
+      expect({ f, ok: canSubscribe(dashboard, f).ok }).toEqual({ f, ok: true });
+    for (const f of ['campus-ops/repairs/replies/+', 'campus-ops/repairs/#', 'campus-ops/repairs/commands', 'campus/dongnan/#', 'campus-ops/ingest/#', '#'])
+      expect({ f, ok: canSubscribe(dashboard, f).ok }).toEqual({ f, ok: false });
+  });
+  it('ingest answers and tells on them, but does not send itself commands; a device touches none of them', () => {
+    expect(canPublish(ingest, 'campus-ops/repairs/replies/dashboard-1', false).ok).toBe(true);
+    expect(canPublish(ingest, 'campus-ops/live/readings', false).ok).toBe(true);
+    expect(canPublish(ingest, 'campus-ops/repairs/commands', false).ok).toBe(false);
+    expect(canSubscribe(ingest, 'campus-ops/repairs/commands').ok).toBe(true);
+    expect(canPublish(device, 'campus-ops/repairs/commands', false).ok).toBe(false);
+    expect(canSubscribe(device, 'campus-ops/live/readings').ok).toBe(false);
+  });
+});

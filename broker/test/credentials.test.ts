@@ -8,6 +8,8 @@ import { tempDir } from '@campus/testkit';
 const dirs: { remove(): void }[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => d.remove()));
 
+const file0 = (path: string) => readFileSync(path, 'utf8');
+
 describe('secrets', () => {
   it('hashes with scrypt and verifies only the right secret', async () => {
     const hash = await hashSecret('s3cret');
@@ -18,12 +20,13 @@ describe('secrets', () => {
     expect(await verifySecret('s3cret', 'plain')).toBe(false);
   });
 
-  it('provisions the ingest service with a stored hash only (0600); simulated devices log in by their derived secret, stored nowhere', async () => {
+  it('provisions the ingest and dashboard services with a stored hash only (0600); simulated devices log in by their derived secret, stored nowhere', async () => {
     const dir = tempDir();
     dirs.push(dir);
     const campus = loadCampus(DEMO_CAMPUS_FILE);
     const store = await provisionCredentials({ dataDir: dir.path, campuses: [campus], simulated: true, log: createLog('test') });
-    expect(store.size).toBe(1);
+    expect(store.size).toBe(2);
+    expect(file0(store.path)).not.toContain(loadOrCreateKey(dir.path, 'dashboard'));
     const file = readFileSync(store.path, 'utf8');
     const simKey = loadOrCreateKey(dir.path, 'sim');
     const password = simulatedDevicePassword(simKey, campus.site.id, 'wm-main');
@@ -57,7 +60,9 @@ describe('secrets', () => {
     dirs.push(dir);
     const campus = loadCampus(DEMO_CAMPUS_FILE);
     const store = await provisionCredentials({ dataDir: dir.path, campuses: [campus], simulated: false, log: createLog('test') });
-    expect(store.size).toBe(1);
+    expect(store.size).toBe(2);
     expect(store.get('svc-ingest')?.role).toBe('service');
+    // the dashboard's login reads no device topic (broker/src/acl.ts), only the system's own
+    expect(store.get('svc-dashboard')).toMatchObject({ role: 'service', name: 'dashboard', sites: [] });
   });
 });

@@ -13,13 +13,13 @@
  */
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { LIVE_READINGS_TOPIC, LIVE_STATUSES_TOPIC } from '@campus/contract';
 import { BrokerService, brokerSettings, type BrokerOptions } from '@campus/broker';
 import { Auth, DashboardService, dashboardTls, RemoteLive, StoreReader, type DashboardOptions, type LiveFeed } from '@campus/dashboard';
 import { SimulatorService, type SimulatorOptions } from '@campus/device-sim';
 import { IngestService, IngestWorker, ingestSettings, type IngestOptions } from '@campus/ingest';
 import { Notifier, notifierSettings } from '@campus/notify';
-import { RemoteDesk, serveDesk, type RepairsDesk } from '@campus/repairs';
+import { RemoteDesk, type RepairsDesk } from '@campus/repairs';
+import { serveSites } from './site-desk.ts';
 import {
   dbPath,
   loadOrCreateKey,
@@ -102,8 +102,20 @@ export function buildSystem(opts: SystemOptions): System {
     system.notifier = notifier;
     services.push(notifier);
     const detection: IngestOptions['detection'] = { onTicketEvent: (event, campus) => notifier.notify(event, campus) };
+    const remoteDashboard = opts.remoteDashboard ?? !has('dashboard');
+    if (remoteDashboard) ingestBus = serviceBus('ingest', knobs, mqttUrl, log);
     if (knobs.ingestAssignment) {
+      // each site's desk and live feed served from where the site is read, while it is read there
+      const served = new Map<string, () => Promise<void>>();
+      const bus = ingestBus;
       const worker = new IngestWorker({
+        onSite: bus && {
+          taken: async (siteId, service, campus) => void served.set(siteId, await serveSites(bus, service, [campus], log.child('repairs'))),
+          released: async (siteId) => {
+            await served.get(siteId)?.();
+            served.delete(siteId);
+          },
+        },
         name: knobs.ingestWorker,
         assignmentFile: knobs.ingestAssignment,
         dataDir: knobs.dataDir,
@@ -118,13 +130,14 @@ export function buildSystem(opts: SystemOptions): System {
       const ingest = new IngestService({ ...ingestSettings(knobs), campuses, mqttUrl, log: log.child('ingest'), metrics, detection, ...opts.ingest });
       system.ingest = ingest;
       live = ingest;
-      if (opts.remoteDashboard ?? !has('dashboard')) ingestBus = serviceBus('ingest', knobs, mqttUrl, log);
     }
   }
   if (system.broker) services.push(system.broker);
+  // the bus before a worker (it serves each site as it takes it), after a single ingest
+  if (ingestBus && system.worker) services.push(ingestBus);
   if (system.ingest) services.push(system.ingest);
   if (system.worker) services.push(system.worker);
-  if (ingestBus && system.ingest) services.push(ingestBus, splitOwner(ingestBus, system.ingest, log));
+  if (ingestBus && system.ingest) services.push(ingestBus, siteDesks(ingestBus, system.ingest, campuses, log));
   // stopped after the simulator and the dashboard, before ingest: ingest takes what the devices said last
   if (system.broker && (system.ingest || system.worker)) {
     const broker = system.broker;
@@ -141,7 +154,7 @@ export function buildSystem(opts: SystemOptions): System {
       remote = { bus, desk: new RemoteDesk({ bus, dbFile: dbPath(knobs.dataDir), campuses, replyTo, log: log.child('repairs') }), live: new RemoteLive() };
       services.push(bus, {
         name: 'repairs-desk',
-        start: () => Promise.all([remote!.desk.start(), remote!.live.start(bus)]).then(() => {}),
+        start: () => Promise.all([remote!.desk.start(), remote!.live.start(bus, campuses.map((c) => c.site.id))]).then(() => {}),
         stop: async () => (remote!.desk.stop(), reader?.close()),
       });
     }
@@ -210,24 +223,13 @@ function serviceBus(name: 'ingest' | 'dashboard', knobs: Knobs, url: () => strin
   });
 }
 
-/** Ingest's side of split mode: the repairs desk answered on the bus, and every stored batch said there. */
-function splitOwner(bus: MqttBus, ingest: IngestService, log: Log): Service {
-  let stopDesk: (() => void) | undefined;
-  const readings = (r: unknown[]) => void bus.publish(LIVE_READINGS_TOPIC, r, 0).catch(() => {});
-  const statuses = (s: unknown[]) => void bus.publish(LIVE_STATUSES_TOPIC, s, 0).catch(() => {});
+/** One ingest's side of split mode: every site it reads (see site-desk.ts). */
+function siteDesks(bus: MqttBus, ingest: IngestService, campuses: readonly Campus[], log: Log): Service {
+  let stop: (() => Promise<void>) | undefined;
   return {
     name: 'repairs-desk',
-    async start() {
-      const tickets = ingest.detection?.tickets;
-      if (tickets) stopDesk = await serveDesk(bus, tickets, log.child('repairs'));
-      ingest.on('readings', readings);
-      ingest.on('statuses', statuses);
-    },
-    async stop() {
-      stopDesk?.();
-      ingest.off('readings', readings);
-      ingest.off('statuses', statuses);
-    },
+    start: async () => void (stop = await serveSites(bus, ingest, campuses, log.child('repairs'))),
+    stop: async () => stop?.(),
   };
 }
 

@@ -7,13 +7,8 @@
 import {
   deviceTopicPrefix,
   INGEST_OPS_ROOT,
-  LIVE_OPS_ROOT,
-  LIVE_READINGS_TOPIC,
-  LIVE_STATUSES_TOPIC,
-  REPAIRS_COMMANDS_TOPIC,
-  REPAIRS_EVENTS_TOPIC,
-  REPAIRS_OPS_ROOT,
-  REPAIRS_TICKETS_TOPIC,
+  OPS_ROOT,
+  opsTopic,
   externalKeepsRetain,
   externalLoginProblem,
   externalPublishFilters,
@@ -23,11 +18,6 @@ import {
   topicMatches,
 } from '@campus/contract';
 import type { Identity } from './credentials.ts';
-
-/** What a dashboard in a process of its own hears: replies to its commands, ticket changes, the live feed (contract/src/ops.ts). */
-const DASHBOARD_READS = [REPAIRS_TICKETS_TOPIC, REPAIRS_EVENTS_TOPIC, LIVE_READINGS_TOPIC, LIVE_STATUSES_TOPIC];
-/** its own replies: campus-ops/repairs/replies/{replyTo}, one level, no wildcard */
-const dashboardReplies = (filter: string) => /^[\w.-]{1,64}$/.test(filter.slice(`${REPAIRS_OPS_ROOT}/replies/`.length)) && filter.startsWith(`${REPAIRS_OPS_ROOT}/replies/`);
 
 export type Decision = { ok: true } | { ok: false; reason: string };
 const allow: Decision = { ok: true };
@@ -61,10 +51,11 @@ export function canPublish(who: Identity | undefined, topic: string, retain: boo
   if (who.role === 'anonymous') return allow;
   // ingest workers announce themselves and the sites they read (ingest/src/worker.ts)
   if (who.name === 'ingest' && topic.startsWith(`${INGEST_OPS_ROOT}/`)) return allow;
-  // split mode (contract/src/ops.ts): ingest owns the repairs desk and the live feed, a dashboard sends it staff commands
-  if (who.name === 'ingest' && (topic.startsWith(`${LIVE_OPS_ROOT}/`) || (topic.startsWith(`${REPAIRS_OPS_ROOT}/`) && topic !== REPAIRS_COMMANDS_TOPIC)))
-    return allow;
-  if (who.name === 'dashboard') return topic === REPAIRS_COMMANDS_TOPIC ? allow : deny(`service dashboard publishes only to ${REPAIRS_COMMANDS_TOPIC}`);
+  // split mode (contract/src/ops.ts): ingest owns each site's repairs desk and live feed, a dashboard sends it staff commands
+  const ops = opsTopic(topic);
+  if (who.name === 'ingest' && ops && ops.kind !== 'commands') return allow;
+  if (who.name === 'dashboard')
+    return ops?.kind === 'commands' ? allow : deny(`service dashboard publishes only staff commands (${OPS_ROOT}/repairs/{site}/commands)`);
   return deny(`service ${who.name} publishes only under ${INGEST_OPS_ROOT}/`);
 }
 
@@ -90,9 +81,11 @@ export function canSubscribe(who: Identity | undefined, filter: string): Decisio
   }
   if (filter.startsWith('$') || filter === '#') return deny(`service ${who.name} may not subscribe to ${filter}`);
   if (who.name === 'dashboard') {
-    return DASHBOARD_READS.includes(filter) || dashboardReplies(filter)
+    // one site's ticket changes and live feed, and the replies to its own name: exact topics, no wildcard
+    const ops = opsTopic(filter);
+    return ops && ops.kind !== 'commands'
       ? allow
-      : deny(`service dashboard may subscribe only to ${DASHBOARD_READS.join(', ')} and ${REPAIRS_OPS_ROOT}/replies/{its own name}`);
+      : deny(`service dashboard may subscribe only to ${OPS_ROOT}/repairs/{site}/(tickets|events), ${OPS_ROOT}/live/{site}/(readings|statuses) and ${OPS_ROOT}/replies/{its own name}`);
   }
   // a service reading every site also reads the off-the-shelf formats' topics
   if (who.sites.includes('*') && !filter.startsWith(`${TOPIC_ROOT}/`)) return allow;

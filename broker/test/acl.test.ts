@@ -94,21 +94,23 @@ describe('topic ACL', () => {
 describe('split mode: the dashboard and ingest on the system’s own topics (contract/src/ops.ts)', () => {
   const dashboard: Identity = { role: 'service', name: 'dashboard', sites: [] };
   const device: Identity = { role: 'device', siteId: 'dongnan', deviceId: 'wm-main' };
-  it('a dashboard sends staff commands and hears replies to itself, ticket changes and the live feed; nothing else', () => {
-    expect(canPublish(dashboard, 'campus-ops/repairs/commands', false).ok).toBe(true);
-    expect(canPublish(dashboard, 'campus-ops/repairs/tickets', false).ok).toBe(false);
+  it('a dashboard sends staff commands to a site and hears replies, ticket changes and the live feed of a site; nothing else', () => {
+    expect(canPublish(dashboard, 'campus-ops/repairs/dongnan/commands', false).ok).toBe(true);
+    expect(canPublish(dashboard, 'campus-ops/repairs/dongnan/tickets', false).ok).toBe(false);
+    expect(canPublish(dashboard, 'campus-ops/repairs/+/commands', false).ok).toBe(false);
     expect(canPublish(dashboard, 'campus/dongnan/wm-main/telemetry', false).ok).toBe(false);
-    for (const f of ['campus-ops/repairs/replies/dashboard-1', 'campus-ops/repairs/tickets', 'campus-ops/repairs/events', 'campus-ops/live/readings', 'campus-ops/live/statuses'])
-      expect({ f, ok: canSubscribe(dashboard, f).ok }).toEqual({ f, ok: true });
-    for (const f of ['campus-ops/repairs/replies/+', 'campus-ops/repairs/#', 'campus-ops/repairs/commands', 'campus/dongnan/#', 'campus-ops/ingest/#', '#'])
-      expect({ f, ok: canSubscribe(dashboard, f).ok }).toEqual({ f, ok: false });
+    const reads = ['campus-ops/replies/dashboard-1', 'campus-ops/repairs/dongnan/tickets', 'campus-ops/repairs/dongnan/events', 'campus-ops/live/dongnan/readings', 'campus-ops/live/dongnan/statuses'];
+    for (const f of reads) expect({ f, ok: canSubscribe(dashboard, f).ok }).toEqual({ f, ok: true });
+    const refused = ['campus-ops/replies/+', 'campus-ops/repairs/+/tickets', 'campus-ops/repairs/#', 'campus-ops/repairs/dongnan/commands', 'campus-ops/live/dongnan/readings/x', 'campus/dongnan/#', 'campus-ops/ingest/#', '#'];
+    for (const f of refused) expect({ f, ok: canSubscribe(dashboard, f).ok }).toEqual({ f, ok: false });
   });
-  it('ingest answers and tells on them, but does not send itself commands; a device touches none of them', () => {
-    expect(canPublish(ingest, 'campus-ops/repairs/replies/dashboard-1', false).ok).toBe(true);
-    expect(canPublish(ingest, 'campus-ops/live/readings', false).ok).toBe(true);
-    expect(canPublish(ingest, 'campus-ops/repairs/commands', false).ok).toBe(false);
-    expect(canSubscribe(ingest, 'campus-ops/repairs/commands').ok).toBe(true);
-    expect(canPublish(device, 'campus-ops/repairs/commands', false).ok).toBe(false);
-    expect(canSubscribe(device, 'campus-ops/live/readings').ok).toBe(false);
+  it('ingest answers and tells on them, but sends no commands; a device touches none of them', () => {
+    expect(canPublish(ingest, 'campus-ops/replies/dashboard-1', false).ok).toBe(true);
+    expect(canPublish(ingest, 'campus-ops/live/dongnan/readings', false).ok).toBe(true);
+    expect(canPublish(ingest, 'campus-ops/repairs/dongnan/tickets', false).ok).toBe(true);
+    expect(canPublish(ingest, 'campus-ops/repairs/dongnan/commands', false).ok).toBe(false);
+    expect(canSubscribe(ingest, 'campus-ops/repairs/dongnan/commands').ok).toBe(true);
+    expect(canPublish(device, 'campus-ops/repairs/dongnan/commands', false).ok).toBe(false);
+    expect(canSubscribe(device, 'campus-ops/live/dongnan/readings').ok).toBe(false);
   });
 });

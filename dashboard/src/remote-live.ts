@@ -5,18 +5,21 @@
  * dashboard must not fall over on a bad message).
  */
 import { EventEmitter } from 'node:events';
-import { LIVE_READINGS_TOPIC, LIVE_STATUSES_TOPIC, type Reading } from '@campus/contract';
+import { liveReadingsTopic, liveStatusesTopic, type Reading } from '@campus/contract';
 import type { Bus } from '@campus/runtime';
 import type { StatusChange } from '@campus/store';
 import type { LiveFeed } from './deps.ts';
 
 export class RemoteLive extends EventEmitter<{ readings: [Reading[]]; statuses: [StatusChange[]] }> implements LiveFeed {
-  async start(bus: Bus): Promise<void> {
-    await bus.subscribe(LIVE_READINGS_TOPIC, (body) => {
-      if (Array.isArray(body)) this.emit('readings', body.filter((r) => typeof r?.deviceId === 'string' && typeof r?.ts === 'number'));
-    });
-    await bus.subscribe(LIVE_STATUSES_TOPIC, (body) => {
-      if (Array.isArray(body)) this.emit('statuses', body.filter((s) => typeof s?.deviceId === 'string' && typeof s?.at === 'number'));
-    });
+  /** Hears the live feed of `sites` (the dashboard's campuses). */
+  async start(bus: Bus, sites: readonly string[]): Promise<void> {
+    for (const site of sites) {
+      await bus.subscribe(liveReadingsTopic(site), (body) => {
+        if (Array.isArray(body)) this.emit('readings', body.filter((r) => typeof r?.deviceId === 'string' && typeof r?.ts === 'number'));
+      });
+      await bus.subscribe(liveStatusesTopic(site), (body) => {
+        if (Array.isArray(body)) this.emit('statuses', body.filter((s) => typeof s?.deviceId === 'string' && typeof s?.at === 'number'));
+      });
+    }
   }
 }

@@ -10,7 +10,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LIVE_READINGS_TOPIC, LIVE_STATUSES_TOPIC, type Reading, type Ticket } from '@campus/contract';
+import { liveReadingsTopic, liveStatusesTopic, type Reading, type Ticket } from '@campus/contract';
 import { Auth, DashboardService, RemoteLive, StoreReader } from '@campus/dashboard';
 import { SqliteReadingStore, storeContext, type StatusChange } from '@campus/store';
 import { createLog, dbPath, loadOrCreateKey, MetricsRegistry, MqttBus, openDb, SERVICE_USERS, type Log } from '@campus/runtime';
@@ -62,7 +62,7 @@ async function startInstance(redisUrl: string) {
   const reader = new StoreReader(settings, [campus]);
   await dashboardBus.start();
   await desk.start();
-  await live.start(dashboardBus);
+  await live.start(dashboardBus, [campus.site.id]);
   await dashboardBus.ready();
   const service = new DashboardService({
     host: '127.0.0.1',
@@ -129,7 +129,7 @@ beforeAll(async () => {
   broker = await startTestBroker([campus], { dataDir: dir.path });
   ownerBus = bus('ingest', 0);
   await ownerBus.start();
-  stops.push(await serveDesk(ownerBus, tickets, log), () => ownerBus.stop());
+  stops.push(await serveDesk(ownerBus, tickets, [campus.site.id], log), () => ownerBus.stop());
   await ownerBus.ready();
   staffPassword = await new Auth(dir.path).staff.add('wang', '王主任', 'admin');
 });
@@ -164,8 +164,8 @@ describe('dashboards behind a load balancer (socket.io Redis adapter)', () => {
     const readings: Reading[] = [{ siteId: 'dongnan', deviceId: 'em-g1c1', kind: 'electric_meter', ts: at, seq: 1, receivedAt: at, values: { totalKWh: 42 } }];
     const statuses: StatusChange[] = [{ deviceId: 'fr-sample', status: 'offline', at }];
     await writer.write({ readings, statuses, deadLetters: [] });
-    await ownerBus.publish(LIVE_READINGS_TOPIC, readings, 0);
-    await ownerBus.publish(LIVE_STATUSES_TOPIC, statuses, 0);
+    await ownerBus.publish(liveReadingsTopic(campus.site.id), readings, 0);
+    await ownerBus.publish(liveStatusesTopic(campus.site.id), statuses, 0);
     const polled = (b: ReturnType<typeof browser>) => b.got.readings.some((r) => r.d === 'em-g1c1') && b.got.statuses.some((s) => s.deviceId === 'fr-sample');
     await waitFor('the reading and the status on both instances', () => polled(onTwo) && polled(onOne), { timeoutMs: 30_000 });
 

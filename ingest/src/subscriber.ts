@@ -10,7 +10,7 @@
  * the duplicates.
  */
 import type { MqttClient, IPublishPacket } from 'mqtt';
-import { connectMqtt } from './mqtt-connect.ts';
+import { connectMqtt } from '@campus/runtime';
 import { CampusError, type Log } from '@campus/runtime';
 
 export interface SubscriberOptions {

@@ -26,9 +26,10 @@ import type { Reading } from '@campus/contract';
 import { siteLeaseTopic, workerPresenceTopic, INGEST_OPS_ROOT } from '@campus/contract';
 import { CampusError, describeError, loadOrCreateKey, SERVICE_USERS, type Log, type MetricsRegistry, type PartHealth, type Service } from '@campus/runtime';
 import { loadAssignment, type Assignment } from './assignment.ts';
-import { connectMqtt } from './mqtt-connect.ts';
+import { connectMqtt } from '@campus/runtime';
 import { IngestService, type IngestOptions } from './service.ts';
 import type { StatusChange } from '@campus/store';
+import type { Campus } from '@campus/site';
 
 export interface WorkerOptions {
   /** this worker's name in the assignment file */
@@ -42,6 +43,11 @@ export interface WorkerOptions {
   /** how each site's ingest stores and what it subscribes to (everything but the site's own settings) */
   ingest: Pick<IngestOptions, 'store' | 'influx' | 'rawRetentionDays' | 'spoolMaxBytes' | 'maxBatch' | 'maxDelayMs' | 'detection' | 'mqttLogin'> &
     Partial<Pick<IngestOptions, 'openStore'>>;
+  /** told when this worker takes up a site (its ingest running) and before it hands one over: the composition root serves the site's repairs desk */
+  onSite?: {
+    taken(siteId: string, service: IngestService, campus: Campus): Promise<void>;
+    released(siteId: string): Promise<void>;
+  };
   /** how often the assignment file is checked for changes (default 2 s) */
   checkEveryMs?: number;
   /** after connecting, how long to wait for the others' retained statuses before taking a site (default 1.5 s) */
@@ -255,11 +261,13 @@ export class IngestWorker extends EventEmitter<{ readings: [Reading[]]; statuses
     service.on('statuses', (s) => this.emit('statuses', s));
     await service.start();
     this.running.set(siteId, service);
+    await this.opts.onSite?.taken(siteId, service, site.campus).catch((err: unknown) => log.warn(`site ${siteId}: ${describeError(err)}`));
     await this.lease(siteId, 'reading');
     log.info(`reading site ${siteId}`);
   }
 
   private async release(siteId: string, service: IngestService): Promise<void> {
+    await this.opts.onSite?.released(siteId).catch((err: unknown) => this.opts.log.warn(`site ${siteId}: ${describeError(err)}`));
     await service.stop();
     this.running.delete(siteId);
     await this.lease(siteId, 'released').catch((err: Error) => this.opts.log.warn(`could not announce the release of ${siteId}: ${err.message}`));

@@ -1,16 +1,19 @@
 /**
- * The process that owns the tickets (ingest's) answers staff actions that arrive over the bus from
- * a dashboard in another process, and says every ticket change and event there, so that the
- * dashboard neither writes campus.db nor polls it (contract/src/ops.ts).
+ * The process that owns a site's tickets (ingest, or the ingest worker reading that site) answers
+ * staff actions that arrive over the bus from a dashboard in another process, and says every ticket
+ * change and event of the site there, so that the dashboard neither writes campus.db nor polls it
+ * (contract/src/ops.ts).
  */
-import { REPAIRS_COMMANDS_TOPIC, REPAIRS_EVENTS_TOPIC, REPAIRS_TICKETS_TOPIC, repairsReplyTopic, TICKET_ACTIONS, type Ticket, type TicketEvent } from '@campus/contract';
+import { repairsCommandsTopic, repairsEventsTopic, repairsTicketsTopic, repliesTopic, TICKET_ACTIONS, type Ticket, type TicketEvent } from '@campus/contract';
 import { describeError, type Bus, type Log } from '@campus/runtime';
 import type { DeskCommand, DeskReply } from './desk.ts';
 import { TicketError, type TicketService } from './ticket-service.ts';
 
+const REPLY_TO = /^[\w.-]{1,64}$/;
+
 /** Problems with a command from the bus, or undefined when it can be carried out. */
 function commandProblem(c: Partial<DeskCommand>): string | undefined {
-  if (typeof c.id !== 'string' || typeof c.replyTo !== 'string' || !/^[\w.-]{1,64}$/.test(c.replyTo)) return 'id and replyTo are required';
+  if (typeof c.id !== 'string' || typeof c.replyTo !== 'string' || !REPLY_TO.test(c.replyTo)) return 'id and replyTo are required';
   if (!Number.isInteger(c.ticketId)) return 'ticketId must be a whole number';
   if (!(TICKET_ACTIONS as readonly unknown[]).includes(c.action)) return `action must be one of ${TICKET_ACTIONS.join(', ')}`;
   if (typeof c.actor !== 'string' || !c.actor) return 'actor is required';
@@ -18,33 +21,37 @@ function commandProblem(c: Partial<DeskCommand>): string | undefined {
   return undefined;
 }
 
-/** Starts serving; returns the function that stops forwarding the service's changes. */
-export async function serveDesk(bus: Bus, tickets: TicketService, log: Log): Promise<() => void> {
+/** Serves the desk of `sites` (those `tickets` keeps); resolves to the function that stops serving. */
+export async function serveDesk(bus: Bus, tickets: TicketService, sites: readonly string[], log: Log): Promise<() => Promise<void>> {
   const say = (topic: string, body: unknown) => bus.publish(topic, body).catch((err) => log.warn(`cannot tell the dashboard: ${describeError(err)}`));
-  const onTicket = (t: Ticket) => void say(REPAIRS_TICKETS_TOPIC, t);
-  const onEvent = (e: TicketEvent) => void say(REPAIRS_EVENTS_TOPIC, e);
+  const mine = new Set(sites);
+  const onTicket = (t: Ticket) => void (mine.has(t.siteId) && say(repairsTicketsTopic(t.siteId), t));
+  const onEvent = (e: TicketEvent) => void (mine.has(e.ticket.siteId) && say(repairsEventsTopic(e.ticket.siteId), e));
   tickets.on('ticket', onTicket);
   tickets.on('event', onEvent);
-  await bus.subscribe(REPAIRS_COMMANDS_TOPIC, (body) => {
+  const onCommand = (siteId: string) => (body: unknown) => {
     const c = (body ?? {}) as Partial<DeskCommand>;
     const problem = commandProblem(c);
+    const answer = (reply: DeskReply) => void say(repliesTopic(c.replyTo!), reply);
     if (problem) {
       log.warn(`repairs command refused: ${problem}`);
-      if (typeof c.id === 'string' && typeof c.replyTo === 'string' && /^[\w.-]{1,64}$/.test(c.replyTo))
-        void say(repairsReplyTopic(c.replyTo), { id: c.id, ok: false, status: 400, message: problem } satisfies DeskReply);
+      if (typeof c.id === 'string' && typeof c.replyTo === 'string' && REPLY_TO.test(c.replyTo)) answer({ id: c.id, ok: false, status: 400, message: problem });
       return;
     }
     const cmd = c as DeskCommand;
-    let reply: DeskReply;
     try {
-      reply = { id: cmd.id, ok: true, ticket: tickets.act(cmd.ticketId, cmd.action, cmd.actor, cmd.note) };
+      // a command on one site's topic acts on that site's tickets only
+      const ticket = tickets.get(cmd.ticketId);
+      if (!ticket || ticket.siteId !== siteId) throw new TicketError(404, `no ticket ${cmd.ticketId} at site ${siteId}`);
+      answer({ id: cmd.id, ok: true, ticket: tickets.act(cmd.ticketId, cmd.action, cmd.actor, cmd.note) });
     } catch (err) {
-      reply = err instanceof TicketError ? { id: cmd.id, ok: false, status: err.status, message: err.message } : { id: cmd.id, ok: false, status: 500, message: describeError(err) };
+      answer(err instanceof TicketError ? { id: cmd.id, ok: false, status: err.status, message: err.message } : { id: cmd.id, ok: false, status: 500, message: describeError(err) });
     }
-    void say(repairsReplyTopic(cmd.replyTo), reply);
-  });
-  return () => {
+  };
+  for (const site of mine) await bus.subscribe(repairsCommandsTopic(site), onCommand(site));
+  return async () => {
     tickets.off('ticket', onTicket);
     tickets.off('event', onEvent);
+    for (const site of mine) await bus.unsubscribe(repairsCommandsTopic(site));
   };
 }

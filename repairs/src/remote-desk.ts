@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { REPAIRS_COMMANDS_TOPIC, REPAIRS_EVENTS_TOPIC, REPAIRS_TICKETS_TOPIC, repairsReplyTopic, type Ticket, type TicketAction, type TicketEvent } from '@campus/contract';
+import { repairsCommandsTopic, repairsEventsTopic, repairsTicketsTopic, repliesTopic, type Ticket, type TicketAction, type TicketEvent } from '@campus/contract';
 import { openDb, type Bus, type Db, type Log } from '@campus/runtime';
 import type { Campus } from '@campus/site';
 import type { DeskCommand, DeskReply, RepairsDesk, TicketWithAudit } from './desk.ts';
@@ -19,7 +19,7 @@ export interface RemoteDeskOptions {
   /** campus.db of the owning process */
   dbFile: string;
   campuses: readonly Campus[];
-  /** this dashboard's name on the bus (its replies come to campus-ops/repairs/replies/{replyTo}) */
+  /** this dashboard's name on the bus (its replies come to campus-ops/replies/{replyTo}) */
   replyTo: string;
   log: Log;
   /** how long an action waits for the owning process; default 10 s */
@@ -38,7 +38,7 @@ export class RemoteDesk extends EventEmitter<{ ticket: [Ticket]; event: [TicketE
   /** Subscribes to the owning process's replies and changes. */
   async start(): Promise<void> {
     const { bus } = this.opts;
-    await bus.subscribe(repairsReplyTopic(this.opts.replyTo), (body) => {
+    await bus.subscribe(repliesTopic(this.opts.replyTo), (body) => {
       const reply = body as DeskReply;
       const w = this.waiting.get(reply?.id);
       if (!w) return;
@@ -46,8 +46,10 @@ export class RemoteDesk extends EventEmitter<{ ticket: [Ticket]; event: [TicketE
       this.waiting.delete(reply.id);
       w.resolve(reply);
     });
-    await bus.subscribe(REPAIRS_TICKETS_TOPIC, (body) => this.emit('ticket', body as Ticket));
-    await bus.subscribe(REPAIRS_EVENTS_TOPIC, (body) => this.emit('event', body as TicketEvent));
+    for (const campus of this.opts.campuses) {
+      await bus.subscribe(repairsTicketsTopic(campus.site.id), (body) => this.emit('ticket', body as Ticket));
+      await bus.subscribe(repairsEventsTopic(campus.site.id), (body) => this.emit('event', body as TicketEvent));
+    }
   }
 
   /** The ticket store on the owning process's file, once that process has created it. */
@@ -68,6 +70,9 @@ export class RemoteDesk extends EventEmitter<{ ticket: [Ticket]; event: [TicketE
   }
 
   async act(ticketId: number, action: TicketAction, actor: string, note: string | undefined): Promise<Ticket> {
+    // the site's desk is in the process that reads the site
+    const siteId = this.get(ticketId)?.siteId;
+    if (!siteId) throw new TicketError(404, `no ticket ${ticketId}`);
     const id = randomUUID();
     const command: DeskCommand = { id, replyTo: this.opts.replyTo, ticketId, action, actor, ...(note === undefined ? {} : { note }) };
     const reply = await new Promise<DeskReply>((resolve, reject) => {
@@ -76,7 +81,7 @@ export class RemoteDesk extends EventEmitter<{ ticket: [Ticket]; event: [TicketE
         reject(new TicketError(503, 'the process that keeps the tickets (ingest) did not answer; try again in a moment'));
       }, this.opts.timeoutMs ?? 10_000);
       this.waiting.set(id, { resolve, timer });
-      this.opts.bus.publish(REPAIRS_COMMANDS_TOPIC, command).catch((err: unknown) => {
+      this.opts.bus.publish(repairsCommandsTopic(siteId), command).catch((err: unknown) => {
         clearTimeout(timer);
         this.waiting.delete(id);
         reject(new TicketError(503, `cannot reach the broker: ${(err as Error).message}`));

@@ -4,7 +4,8 @@
  * one MQTT connection under a service login; clean session, so a part that was down hears only what
  * is said from its start on (it reads the rest from the database).
  */
-import mqtt, { type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
+import { connectMqtt } from './mqtt-servers.ts';
 import { describeError } from './errors.ts';
 import type { Log } from './log.ts';
 import type { PartHealth, Service } from './service.ts';
@@ -14,6 +15,7 @@ export interface Bus {
   publish(topic: string, body: unknown, qos?: 0 | 1): Promise<void>;
   /** `onMessage` gets the parsed body; a message that is not JSON is dropped with a warning */
   subscribe(filter: string, onMessage: (body: unknown, topic: string) => void): Promise<void>;
+  unsubscribe(filter: string): Promise<void>;
 }
 
 export interface MqttBusOptions {
@@ -36,7 +38,7 @@ export class MqttBus implements Bus, Service {
 
   async start(): Promise<void> {
     const url = typeof this.opts.url === 'function' ? this.opts.url() : this.opts.url;
-    const client = mqtt.connect(url, {
+    const client = connectMqtt(url, {
       clientId: this.opts.clientId,
       username: this.opts.username,
       password: this.opts.password,
@@ -78,6 +80,11 @@ export class MqttBus implements Bus, Service {
   async subscribe(filter: string, onMessage: (body: unknown, topic: string) => void): Promise<void> {
     this.handlers.set(filter, onMessage);
     if (this.client?.connected) await this.client.subscribeAsync(filter, { qos: 1 });
+  }
+
+  async unsubscribe(filter: string): Promise<void> {
+    if (!this.handlers.delete(filter)) return;
+    if (this.client?.connected) await this.client.unsubscribeAsync(filter).catch(() => {});
   }
 
   /** resolves once connected and subscribed (tests, and a caller that must not miss the first message) */

@@ -22,12 +22,14 @@ import { RemoteDesk, type RepairsDesk } from '@campus/repairs';
 import { serveSites } from './site-desk.ts';
 import {
   dbPath,
+  openDb,
   loadOrCreateKey,
   MetricsRegistry,
   MetricsServer,
   MqttBus,
   SERVICE_USERS,
   SYSTEM_PARTS,
+  type Db,
   type Knobs,
   type Log,
   type PartHealth,
@@ -91,6 +93,11 @@ export function buildSystem(opts: SystemOptions): System {
     system.mqttUrl = () => `mqtt://${host.includes(':') ? `[${host}]` : host}:${broker.port}`;
   }
   const mqttUrl = () => system.mqttUrl();
+  // one connection to campus.db for what shares it in this process: detection's state, the repairs
+  // desk and the dashboard's competitions and report (the store keeps its own, for its write batches)
+  let campusDb: Db | undefined;
+  const sharedDb = (): Db => (campusDb?.open ? campusDb : (campusDb = openDb(dbPath(knobs.dataDir))));
+  const closeDb: Service = { name: 'campus-db', start: async () => {}, stop: async () => void (campusDb?.open && campusDb.close()) };
   // a fresh install gets three school weeks of classroom history (the simulator), so the competition board works at once
   const freshStore = !existsSync(dbPath(knobs.dataDir));
 
@@ -127,7 +134,16 @@ export function buildSystem(opts: SystemOptions): System {
       system.worker = worker;
       live = worker;
     } else {
-      const ingest = new IngestService({ ...ingestSettings(knobs), campuses, mqttUrl, log: log.child('ingest'), metrics, detection, ...opts.ingest });
+      const ingest = new IngestService({
+        ...ingestSettings(knobs),
+        campuses,
+        mqttUrl,
+        log: log.child('ingest'),
+        metrics,
+        detection,
+        campusDb: sharedDb,
+        ...opts.ingest,
+      });
       system.ingest = ingest;
       live = ingest;
     }
@@ -173,6 +189,8 @@ export function buildSystem(opts: SystemOptions): System {
       redisUrl: knobs.dashboardRedisUrl,
       tls: dashboardTls(knobs),
       dataDir: knobs.dataDir,
+      // in one process with ingest: the connection it shares; alone: one of its own (campus-db.ts)
+      ...(inProcess ? { db: sharedDb } : {}),
       health: () => health(system),
       metrics,
       log: log.child('dashboard'),
@@ -185,6 +203,9 @@ export function buildSystem(opts: SystemOptions): System {
     if (system.broker) services.push(metricsServer('broker', knobs.brokerMetricsPort, 'CAMPUS_BROKER_METRICS_PORT', knobs, system, log));
     if (system.ingest || system.worker) services.push(metricsServer('ingest', knobs.ingestMetricsPort, 'CAMPUS_INGEST_METRICS_PORT', knobs, system, log));
   }
+
+  // closed after everything that uses it (services stop in reverse)
+  if (system.ingest) services.unshift(closeDb);
 
   if (has('sim')) {
     const sim = new SimulatorService({

@@ -27,7 +27,7 @@ import { raise, clear } from '@campus/repairs';
 import { SpooledStore } from './spooled-store.ts';
 import { InfluxUnavailable } from '@campus/store';
 import { openReadingStore } from '@campus/store';
-import { dbPath } from '@campus/runtime';
+import { dbPath, type Db } from '@campus/runtime';
 import type { ReadingStore, StatusChange } from '@campus/store';
 import { MqttSubscriber } from './subscriber.ts';
 import { BoundReport } from './bound-report.ts';
@@ -74,6 +74,8 @@ export interface IngestOptions {
   maxDelayMs?: number;
   /** opens the reading store; the default is CAMPUS_STORE's backend in CAMPUS_DATA_DIR */
   openStore?: () => ReadingStore;
+  /** campus.db as the process shares it (the composition root's one connection for detection, repairs and the dashboard); default: one of its own, opened and closed with each start */
+  campusDb?: () => Db;
   /** detection timers (tests shorten them), and where ticket events go (the notifier) */
   detection?: Pick<DetectionOptions, 'tickMs' | 'saveMs' | 'now' | 'onTicketEvent'>;
 }
@@ -134,7 +136,7 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
     const store = (this.opts.openStore ?? (() => openStore(this.opts)))();
     this.store = store;
     const detection = new DetectionService({
-      db: dbPath(this.opts.dataDir),
+      db: this.opts.campusDb?.() ?? dbPath(this.opts.dataDir),
       campuses: this.opts.campuses,
       log: log.child('detect'),
       metrics,

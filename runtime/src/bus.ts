@@ -7,6 +7,7 @@
 import type { MqttClient } from 'mqtt';
 import { connectMqtt } from './mqtt-servers.ts';
 import { describeError } from './errors.ts';
+import { Throttled } from './throttled.ts';
 import type { Log } from './log.ts';
 import type { PartHealth, Service } from './service.ts';
 
@@ -49,7 +50,13 @@ export class MqttBus implements Bus, Service {
       queueQoSZero: false,
     });
     this.client = client;
-    client.on('error', (err) => this.opts.log.warn(`${this.name}: ${describeError(err)}`));
+    // a refused login or an unreachable broker repeats at every retry (each second): said once a minute
+    let last = '';
+    const errors = new Throttled((n) => this.opts.log.warn(`${this.name}: ${last}${n > 1 ? ` (${n} times since the last line; retrying every second)` : ''}`));
+    client.on('error', (err) => {
+      last = describeError(err);
+      errors.add(1);
+    });
     client.on('offline', () => this.opts.log.debug(`${this.name}: broker unreachable, retrying`));
     client.on('message', (topic, payload) => {
       const handler = [...this.handlers].find(([filter]) => matches(filter, topic))?.[1];

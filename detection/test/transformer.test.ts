@@ -89,6 +89,35 @@ describe('near capacity (planning)', () => {
     expect(notice).toMatchObject({ severity: 'info', trade: 'office', category: 'planning' });
     expect(notice!.ts).toBe(at('2026-11-26T00:00:00+08:00')); // when Wednesday, the third hot day, ended
   });
+
+  /** Hourly readings from Monday 2026-11-23 for `days` days, at 85 % at 11:00 on the days `hot` picks (40 % otherwise). */
+  const weeks = (days: number, hot: (day: number) => boolean) => {
+    const r = run();
+    const monday = at('2026-11-23T00:00:00+08:00');
+    for (let day = 0; day < days; day++) {
+      for (let h = 0; h < 24; h++) r.feed('tr-main', monday + day * 24 * HOUR + h * HOUR, phases(h === 11 && hot(day) ? 85 : 40));
+    }
+    return r;
+  };
+
+  it('clears once when the hot days leave the rolling week, and does not reopen from them', () => {
+    // hot Mon-Wed 11-23..25 only; before the fix: raise 11-26, clear 11-30, raise 12-01, clear 12-02, raise 12-03, clear 12-04
+    const r = weeks(13, (day) => day < 3);
+    expect(r.raised('transformer.near_capacity').map((f) => f.ts)).toEqual([at('2026-11-26T00:00:00+08:00')]);
+    // Monday 11-23 is in the week before Monday 11-30 (11-23..11-29), not in the one before 12-01
+    expect(r.cleared('transformer.near_capacity').map((f) => f.ts)).toEqual([at('2026-12-01T00:00:00+08:00')]);
+  });
+
+  it("one notice while the hot days go on across weekends, and a new hot day with two of the last week's keeps it", () => {
+    // every school day hot for three weeks, then cool: one notice, cleared when fewer than 3 hot days are left in the window
+    const r = weeks(26, (day) => day < 19);
+    expect(r.raised('transformer.near_capacity')).toHaveLength(1);
+    expect(r.cleared('transformer.near_capacity').map((f) => f.ts)).toEqual([at('2026-12-17T00:00:00+08:00')]); // the week before 12-17 (12-10..12-16) holds 12-10 and 12-11 only
+    // hot Tue-Thu 11-24..26, then Mon 11-30: the notice holds until only 11-26 and 11-30 are left (the week before 12-03)
+    const again = weeks(11, (day) => (day >= 1 && day <= 3) || day === 7);
+    expect(again.raised('transformer.near_capacity')).toHaveLength(1);
+    expect(again.cleared('transformer.near_capacity').map((f) => f.ts)).toEqual([at('2026-12-03T00:00:00+08:00')]);
+  });
 });
 
 describe('thresholds from the campus file', () => {

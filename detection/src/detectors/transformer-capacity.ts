@@ -1,6 +1,7 @@
 /**
  * Near capacity (planning, not a repair): the daily peak of the worst phase above `peakPct` of
- * rated on `days` school days of one week. The seed school added an 80 kVA unit for this reason.
+ * rated on `days` school days of a rolling week (the seven days before today). The seed school
+ * added an 80 kVA unit for this reason.
  */
 import { defineDetector } from '../detector.ts';
 import { clear, found, raise } from '@campus/repairs';
@@ -11,28 +12,28 @@ import { impossibleCurrent } from './transformer-sensor.ts';
 interface State {
   date: string | null;
   peak: number;
-  /** ISO week (Monday's date) -> school days over the threshold, with their peaks */
-  week: string | null;
+  /** school days of the rolling week whose peak was over the threshold, with their peaks */
   hotDays: [string, number][];
   raised: boolean;
 }
 
-/** Monday of the week of a YYYY-MM-DD date. */
-const mondayOf = (date: string): string => {
+/** The date `n` days before a YYYY-MM-DD date. */
+const daysBefore = (date: string, n: number): string => {
   const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
+  d.setUTCDate(d.getUTCDate() - n);
   return d.toISOString().slice(0, 10);
 };
 
 /**
- * Not the sustained-then-cleared helper's shape: a week's count of hot days passes a limit once
- * (one raise), and the notice clears when a new week starts.
+ * Not the sustained-then-cleared helper's shape: each day that ends is booked, the hot days older
+ * than a week are forgotten, and the notice is open while the week holds `days` of them (one raise,
+ * one clear when too few are left: the days it cleared on are gone, so they cannot reopen it).
  */
 export const transformerCapacity = defineDetector({
   key: 'transformer.near_capacity',
   kinds: ['transformer'],
   params: { peakPct: 80, days: 3 },
-  init: (): State => ({ date: null, peak: 0, week: null, hotDays: [], raised: false }),
+  init: (): State => ({ date: null, peak: 0, hotDays: [], raised: false }),
 
   onReading(state, obs, ctx) {
     const { params: p, device, calendar } = ctx;
@@ -44,14 +45,13 @@ export const transformerCapacity = defineDetector({
     const date = calendar.local(ts).date;
     if (state.date === date) return found({ ...state, peak: Math.max(state.peak, load) });
 
-    // a new day: book the one that ended
-    const s: State = { ...state, date, peak: load };
-    if (state.date && calendar.isSchoolDay(state.date) && state.peak > p.peakPct) {
-      const week = mondayOf(state.date);
-      s.hotDays = s.week === week ? [...s.hotDays, [state.date, state.peak]] : [[state.date, state.peak]];
-      s.week = week;
-    }
-    if (s.hotDays.length >= p.days && !s.raised) {
+    // a new day: book the one that ended, and keep the hot days of the seven days before today
+    const booked: [string, number][] =
+      state.date && calendar.isSchoolDay(state.date) && state.peak > p.peakPct ? [...state.hotDays, [state.date, state.peak]] : state.hotDays;
+    const weekAgo = daysBefore(date, 7);
+    const s: State = { ...state, date, peak: load, hotDays: booked.filter(([d]) => d >= weekAgo && d < date) };
+    const holds = s.hotDays.length >= p.days;
+    if (holds && !s.raised) {
       s.raised = true;
       return found(
         s,
@@ -60,14 +60,14 @@ export const transformerCapacity = defineDetector({
           trade: 'office',
           category: 'planning',
           title: '变压器容量接近上限（规划提示）',
-          summary: `本周 ${s.hotDays.length} 个上课日最大相负载超过 ${p.peakPct}%（${s.hotDays.map(([d, v]) => `${d.slice(5)} ${fmt(v, 0)}%`).join('，')}）：请评估增容或负荷调整`,
+          summary: `近 7 天 ${s.hotDays.length} 个上课日最大相负载超过 ${p.peakPct}%（${s.hotDays.map(([d, v]) => `${d.slice(5)} ${fmt(v, 0)}%`).join('，')}）：请评估增容或负荷调整`,
           details: { days: s.hotDays },
         }),
       );
     }
-    if (s.raised && s.week !== mondayOf(date)) {
+    if (!holds && s.raised) {
       s.raised = false;
-      return found(s, clear(this.key, device.id, ts, '新的一周，负载峰值未再超过限值'));
+      return found(s, clear(this.key, device.id, ts, `近 7 天超过 ${p.peakPct}% 的上课日不足 ${p.days} 天`));
     }
     return found(s);
   },

@@ -9,5 +9,6 @@ export * from './external.ts';
 export * from './labels.ts';
 export * from './transformer-load.ts';
 export * from './register-use.ts';
+export * from './register-limits.ts';
 export * from './formats/index.ts';
 export * from './ops.ts';

@@ -97,8 +97,13 @@ export function registerDrop(from: number, to: number, registerMax: number): { e
 const most = (limits: RegisterLimits | undefined, spanMs: number): number =>
   limits ? (limits.maxPerHour * Math.max(spanMs, MIN_SPAN_MS)) / HOUR_MS : Number.POSITIVE_INFINITY;
 
-/** One reading of a register after `prev`: the use it adds, and what happened (rollover, replacement, fault). */
-export function stepRegister(prev: RegisterState, raw: number, ts: number, registerMax: number, limits?: RegisterLimits): RegisterStep {
+/**
+ * One reading of a register after `prev`: the use it adds, and what happened (rollover, replacement, fault).
+ * `spanMs` is how long the step may have taken when that is not `ts` since the last reading (a
+ * reading inside a rollup bucket has no time of its own): jumps and a new meter's first reading are
+ * judged over it.
+ */
+export function stepRegister(prev: RegisterState, raw: number, ts: number, registerMax: number, limits?: RegisterLimits, spanMs?: number): RegisterStep {
   // the register shows up to registerMax and its decimals, then wraps to 0 (registerMax + 1 is 0 again)
   if (!(raw < registerMax + 1)) {
     return { state: prev, delta: 0, intervalMs: null, event: null, fault: { raw, reference: prev.lastRaw, reason: 'beyond_register' } };
@@ -108,6 +113,7 @@ export function stepRegister(prev: RegisterState, raw: number, ts: number, regis
   }
   if (ts <= prev.lastTs) return { state: prev, delta: 0, intervalMs: null, event: null }; // old or duplicate reading
   const intervalMs = ts - prev.lastTs;
+  const judgedMs = Math.max(intervalMs, spanMs ?? 0);
   let delta = raw - prev.lastRaw;
   let event: RegisterStep['event'] = null;
   const state = { ...prev, suspect: null };
@@ -119,7 +125,7 @@ export function stepRegister(prev: RegisterState, raw: number, ts: number, regis
       state.rollovers++;
     } else if (drop.event === 'replacement') {
       // a new meter starts near zero: count what it has registered so far, if it could have since the last reading
-      const couldPass = limits ? ((limits.ratedPerHour ?? limits.maxPerHour) * intervalMs) / HOUR_MS : Number.POSITIVE_INFINITY;
+      const couldPass = limits ? ((limits.ratedPerHour ?? limits.maxPerHour) * judgedMs) / HOUR_MS : Number.POSITIVE_INFINITY;
       delta = raw <= couldPass ? raw : 0;
       event = 'replacement';
       state.replacements++;
@@ -128,7 +134,7 @@ export function stepRegister(prev: RegisterState, raw: number, ts: number, regis
       return { state: { ...state, lastTs: ts }, delta: 0, intervalMs, event: null };
     }
   }
-  if (delta > most(limits, intervalMs)) return implausible(prev, raw, ts, delta, intervalMs, limits!);
+  if (delta > most(limits, judgedMs)) return implausible(prev, raw, ts, delta, intervalMs, judgedMs, limits!);
   state.volume += delta;
   if (delta > 0) state.movedAt = ts;
   state.lastRaw = raw;
@@ -137,7 +143,7 @@ export function stepRegister(prev: RegisterState, raw: number, ts: number, regis
 }
 
 /** A jump no meter makes: held as a suspect, and taken as the new level once CONFIRM readings in a row agree with it. */
-function implausible(prev: RegisterState, raw: number, ts: number, delta: number, intervalMs: number, limits: RegisterLimits): RegisterStep {
+function implausible(prev: RegisterState, raw: number, ts: number, delta: number, intervalMs: number, judgedMs: number, limits: RegisterLimits): RegisterStep {
   const s = prev.suspect;
   const agrees = s && ts > s.ts && raw >= s.raw - 1e-9 && raw - s.raw <= most(limits, ts - s.ts);
   const suspect = { raw, ts, count: agrees ? s.count + 1 : 1 };
@@ -155,7 +161,7 @@ function implausible(prev: RegisterState, raw: number, ts: number, delta: number
     delta: 0,
     intervalMs: null,
     event: null,
-    fault: { raw, reference: prev.lastRaw, perHour: (delta / intervalMs) * HOUR_MS, reason: 'jump' },
+    fault: { raw, reference: prev.lastRaw, perHour: (delta / judgedMs) * HOUR_MS, reason: 'jump' },
   };
 }
 
@@ -234,8 +240,9 @@ export function registerUse(
     const into = stepRegister(state, row.first, bucket, registerMax, limits);
     const steps = [into];
     state = into.state;
+    // the readings within the bucket have no times of their own: each step is judged over the whole bucket
     for (const [raw, ts] of withinBucket(row, bucket, bucketEnd, registerMax)) {
-      const step = stepRegister(state, raw, ts, registerMax, limits);
+      const step = stepRegister(state, raw, ts, registerMax, limits, bucketEnd + 1 - bucket);
       steps.push(step);
       state = step.state;
     }

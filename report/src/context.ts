@@ -1,6 +1,6 @@
 /** What every section of the report works from: the campus, the period, and the rollups. */
 import { HOUR_MS } from '@campus/store';
-import { REGISTER_LOOKBACK_DAYS, registerMaxOf } from '@campus/contract';
+import { deviceRegisterLimits, REGISTER_LOOKBACK_DAYS, registerMaxOf, type RegisterUseOptions } from '@campus/contract';
 import type { Campus, DeviceConfig } from '@campus/site';
 import { addDays, datesFrom } from './format.ts';
 import type { DateRange, ReportPeriod } from './period.ts';
@@ -23,6 +23,8 @@ export const REGISTER_FIELD: Readonly<Record<Resource, string>> = { electricity:
 export const UNIT: Readonly<Record<Resource, string>> = { electricity: 'kWh', water: 'm³' };
 
 const registerMax = (d: DeviceConfig) => registerMaxOf(d);
+/** how fast the device's register can move (the site's register.fault thresholds applied): a faster jump is no use, as on the competition board and for detection */
+const limitsOf = (campus: Campus, d: DeviceConfig): RegisterUseOptions => ({ limits: deviceRegisterLimits(d, campus.detection) });
 
 /** Local midnights of the dates of a range. */
 export const dayBuckets = (campus: Campus, r: Pick<DateRange, 'from' | 'to'>): number[] => datesFrom(r.from, r.to).map((d) => campus.calendar.startOfDay(d));
@@ -35,7 +37,7 @@ export function dailyFieldRows(ctx: ReportContext, device: DeviceConfig, field: 
 
 /** A register's use per local day of a range (daily rollups). */
 export async function dailyRegisterUse(ctx: ReportContext, device: DeviceConfig, field: string, r: Pick<DateRange, 'from' | 'to'>): Promise<RegisterUse> {
-  return registerUse(await dailyFieldRows(ctx, device, field, r), dayBuckets(ctx.campus, r), registerMax(device));
+  return registerUse(await dailyFieldRows(ctx, device, field, r), dayBuckets(ctx.campus, r), registerMax(device), limitsOf(ctx.campus, device));
 }
 
 /** A register's use per hour of the report's period (hourly rollups). */
@@ -44,7 +46,7 @@ export async function hourlyRegisterUse(ctx: ReportContext, device: DeviceConfig
   const rows = await ctx.reader.read('1h', device.id, fromTs - LOOKBACK_DAYS * 24 * HOUR_MS, toTs, [field]);
   const hours: number[] = [];
   for (let h = fromTs; h < toTs; h += HOUR_MS) hours.push(h);
-  return registerUse(rows, hours, registerMax(device));
+  return registerUse(rows, hours, registerMax(device), limitsOf(ctx.campus, device));
 }
 
 /** Hourly rollup rows of some fields of a device over [from, to). */

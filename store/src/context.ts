@@ -1,5 +1,9 @@
-/** The store's view of the campus files: device tags, and local days by each site's calendar (live: adopted devices included). */
-import { registerMaxOf } from '@campus/contract';
+/**
+ * The store's view of the campus files: device tags, each register's digits and limits (the
+ * register.fault thresholds with the site's overrides: detection.defaults, the device's profile, its
+ * own), and local days by each site's calendar (live: adopted devices included).
+ */
+import { deviceRegisterLimits, registerMaxOf } from '@campus/contract';
 import type { Campus } from '@campus/site';
 import type { StoreContext } from './records.ts';
 
@@ -17,7 +21,14 @@ export function storeContext(campuses: readonly Campus[]): StoreContext {
       const found = find(id);
       if (!found) return undefined;
       const { campus, d } = found;
-      return { siteId: campus.site.id, kind: d.kind, building: d.location.building, registerMax: registerMaxOf(d), ...(d.class ? { classId: d.class } : {}) };
+      return {
+        siteId: campus.site.id,
+        kind: d.kind,
+        building: d.location.building,
+        registerMax: registerMaxOf(d),
+        registerLimits: deviceRegisterLimits(d, campus.detection),
+        ...(d.class ? { classId: d.class } : {}),
+      };
     },
     localDate(id, ts) {
       const cal = calendar(id);

@@ -8,7 +8,7 @@
  * Rollups (hourly, and daily by the site's local day) are recomputed from raw readings for every
  * hour a write touched, so a redelivered or replayed reading can never count twice.
  */
-import type { DeviceKind, ExternalFormat, Reading, TelemetryValues } from '@campus/contract';
+import type { DeviceKind, ExternalFormat, Reading, RegisterLimits, TelemetryValues } from '@campus/contract';
 
 export interface StatusChange {
   deviceId: string;
@@ -105,7 +105,19 @@ export interface DailyUse {
 /** What a store needs to know about the devices: tags, and where local days start. */
 export interface StoreContext {
   /** undefined for a device no campus file knows */
-  device(deviceId: string): { siteId: string; kind: DeviceKind; building: string; classId?: string; registerMax?: number } | undefined;
+  device(
+    deviceId: string,
+  ):
+    | {
+        siteId: string;
+        kind: DeviceKind;
+        building: string;
+        classId?: string;
+        registerMax?: number;
+        /** how fast its register can move (the contract's deviceRegisterLimits, the site's register.fault overrides applied): a faster jump is no use */
+        registerLimits?: RegisterLimits;
+      }
+    | undefined;
   /** the start of the local day containing ts, at the device's site (epoch ms) */
   dayStart(deviceId: string, ts: number): number;
   /** the local date (YYYY-MM-DD) of ts at the device's site */

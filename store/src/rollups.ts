@@ -225,9 +225,10 @@ export async function seriesFromRollups(backend: RollupBackend, q: SeriesQuery):
 /**
  * Use per device and local day of a cumulative register, from daily rollups, by the contract's one
  * rule for a register over any span (registerUse: rollover at the device's digits, a meter
- * replaced mid-day, jitter), the one the report's energy tables follow: a day's use runs from the
- * last reading before it, read REGISTER_LOOKBACK_DAYS back. Days with readings are listed; a silent
- * day only when it holds a share of the catch-up after its silence (`readings: 0, estimated`).
+ * replaced mid-day, jitter, a jump beyond the device's register limits counted as no use), the
+ * one the report's energy tables follow: a day's use runs from the last reading before it, read
+ * REGISTER_LOOKBACK_DAYS back. Days with readings are listed; a silent day only when it holds a
+ * share of the catch-up after its silence (`readings: 0, estimated`).
  */
 export async function dailyUseFromRollups(backend: RollupBackend, ctx: StoreContext, q: DailyUseQuery): Promise<DailyUse[]> {
   if (!q.deviceIds.length) return [];
@@ -245,7 +246,9 @@ export async function dailyUseFromRollups(backend: RollupBackend, ctx: StoreCont
     const days: number[] = [];
     for (let d = ctx.dayStart(deviceId, q.from); d < q.to; d = nextDay(ctx, deviceId, d)) if (d >= q.from) days.push(d);
     const readings = new Map(rows.map((r) => [r.bucket, r.n]));
-    const use = registerUse(rows, days, ctx.device(deviceId)?.registerMax, { bucketMs: 24 * HOUR_MS });
+    const device = ctx.device(deviceId);
+    // a jump beyond the register's limits is no use (a register fault, as detection calls it)
+    const use = registerUse(rows, days, device?.registerMax, { bucketMs: 24 * HOUR_MS, limits: device?.registerLimits });
     return use.buckets
       .filter((b) => !b.missing || b.estimated)
       .map((b) => ({

@@ -3,7 +3,7 @@
  * `open(context)` gives a fresh, empty store.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { DeviceKind, Reading } from '@campus/contract';
+import { deviceRegisterLimits, type DeviceKind, type Reading } from '@campus/contract';
 import type { Batch, ReadingStore, StoreContext } from '@campus/store';
 
 export const T0 = Date.parse('2026-11-23T08:00:00+08:00');
@@ -15,11 +15,18 @@ const KINDS: Record<string, DeviceKind> = { 'em-1': 'electric_meter', 'em-2': 'e
 /** The registers' digits (8, decimals aside: the campus file's default registerMaxKWh). */
 const REGISTER_MAX = 99_999_999;
 
-/** Two electricity meters, a transformer and a fridge at a site on UTC+8. */
+/** Two electricity meters, a transformer and a fridge at a site on UTC+8; the registers' limits as a campus file without ratings gives them (5000 kW). */
 export const TEST_CONTEXT: StoreContext = {
   device: (id) =>
     KINDS[id]
-      ? { siteId: 'dongnan', kind: KINDS[id]!, building: 'main', registerMax: REGISTER_MAX, ...(id === 'em-1' ? { classId: 'g1c1' } : {}) }
+      ? {
+          siteId: 'dongnan',
+          kind: KINDS[id]!,
+          building: 'main',
+          registerMax: REGISTER_MAX,
+          registerLimits: deviceRegisterLimits({ kind: KINDS[id]!, ratedKVA: KINDS[id] === 'transformer' ? 315 : undefined }),
+          ...(id === 'em-1' ? { classId: 'g1c1' } : {}),
+        }
       : undefined,
   dayStart: (_id, ts) => Math.floor((ts + OFFSET) / 86_400_000) * 86_400_000 - OFFSET,
   localDate: (_id, ts) => new Date(ts + OFFSET).toISOString().slice(0, 10),
@@ -166,6 +173,25 @@ export function describeStore(name: string, open: (context: StoreContext) => Rea
         { deviceId: 'em-2', date: date(2), use: 25, readings: 0, estimated: true },
         { deviceId: 'em-2', date: date(3), use: 25 + 46, readings: 24, estimated: true },
       ]);
+    });
+
+    it("daily use: a classroom meter's register jumping within its digits and back is no use", async () => {
+      store = await open(TEST_CONTEXT);
+      const start = TEST_CONTEXT.dayStart('em-1', T0);
+      // em-1: +1 kWh an hour from 100 for three days; the first day's last reading is a corrupted 9,000,000 (within 8 digits)
+      const readings = Array.from({ length: 3 * 24 }, (_, i) => reading('em-1', start + i * H + 30 * 60_000, { totalKWh: i === 23 ? 9_000_000 : 100 + i }, i));
+      await store.write(batch({ readings }));
+      await store.rollUp();
+      const days = await store.dailyUse({ deviceIds: ['em-1'], path: '$.totalKWh', from: start, to: start + 3 * 86_400_000 });
+      const date = (d: number) => TEST_CONTEXT.localDate('em-1', start + d * 86_400_000);
+      expect(days).toEqual([
+        // a day's rollup keeps no reading before the jump: the day counts nothing, never 9,000,000 - 100
+        { deviceId: 'em-1', date: date(0), use: 0, readings: 24 },
+        // from the last plausible reference (100) to 124, then 23 more: what the meter registered over both days
+        { deviceId: 'em-1', date: date(1), use: 24 + 23, readings: 24 },
+        { deviceId: 'em-1', date: date(2), use: 24, readings: 24 },
+      ]);
+      expect(days.reduce((s, d) => s + d.use, 0)).toBe(71);
     });
 
     it('rolls up phases and booleans (a boolean as the share of readings where it was true)', async () => {

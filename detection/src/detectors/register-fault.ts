@@ -7,35 +7,23 @@
  * the meter, its collector or its link, and clears it when the register reads plausibly again.
  *
  * The ceiling: `ratedFactor` x the rated flow (water, `ratedFlowM3h`) or load (`ratedKW`,
- * a transformer's `ratedKVA`), else `maxM3h` / `maxKW` (what no school meter passes).
+ * a transformer's `ratedKVA`), else `maxM3h` / `maxKW` (what no school meter passes): the
+ * contract's registerLimits (register-limits.ts), so the store's daily use and the report count
+ * no use for the jumps this detector calls faults.
  */
-import type { DeviceConfig } from '@campus/site';
+import { REGISTER_FAULT_DEFAULTS, REGISTER_FAULT_KEY } from '@campus/contract';
 import { defineDetector } from '../detector.ts';
 import { clear, found, raise } from '@campus/repairs';
 import { fmt, TRADE_OF_KIND } from '../helpers.ts';
 import { initSustained, sustain, type Sustained } from '../sustained.ts';
-import type { RegisterLimits } from './register.ts';
 
-/** How fast this device's register can move (m³/h or kW), from its rating and the thresholds. */
-export function registerLimits(device: DeviceConfig, p: { ratedFactor: number; maxM3h: number; maxKW: number }): RegisterLimits | undefined {
-  const limits = (rated: number | undefined, ceiling: number): RegisterLimits =>
-    rated === undefined ? { maxPerHour: ceiling } : { maxPerHour: rated * p.ratedFactor, ratedPerHour: rated };
-  switch (device.kind) {
-    case 'water_meter':
-      return limits(device.ratedFlowM3h, p.maxM3h);
-    case 'electric_meter':
-      return limits(device.ratedKW, p.maxKW);
-    case 'transformer':
-      return limits(device.ratedKVA, p.maxKW);
-    default:
-      return undefined;
-  }
-}
+/** How fast a device's register can move (m³/h or kW), from its rating and the thresholds: the contract's rule, the one the store and the report follow. */
+export { registerLimits } from '@campus/contract';
 
 export const registerFault = defineDetector({
-  key: 'register.fault',
+  key: REGISTER_FAULT_KEY,
   kinds: ['water_meter', 'electric_meter', 'transformer'],
-  params: { ratedFactor: 10, maxM3h: 2000, maxKW: 5000 },
+  params: { ...REGISTER_FAULT_DEFAULTS },
   init: (): Sustained => initSustained(),
 
   onReading(state, obs, ctx) {

@@ -5,27 +5,11 @@
  * one whose meter was silent for a day, and one whose register wrapped past its digits, and both
  * give what the meters registered.
  */
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Reading } from '@campus/contract';
-import { SqliteReadingStore, storeContext } from '@campus/store';
+import { describe, expect, it } from 'vitest';
 import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
-import { tempDir } from '@campus/testkit';
-import { resolvePeriod, scoreCompetition } from '@campus/report';
-import { resourceFigures } from '../src/energy.ts';
-import { RollupReader } from '../src/rollup-reader.ts';
+import { classMeters, FROM, STEP } from './class-meters.ts';
 
 const campus = loadCampus(DEMO_CAMPUS_FILE);
-const dir = tempDir();
-const store = new SqliteReadingStore(join(dir.path, 'c.db'), { context: storeContext([campus]) });
-afterAll(() => {
-  store.close();
-  dir.remove();
-});
-
-const STEP = 15 * 60_000;
-const FROM = Date.parse('2026-11-01T00:07:00+08:00');
-const TO = Date.parse('2026-11-28T00:00:00+08:00');
 const REPLACED = Date.parse('2026-11-18T10:07:00+08:00');
 const SILENT = [Date.parse('2026-11-18T00:00:00+08:00'), Date.parse('2026-11-19T00:00:00+08:00')] as const;
 /** the campus file's default registerMaxKWh: 8 digits */
@@ -40,29 +24,13 @@ const silent = (k: number, ts: number) => (ts >= SILENT[0] && ts < SILENT[1] ? u
 /** the same register, wrapping at its digits */
 const wrapping = (k: number) => (MAX + 1 - 0.5 * BEFORE_WRAP + 0.5 * k) % (MAX + 1);
 
-beforeAll(async () => {
-  const readings: Reading[] = [];
-  for (let k = 0, ts = FROM; ts < TO; k++, ts += STEP) {
-    for (const [deviceId, value] of [
-      ['em-g1c1', replaced(k, ts)],
-      ['em-g1c2', silent(k, ts)],
-      ['em-g1c3', wrapping(k)],
-    ] as const) {
-      if (value !== undefined) readings.push({ siteId: 'dongnan', deviceId, kind: 'electric_meter', ts, seq: k, receivedAt: ts, values: { totalKWh: value } });
-    }
-  }
-  await store.write({ readings, statuses: [], deadLetters: [] });
-  while ((await store.rollUp(5000)).pending > 0);
-});
+const meters = classMeters(campus, { 'em-g1c1': replaced, 'em-g1c2': silent, 'em-g1c3': wrapping });
 
 describe('a class meter replaced mid-term: the competition and the energy table agree', () => {
   it('the same kWh per class, per day and over the week, and what the meters registered', async () => {
-    const now = Date.parse('2026-11-28T09:00:00+08:00');
     const week = { from: '2026-11-16', to: '2026-11-20' };
-    const competition = await scoreCompetition(campus, store, { resource: 'electricity', period: 'custom', today: week.to, custom: week, now });
+    const { competition, energy } = await meters.week(week);
     expect(competition.window.days).toEqual(['2026-11-16', '2026-11-17', '2026-11-18', '2026-11-19', '2026-11-20']);
-    const period = resolvePeriod(campus, { ...week, now });
-    const energy = await resourceFigures({ campus, period, reader: new RollupReader(store), now }, 'electricity');
 
     // 96 readings a day, 0.5 kWh each from the reading before; the new meter's first reading counts its 0.2
     const registered: Record<string, number> = { g1c1: 479 * 0.5 + 0.2, g1c2: 480 * 0.5, g1c3: 480 * 0.5 };

@@ -6,28 +6,12 @@
  * detection.defaults). Board and table give the same days, and what the meters registered.
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Reading } from '@campus/contract';
-import { SqliteReadingStore, storeContext } from '@campus/store';
+import { describe, expect, it } from 'vitest';
 import { DEMO_CAMPUS_FILE, parseCampus } from '@campus/site';
-import { tempDir } from '@campus/testkit';
-import { resolvePeriod, scoreCompetition } from '@campus/report';
-import { resourceFigures } from '../src/energy.ts';
-import { RollupReader } from '../src/rollup-reader.ts';
+import { classMeters, STEP } from './class-meters.ts';
 
 /** the demo campus, with the site's register.fault ceiling for meters without a rated load at 50 kW (5000 by default) */
 const campus = parseCampus(`${readFileSync(DEMO_CAMPUS_FILE, 'utf8')}\ndetection:\n  defaults:\n    register.fault: { maxKW: 50 }\n`);
-const dir = tempDir();
-const store = new SqliteReadingStore(join(dir.path, 'c.db'), { context: storeContext([campus]) });
-afterAll(() => {
-  store.close();
-  dir.remove();
-});
-
-const STEP = 15 * 60_000;
-const FROM = Date.parse('2026-11-01T00:07:00+08:00');
-const TO = Date.parse('2026-11-28T00:00:00+08:00');
 /** the last reading of 17 November */
 const JUMP = Date.parse('2026-11-17T23:52:00+08:00');
 
@@ -36,29 +20,12 @@ const corrupted = (k: number, ts: number) => (ts === JUMP ? 9_000_000 : 100 + 0.
 /** from 2000; 3000 kWh more once: 125 kW over the day, beyond the site's 50 kW, within the default 5000 */
 const overSite = (k: number, ts: number) => 2000 + 0.5 * k + (ts === JUMP ? 3000 : 0);
 
-beforeAll(async () => {
-  const readings: Reading[] = [];
-  for (let k = 0, ts = FROM; ts < TO; k++, ts += STEP) {
-    for (const [deviceId, value] of [
-      ['em-g1c1', corrupted(k, ts)],
-      ['em-g1c2', overSite(k, ts)],
-    ] as const) {
-      readings.push({ siteId: 'dongnan', deviceId, kind: 'electric_meter', ts, seq: k, receivedAt: ts, values: { totalKWh: value } });
-    }
-  }
-  await store.write({ readings, statuses: [], deadLetters: [] });
-  while ((await store.rollUp(5000)).pending > 0);
-});
+const meters = classMeters(campus, { 'em-g1c1': corrupted, 'em-g1c2': overSite });
 
 describe('a register jump within its digits: no use on the board nor in the energy table', () => {
   it('the same kWh per class and per day, and what the meters registered', async () => {
-    expect(readings17(JUMP)).toBe(true);
-    const now = Date.parse('2026-11-28T09:00:00+08:00');
-    const week = { from: '2026-11-16', to: '2026-11-20' };
-    const competition = await scoreCompetition(campus, store, { resource: 'electricity', period: 'custom', today: week.to, custom: week, now });
-    const period = resolvePeriod(campus, { ...week, now });
-    const energy = await resourceFigures({ campus, period, reader: new RollupReader(store), now }, 'electricity');
-
+    expect(lastOfItsDay(JUMP)).toBe(true);
+    const { competition, energy } = await meters.week({ from: '2026-11-16', to: '2026-11-20' });
     // 96 readings a day of 0.5 kWh each: 48 a day, the corrupted reading counted as nothing
     for (const classId of ['g1c1', 'g1c2']) {
       const board = competition.classes.find((c) => c.classId === classId)!;
@@ -66,7 +33,7 @@ describe('a register jump within its digits: no use on the board nor in the ener
       expect(board.actualUse, classId).toBeCloseTo(5 * 48, 6);
       expect(table.use.current, classId).toBeCloseTo(5 * 48, 6);
       const meter = energy.meters.get(board.deviceId)!;
-      const days = board.daily.filter((d) => d.date >= week.from);
+      const days = board.daily.filter((d) => d.date >= '2026-11-16');
       expect(days.map((d) => d.use)).toEqual(meter.buckets.map((b) => b.use));
       // the day's rollup keeps no reading before the jump: its use moves to the next day, the two add up to two days'
       const use = (date: string) => days.find((d) => d.date === date)!.use;
@@ -77,6 +44,6 @@ describe('a register jump within its digits: no use on the board nor in the ener
 });
 
 /** the jump is the last reading of its local day (a jump inside a day is walked over by the day's first -> last) */
-function readings17(ts: number): boolean {
+function lastOfItsDay(ts: number): boolean {
   return campus.calendar.local(ts).date === '2026-11-17' && campus.calendar.local(ts + STEP).date === '2026-11-18';
 }

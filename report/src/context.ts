@@ -24,7 +24,8 @@ export const UNIT: Readonly<Record<Resource, string>> = { electricity: 'kWh', wa
 
 const registerMax = (d: DeviceConfig) => registerMaxOf(d);
 /** how fast the device's register can move (the site's register.fault thresholds applied): a faster jump is no use, as on the competition board and for detection */
-const limitsOf = (campus: Campus, d: DeviceConfig): RegisterUseOptions => ({ limits: deviceRegisterLimits(d, campus.detection) });
+/** the register's implausible-jump limits, with the site's overrides (what detection calls a register fault counts as no use) */
+export const limitsOf = (campus: Campus, d: DeviceConfig): RegisterUseOptions => ({ limits: deviceRegisterLimits(d, campus.detection) });
 
 /** Local midnights of the dates of a range. */
 export const dayBuckets = (campus: Campus, r: Pick<DateRange, 'from' | 'to'>): number[] => datesFrom(r.from, r.to).map((d) => campus.calendar.startOfDay(d));

@@ -9,8 +9,9 @@
  *   day in the 14 days before, added up.
  */
 import type { TicketRecord } from '@campus/repairs';
+import { registerMaxOf } from '@campus/contract';
 import { HOUR_MS } from '@campus/store';
-import { hourlyRows, type ReportContext } from './context.ts';
+import { hourlyRows, limitsOf, type ReportContext } from './context.ts';
 import { DAY_MS, median } from './format.ts';
 import { conditionLabel } from './labels.ts';
 import { registerUse } from './register-use.ts';
@@ -92,7 +93,7 @@ export async function leakFigures(ctx: ReportContext, tickets: readonly TicketRe
       const to = Math.ceil(leak.endedAt / HOUR_MS) * HOUR_MS;
       const hours: number[] = [];
       for (let h = from; h < to; h += HOUR_MS) hours.push(h);
-      const uses = registerUse(await hourlyRows(ctx, device, ['totalM3'], from - DAY_MS, to), hours, device.registerMaxM3).buckets.filter((b) => !b.missing);
+      const uses = registerUse(await hourlyRows(ctx, device, ['totalM3'], from - DAY_MS, to), hours, registerMaxOf(device), limitsOf(campus, device)).buckets.filter((b) => !b.missing);
       const hourOfDay = (ts: number) => Math.floor(campus.calendar.local(ts).minuteOfDay / 60);
       const startHour = Math.floor(leak.openedAt / HOUR_MS) * HOUR_MS;
       const before = uses.filter((u) => u.bucket < startHour);

@@ -143,6 +143,9 @@ describe.each(PAGE_ORIGINS)('at the %s origin', (origin) => {
       );
       expect(await page.locator('#d-audit').textContent()).toContain('李师傅 · resolved: 更换了漏水的阀门');
       expect(await page.locator('#d-actions button').allTextContents()).toEqual(['Reopen']);
+      // the meter's alarm has an English summary: built from the ticket's flags, not the server's Chinese
+      expect(await page.textContent('#d-summary')).toBe("The meter's own alarm status: LEAK");
+      expect(await chineseLeft(page, { within: '#d-summary', server: false })).toEqual([]);
       expect(await chineseLeft(page)).toEqual([]);
       expect(watch.problems).toEqual([]);
       await page.close();

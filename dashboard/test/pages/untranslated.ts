@@ -4,17 +4,20 @@
  * a message shown later). Exempt are the parts a page marks as not its own words: data-user
  * (names from the campus file, what staff wrote), data-server (what the server wrote, e.g. a
  * ticket's summary) and an element that says it is Chinese (lang="zh-CN", e.g. the switch back to
- * 中文). `names` are campus names that may stand in the document title (the site's).
+ * 中文). `names` are campus names that may stand in the document title (the site's). `server: false`
+ * takes data-server out of the exemption, for a part the page should have put in English itself
+ * (a ticket's summary it has a template for).
  */
 import type { Page } from 'playwright-core';
 
-export async function chineseLeft(page: Page, { within = 'html', names = [] as string[] } = {}): Promise<string[]> {
+export async function chineseLeft(page: Page, { within = 'html', names = [] as string[], server = true } = {}): Promise<string[]> {
   return page.evaluate(
-    ([selector, allowed]) => {
+    ([selector, allowed, serverExempt]) => {
       const doc = (globalThis as unknown as { document: DocumentLike }).document;
       // CJK ideographs, CJK punctuation (。、「」) and full-width forms (（）：，)
       const cjk = /[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]/;
-      const exempt = (e: ElementLike | null) => Boolean(e?.closest('[data-user], [data-server], [lang^="zh"], script, style'));
+      const exempt = (e: ElementLike | null) =>
+        Boolean(e?.closest(`[data-user], ${serverExempt ? '[data-server], ' : ''}[lang^="zh"], script, style`));
       const found: string[] = [];
       let title = doc.title;
       for (const n of allowed) title = title.split(n).join('');
@@ -44,6 +47,6 @@ export async function chineseLeft(page: Page, { within = 'html', names = [] as s
         createTreeWalker(root: ElementLike, what: number): { nextNode(): { nodeValue: string | null; parentElement: ElementLike | null } | null };
       }
     },
-    [within, names] as const,
+    [within, names, server] as const,
   );
 }

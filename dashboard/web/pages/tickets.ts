@@ -4,8 +4,9 @@ import type { Chart as ChartInstance } from 'chart.js';
 import { TICKET_TRANSITIONS, type Ticket, type TicketAction, type TicketAuditEntry, type TicketStatus } from '@campus/contract/browser';
 import type { Device, Viewer } from '../api-types.ts';
 import { api, byId, el, errorText, live, logout, place, session, severityLabel, since, statusLabel, titleOf, tradeLabel, user } from '../common.ts';
-import { locale, t } from '../i18n.ts';
+import { language, locale, t } from '../i18n.ts';
 import { runPage } from '../page.ts';
+import { summaryEn } from '../ticket-summary.ts';
 
 /** the actions a ticket in this state offers, in the contract's order */
 const allowed = (status: TicketStatus) => (Object.keys(TICKET_TRANSITIONS) as TicketAction[]).filter((a) => TICKET_TRANSITIONS[a].from.includes(status));
@@ -77,8 +78,10 @@ async function select(id: number, scroll = true) {
   d.dataset.status = x.status;
   byId('d-title').replaceChildren(`#${x.id} ${titleOf(x, deviceOf(x))} · `, user(x.deviceName));
   byId('d-where').replaceChildren(...place(x.location), ` · ${tradeLabel(x.trade)} · ${severityLabel(x.severity)}`);
-  // the detector's own words, with its figures: Chinese, as the server wrote them
-  byId('d-summary').replaceChildren(el('span', { dataset: { server: '' }, text: x.summary }));
+  // the detector's own words, with its figures: in English from the ticket's figures where a
+  // template has them all, else Chinese, as the server wrote them
+  const english = language === 'en' ? summaryEn(x) : undefined;
+  byId('d-summary').replaceChildren(english ? el('span', { text: english }) : el('span', { dataset: { server: '' }, text: x.summary }));
   const facts: [string, (Node | string)[]][] = [
     [t('tickets.status'), [statusLabel(x.status)]],
     [t('tickets.opened'), [t('tickets.opened-at', { at: when(x.openedAt), ago: since(x.openedAt) })]],

@@ -1,0 +1,83 @@
+/**
+ * A ticket's summary in English, built from what the detector left on the ticket: its condition,
+ * its details and its evidence (the figures the Chinese summary was written from, see `summary:`
+ * and `details:` in detection/src/detectors/*.ts). Undefined where the condition has no template
+ * or the ticket lacks a figure the sentence needs (e.g. a threshold that is only the detector's
+ * parameter, or a duration it does not record): the page then shows the server's Chinese text.
+ * DOM-free, so that a test can run every template.
+ */
+import type { Ticket } from '@campus/contract/browser';
+import { translator } from './i18n/text.ts';
+
+const t = translator('en');
+
+type SummarySource = Pick<Ticket, 'condition' | 'severity' | 'details' | 'evidence'>;
+
+const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+/** as the detectors and the pages write a figure: fixed digits */
+const fmt = (v: number, digits = 1) => v.toFixed(digits);
+/** "45 min", "2 h 5 min": the page's durations */
+function minutesText(m: number): string {
+  if (m < 60) return t('time.min', { m });
+  const h = Math.floor(m / 60);
+  if (h >= 48) return t('time.dh', { d: Math.floor(h / 24), h: h % 24 });
+  return m % 60 ? t('time.hm', { h, m: m % 60 }) : t('time.h', { h });
+}
+function limitText(limits: unknown): string | undefined {
+  if (!limits || typeof limits !== 'object') return undefined;
+  const { min, max } = limits as { min?: unknown; max?: unknown };
+  const hi = num(max);
+  if (hi === undefined) return undefined;
+  const lo = num(min);
+  if (min !== undefined && min !== null && lo === undefined) return undefined;
+  return lo !== undefined ? `${lo}–${hi} °C` : `≤ ${hi} °C`;
+}
+
+/** One sentence per condition, or undefined when a figure is missing. */
+export const SUMMARY_TEMPLATES: Readonly<Record<string, (x: SummarySource) => string | undefined>> = Object.freeze({
+  'water.night_flow': ({ details: d }) => {
+    const mnf = num(d.mnfM3h);
+    const ref = num(d.referenceM3h);
+    if (mnf === undefined || ref === undefined) return undefined;
+    return `Minimum night flow ${fmt(mnf * 1000, 0)} L/h, reference ${fmt(ref * 1000, 0)} L/h (the lowest of the previous nights), ${fmt((mnf - ref) * 1000, 0)} L/h above it`;
+  },
+  'water.out_of_hours': ({ details: d }) => {
+    const used = num(d.usedM3);
+    const avg = num(d.averageM3);
+    if (typeof d.date !== 'string' || used === undefined || avg === undefined) return undefined;
+    return `${d.date} (not a school day): ${fmt(used, 2)} m³ of water used, against ${fmt(avg, 2)} m³ on average on earlier such days`;
+  },
+  'water.burst': ({ details: d }) => {
+    const flow = num(d.flowM3h);
+    const rated = num(d.ratedFlowM3h);
+    // over the pipe's rating; the other reason's duration is not on the ticket
+    if (flow === undefined || rated === undefined || !(flow > rated)) return undefined;
+    return `5-minute average flow ${fmt(flow, 2)} m³/h, above the pipe's rated flow of ${fmt(rated, 1)} m³/h`;
+  },
+  'water.meter_alarm': ({ details: d }) => {
+    const flags = d.flags;
+    if (!Array.isArray(flags) || !flags.length || !flags.every((f) => typeof f === 'string')) return undefined;
+    return `The meter's own alarm status: ${flags.join(' ')}`;
+  },
+  'fridge.excursion': ({ details: d, evidence, severity }) => {
+    const temp = num(evidence.at(-1)?.value);
+    const minutes = num(d.outOfRangeMinutes);
+    const limits = limitText(d.limits);
+    if (temp === undefined || minutes === undefined || limits === undefined) return undefined;
+    const critical = severity === 'critical' ? ': over 2 hours, by the rules the food must be used at once or discarded' : '';
+    return `Now ${fmt(temp, 1)} °C (limits ${limits}), food out of range for ${minutesText(minutes)}${critical}`;
+  },
+  'fridge.sensor_fault': ({ evidence }) => {
+    const temp = num(evidence.at(-1)?.value);
+    if (temp === undefined) return undefined;
+    return `A reading of ${fmt(temp, 1)} °C is impossible: the sensor is broken, loose or miswired, and food safety cannot be monitored meanwhile`;
+  },
+});
+
+/** The ticket's summary in English, or undefined (then the server's Chinese summary stands). */
+export function summaryEn(ticket: SummarySource): string | undefined {
+  const template = SUMMARY_TEMPLATES[ticket.condition];
+  if (!template) return undefined;
+  const text = template({ ...ticket, details: ticket.details ?? {}, evidence: ticket.evidence ?? [] });
+  return text && !/undefined|NaN/.test(text) ? text : undefined;
+}

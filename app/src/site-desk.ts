@@ -15,7 +15,10 @@ function bySite<T>(items: readonly T[], siteOf: (item: T) => string | undefined)
   const out = new Map<string, T[]>();
   for (const item of items) {
     const site = siteOf(item);
-    if (site) out.set(site, [...(out.get(site) ?? []), item]);
+    if (!site) continue;
+    const list = out.get(site);
+    if (list) list.push(item);
+    else out.set(site, [item]);
   }
   return out;
 }

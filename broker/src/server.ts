@@ -9,7 +9,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Aedes, type Client } from 'aedes';
 import type { Campus } from '@campus/site';
-import { CampusError, listen, Throttled, type Listening, type Log, type MetricsRegistry, type PartHealth, type Service } from '@campus/runtime';
+import { CampusError, listen, startOrUndo, Throttled, type Listening, type Log, type MetricsRegistry, type PartHealth, type Service } from '@campus/runtime';
 import { canPublish, canSubscribe, canWill, keepsRetain } from './acl.ts';
 import { Admission, type AdmissionOptions } from './admission.ts';
 import { checkIdentifier, checkTopic, DEFAULT_LIMITS, guardPackets, type Limits } from './limits.ts';
@@ -108,15 +108,10 @@ export class BrokerService implements Service {
 
   constructor(private readonly opts: BrokerOptions) {}
 
+  // a port in use, a certificate that does not load, Redis away: the persistence file, the
+  // credentials watcher and any listener of this attempt are released
   async start(): Promise<void> {
-    try {
-      await this.startParts();
-    } catch (err) {
-      // a port in use, a certificate that does not load, Redis away: the persistence file, the
-      // credentials watcher and any listener of this attempt are released
-      await this.stop();
-      throw err;
-    }
+    await startOrUndo(this, () => this.startParts());
   }
 
   private async startParts(): Promise<void> {

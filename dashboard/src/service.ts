@@ -4,7 +4,7 @@
  */
 import { createServer } from 'node:http';
 import type { Express } from 'express';
-import { listen, type Listening, type PartHealth, type Service } from '@campus/runtime';
+import { listen, startOrUndo, type Listening, type PartHealth, type Service } from '@campus/runtime';
 import { createDashboard } from './app.ts';
 import type { DashboardDeps } from './deps.ts';
 import { LiveHub } from './live.ts';
@@ -36,28 +36,27 @@ export class DashboardService implements Service {
 
   constructor(private readonly opts: DashboardOptions) {}
 
+  // a port in use, Redis away, a bad certificate: nothing of a failed start is left open
   async start(): Promise<void> {
-    try {
-      await this.opts.auth.staff.ensureInitialAdmin(this.opts.log);
-      const app = (this.app = createDashboard(this.opts));
-      // cut idle and slow clients: a stuck browser or a slowloris must not hold a socket (security/slow-clients.ts)
-      const security = securityOptions(this.opts.security);
-      const limits = slowClientLimits(security);
-      const server = createServer(limits, app);
-      this.hub = await LiveHub.start(server, this.opts, this.opts.redisUrl);
-      this.listening = await listen(server, this.opts.port, this.opts.host, 'HTTP', 'CAMPUS_HTTP_PORT');
-      this.port = this.listening.port;
-      this.opts.log.info(`dashboard on http://localhost:${this.port}`);
-      if (!this.opts.tls) return;
-      const { host, metrics, log } = this.opts;
-      this.https = await listenHttps(server, this.opts.tls, { host, limits, trustProxy: security.trustProxy, metrics, log });
-      this.httpsPort = this.https.port;
-      this.opts.log.info(`dashboard on https://localhost:${this.httpsPort}`);
-    } catch (err) {
-      // a port in use, Redis away, a bad certificate: nothing of this start is left open
-      await this.stop();
-      throw err;
-    }
+    await startOrUndo(this, () => this.startParts());
+  }
+
+  private async startParts(): Promise<void> {
+    await this.opts.auth.staff.ensureInitialAdmin(this.opts.log);
+    const app = (this.app = createDashboard(this.opts));
+    // cut idle and slow clients: a stuck browser or a slowloris must not hold a socket (security/slow-clients.ts)
+    const security = securityOptions(this.opts.security);
+    const limits = slowClientLimits(security);
+    const server = createServer(limits, app);
+    this.hub = await LiveHub.start(server, this.opts, this.opts.redisUrl);
+    this.listening = await listen(server, this.opts.port, this.opts.host, 'HTTP', 'CAMPUS_HTTP_PORT');
+    this.port = this.listening.port;
+    this.opts.log.info(`dashboard on http://localhost:${this.port}`);
+    if (!this.opts.tls) return;
+    const { host, metrics, log } = this.opts;
+    this.https = await listenHttps(server, this.opts.tls, { host, limits, trustProxy: security.trustProxy, metrics, log });
+    this.httpsPort = this.https.port;
+    this.opts.log.info(`dashboard on https://localhost:${this.httpsPort}`);
   }
 
   async stop(): Promise<void> {

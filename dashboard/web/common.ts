@@ -6,6 +6,7 @@
 import { ticketTitle, worstPhaseLoad as loadOf, type DeviceKind, type Severity, type Ticket, type TicketStatus, type Trade } from '@campus/contract/browser';
 import type { Device, LastValues, Place, Session, Viewer } from './api-types.ts';
 import { language, t } from './i18n.ts';
+import { minutesText } from './i18n/text.ts';
 
 const params = new URLSearchParams(location.search);
 // a screen opened with ?token=... keeps it for reloads (and drops it from the visible address)
@@ -123,11 +124,7 @@ export const user = (text: string): HTMLSpanElement => el('span', { dataset: { u
 
 /** "3小时12分" / "3 h 12 min" since an ISO time. */
 export function since(iso: string, now = Date.now()): string {
-  const m = Math.max(0, Math.floor((now - Date.parse(iso)) / 60000));
-  if (m < 60) return t('time.min', { m });
-  const h = Math.floor(m / 60);
-  if (h >= 48) return t('time.dh', { d: Math.floor(h / 24), h: h % 24 });
-  return m % 60 ? t('time.hm', { h, m: m % 60 }) : t('time.h', { h });
+  return minutesText(Math.max(0, Math.floor((now - Date.parse(iso)) / 60000)), t);
 }
 
 /** Building · floor · room: the names as written, the floor in the page's language. */

@@ -7,7 +7,7 @@
  * DOM-free, so that a test can run every template.
  */
 import type { Ticket } from '@campus/contract/browser';
-import { translator } from './i18n/text.ts';
+import { minutesText, translator } from './i18n/text.ts';
 
 const t = translator('en');
 
@@ -16,13 +16,6 @@ type SummarySource = Pick<Ticket, 'condition' | 'severity' | 'details' | 'eviden
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 /** as the detectors and the pages write a figure: fixed digits */
 const fmt = (v: number, digits = 1) => v.toFixed(digits);
-/** "45 min", "2 h 5 min": the page's durations */
-function minutesText(m: number): string {
-  if (m < 60) return t('time.min', { m });
-  const h = Math.floor(m / 60);
-  if (h >= 48) return t('time.dh', { d: Math.floor(h / 24), h: h % 24 });
-  return m % 60 ? t('time.hm', { h, m: m % 60 }) : t('time.h', { h });
-}
 function limitText(limits: unknown): string | undefined {
   if (!limits || typeof limits !== 'object') return undefined;
   const { min, max } = limits as { min?: unknown; max?: unknown };
@@ -65,7 +58,7 @@ export const SUMMARY_TEMPLATES: Readonly<Record<string, (x: SummarySource) => st
     const limits = limitText(d.limits);
     if (temp === undefined || minutes === undefined || limits === undefined) return undefined;
     const critical = severity === 'critical' ? ': over 2 hours, by the rules the food must be used at once or discarded' : '';
-    return `Now ${fmt(temp, 1)} °C (limits ${limits}), food out of range for ${minutesText(minutes)}${critical}`;
+    return `Now ${fmt(temp, 1)} °C (limits ${limits}), food out of range for ${minutesText(minutes, t)}${critical}`;
   },
   'fridge.sensor_fault': ({ evidence }) => {
     const temp = num(evidence.at(-1)?.value);

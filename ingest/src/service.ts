@@ -27,7 +27,7 @@ import { raise, clear } from '@campus/repairs';
 import { SpooledStore } from './spooled-store.ts';
 import { InfluxUnavailable } from '@campus/store';
 import { openReadingStore } from '@campus/store';
-import { dbPath, type Db } from '@campus/runtime';
+import { dbPath, startOrUndo, type Db } from '@campus/runtime';
 import type { ReadingStore, StatusChange } from '@campus/store';
 import { MqttSubscriber } from './subscriber.ts';
 import { BoundReport } from './bound-report.ts';
@@ -111,15 +111,10 @@ export class IngestService extends EventEmitter<IngestEvents> implements Service
     this.registry = new DeviceRegistry(opts.campuses);
   }
 
+  // a store that would not open, a broker that refused us: the lock, the store, detection and
+  // the timers of this attempt are released, so that a retry (the worker's) starts clean
   async start(): Promise<void> {
-    try {
-      await this.startParts();
-    } catch (err) {
-      // a store that would not open, a broker that refused us: the lock, the store, detection and
-      // the timers of this attempt are released, so that a retry (the worker's) starts clean
-      await this.stop();
-      throw err;
-    }
+    await startOrUndo(this, () => this.startParts());
   }
 
   private async startParts(): Promise<void> {

@@ -59,7 +59,8 @@ export class MqttBus implements Bus, Service {
     });
     client.on('offline', () => this.opts.log.debug(`${this.name}: broker unreachable, retrying`));
     client.on('message', (topic, payload) => {
-      const handler = [...this.handlers].find(([filter]) => matches(filter, topic))?.[1];
+      let handler: ((body: unknown, topic: string) => void) | undefined;
+      for (const [filter, h] of this.handlers) if (matches(filter, topic)) handler = h;
       if (!handler) return;
       let body: unknown;
       try {

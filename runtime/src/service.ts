@@ -25,6 +25,20 @@ export interface Running {
   stop(): Promise<void>;
 }
 
+/**
+ * Runs a part's start; if it fails, the part's stop() releases what that attempt had opened (a
+ * lock, a file, a listener, timers) before the error goes on, so that a retry starts clean. Every
+ * stop() of ours takes a partial start.
+ */
+export async function startOrUndo(part: Pick<Service, 'stop'>, start: () => Promise<void>): Promise<void> {
+  try {
+    await start();
+  } catch (err) {
+    await part.stop();
+    throw err;
+  }
+}
+
 export async function startServices(services: Service[], log: Log): Promise<Running> {
   const started: Service[] = [];
   const stopAll = async () => {

@@ -31,3 +31,11 @@ export function translator(language: Language): (key: TextKey, vars?: Vars) => s
     return vars ? text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole)) : text;
   };
 }
+
+/** "45 min", "2 h 5 min", "3 d 4 h": a duration in whole minutes, as every page writes one */
+export function minutesText(m: number, t: (key: TextKey, vars?: Vars) => string): string {
+  if (m < 60) return t('time.min', { m });
+  const h = Math.floor(m / 60);
+  if (h >= 48) return t('time.dh', { d: Math.floor(h / 24), h: h % 24 });
+  return m % 60 ? t('time.hm', { h, m: m % 60 }) : t('time.h', { h });
+}

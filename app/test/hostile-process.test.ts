@@ -27,6 +27,7 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { io } from 'socket.io-client';
@@ -107,6 +108,26 @@ let seq = 0;
 /** whole seconds: the series below is read in 1 s buckets */
 let lastTs = Math.floor(Date.now() / 1000) * 1000 - 3600_000;
 
+/**
+ * GET on a connection of its own (no keep-alive pool): while idle sockets are held, the server
+ * closes the idlest connections to make room, and a pooled keep-alive socket of this process
+ * is among them (a browser retries such a request on a new connection; fetch fails with
+ * "other side closed").
+ */
+function freshGet(path: string, timeoutMs = 15_000): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${base()}${path}`, { agent: false, headers: { connection: 'close' }, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`GET ${path}: no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /** `promise`, or a failure saying what did not happen within `ms` (a process out of descriptors answers nothing at all). */
 function within<T>(ms: number, what: string, promise: Promise<T>): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -144,11 +165,10 @@ async function stillServing(after: string): Promise<void> {
   ).catch((err: Error) => {
     throw new Error(`${err.message}\n${context()}`);
   });
-  const page = (path: string) => fetch(`${base()}${path}`, { signal: AbortSignal.timeout(15_000) });
-  const login = await page('/login');
+  const login = await freshGet('/login');
   expect(login.status, context()).toBe(200);
-  expect(await login.text()).toMatch(/<form/i);
-  expect((await page('/api/health')).status, context()).toBe(200);
+  expect(login.text).toMatch(/<form/i);
+  expect((await freshGet('/api/health')).status, context()).toBe(200);
 }
 
 interface Answer {
@@ -579,7 +599,7 @@ describe('hostile clients against the whole process', () => {
     );
     const openedMs = Date.now() - t0;
     const fds = fdsOf(pid);
-    const refused = (await (await fetch(`${base()}/metrics`, { signal: AbortSignal.timeout(15_000) })).text())
+    const refused = (await freshGet('/metrics')).text
       .split('\n')
       .filter((l) => /^campus_(mqtt_connections|http)_refused_total\{reason="(pending|idle|connection|rate)/.test(l));
     console.log(

@@ -4,6 +4,7 @@
  */
 import { SEVERITY_LABELS_ZH } from '@campus/contract';
 import { dailyChange, type Compared, type ResourceFigures } from './energy.ts';
+import { competitionSentence } from './competition-summary.ts';
 import { dateZh, durationZh, monthDayZh, num, pct } from './format.ts';
 import type { TermReport } from './term-report.ts';
 import { NEAR_CAPACITY_PCT } from './transformers.ts';
@@ -53,13 +54,8 @@ export function summaryText(r: Figures): string {
     );
   }
 
-  const won = r.competitions.filter((c) => c.result.winners.length);
-  if (won.length) {
-    const names = (c: (typeof won)[number]) => c.result.winners.map((id) => c.result.classes.find((k) => k.classId === id)!.name).join('、');
-    out.push(
-      `开展节能评比 ${won.length} 项：${won.map((c) => `“${c.name}”（${monthDayZh(c.from)}—${monthDayZh(c.to)}）先进班级为${names(c)}，节约${c.resource === 'electricity' ? '电' : '水'}费约 ${num(c.result.totalSavedYuan, 0)} 元`).join('；')}。`,
-    );
-  }
+  const competitions = competitionSentence(r);
+  if (competitions) out.push(competitions);
 
   const t = tickets.total;
   if (t.count) {

@@ -7,35 +7,12 @@ import { dailyChange, type Compared, type ResourceFigures, type UseGroup } from 
 import { localDateTime } from './format.ts';
 import { FRIDGE_CLASS_ZH } from './fridges.ts';
 import type { TermReport } from './report.ts';
+import { chg, n, text, type Cell, type ReportTable } from './columns.ts';
+import { competitionTable } from './competition-table.ts';
 import { BAND_LABELS_ZH, BANDS, bandPrice } from './tariff.ts';
 import type { TicketGroup } from './tickets.ts';
 
-export type Cell = string | number | null;
-
-export interface Column {
-  label: string;
-  /** text (default), a number with `digits` decimals, or a change in % (shown with its sign) */
-  type?: 'text' | 'number' | 'change';
-  digits?: number;
-}
-
-export type SectionId = 'energy' | 'cost' | 'competitions' | 'tickets' | 'leaks' | 'fridges' | 'transformers' | 'coverage' | 'daily';
-
-export interface ReportTable {
-  /** file name of its CSV, without .csv */
-  id: string;
-  section: SectionId;
-  title: string;
-  columns: Column[];
-  rows: Cell[][];
-  /** rows drawn as totals (bold) at the end */
-  totalRows?: number;
-  note?: string;
-}
-
-const n = (label: string, digits = 0): Column => ({ label, type: 'number', digits });
-const chg = (label: string): Column => ({ label, type: 'change', digits: 1 });
-const text = (label: string): Column => ({ label });
+export type { Cell, Column, ReportTable, SectionId } from './columns.ts';
 
 /** Change of the daily average, in %. */
 const pctChange = (r: TermReport, use: Compared, against: 'previous' | 'lastYear'): number | null => {
@@ -174,26 +151,7 @@ export function reportTables(r: TermReport): ReportTable[] {
     totalRows: 1,
   });
 
-  tables.push({
-    id: 'competitions',
-    section: 'competitions',
-    title: '节能评比与先进班级',
-    columns: [text('评比'), text('类别'), text('时段'), n('名次'), text('班级'), n('节约率（%）', 1), n('人均日用量', 3), n('节约金额（元）', 0), text('说明')],
-    rows: r.competitions.flatMap((c) => {
-      const head = [c.name, c.resource === 'electricity' ? '节电' : '节水', `${c.from} 至 ${c.to}`];
-      const winners = c.result.classes.filter((k) => c.result.winners.includes(k.classId));
-      if (!winners.length) return [[...head, null, null, null, null, null, c.result.note ?? '无有效排名']];
-      return winners.map((k) => [
-        ...head,
-        k.rank,
-        k.name,
-        k.savingPct,
-        k.perStudentPerDay,
-        k.moneySavedYuan,
-        k.rank === 1 ? `基线 ${c.result.baseline.from} 至 ${c.result.baseline.to}` : '',
-      ]);
-    }),
-  });
+  tables.push(competitionTable(r));
 
   tables.push(ticketTable('tickets-by-condition', '报修单（按问题类型）', '问题类型', r.tickets.byCondition, r.tickets.total));
   tables.push(ticketTable('tickets-by-trade', '报修单（按工种）', '工种', r.tickets.byTrade, r.tickets.total));

@@ -1,9 +1,10 @@
 /**
  * The report's competition table: each competition of the period with its 先进班级 (or why it has
- * none), their saving and the baseline it was measured against.
+ * none), their saving and the baseline each was judged on (kind and dates).
  */
 import type { TermReport } from './report.ts';
 import { n, text, type ReportTable } from './columns.ts';
+import { baselineText, verdictZh } from './competition-summary.ts';
 
 export function competitionTable(r: TermReport): ReportTable {
   return {
@@ -14,16 +15,11 @@ export function competitionTable(r: TermReport): ReportTable {
     rows: r.competitions.flatMap((c) => {
       const head = [c.name, c.resource === 'electricity' ? '节电' : '节水', `${c.from} 至 ${c.to}`];
       const winners = c.result.classes.filter((k) => c.result.winners.includes(k.classId));
-      if (!winners.length) return [[...head, null, null, null, null, null, c.result.note ?? '无有效排名']];
-      return winners.map((k) => [
-        ...head,
-        k.rank,
-        k.name,
-        k.savingPct,
-        k.perStudentPerDay,
-        k.moneySavedYuan,
-        k.rank === 1 ? `基线 ${c.result.baseline.from} 至 ${c.result.baseline.to}` : '',
-      ]);
+      if (!winners.length) {
+        const why = c.result.note ?? verdictZh(c.result);
+        return [[...head, null, null, null, null, null, c.result.nobodySaved ? `${why}；${baselineText(c.result)}` : why]];
+      }
+      return winners.map((k) => [...head, k.rank, k.name, k.savingPct, k.perStudentPerDay, k.moneySavedYuan, baselineText(c.result, k.basis)]);
     }),
   };
 }

@@ -1,10 +1,14 @@
 /**
  * The class energy-saving competition (节约评比), scored as Campus Conservation Nationals does
  * (competetoreduce.org): saving % = 1 - (average kW in the competition / average kW in the
- * baseline), average kW = kWh / hours. The baseline is the 10 school days right before the
- * competition; only school days count in both, and exam weeks are left out. A second board ranks
- * kWh per student per school day, which is fair between classes of different sizes; it also breaks
- * ties. Money saved is the avoided use at the campus tariff.
+ * baseline), average kW = kWh / hours; only school days count, and exam weeks are left out.
+ * A baseline right before the competition is fair only within one season (heating or air
+ * conditioning between the two windows makes every class "use more"), so each class is judged on
+ * the same school weeks a year earlier when its meter has them, else on the 10 school days before
+ * times the change of all classes together (what the season did to everyone is taken out). Only a
+ * class that saved against its baseline is 先进. A second board ranks kWh per student per school
+ * day, which is fair between classes of different sizes; it also breaks ties. Money saved is the
+ * avoided use at the campus tariff.
  */
 import type { DailyUse, ReadingStore } from '@campus/store';
 import type { Campus } from '@campus/site';
@@ -19,6 +23,14 @@ export interface Window {
   days: string[];
 }
 
+/**
+ * What a class is judged against. `year_earlier`: the same school weeks a year (52 weeks) earlier,
+ * when the class's meter has them: the same season, nothing to correct. `school_trend`: the 10
+ * school days right before the competition, times the change of all classes together between the
+ * two windows, which cancels what the season (heating, air conditioning) did to everyone.
+ */
+export type BaselineKind = 'year_earlier' | 'school_trend';
+
 export interface ClassScore {
   rank: number;
   classId: string;
@@ -26,12 +38,21 @@ export interface ClassScore {
   grade: number;
   students: number;
   deviceId: string;
+  /** the baseline this class is judged against */
+  basis: BaselineKind;
+  /** use and average power in the baseline window of its basis, as measured */
   baselineUse: number;
   actualUse: number;
   baselineAvgKW: number | null;
+  /** what it is judged against: the measured baseline, or it times the school's change (school_trend) */
+  expectedAvgKW: number | null;
   actualAvgKW: number | null;
+  /** saving against `expectedAvgKW`, % (positive: used less) */
   savingPct: number | null;
+  /** saving against the measured baseline, before the school's change is taken out, % */
+  rawSavingPct: number | null;
   perStudentPerDay: number | null;
+  /** (expected - actual) x hours x tariff: negative when the class used more */
   moneySavedYuan: number | null;
   /** days with readings, of the window's school days (the days counted also hold the silent days a catch-up was shared over) */
   coverage: { competition: number; baseline: number };
@@ -44,13 +65,38 @@ export interface CompetitionResult {
   period: Period;
   unit: string;
   window: Window;
+  /** the 10 school days before the competition (school_trend) */
   baseline: Window;
+  /** the same school weeks a year earlier (year_earlier), by the calendar of then */
+  yearEarlier: Window;
+  /** how many ranked classes were judged on each kind */
+  bases: Record<BaselineKind, number>;
+  /**
+   * all classes together, average power in the competition / in the 10 school days before (the
+   * classes with both): 1.3 = the whole school used 30 % more, what school_trend takes out
+   */
+  schoolRatio: number | null;
   tariffYuan: number;
   classes: ClassScore[];
+  /** the 先进班级: the first three, and only a class that saved (savingPct of at least MIN_SAVING_PCT) */
   winners: string[];
+  /** ranked classes, none of which used less than its baseline: no 先进班级 */
+  nobodySaved: boolean;
+  /** what the winners saved against their baselines (never negative) */
+  winnersSavedYuan: number;
+  /** every ranked class against the baseline it is judged on: negative when they used more */
   totalSavedYuan: number;
+  /** every ranked class against its measured baseline, the season included: what the school really paid more or less */
+  measuredSavedYuan: number;
   note: string | null;
 }
+
+/** a year earlier: 52 weeks, so that weekdays line up */
+export const YEAR_EARLIER_DAYS = 364;
+/** a class is judged on the year-earlier weeks when its meter has at least this share of their school days */
+export const YEAR_EARLIER_COVERAGE = 0.8;
+/** a 先进班级 saved at least this much, % (what the board shows as 0.1 %; the ties' tolerance) */
+export const MIN_SAVING_PCT = 0.05;
 
 const DAY = 86_400_000;
 const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
@@ -91,6 +137,37 @@ export function baselineDays(campus: Campus, from: string, n = 10): string[] {
   return out;
 }
 
+/** The same school weeks a year (52 weeks) earlier: their counted school days by the calendar. */
+export function yearEarlierWindow(campus: Campus, window: { from: string; to: string }): Window {
+  const from = addDays(window.from, -YEAR_EARLIER_DAYS);
+  const to = addDays(window.to, -YEAR_EARLIER_DAYS);
+  return { from, to, days: countedDays(campus, from, to) };
+}
+
+type Use = Map<string, DailyUse>;
+
+/** A meter's use and average power over the days of `window` it has a day's use for. */
+function measure(use: Use, window: string[]) {
+  const days = window.filter((d) => use.has(d));
+  const total = days.reduce((s, d) => s + use.get(d)!.use, 0);
+  return { days, total, avgKW: days.length ? total / (days.length * 24) : null, read: days.filter((d) => use.get(d)!.readings > 0).length };
+}
+
+/** The meter has the year-earlier weeks: enough of them are school days, and it read on most of those. */
+function hasYearEarlier(use: Use, year: string[], competitionDays: number): boolean {
+  if (!year.length || year.length < Math.ceil(competitionDays / 2)) return false;
+  return measure(use, year).read >= Math.ceil(YEAR_EARLIER_COVERAGE * year.length);
+}
+
+async function dailyUseByDevice(store: ReadingStore, campus: Campus, deviceIds: string[], path: string, days: string[], into: Map<string, Use>) {
+  if (!days.length || !deviceIds.length) return;
+  const rows = await store.dailyUse({ deviceIds, path, from: campus.calendar.startOfDay(days[0]!), to: campus.calendar.startOfDay(addDays(days.at(-1)!, 1)) });
+  for (const r of rows) {
+    if (!into.has(r.deviceId)) into.set(r.deviceId, new Map());
+    into.get(r.deviceId)!.set(r.date, r);
+  }
+}
+
 export async function scoreCompetition(
   campus: Campus,
   store: ReadingStore,
@@ -108,33 +185,38 @@ export async function scoreCompetition(
   const base = baselineDays(campus, span.from);
   const window: Window = { ...span, days };
   const baseline: Window = { from: base[0] ?? span.from, to: base.at(-1) ?? span.from, days: base };
+  const yearEarlier = yearEarlierWindow(campus, { from: span.from, to: days.at(-1) ?? span.to });
 
   const meters = campus.devices.filter((d) => d.kind === kind && d.class);
   const classes = new Map(campus.classes.map((c) => [c.id, c]));
-  const fromTs = campus.calendar.startOfDay(baseline.from);
-  const toTs = campus.calendar.startOfDay(addDays(span.to, 1));
-  // daily rollups, never raw rows: a term is 24 classes x 140 days of one row each
-  const rows = await store.dailyUse({ deviceIds: meters.map((m) => m.id), path, from: fromTs, to: toTs });
-  const byDevice = new Map<string, Map<string, DailyUse>>();
-  for (const r of rows) {
-    if (!byDevice.has(r.deviceId)) byDevice.set(r.deviceId, new Map());
-    byDevice.get(r.deviceId)!.set(r.date, r);
-  }
+  // daily rollups, never raw rows (a term is 24 classes x 140 days of one row each): the baseline
+  // and the competition in one query, the year-earlier weeks in another
+  const byDevice = new Map<string, Use>();
+  const ids = meters.map((m) => m.id);
+  await dailyUseByDevice(store, campus, ids, path, [baseline.from, span.to], byDevice);
+  await dailyUseByDevice(store, campus, ids, path, yearEarlier.days, byDevice);
 
-  const scores: ClassScore[] = meters.map((m) => {
-    const klass = classes.get(m.class!)!;
+  const measured = meters.map((m) => {
     const use = byDevice.get(m.id) ?? new Map<string, DailyUse>();
-    // a day the meter was silent counts with its share of the catch-up when it came back (the
-    // store's daily use, the same rule as the report's energy tables): the averages are per day
-    const compDays = days.filter((d) => use.has(d));
-    const baseDays = base.filter((d) => use.has(d));
-    const read = (ds: string[]) => ds.filter((d) => use.get(d)!.readings > 0).length;
-    const actualUse = compDays.reduce((s, d) => s + use.get(d)!.use, 0);
-    const baselineUse = baseDays.reduce((s, d) => s + use.get(d)!.use, 0);
-    const actualHours = compDays.length * 24;
-    const actualAvg = compDays.length ? actualUse / actualHours : null;
-    const baseAvg = baseDays.length ? baselineUse / (baseDays.length * 24) : null;
-    const saving = actualAvg !== null && baseAvg ? 1 - actualAvg / baseAvg : null;
+    const basis: BaselineKind = hasYearEarlier(use, yearEarlier.days, days.length) ? 'year_earlier' : 'school_trend';
+    return { m, use, basis, actual: measure(use, days), before: measure(use, base), year: measure(use, yearEarlier.days) };
+  });
+  // the school's change between the 10 school days before and the competition: all classes with both, together
+  const both = measured.filter((x) => x.actual.avgKW !== null && x.before.avgKW);
+  const sum = (f: (x: (typeof both)[number]) => number) => both.reduce((s, x) => s + f(x), 0);
+  const schoolRatio = both.length
+    ? sum((x) => x.actual.total) / sum((x) => x.actual.days.length) / (sum((x) => x.before.total) / sum((x) => x.before.days.length))
+    : null;
+
+  const measuredSaved = new Map<string, number>();
+  const scores: ClassScore[] = measured.map(({ m, use, basis, actual, before, year }) => {
+    const klass = classes.get(m.class!)!;
+    const judged = basis === 'year_earlier' ? year : before;
+    const factor = basis === 'year_earlier' ? 1 : schoolRatio;
+    const expected = judged.avgKW !== null && factor !== null ? judged.avgKW * factor : null;
+    const hours = actual.days.length * 24;
+    if (actual.avgKW !== null && judged.avgKW !== null) measuredSaved.set(klass.id, (judged.avgKW - actual.avgKW) * hours * tariffYuan);
+    const saving = (against: number | null) => (actual.avgKW !== null && against ? (1 - actual.avgKW / against) * 100 : null);
     return {
       rank: 0,
       classId: klass.id,
@@ -142,46 +224,56 @@ export async function scoreCompetition(
       grade: klass.grade,
       students: klass.students,
       deviceId: m.id,
-      baselineUse,
-      actualUse,
-      baselineAvgKW: baseAvg,
-      actualAvgKW: actualAvg,
-      savingPct: saving === null ? null : saving * 100,
-      perStudentPerDay: compDays.length ? actualUse / compDays.length / klass.students : null,
-      moneySavedYuan: actualAvg !== null && baseAvg !== null ? (baseAvg - actualAvg) * actualHours * tariffYuan : null,
-      coverage: { competition: read(compDays), baseline: read(baseDays) },
-      daily: [...base, ...days]
-        .filter((d) => use.has(d))
-        .map((d) => ({ date: d, use: use.get(d)!.use, ...(use.get(d)!.estimated ? { estimated: true as const } : {}) })),
+      basis,
+      baselineUse: judged.total,
+      actualUse: actual.total,
+      baselineAvgKW: judged.avgKW,
+      expectedAvgKW: expected,
+      actualAvgKW: actual.avgKW,
+      savingPct: saving(expected),
+      rawSavingPct: saving(judged.avgKW),
+      perStudentPerDay: actual.days.length ? actual.total / actual.days.length / klass.students : null,
+      moneySavedYuan: actual.avgKW !== null && expected !== null ? (expected - actual.avgKW) * hours * tariffYuan : null,
+      coverage: { competition: actual.read, baseline: judged.read },
+      daily: [...judged.days, ...actual.days].map((d) => ({ date: d, use: use.get(d)!.use, ...(use.get(d)!.estimated ? { estimated: true as const } : {}) })),
     };
   });
   // saving % first; equal savings (within 0.05 points) are broken by the lower use per student
   scores.sort((a, b) => {
     if (a.savingPct === null || b.savingPct === null) return a.savingPct === null ? (b.savingPct === null ? 0 : 1) : -1;
-    if (Math.abs(a.savingPct - b.savingPct) >= 0.05) return b.savingPct - a.savingPct;
+    if (Math.abs(a.savingPct - b.savingPct) >= MIN_SAVING_PCT) return b.savingPct - a.savingPct;
     return (a.perStudentPerDay ?? Infinity) - (b.perStudentPerDay ?? Infinity);
   });
   scores.forEach((s, i) => (s.rank = s.savingPct === null ? 0 : i + 1));
   const ranked = scores.filter((s) => s.rank > 0);
+  // a class that used more than the baseline it is judged on is never 先进, whatever its rank
+  const winners = ranked.filter((s) => s.savingPct! >= MIN_SAVING_PCT).slice(0, 3);
   const note = !meters.length
     ? resource === 'water'
       ? '没有按班级计量的水表，节水评比暂不开展'
       : '没有按班级计量的电表'
-    : !base.length || ranked.length === 0
+    : ranked.length === 0
       ? days.length === 0
         ? '评比期内还没有完整的上课日（当天数据次日计入）'
-        : '基线或评比期数据不足（需要评比开始前两周的上课日数据）'
+        : '基线或评比期数据不足（需要评比开始前两周或去年同期的上课日数据）'
       : null;
+  const total = (f: (s: ClassScore) => number | null, of: ClassScore[]) => of.reduce((s, c) => s + (f(c) ?? 0), 0);
   return {
     resource,
     period,
     unit: resource === 'electricity' ? 'kWh' : 'm³',
     window,
     baseline,
+    yearEarlier,
+    bases: { year_earlier: ranked.filter((s) => s.basis === 'year_earlier').length, school_trend: ranked.filter((s) => s.basis === 'school_trend').length },
+    schoolRatio,
     tariffYuan,
     classes: scores,
-    winners: ranked.slice(0, 3).map((s) => s.classId),
-    totalSavedYuan: ranked.reduce((s, c) => s + (c.moneySavedYuan ?? 0), 0),
+    winners: winners.map((s) => s.classId),
+    nobodySaved: ranked.length > 0 && winners.length === 0,
+    winnersSavedYuan: total((c) => c.moneySavedYuan, winners),
+    totalSavedYuan: total((c) => c.moneySavedYuan, ranked),
+    measuredSavedYuan: total((c) => measuredSaved.get(c.classId) ?? null, ranked),
     note,
   };
 }

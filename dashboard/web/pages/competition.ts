@@ -14,18 +14,19 @@ interface Span {
   to: string;
   days: string[];
 }
+type Basis = 'year_earlier' | 'school_trend';
 interface ClassScore {
   classId: string;
   name: string;
   students: number;
   rank: number;
+  basis: Basis;
   baselineAvgKW: number | null;
+  expectedAvgKW: number | null;
   actualAvgKW: number | null;
   savingPct: number | null;
   moneySavedYuan: number | null;
   perStudentPerDay: number | null;
-  baselineUse: number;
-  coverage: { baseline: number };
   daily: { date: string; use: number }[];
 }
 interface Result {
@@ -34,10 +35,16 @@ interface Result {
   unit: string;
   window: Span;
   baseline: Span;
+  yearEarlier: Span;
+  bases: Record<Basis, number>;
+  schoolRatio: number | null;
   tariffYuan: number;
   classes: ClassScore[];
   winners: string[];
+  nobodySaved: boolean;
+  winnersSavedYuan: number;
   totalSavedYuan: number;
+  measuredSavedYuan: number;
   note: string | null;
 }
 interface Saved {
@@ -50,7 +57,12 @@ interface Saved {
 
 const PERIOD = { week: 'period.week', month: 'period.month', term: 'period.term', custom: 'period.custom-long' } as const;
 const state = { result: null as Result | null, selected: null as string | null, chart: null as ChartInstance | null, saved: new Map<string, Saved>() };
-const fmt = (v: number | null | undefined, d = 1) => (v === null || v === undefined ? '—' : v.toFixed(d));
+// never "-0.0"
+const fmt = (v: number | null | undefined, d = 1) => (v === null || v === undefined ? '—' : (Number(v.toFixed(d)) || 0).toFixed(d));
+/** money against the baseline: never a negative saving */
+const money = (yuan: number | null) =>
+  yuan !== null && Math.round(yuan) < 0 ? t('competition.yuan-more', { yuan: fmt(-yuan, 0) }) : t('competition.yuan', { yuan: fmt(yuan, 0) });
+const BASES = ['year_earlier', 'school_trend'] as const;
 const choose = () => byId<HTMLFormElement>('choose');
 const field = (name: string) => choose().elements.namedItem(name) as HTMLInputElement;
 const values = () => Object.fromEntries(new FormData(choose())) as Record<string, string>;
@@ -109,16 +121,16 @@ function render() {
   const unit = r.unit;
   const kw = r.resource === 'electricity' ? 'kW' : 'm³/h';
   byId('title').textContent = t(`competition.heading.${r.resource}`, { period: t(PERIOD[r.period]) });
-  byId('window').textContent = t('competition.window', {
-    from: r.window.from,
-    to: r.window.to,
-    days: r.window.days.length,
-    baseFrom: r.baseline.from,
-    baseTo: r.baseline.to,
-    baseDays: r.baseline.days.length,
-    tariff: r.tariffYuan,
-    unit,
-  });
+  byId('window').textContent = [
+    t('competition.window', { from: r.window.from, to: r.window.to, days: r.window.days.length, tariff: r.tariffYuan, unit }),
+    // the baseline each class was judged on: kind, dates and how many classes
+    ...BASES.filter((b) => r.bases[b] > 0).map((b) => {
+      const span = b === 'year_earlier' ? r.yearEarlier : r.baseline;
+      const pct = r.schoolRatio === null ? null : fmt((r.schoolRatio - 1) * 100, 1);
+      const change = pct === null ? '—' : pct.startsWith('-') ? `−${pct.slice(1)} %` : `+${pct} %`;
+      return t(`competition.basis.${b}`, { from: span.from, to: span.to, days: span.days.length, change, classes: r.bases[b] });
+    }),
+  ].join(' · ');
   const top = r.classes.filter((c) => r.winners.includes(c.classId));
   byId('winners').replaceChildren(
     ...(top.length
@@ -132,9 +144,16 @@ function render() {
               t('list.sep'),
             ),
           ),
-          t('competition.total-saved', { yuan: fmt(r.totalSavedYuan, 0) }),
+          Math.round(r.winnersSavedYuan) > 0 ? t('competition.total-saved', { yuan: fmt(r.winnersSavedYuan, 0) }) : '',
+          // what the school really paid more, the season included (taken out of the savings)
+          r.bases.school_trend && Math.round(r.measuredSavedYuan) < 0 ? t('competition.measured-more', { yuan: fmt(-r.measuredSavedYuan, 0) }) : '',
         ]
-      : []),
+      : r.nobodySaved
+        ? [
+            t(`competition.nobody-saved.${r.resource}`),
+            Math.round(r.totalSavedYuan) < 0 ? t('competition.total-more', { yuan: fmt(-r.totalSavedYuan, 0) }) : '',
+          ]
+        : []),
   );
   // why there is no ranking: the server's words
   showNote(r.note ? el('span', { dataset: { server: '' }, text: r.note }) : null);
@@ -149,15 +168,22 @@ function render() {
         'tr',
         {
           class: `${r.winners.includes(c.classId) ? 'top' : ''}${state.selected === c.classId ? ' selected' : ''}`,
-          dataset: { classId: c.classId },
+          dataset: { classId: c.classId, basis: c.basis },
           onclick: select(c.classId),
         },
         el('td', { text: c.rank }),
         el('td', {}, user(c.name)),
-        el('td', { text: `${fmt(c.baselineAvgKW, 2)} ${kw}` }),
+        el(
+          'td',
+          c.basis === 'school_trend' && r.schoolRatio !== null
+            ? { title: t('competition.expected-title', { measured: `${fmt(c.baselineAvgKW, 2)} ${kw}`, ratio: fmt(r.schoolRatio, 3) }) }
+            : {},
+          `${fmt(c.expectedAvgKW, 2)} ${kw}`,
+          ...(r.bases.year_earlier && r.bases.school_trend ? [el('span', { class: 'muted', text: ` ${t(`competition.basis-tag.${c.basis}`)}` })] : []),
+        ),
         el('td', { text: `${fmt(c.actualAvgKW, 2)} ${kw}` }),
-        el('td', { class: (c.savingPct ?? 0) >= 0 ? 'ok' : 'bad', text: `${fmt(c.savingPct, 1)} %` }),
-        el('td', { text: t('competition.yuan', { yuan: fmt(c.moneySavedYuan, 0) }) }),
+        el('td', { class: (c.savingPct ?? 0) >= 0.05 ? 'ok' : (c.savingPct ?? 0) <= -0.05 ? 'bad' : '', text: `${fmt(c.savingPct, 1)} %` }),
+        el('td', { text: money(c.moneySavedYuan) }),
       ),
     ),
   );
@@ -185,8 +211,10 @@ function drawDaily(r: Result) {
   state.chart = null;
   if (!c) return;
   byId('daily-title').replaceChildren(user(c.name), t(`competition.daily.${r.resource}`, { unit: r.unit }));
-  const labels = c.daily.map((d) => d.date.slice(5));
-  const baseDaily = c.coverage.baseline ? c.baselineUse / c.coverage.baseline : null;
+  // a year-earlier baseline's days carry their year
+  const labels = c.daily.map((d) => (d.date.slice(0, 4) === r.window.from.slice(0, 4) ? d.date.slice(5) : d.date));
+  // what the class is judged against, a day
+  const baseDaily = c.expectedAvgKW === null ? null : c.expectedAvgKW * 24;
   state.chart = new Chart(byId<HTMLCanvasElement>('daily'), {
     type: 'bar',
     data: {

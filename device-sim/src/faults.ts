@@ -18,6 +18,10 @@ export const FAULT_KINDS = [
   'lights_on', // electric_meter: lights and air conditioning left on (kW)
   'gateway_outage', // gateway: every device behind it falls silent
   'silent', // any device: stops reporting
+  // conditions that are not faults but shapes of real use the evaluation needs (labelled like faults)
+  'night_use', // water_meter: students up at night (toilet flushes, taps), `perHour` (default 3), varying night to night
+  'defrost_cycle', // fridge: an unreported defrost every `everyHours` (±`jitterHours`) for `minutes`, the air up to `peakC`
+  'hot_spell', // transformer: hot weather, air conditioning adds up to `pct` % of rated on school afternoons
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -29,7 +33,11 @@ export interface Fault {
   /** epoch ms */
   from: number;
   to?: number;
-  /** size: lph (leak, cistern), m3h (burst), pct (overload, imbalance), ratio (imbalance), kw (lights_on), rampHours (leak) */
+  /**
+   * size: lph (leak, cistern), m3h (burst), pct (overload, imbalance, hot_spell), ratio (imbalance), kw (lights_on),
+   * rampHours (leak: an incipient leak grows linearly to `lph` over it, e.g. 1008 for six weeks), perHour (night_use),
+   * everyHours, minutes, jitterHours, peakC, reported 0|1 (defrost_cycle)
+   */
   size?: Record<string, number>;
 }
 
@@ -100,4 +108,7 @@ export const FAULT_TARGETS: Readonly<Record<FaultKind, 'water_meter' | 'electric
   lights_on: 'electric_meter',
   gateway_outage: 'gateway',
   silent: 'device',
+  night_use: 'water_meter',
+  defrost_cycle: 'fridge',
+  hot_spell: 'transformer',
 };

@@ -8,3 +8,4 @@ export * from './backfill.ts';
 export * from './district.ts';
 export * from './load.ts';
 export { encode, formatLogin, type FormatLogin } from './formats.ts';
+export { FridgeModel, type DefrostWindow } from './models/fridge.ts';

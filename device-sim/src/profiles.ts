@@ -6,6 +6,7 @@
  * peaking before 早读 and after 晚自习, with auto-flushing urinals (~20 L/h) all night.
  */
 import type { SchoolCalendar, Usage } from '@campus/site';
+import { unit } from './random.ts';
 
 export interface TimeContext {
   dayType: 'school_day' | 'weekend' | 'holiday' | 'vacation';
@@ -161,4 +162,26 @@ export function waterDemandM3h(usage: Usage, t: TimeContext): number {
       // toilets and taps of the teaching buildings: during school hours only
       return t.inSchoolHours ? (t.period ? 0.8 : 2.5) : 0.03;
   }
+}
+
+/** How many flushes of the night fall in each hour (23:00-06:00): busy late and early, fewest 01:00-05:00. */
+const NIGHT_HOURS = [0.6, 0.6, 0.6, 0.6, 0.6, 1.5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1.5] as const;
+const FLUSH_M3 = 0.006;
+
+/**
+ * Real night use of a dormitory floor, m³/h: students up at night flush a toilet (6 L in a minute),
+ * about `perHour` times an hour on average (fewer 01:00-05:00), and a tap drips 0-4 L/h, both
+ * different from night to night (a night is local noon to noon for UTC+5..+10). Few are in on
+ * holidays, none in the vacation. Noise is a function of the minute, so any reporting interval sees the same.
+ */
+export function nightUseM3h(stream: number, ts: number, perHour: number, t: TimeContext): number {
+  const hour = Math.floor(t.minute / 60);
+  const share = NIGHT_HOURS[hour]!;
+  const occupancy = t.dayType === 'vacation' ? 0 : t.dayType === 'holiday' ? 0.1 : 1;
+  if (!share || !occupancy) return 0;
+  const night = Math.floor((ts + 12 * 3600_000) / 86_400_000);
+  const busy = 0.4 + 1.2 * unit(stream, night, 21);
+  const minute = Math.floor(ts / 60_000);
+  const flush = unit(stream, minute, 22) < (perHour * share * busy * occupancy) / 60 ? FLUSH_M3 * 60 : 0;
+  return flush + 0.004 * unit(stream, night, 23) * occupancy;
 }

@@ -3,9 +3,13 @@
  * (offices, corridor and street lighting, pumps), split over three phases with a small imbalance.
  * Top-oil temperature follows the load with a first-order lag (IEC 60076-7 style exponential model,
  * time constant 180 min, rated top-oil rise 55 K, loss ratio R = 5, exponent n = 0.8).
+ * The summer peak comes from the classrooms' air conditioning (profiles.ts); a `hot_spell` adds the
+ * air conditioning of a heat wave: up to `pct` % of rated at 15:00 of a school day, a seventh of it
+ * when the school is empty (offices, dormitories), nothing at night.
  */
 import type { TransformerConfig } from '@campus/site';
 import { smoothNoise, unit } from '../random.ts';
+import { timeContext } from '../profiles.ts';
 import { integrate, round, type ElectricLoad, type ModelContext, type SimModel } from './model.ts';
 
 const POWER_FACTOR = 0.92;
@@ -35,7 +39,16 @@ export class TransformerModel implements SimModel, ElectricLoad {
   powerKW(ts: number): number {
     let metered = 0;
     for (const load of this.loads) metered += load.powerKW(ts);
-    return this.unmeteredBaseKW + metered * 1.1;
+    return this.unmeteredBaseKW + metered * 1.1 + this.hotSpellKW(ts);
+  }
+
+  private hotSpellKW(ts: number): number {
+    const spells = this.ctx.faults.active(this.config.id, 'hot_spell', ts);
+    if (!spells.length) return 0;
+    const t = timeContext(this.ctx.campus.calendar, ts);
+    const heat = Math.max(0, -Math.cos(((t.minute - 180) / 1440) * 2 * Math.PI)); // 1 at 15:00, 0 before 09:00 and after 21:00
+    const occupancy = t.dayType === 'school_day' && t.inSchoolHours ? 1 : 1 / 7;
+    return spells.reduce((kw, f) => kw + ((f.size?.pct ?? 35) / 100) * this.config.ratedKVA * POWER_FACTOR * heat * occupancy, 0);
   }
 
   private loadPU(ts: number): number {

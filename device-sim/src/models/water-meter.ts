@@ -4,7 +4,7 @@
  */
 import type { WaterMeterConfig } from '@campus/site';
 import { unit, smoothNoise } from '../random.ts';
-import { timeContext, waterDemandM3h } from '../profiles.ts';
+import { nightUseM3h, timeContext, waterDemandM3h } from '../profiles.ts';
 import { integrate, round, type ModelContext, type SimModel, type WaterFlow } from './model.ts';
 
 export class WaterMeterModel implements SimModel, WaterFlow {
@@ -23,8 +23,10 @@ export class WaterMeterModel implements SimModel, WaterFlow {
   }
 
   flowM3h(ts: number): number {
-    const own = waterDemandM3h(this.config.usage ?? 'office', timeContext(this.ctx.campus.calendar, ts));
-    const mine = Math.max(0, own * this.scale * (1 + 0.15 * smoothNoise(this.ctx.stream, ts, 60_000))) + this.ctx.faults.extraFlowM3h(this.config.id, ts);
+    const t = timeContext(this.ctx.campus.calendar, ts);
+    const own = waterDemandM3h(this.config.usage ?? 'office', t);
+    let mine = Math.max(0, own * this.scale * (1 + 0.15 * smoothNoise(this.ctx.stream, ts, 60_000))) + this.ctx.faults.extraFlowM3h(this.config.id, ts);
+    for (const f of this.ctx.faults.active(this.config.id, 'night_use', ts)) mine += nightUseM3h(this.ctx.stream, ts, f.size?.perHour ?? 3, t);
     let total = mine;
     for (const d of this.downstream) total += d.flowM3h(ts);
     return total;

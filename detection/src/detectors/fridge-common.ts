@@ -1,9 +1,17 @@
 /**
  * What the fridge detectors share: the food-safety limits of a unit, and defrost suppression.
- * Defrost (every 6-8 h, 20-30 min, the air warms) must not alarm:
+ * Defrost must not alarm (docs/developing/domain-rules.md): commercial units defrost every 4-8 h
+ * for 20-30 min, many freezers once every one or two days for 40-60 min, the air a few degrees
+ * above zero, with hours of jitter between cycles.
  * - reported: suppressed while `defrost` is true and `postDefrostMin` after;
- * - not reported: short warm episodes that ended by themselves are remembered; once three come at
- *   a steady period (4-12 h, within ±20 min), the next ones are expected and suppressed.
+ * - not reported: learned from the temperature alone. A defrost's signature is a warm episode
+ *   (air above the limit) that rose from the unit's normal level, peaked and came back by itself
+ *   within `defrostLongestMin`, the door not reported open. After two similar ones, a new warm
+ *   episode is excused while it lasts no longer than the longest learned one × `defrostLengthFactor`
+ *   + `defrostLengthMarginMin`, stays under the warmest learned peak + `defrostPeakMarginC`, and
+ *   started no sooner than `defrostGapFactor` × the shortest learned interval after the last one.
+ *   No fixed period: intervals of 4 h or 48 h, with hours of jitter, are learned alike. An episode
+ *   that leaves that envelope is no defrost from its start: the time it was excused counts.
  */
 import { FRIDGE_LIMITS_C, type FridgeValues } from '@campus/contract';
 import type { DeviceConfig } from '@campus/site';
@@ -24,62 +32,225 @@ export const limitText = (l: Limits): string => (l.min !== undefined ? `${l.min}
 /** Readings this far outside any fridge's range are a broken sensor, not food at risk. */
 export const implausible = (t: number): boolean => t < -60 || t > 60;
 
+/**
+ * The defrost thresholds, the same in fridge.excursion and fridge.cumulative so that both count
+ * the same time as defrost (a campus file that changes one should change both).
+ */
+export const DEFROST_PARAMS = {
+  /** minutes after a reported defrost ends during which the recovery is not an excursion */
+  postDefrostMin: 30,
+  /** a shorter warm episode is a door opening, never learned as a defrost */
+  defrostShortestMin: 10,
+  /** a defrost is back at the normal level by itself within this many minutes of its start */
+  defrostLongestMin: 75,
+  /** an excused episode may last the longest learned defrost × this ... */
+  defrostLengthFactor: 1.5,
+  /** ... + these minutes */
+  defrostLengthMarginMin: 10,
+  /** °C above the warmest learned defrost peak at which an episode is no defrost */
+  defrostPeakMarginC: 3,
+  /** an episode sooner than this × the shortest learned interval after the last defrost is outside the rhythm */
+  defrostGapFactor: 0.5,
+  /** how many learned defrosts are remembered (the newest) */
+  defrostMemory: 6,
+};
+export type DefrostParams = Readonly<typeof DEFROST_PARAMS>;
+
+/** The air is back at the normal level when it is this far under the limit. */
+const NORMAL_BELOW_LIMIT_C = 2;
+/** A defrost rises from the normal level: the air was there for this long before it ... */
+const NORMAL_BEFORE_MIN = 60;
+/** ... and left it at most this long before it crossed the limit (a rise, not a slow drift). */
+const RISE_MIN = 30;
+/** Readings of the normal level further apart than this are not one stretch of it. */
+const NORMAL_GAP_MIN = 15;
+
+/** One defrost learned from the temperature. */
+export interface DefrostSignature {
+  /** first reading above the limit, epoch ms */
+  start: number;
+  /** minutes above the limit */
+  minutes: number;
+  /** warmest reading, °C */
+  peakC: number;
+}
+
+/** The warm episode under way: from the first reading above the limit until the air is back at the normal level. */
+export interface WarmEpisode {
+  start: number;
+  peakC: number;
+  /** first reading back under the limit since the last one above it (null while above) */
+  underSince: number | null;
+  /** it rose from the normal level (not the tail of an earlier warm spell) */
+  fromNormal: boolean;
+  /** the door was reported open during it: a door opening, not a defrost */
+  door: boolean;
+  /** it started when the learned rhythm allows a defrost */
+  onCue: boolean;
+  /** excused as a defrost at some reading */
+  excused: boolean;
+  /** on cue, but it lasted longer or got warmer than the learned defrost: no defrost, from its start */
+  outside: boolean;
+}
+
 export interface DefrostState {
   reportedAt: number | null;
   /** the unit said `defrost: true` at its last report */
   defrosting?: boolean;
   defrostEndedAt: number | null;
-  episodeStart: number | null;
-  episodes: number[];
+  /** the latest stretch of readings at the normal level: its first and its last */
+  normalSince: number | null;
+  normalAt?: number | null;
+  episode: WarmEpisode | null;
+  /** the newest learned defrosts, oldest first (at most `defrostMemory`) */
+  signatures: DefrostSignature[];
 }
 
-export const initDefrost = (): DefrostState => ({ reportedAt: null, defrostEndedAt: null, episodeStart: null, episodes: [] });
+export const initDefrost = (): DefrostState => ({ reportedAt: null, defrostEndedAt: null, normalSince: null, normalAt: null, episode: null, signatures: [] });
 
-const MAX_EPISODE_MIN = 40;
-const TOLERANCE_MIN = 20;
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
-/** The learned defrost period, if three or more episodes came at a steady interval. */
-export function learnedPeriod(episodes: number[]): number | null {
-  if (episodes.length < 3) return null;
-  const gaps = episodes.slice(1).map((t, i) => t - episodes[i]!);
-  const sorted = [...gaps].sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)]!;
-  if (median < 4 * 60 * MIN || median > 12 * 60 * MIN) return null;
-  const steady = gaps.slice(-2).every((g) => Math.abs(g - median) <= TOLERANCE_MIN * MIN);
-  return steady ? median : null;
+/**
+ * Saved defrost state made current. An older version kept only the start times of short warm
+ * episodes (`episodes`), which say nothing of a defrost's length or peak: they are dropped and
+ * the defrost is learned again (within two occurrences).
+ */
+export function restoreDefrost(saved: unknown): DefrostState {
+  const fresh = initDefrost();
+  if (typeof saved !== 'object' || saved === null) return fresh;
+  const s = saved as Record<string, unknown>;
+  const signatures = Array.isArray(s.signatures)
+    ? (s.signatures as Record<string, unknown>[]).filter((g) => isNumber(g?.start) && isNumber(g.minutes) && isNumber(g.peakC))
+    : [];
+  return {
+    reportedAt: isNumber(s.reportedAt) ? s.reportedAt : null,
+    ...(typeof s.defrosting === 'boolean' ? { defrosting: s.defrosting } : {}),
+    defrostEndedAt: isNumber(s.defrostEndedAt) ? s.defrostEndedAt : null,
+    normalSince: isNumber(s.normalSince) ? s.normalSince : null,
+    normalAt: isNumber(s.normalAt) ? s.normalAt : null,
+    episode: typeof s.episode === 'object' && s.episode !== null && isNumber((s.episode as WarmEpisode).start) ? (s.episode as WarmEpisode) : null,
+    signatures: signatures.map((g) => ({ start: g.start as number, minutes: g.minutes as number, peakC: g.peakC as number })),
+  };
+}
+
+/** What the learned defrosts allow. */
+export interface LearnedDefrost {
+  longestMin: number;
+  warmestC: number;
+  shortestGapMs: number;
 }
 
 /**
- * Advances the defrost knowledge with a reading; says whether a warm reading now is explained by
- * a defrost (and so must not count as an excursion).
+ * The learned defrost, once the two newest signatures are alike (lengths within a factor of 2,
+ * peaks within twice the peak margin): an unusual warm spell and a defrost are not a rhythm.
  */
-export function defrostStep(
-  state: DefrostState,
-  values: FridgeValues,
-  ts: number,
-  warm: boolean,
-  postDefrostMin: number,
-): { state: DefrostState; suppressed: boolean } {
+export function learnedDefrost(signatures: readonly DefrostSignature[], p: DefrostParams): LearnedDefrost | null {
+  if (signatures.length < 2) return null;
+  const a = signatures.at(-2)!;
+  const b = signatures.at(-1)!;
+  const alike = Math.max(a.minutes, b.minutes) <= 2 * Math.min(a.minutes, b.minutes) && Math.abs(a.peakC - b.peakC) <= 2 * p.defrostPeakMarginC;
+  if (!alike) return null;
+  let shortestGapMs = Infinity;
+  for (let i = 1; i < signatures.length; i++) shortestGapMs = Math.min(shortestGapMs, signatures[i]!.start - signatures[i - 1]!.start);
+  return {
+    longestMin: Math.max(...signatures.map((g) => g.minutes)),
+    warmestC: Math.max(...signatures.map((g) => g.peakC)),
+    shortestGapMs,
+  };
+}
+
+export interface DefrostStep {
+  state: DefrostState;
+  /** the reading is out of range because of a defrost: not an excursion */
+  suppressed: boolean;
+  /** the current warm episode was excused as a defrost and no longer is: it counts from this start */
+  outSince: number | null;
+  /** ... and it stopped being excused at this reading */
+  revoked: boolean;
+}
+
+const plain = (state: DefrostState): DefrostStep => ({ state, suppressed: false, outSince: null, revoked: false });
+
+/**
+ * Advances the defrost knowledge with a reading; says whether the reading, if out of range, is
+ * explained by a defrost (and so must not count as an excursion).
+ */
+export function defrostStep(state: DefrostState, values: FridgeValues, ts: number, limits: Limits, p: DefrostParams): DefrostStep {
   const s = { ...state };
+  const t = values.tempC;
   if (values.defrost !== undefined) {
     // the unit reports its defrost: suppress it, and the recovery for `postDefrostMin` after it ended
     s.reportedAt = ts;
-    if (values.defrost) return { state: { ...s, defrosting: true, defrostEndedAt: null, episodeStart: null }, suppressed: true };
+    if (values.defrost) return { ...plain({ ...s, defrosting: true, defrostEndedAt: null, episode: null }), suppressed: true };
     if (state.defrosting) s.defrostEndedAt = ts;
     s.defrosting = false;
-    const recovering = s.defrostEndedAt !== null && ts - s.defrostEndedAt < postDefrostMin * MIN;
-    return { state: s, suppressed: warm && recovering };
+    const recovering = s.defrostEndedAt !== null && ts - s.defrostEndedAt < p.postDefrostMin * MIN;
+    return { ...plain(s), suppressed: outOfRange(t, limits) && recovering };
   }
-  // not reported: learn it from short warm episodes
-  if (warm && s.episodeStart === null) s.episodeStart = ts;
-  if (!warm && s.episodeStart !== null) {
-    if (ts - s.episodeStart <= MAX_EPISODE_MIN * MIN) s.episodes = keepLast([...s.episodes, s.episodeStart], 6);
-    s.episodeStart = null;
+  // not reported: learn it from the temperature
+  const warm = t > limits.max;
+  const normal = t <= limits.max - NORMAL_BELOW_LIMIT_C;
+  const normalAt = state.normalAt ?? null;
+  if (normal) {
+    s.normalSince = state.normalSince !== null && normalAt !== null && ts - normalAt <= NORMAL_GAP_MIN * MIN ? state.normalSince : ts;
+    s.normalAt = ts;
   }
-  const period = learnedPeriod(s.episodes);
-  if (!warm || period === null || s.episodeStart === null) return { state: s, suppressed: false };
-  const expected = s.episodes.at(-1)! + Math.round((s.episodeStart - s.episodes.at(-1)!) / period) * period;
-  const startedOnCue = Math.abs(s.episodeStart - expected) <= TOLERANCE_MIN * MIN;
-  const stillShort = ts - s.episodeStart <= MAX_EPISODE_MIN * MIN;
-  return { state: s, suppressed: startedOnCue && stillShort };
+  const learned = learnedDefrost(state.signatures, p);
+  let ep = state.episode;
+  if (ep === null) {
+    if (!warm) return plain(s);
+    const last = state.signatures.at(-1);
+    ep = {
+      start: ts,
+      peakC: t,
+      underSince: null,
+      fromNormal: state.normalSince !== null && normalAt !== null && ts - normalAt <= RISE_MIN * MIN && normalAt - state.normalSince >= NORMAL_BEFORE_MIN * MIN,
+      door: false,
+      onCue: learned !== null && last !== undefined && ts - last.start >= p.defrostGapFactor * learned.shortestGapMs,
+      excused: false,
+      outside: false,
+    };
+  }
+  ep = { ...ep, door: ep.door || values.doorOpen === true };
+  if (warm) {
+    ep.peakC = Math.max(ep.peakC, t);
+    ep.underSince = null;
+  } else ep.underSince ??= ts;
+  if (normal) {
+    // back at the normal level by itself: a defrost's signature, if it has a defrost's shape
+    const minutes = (ep.underSince! - ep.start) / MIN;
+    const shaped = ep.fromNormal && !ep.door && !ep.outside && minutes >= p.defrostShortestMin && ts - ep.start <= p.defrostLongestMin * MIN;
+    if (shaped)
+      s.signatures = keepLast(
+        [...state.signatures, { start: ep.start, minutes: Math.round(minutes), peakC: ep.peakC }],
+        Math.max(2, Math.round(p.defrostMemory)),
+      );
+    s.episode = null;
+    return plain(s);
+  }
+  const fits =
+    ep.onCue &&
+    !ep.outside &&
+    learned !== null &&
+    ts - ep.start <= (learned.longestMin * p.defrostLengthFactor + p.defrostLengthMarginMin) * MIN &&
+    ep.peakC <= learned.warmestC + p.defrostPeakMarginC;
+  if (ep.onCue && !fits) ep.outside = true;
+  const suppressed = warm && fits;
+  if (suppressed) ep.excused = true;
+  s.episode = ep;
+  const outSince = ep.excused && ep.outside ? ep.start : null;
+  return { state: s, suppressed, outSince, revoked: outSince !== null && !state.episode?.outside };
+}
+
+/** A reading judged against the unit's limits and its defrost: whether it counts as out of range (beyond the limits, not a defrost). */
+export function judgeTemperature(
+  defrost: DefrostState,
+  values: FridgeValues,
+  ts: number,
+  device: DeviceConfig,
+  p: DefrostParams & { readonly minC?: number; readonly maxC?: number },
+): DefrostStep & { limits: Limits; counting: boolean } {
+  const limits = fridgeLimits(device, p);
+  const d = defrostStep(defrost, values, ts, limits, p);
+  return { ...d, limits, counting: outOfRange(values.tempC, limits) && !d.suppressed };
 }

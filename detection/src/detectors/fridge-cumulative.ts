@@ -1,10 +1,12 @@
 /**
  * Cumulative time out of range in a local day: many short excursions add up. Defrost time does
- * not count. A ticket when a day's total passes `chillerMin` / `freezerMin`. minor.
+ * not count, as fridge.excursion judges it (the same defrost learning, fridge-common.ts): a warm
+ * spell that stops being excused as a defrost adds the time it was excused. A ticket when a day's
+ * total passes `chillerMin` / `freezerMin`. minor.
  */
 import { defineDetector } from '../detector.ts';
 import { clear, found, raise, type Finding } from '@campus/repairs';
-import { defrostStep, fridgeLimits, implausible, initDefrost, limitText, outOfRange, type DefrostState } from './fridge-common.ts';
+import { DEFROST_PARAMS, implausible, initDefrost, judgeTemperature, limitText, restoreDefrost, type DefrostState } from './fridge-common.ts';
 import { duration, MIN } from '../helpers.ts';
 
 interface State {
@@ -23,20 +25,19 @@ interface State {
 export const fridgeCumulative = defineDetector({
   key: 'fridge.cumulative',
   kinds: ['fridge'],
-  params: { chillerMin: 60, freezerMin: 90, postDefrostMin: 30 },
+  params: { chillerMin: 60, freezerMin: 90, ...DEFROST_PARAMS },
   /** the unit's limits, by default those of its class */
   optional: ['minC', 'maxC'],
   init: (): State => ({ defrost: initDefrost(), date: null, totalMs: 0, lastTs: null, lastWarm: false, raised: false }),
+  restore: (merged) => ({ ...merged, defrost: restoreDefrost(merged.defrost) }),
 
   onReading(state, obs, ctx) {
     const { params: p, device, calendar } = ctx;
     const ts = obs.reading.ts;
     const values = obs.reading.values;
     if (implausible(values.tempC)) return found(state);
-    const limits = fridgeLimits(device, p);
-    const warm = outOfRange(values.tempC, limits);
-    const d = defrostStep(state.defrost, values, ts, warm, p.postDefrostMin);
-    const counting = warm && !d.suppressed;
+    const d = judgeTemperature(state.defrost, values, ts, device, p);
+    const { limits, counting } = d;
     const date = calendar.local(ts).date;
     const s: State = { ...state, defrost: d.state, lastTs: ts, lastWarm: counting };
     const findings: Finding[] = [];
@@ -50,6 +51,7 @@ export const fridgeCumulative = defineDetector({
     } else if (counting && state.lastWarm && state.lastTs !== null) {
       s.totalMs += Math.min(ts - state.lastTs, 10 * MIN); // a long gap is not counted as warm
     }
+    if (d.revoked && d.outSince !== null) s.totalMs += ts - d.outSince; // excused as a defrost until now, and it was not one
     const limitMin = device.fridgeClass === 'freezer' ? p.freezerMin : p.chillerMin;
     if (s.totalMs >= limitMin * MIN && !s.raised) {
       s.raised = true;

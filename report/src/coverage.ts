@@ -24,7 +24,14 @@ export interface Coverage {
   devices: number;
   complete: number;
   issues: CoverageIssue[];
+  /** the days of the period */
+  days: number;
+  /** per device id: its name, kind and the days of the period it sent data on (what may be said of it, e.g. that a fridge kept its limits) */
+  byDevice: Record<string, { name: string; kind: DeviceConfig['kind']; dataDays: number }>;
 }
+
+/** The days a device sent data on: "20/21 天". */
+export const daysText = (c: Coverage, deviceId: string): string => `${c.byDevice[deviceId]?.dataDays ?? 0}/${c.days} 天`;
 
 const PRIMARY_FIELD: Readonly<Record<DeviceConfig['kind'], string>> = {
   electric_meter: REGISTER_FIELD.electricity,
@@ -50,12 +57,14 @@ export async function coverage(ctx: ReportContext, meters: ReadonlyMap<string, R
   const dates = datesFrom(period.from, period.to);
   const buckets = dayBuckets(campus, period);
   const issues: CoverageIssue[] = [];
+  const dataDays = new Map<string, number>();
   await Promise.all(
     campus.devices.map(async (d) => {
       const rows = (await dailyFieldRows(ctx, d, PRIMARY_FIELD[d.kind])).filter((r) => r.bucket >= period.fromTs);
       const counts = new Map(rows.map((r) => [r.bucket, r.n]));
       const usual = median(rows.map((r) => r.n)) ?? 0;
       const missingDays = dates.filter((_, i) => !counts.has(buckets[i]!));
+      dataDays.set(d.id, dates.length - missingDays.length);
       const partialDays = dates.filter((_, i) => (counts.get(buckets[i]!) ?? usual) < usual / 2);
       if (!missingDays.length && !partialDays.length) return;
       const estimated = meters.get(d.id)?.buckets.some((b) => b.estimated) ?? false;
@@ -78,5 +87,7 @@ export async function coverage(ctx: ReportContext, meters: ReadonlyMap<string, R
     }),
   );
   issues.sort((a, b) => campus.devices.findIndex((d) => d.id === a.deviceId) - campus.devices.findIndex((d) => d.id === b.deviceId));
-  return { devices: campus.devices.length, complete: campus.devices.length - issues.length, issues };
+  // in the campus file's order
+  const byDevice = Object.fromEntries(campus.devices.map((d) => [d.id, { name: d.name, kind: d.kind, dataDays: dataDays.get(d.id) ?? 0 }]));
+  return { devices: campus.devices.length, complete: campus.devices.length - issues.length, issues, days: dates.length, byDevice };
 }

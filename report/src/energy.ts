@@ -2,9 +2,10 @@
  * Electricity and water used in the period, against the term before and the same term a year
  * earlier: the whole campus, per building and per class, with their cost.
  *
- * - The campus total is what the supply meters say: the transformers' registers for electricity
- *   (what the utility bills), the `usage: campus` main meters for water; without them, the sum of
- *   the meters.
+ * - The campus total is what the meters of the whole campus say: the `usage: campus` main meters
+ *   (总表, what the utility bills), else for electricity the transformers' energy registers; a
+ *   transformer that sent no energy is made up by the meters it feeds (`feeder`). Without any of
+ *   them, the sum of the building meters, and `totalSource` says so and what it leaves out.
  * - A building is the sum of its own meters (supply meters excluded); what the supply meters count
  *   beyond the buildings is shown as 其他（未单独计量）: offices, lighting, pumps, losses.
  * - A class is its own meter (`class:` in the campus file).
@@ -40,8 +41,10 @@ export interface ResourceFigures {
   resource: Resource;
   unit: string;
   total: UseGroup;
-  /** where the campus total comes from, in words */
+  /** where the campus total comes from, in words: "总表：配电房总表", "各楼分表合计（…），未含…；本校无总表数据" */
   totalSource: string;
+  /** what the total adds up: the main meters, the transformers, or the building meters (no whole-campus meter reported) */
+  totalFrom: 'main' | 'transformer' | 'sum';
   buildings: UseGroup[];
   /** what the supply meters count beyond the buildings' meters */
   unmetered: UseGroup | null;
@@ -72,11 +75,50 @@ export const dailyChange = (use: Compared, period: ReportPeriod, against: 'previ
 
 const sumOrNull = (values: (number | null)[]): number | null => (values.some((v) => v !== null) ? values.reduce<number>((s, v) => s + (v ?? 0), 0) : null);
 
+const names = (ds: readonly DeviceConfig[]) => ds.map((d) => d.name).join('、');
+
+/**
+ * Which meters the campus total adds up, and the words for it: the main meters that reported;
+ * else the transformers that reported energy, with the meters fed by those that did not; else
+ * the building meters, saying that this leaves out what no building meter counts.
+ */
+function campusTotal(
+  resource: Resource,
+  mains: readonly DeviceConfig[],
+  transformers: readonly DeviceConfig[],
+  sub: readonly DeviceConfig[],
+  reported: (d: DeviceConfig) => boolean,
+): { from: ResourceFigures['totalFrom']; devices: DeviceConfig[]; source: string } {
+  const silent = (ds: readonly DeviceConfig[]) => ds.filter((d) => !reported(d));
+  const mainNoun = resource === 'electricity' ? '总表' : '总水表';
+  if (mains.some(reported)) {
+    const quiet = silent(mains);
+    return { from: 'main', devices: mains.filter(reported), source: `${mainNoun}：${names(mains.filter(reported))}${quiet.length ? `（${names(quiet)}本期无数据，未计入）` : ''}` };
+  }
+  if (transformers.some(reported)) {
+    const quiet = silent(transformers);
+    const fed = sub.filter((d) => quiet.some((t) => t.id === d.feeder));
+    const instead = quiet.length ? `；${names(quiet)}本期无电能数据，${fed.length ? `按其所带分表（${names(fed)}）计` : '未计入'}` : '';
+    return { from: 'transformer', devices: [...transformers.filter(reported), ...fed], source: `变压器计量：${names(transformers.filter(reported))}${instead}` };
+  }
+  const noun = resource === 'electricity' ? '电' : '水';
+  const quiet = silent(sub);
+  const whole = [...mains, ...transformers];
+  const why = whole.length ? `${names(whole)}本期无${resource === 'electricity' ? '电能' : ''}数据` : `本校无${mainNoun}`;
+  return {
+    from: 'sum',
+    devices: [...sub],
+    source: `各楼分表 ${sub.length - quiet.length} 台合计${quiet.length ? `（另有 ${quiet.length} 台无数据）` : ''}，未含未单独计量的用${noun}；${why}`,
+  };
+}
+
 export async function resourceFigures(ctx: ReportContext, resource: Resource): Promise<ResourceFigures> {
   const { campus, period } = ctx;
   const field = REGISTER_FIELD[resource];
   const meters = campus.devices.filter((d) => d.kind === KIND[resource]);
-  const supply = resource === 'electricity' ? campus.devices.filter((d) => d.kind === 'transformer') : meters.filter((d) => d.usage === 'campus');
+  const mains = meters.filter((d) => d.usage === 'campus');
+  const transformers = resource === 'electricity' ? campus.devices.filter((d) => d.kind === 'transformer') : [];
+  const supply = [...mains, ...transformers];
   const ofRange = async (d: DeviceConfig, r: DateRange | null) => (r ? (await dailyRegisterUse(ctx, d, field, r)).total : null);
   const uses = new Map<string, MeterUse>(
     await Promise.all(
@@ -108,14 +150,9 @@ export async function resourceFigures(ctx: ReportContext, resource: Resource): P
     };
   };
 
-  // the supply meters, if they reported; else the sum of the meters
-  const reporting = supply.filter((d) => uses.get(d.id)!.current.total !== null);
   const sub = meters.filter((d) => !supply.includes(d));
-  const totalDevices = reporting.length ? reporting : sub;
+  const { from: totalFrom, devices: totalDevices, source: totalSource } = campusTotal(resource, mains, transformers, sub, (d) => uses.get(d.id)!.current.total !== null);
   const total = group('campus', '全校', totalDevices);
-  const totalSource = reporting.length
-    ? `${resource === 'electricity' ? '变压器计量' : '总水表计量'}（${reporting.map((d) => d.name).join('、')}）`
-    : `各${resource === 'electricity' ? '电' : '水'}表之和`;
 
   const buildings = campus.buildings
     .map((b) => ({ b, devices: sub.filter((d) => d.location.building === b.id) }))
@@ -126,7 +163,7 @@ export async function resourceFigures(ctx: ReportContext, resource: Resource): P
     const parts = sumOrNull(buildings.map((b) => b.use[k]));
     return t === null || parts === null ? null : t - parts;
   };
-  const unmetered: UseGroup | null = reporting.length
+  const unmetered: UseGroup | null = totalFrom !== 'sum'
     ? {
         id: 'unmetered',
         name: '其他（未单独计量）',
@@ -153,6 +190,7 @@ export async function resourceFigures(ctx: ReportContext, resource: Resource): P
     unit: UNIT[resource],
     total,
     totalSource,
+    totalFrom,
     buildings,
     unmetered,
     classes,

@@ -11,7 +11,11 @@ import type { TermReport } from './report.ts';
 import { barGroups, columnChart, esc, lineChart } from './svg.ts';
 import { reportTables, type Cell, type Column, type ReportTable, type SectionId } from './tables.ts';
 import { tariffText } from './tariff.ts';
+import { capacityText } from './summary.ts';
 import { NEAR_CAPACITY_PCT } from './transformers.ts';
+
+/** where the campus total comes from, for a figure's label */
+const FROM_ZH = { main: '总表', transformer: '变压器计量', sum: '各楼分表合计' } as const;
 
 export const REPORT_CSS = `
 @page { size: A4; margin: 14mm 13mm 16mm; @bottom-center { content: counter(page) " / " counter(pages); font-size: 8pt; color: #666; } }
@@ -141,6 +145,8 @@ export function renderReportHtml(r: TermReport, options: HtmlOptions = {}): stri
   const cost = (e.total.costYuan ?? 0) + (w.total.costYuan ?? 0);
   const wasted = r.leaks.reduce((s, l) => s + (l.wastedM3 ?? 0), 0);
   const near = r.transformers.filter((x) => x.nearCapacityWeeks.length);
+  // no count of leaks or excursions from devices that sent nothing
+  const heard = (kind: string) => Object.values(r.coverage.byDevice).some((d) => d.kind === kind && d.dataDays > 0);
 
   const body = `
 <section class="cover">
@@ -152,12 +158,12 @@ export function renderReportHtml(r: TermReport, options: HtmlOptions = {}): stri
   <h3>摘要（可直接粘贴到工作总结）</h3>
   <p class="summary" id="summary">${esc(r.summary)}</p>
   <div class="kpis">
-    ${kpi(`${num(e.total.use.current, 0)} kWh`, `全校用电（${prev}：${num(e.total.use.previous, 0)}）`)}
-    ${kpi(`${num(w.total.use.current, 1)} m³`, `全校用水（${prev}：${num(w.total.use.previous, 1)}）`)}
+    ${kpi(`${num(e.total.use.current, 0)} kWh`, `全校用电（${FROM_ZH[e.totalFrom]}；${prev}：${num(e.total.use.previous, 0)}）`)}
+    ${kpi(`${num(w.total.use.current, 1)} m³`, `全校用水（${FROM_ZH[w.totalFrom]}；${prev}：${num(w.total.use.previous, 1)}）`)}
     ${kpi(`${num(cost, 0)} 元`, '水电费用')}
     ${kpi(`${r.tickets.total.count} 张`, `报修单（已办结 ${r.tickets.total.resolved} 张）`)}
-    ${kpi(`${r.leaks.length} 起 / ${num(wasted, 1)} m³`, '发现漏水 / 估算漏失水量')}
-    ${kpi(`${r.fridges.excursions.length} 次`, '冷链温度超标')}
+    ${kpi(heard('water_meter') ? `${r.leaks.length} 起 / ${num(wasted, 1)} m³` : '无数据', '发现漏水 / 估算漏失水量')}
+    ${kpi(heard('fridge') ? `${r.fridges.excursions.length} 次` : '无数据', '冷链温度超标')}
   </div>
   <h3>数据覆盖</h3>
   ${
@@ -203,11 +209,7 @@ export function renderReportHtml(r: TermReport, options: HtmlOptions = {}): stri
   <p>限值：冷藏柜、留样柜 0～8 °C，冷冻柜不高于 −12 °C；超温时长自首次超限读数起至温度恢复止（除霜不计）。</p>
   ${section('fridges')}
   <h2 id="transformers">七、变压器负载</h2>
-  ${
-    near.length
-      ? `<p class="warn">${near.map((x) => esc(`${x.name}：${x.nearCapacityWeeks.length} 周（共 ${x.schoolDaysOver80} 个上课日）日峰值超过额定的 ${NEAR_CAPACITY_PCT}%，接近容量上限`)).join('；')}。建议评估增容或调整负荷。</p>`
-      : `<p>各变压器均未出现一周 3 个上课日以上日峰值超过额定 ${NEAR_CAPACITY_PCT}% 的情况。</p>`
-  }
+  ${r.transformers.length ? `<p${near.length ? ' class="warn"' : ''}>${esc(capacityText(r).join('；'))}。</p>` : ''}
   <figure><figcaption>各变压器每日峰值负载率（最大相电流 / 额定电流，%）</figcaption>${lineChart({
     title: '变压器每日峰值负载率',
     unit: '%',

@@ -4,6 +4,7 @@
  */
 import { SEVERITY_LABELS_ZH, STATUS_LABELS_ZH } from '@campus/contract';
 import { dailyChange, type Compared, type ResourceFigures, type UseGroup } from './energy.ts';
+import { daysText } from './coverage.ts';
 import { localDateTime } from './format.ts';
 import { FRIDGE_CLASS_ZH } from './fridges.ts';
 import type { TermReport } from './report.ts';
@@ -89,6 +90,12 @@ function ticketTable(id: string, title: string, first: string, groups: TicketGro
     rows: [...groups.map(row), row(total)],
     totalRows: 1,
   };
+}
+
+/** "本期无数据的水表（无法判断是否漏水）：…。" when there are such */
+function silentMeters(r: TermReport): string {
+  const silent = Object.values(r.coverage.byDevice).filter((d) => d.kind === 'water_meter' && d.dataDays === 0);
+  return silent.length ? `本期无数据的水表（无法判断是否漏水）：${silent.map((d) => d.name).join('、')}。` : '';
 }
 
 export function reportTables(r: TermReport): ReportTable[] {
@@ -185,7 +192,7 @@ export function reportTables(r: TermReport): ReportTable[] {
       l.wastedM3,
       l.costYuan,
     ]),
-    note: '同一水表同一时段的多张报修单计为一起；总水表与下游分表同时报警时按分表计。漏失水量：漏水跨夜时，按夜间（02:00–04:00）每小时用水比前 14 天中位数的增量 × 持续小时数；否则按各小时用水超出前 14 天同时段中位数之和。',
+    note: `${silentMeters(r)}同一水表同一时段的多张报修单计为一起；总水表与下游分表同时报警时按分表计。漏失水量：漏水跨夜时，按夜间（02:00–04:00）每小时用水比前 14 天中位数的增量 × 持续小时数；否则按各小时用水超出前 14 天同时段中位数之和。`,
   });
 
   tables.push({
@@ -218,7 +225,9 @@ export function reportTables(r: TermReport): ReportTable[] {
       n('均温超限小时数（除霜除外）'),
       n('超标次数'),
       n('超温累计（分钟）', 0),
+      text('有温度数据的天数'),
     ],
+    // a unit without data: its hours beyond the limits are not known to be none
     rows: r.fridges.units.map((u) => [
       u.name,
       FRIDGE_CLASS_ZH[u.fridgeClass],
@@ -226,9 +235,10 @@ export function reportTables(r: TermReport): ReportTable[] {
       u.meanC,
       u.minHourC,
       u.maxHourC,
-      u.hoursOutOfRange,
+      u.hours ? u.hoursOutOfRange : null,
       u.excursions,
       u.excursionMinutes,
+      u.hours ? daysText(r.coverage, u.deviceId) : '无数据',
     ]),
   });
 
@@ -246,6 +256,7 @@ export function reportTables(r: TermReport): ReportTable[] {
       n('超过 80% 的上课日'),
       n('超过 100% 的天数'),
       text('接近容量上限的周（周一）'),
+      text('有负载数据的天数'),
     ],
     rows: r.transformers.map((x) => [
       x.name,
@@ -254,9 +265,10 @@ export function reportTables(r: TermReport): ReportTable[] {
       x.peakPct,
       x.peakDate,
       x.meanDailyPeakPct,
-      x.schoolDaysOver80,
-      x.daysOver100,
-      x.nearCapacityWeeks.join('、') || '无',
+      x.peakPct === null ? null : x.schoolDaysOver80,
+      x.peakPct === null ? null : x.daysOver100,
+      x.peakPct === null ? '无数据' : x.nearCapacityWeeks.join('、') || '无',
+      x.peakPct === null ? '无数据' : daysText(r.coverage, x.deviceId),
     ]),
   });
 

@@ -12,7 +12,7 @@ import { addDays, datesFrom } from './format.ts';
 
 const PHASES = ['currentA_a', 'currentA_b', 'currentA_c'];
 export const NEAR_CAPACITY_PCT = 80;
-const NEAR_CAPACITY_DAYS = 3;
+export const NEAR_CAPACITY_DAYS = 3;
 const SENSOR_FAULT_FACTOR = 10;
 
 export interface TransformerFigure {

@@ -30,7 +30,9 @@ export interface LabelledFault {
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
-const t = (local: string) => Date.parse(`${local}:00+08:00`);
+/** epoch ms of a local time of the demo campus (Asia/Shanghai), 'YYYY-MM-DDTHH:MM' */
+export const shanghai = (local: string): number => Date.parse(`${local}:00+08:00`);
+const t = shanghai;
 
 /** 05:00 after the first 02:00-04:00 night window that starts after `ts` (a leak is judged at 04:00). */
 export function endOfNextNight(ts: number, campus: Campus): number {

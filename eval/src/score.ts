@@ -46,7 +46,8 @@ export function score(tickets: Ticket[], labelled: LabelledFault[], clocks: Map<
     const g = groups.get(e.group) ?? { group: e.group, goal: e.goal, faults: 0, caught: 0, times: [], hits: [], missed: [] };
     groups.set(e.group, g);
     g.faults++;
-    const start = e.clock === 'out_of_range' ? clocks.get(l.fault.id) : l.fault.from;
+    // a clock given for the fault (when a fridge left its range, when a growing leak reached its size) wins
+    const start = clocks.get(l.fault.id) ?? (e.clock === 'out_of_range' ? undefined : l.fault.from);
     const hit = tickets
       .filter((t) => t.deviceId === e.subject && t.condition === e.condition && opened(t) >= l.fault.from)
       .sort((a, b) => opened(a) - opened(b))[0];

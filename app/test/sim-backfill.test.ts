@@ -29,5 +29,10 @@ describe('simulator backfill', () => {
     const schoolWeek = use('2026-09-21', '2026-09-25'); // Monday to Friday
     const holiday = use('2026-10-01', '2026-10-05'); // 国庆节, Thursday to Monday
     expect(schoolWeek).toBeGreaterThan(5 * holiday);
+
+    // the term report of a data folder that only had a backfill (ingest never ran: no ticket tables)
+    const out2 = await campusCli(dir.path, 'report', '--from', '2026-09-21', '--to', '2026-10-11', '--out', `${dir.path}/report`);
+    expect(out2).toMatch(/files in .*report/);
+    expect(out2).toMatch(/本期未生成报修单/);
   });
 });

@@ -3,7 +3,7 @@
  * what note). Tickets always live in SQLite, whichever store holds the readings.
  */
 import type { EvidencePoint, Severity, Ticket, TicketAuditEntry, TicketCategory, TicketLocation, TicketStatus, Trade } from '@campus/contract';
-import { migrate, type Db } from '@campus/runtime';
+import { hasTable, migrate, type Db } from '@campus/runtime';
 import { REPAIRS_SCHEMA } from './schema.ts';
 
 export interface TicketRecord {
@@ -78,8 +78,12 @@ export interface TicketQuery {
 }
 
 export class TicketStore {
+  /** false on a read-only connection to a file where ingest never ran (e.g. only `sim backfill`): no tickets yet */
+  private readonly present: boolean;
+
   constructor(private readonly db: Db) {
     migrate(db, REPAIRS_SCHEMA);
+    this.present = hasTable(db, 'tickets');
   }
 
   transaction<T>(fn: () => T): T {
@@ -88,18 +92,21 @@ export class TicketStore {
 
   /** The ticket not yet resolved for (subject, condition), if any. */
   findOpen(subjectId: string, condition: string): TicketRecord | undefined {
+    if (!this.present) return undefined;
     const row = this.db.prepare(`SELECT ${COLUMNS} FROM tickets WHERE device_id = ? AND condition = ? AND status <> 'resolved'`).get(subjectId, condition) as
       Row | undefined;
     return row && fromRow(row);
   }
 
   get(id: number): TicketRecord | undefined {
+    if (!this.present) return undefined;
     const row = this.db.prepare(`SELECT ${COLUMNS} FROM tickets WHERE id = ?`).get(id) as Row | undefined;
     return row && fromRow(row);
   }
 
   /** status "open" means every ticket not yet resolved. */
   list(q: TicketQuery = {}): TicketRecord[] {
+    if (!this.present) return [];
     const where: string[] = [];
     const params: unknown[] = [];
     if (q.status === 'open') where.push("status <> 'resolved'");
@@ -112,6 +119,7 @@ export class TicketStore {
 
   /** Every ticket opened in [from, to), oldest first (the term report). */
   openedBetween(from: number, to: number): TicketRecord[] {
+    if (!this.present) return [];
     const rows = this.db.prepare(`SELECT ${COLUMNS} FROM tickets WHERE opened_at >= ? AND opened_at < ? ORDER BY opened_at, id`).all(from, to) as Row[];
     return rows.map(fromRow);
   }
@@ -144,6 +152,7 @@ export class TicketStore {
   }
 
   auditTrail(ticketId: number): TicketAuditEntry[] {
+    if (!this.present) return [];
     const rows = this.db.prepare('SELECT at, actor, action, note FROM ticket_events WHERE ticket_id = ? ORDER BY id').all(ticketId) as {
       at: number;
       actor: string;
@@ -155,6 +164,7 @@ export class TicketStore {
 
   /** Critical tickets nobody has acknowledged since `openedBefore`, not yet escalated. */
   dueForEscalation(openedBefore: number): TicketRecord[] {
+    if (!this.present) return [];
     const rows = this.db
       .prepare(`SELECT ${COLUMNS} FROM tickets WHERE severity = 'critical' AND status IN ('open', 'reopened') AND escalated_at IS NULL AND opened_at <= ?`)
       .all(openedBefore) as Row[];
@@ -162,6 +172,7 @@ export class TicketStore {
   }
 
   countOpen(): { severity: Severity; n: number }[] {
+    if (!this.present) return [];
     return this.db.prepare("SELECT severity, count(*) AS n FROM tickets WHERE status <> 'resolved' GROUP BY severity").all() as {
       severity: Severity;
       n: number;

@@ -8,34 +8,38 @@ import { SHAPES, type ShapeRow } from '@campus/eval';
 
 const campus = loadCampus(DEMO_CAMPUS_FILE);
 /** the rows that missed their goal, with what happened, so a failure says why */
-const missed = (rows: ShapeRow[]) => rows.filter((r) => !r.met).map((r) => [`${r.shape} (goal: ${r.goal})`, ...r.notes].join('\n    '));
+const missed = (rows: ShapeRow[]) =>
+  rows
+    .filter((r) => !r.met)
+    .map((r) => [`${r.shape} (goal: ${r.goal})`, ...r.notes].join('\n    '))
+    .join('\n\n');
 
 describe("the real world's shapes (short)", () => {
   it(
     'an incipient leak 0→30 L/h over 2 weeks, with real night use, is ticketed within 24 h of reaching 30 L/h; an abrupt one within one night',
-    { timeout: 60_000 },
+    { timeout: 120_000 },
     () => {
-      expect(missed(SHAPES.leaks({ campus, short: true }))).toEqual([]);
+      expect(missed(SHAPES.leaks({ campus, short: true }))).toBe('');
     },
   );
 
-  it('2 m³/h bursts starting at 21:30 on a dormitory floor, at 07:00 on the main and at 03:00 are ticketed within 15 min', { timeout: 60_000 }, () => {
-    expect(missed(SHAPES.bursts({ campus, short: true }))).toEqual([]);
+  it('2 m³/h bursts starting at 21:30 on a dormitory floor, at 07:00 on the main and at 03:00 are ticketed within 15 min', { timeout: 120_000 }, () => {
+    expect(missed(SHAPES.bursts({ campus, short: true }))).toBe('');
   });
 
   it(
     'an unreported 24-h defrost (±2 h, 45 min, to +3 °C) raises at most two tickets while learned and none after; a compressor failure and a long warm-up are ticketed',
-    { timeout: 60_000 },
+    { timeout: 120_000 },
     () => {
-      expect(missed(SHAPES.freezers({ campus, short: true }))).toEqual([]);
+      expect(missed(SHAPES.freezers({ campus, short: true }))).toBe('');
     },
   );
 
-  it('a hot spell above 80 % on school days is one near-capacity notice; a hot spell in the vacation none', { timeout: 60_000 }, () => {
-    expect(missed(SHAPES.transformer({ campus, short: true }))).toEqual([]);
+  it('a hot spell above 80 % on school days is one near-capacity notice; a hot spell in the vacation none', { timeout: 120_000 }, () => {
+    expect(missed(SHAPES.transformer({ campus, short: true }))).toBe('');
   });
 
-  it('fault-free meters over 国庆 and the 调休 Saturday raise at most 1 false ticket per 100 device-days', { timeout: 60_000 }, () => {
-    expect(missed(SHAPES.term({ campus, short: true }))).toEqual([]);
+  it('fault-free meters over 国庆 and the 调休 Saturday raise at most 1 false ticket per 100 device-days', { timeout: 120_000 }, () => {
+    expect(missed(SHAPES.term({ campus, short: true }))).toBe('');
   });
 });

@@ -401,7 +401,8 @@ export function transformerShapes(o: ShapeOptions): ShapeRow[] {
 
 export function termShape(o: ShapeOptions): ShapeRow[] {
   const { campus } = o;
-  const classes = o.short ? ['em-g1c1'] : ['em-g1c1', 'em-g1c2', 'em-g1c3', 'em-g1c4', 'em-g1c5', 'em-g1c6', 'em-g1c7', 'em-g1c8'];
+  // a classroom meter of each grade, and one more: the timetable, holidays and 调休 are the same for all
+  const classes = o.short ? ['em-g1c1'] : ['em-g1c1', 'em-g2c1', 'em-g3c1', 'em-g2c4'];
   const devices = o.short ? ['wm-main', 'wm-dorm-1', 'wm-canteen', 'em-canteen', ...classes] : [...WATER, 'em-sci', 'em-dorm', 'em-canteen', ...classes];
   // 中秋 and 国庆 with the 调休 Saturday 10-10; the full version runs to two weeks into the winter vacation
   const from = t(o.short ? '2026-09-28T00:00' : '2026-09-01T00:00');

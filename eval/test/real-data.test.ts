@@ -64,6 +64,12 @@ describe('the goals of issue 18 on real data', () => {
     expect(falses.met, show(falses)).toBe(true);
   });
 
+  it('the same rhythm with each defrost 1.5 × as long (56 min above -12 °C, as many freezers defrost) is learned too', { timeout: 120_000 }, () => {
+    const { rows } = runFreezerSet({ stretch: 1.5 });
+    const learned = row(rows, 'learned defrost');
+    expect(learned.met, show(learned)).toBe(true);
+  });
+
   it('BattLeDIM leak profiles over dormitory night use: abrupt within one night, incipient within 24 h of 30 L/h', { timeout: 180_000 }, () => {
     const { rows } = runLeakSet();
     for (const shape of ['abrupt', 'incipient', 'false tickets']) {

@@ -6,10 +6,11 @@
  * - reported: suppressed while `defrost` is true and `postDefrostMin` after;
  * - not reported: learned from the temperature alone. A defrost's signature is a warm episode
  *   (air above the limit) that rose from the unit's normal level, peaked and came back by itself
- *   within `defrostLongestMin`, the door not reported open. After two similar ones, a new warm
- *   episode is excused while it lasts no longer than the longest learned one × `defrostLengthFactor`
- *   + `defrostLengthMarginMin`, stays under the warmest learned peak + `defrostPeakMarginC`, and
- *   started no sooner than `defrostGapFactor` × the shortest learned interval after the last one.
+ *   within `defrostLongestMin`, the door not reported open for much of it. After two similar ones,
+ *   a new warm episode is excused while it lasts no longer than the longest learned one ×
+ *   `defrostLengthFactor` + `defrostLengthMarginMin` (and never past `defrostLongestMin`), stays
+ *   under the warmest learned peak + `defrostPeakMarginC`, and started no sooner than
+ *   `defrostGapFactor` × the shortest learned interval after the last one.
  *   No fixed period: intervals of 4 h or 48 h, with hours of jitter, are learned alike. An episode
  *   that leaves that envelope is no defrost from its start: the time it was excused counts.
  */
@@ -41,16 +42,25 @@ export const DEFROST_PARAMS = {
   postDefrostMin: 30,
   /** a shorter warm episode is a door opening, never learned as a defrost */
   defrostShortestMin: 10,
-  /** a defrost is back at the normal level by itself within this many minutes of its start */
-  defrostLongestMin: 75,
+  /**
+   * a defrost is back at the normal level by itself within this many minutes of its start, and no
+   * warm spell is excused for longer: under the 2 hours after which food must be used or discarded.
+   * (A 60-minute defrost to +5 °C whose compressor pulls the air down at 0.4 °C/min is above -12 °C
+   * for about 90 minutes.)
+   */
+  defrostLongestMin: 110,
   /** an excused episode may last the longest learned defrost × this ... */
   defrostLengthFactor: 1.5,
   /** ... + these minutes */
   defrostLengthMarginMin: 10,
   /** °C above the warmest learned defrost peak at which an episode is no defrost */
   defrostPeakMarginC: 3,
-  /** an episode sooner than this × the shortest learned interval after the last defrost is outside the rhythm */
-  defrostGapFactor: 0.5,
+  /**
+   * an episode sooner than this × the shortest learned interval after the last defrost is outside
+   * the rhythm: 0.7 lets consecutive intervals differ by 1.4× (24 h ± 6 h, 4 h ± 1 h), and catches a
+   * warm-up half a cycle after a defrost
+   */
+  defrostGapFactor: 0.7,
   /** how many learned defrosts are remembered (the newest) */
   defrostMemory: 6,
 };
@@ -59,9 +69,11 @@ export type DefrostParams = Readonly<typeof DEFROST_PARAMS>;
 /** The air is back at the normal level when it is this far under the limit. */
 const NORMAL_BELOW_LIMIT_C = 2;
 /** A defrost rises from the normal level: the air was there for this long before it ... */
-const NORMAL_BEFORE_MIN = 60;
+const NORMAL_BEFORE_MIN = 20;
 /** ... and left it at most this long before it crossed the limit (a rise, not a slow drift). */
 const RISE_MIN = 30;
+/** Defrosts come 4 h apart or more (4-8 h, ± an hour): warm spells closer together are something else. */
+const SHORTEST_DEFROST_GAP_MIN = 180;
 /** Readings of the normal level further apart than this are not one stretch of it. */
 const NORMAL_GAP_MIN = 15;
 
@@ -83,8 +95,9 @@ export interface WarmEpisode {
   underSince: number | null;
   /** it rose from the normal level (not the tail of an earlier warm spell) */
   fromNormal: boolean;
-  /** the door was reported open during it: a door opening, not a defrost */
-  door: boolean;
+  /** readings above the limit, and those of them with the door reported open */
+  readings?: number;
+  doorReadings?: number;
   /** it started when the learned rhythm allows a defrost */
   onCue: boolean;
   /** excused as a defrost at some reading */
@@ -102,6 +115,8 @@ export interface DefrostState {
   normalSince: number | null;
   normalAt?: number | null;
   episode: WarmEpisode | null;
+  /** when the last warm spell with a defrost's shape started (learned or not) */
+  shapedAt?: number | null;
   /** the newest learned defrosts, oldest first (at most `defrostMemory`) */
   signatures: DefrostSignature[];
 }
@@ -128,6 +143,7 @@ export function restoreDefrost(saved: unknown): DefrostState {
     defrostEndedAt: isNumber(s.defrostEndedAt) ? s.defrostEndedAt : null,
     normalSince: isNumber(s.normalSince) ? s.normalSince : null,
     normalAt: isNumber(s.normalAt) ? s.normalAt : null,
+    shapedAt: isNumber(s.shapedAt) ? s.shapedAt : null,
     episode: typeof s.episode === 'object' && s.episode !== null && isNumber((s.episode as WarmEpisode).start) ? (s.episode as WarmEpisode) : null,
     signatures: signatures.map((g) => ({ start: g.start as number, minutes: g.minutes as number, peakC: g.peakC as number })),
   };
@@ -178,6 +194,13 @@ const plain = (state: DefrostState): DefrostStep => ({ state, suppressed: false,
 export function defrostStep(state: DefrostState, values: FridgeValues, ts: number, limits: Limits, p: DefrostParams): DefrostStep {
   const s = { ...state };
   const t = values.tempC;
+  const warm = t > limits.max;
+  const normal = t <= limits.max - NORMAL_BELOW_LIMIT_C;
+  const normalAt = state.normalAt ?? null;
+  if (normal) {
+    s.normalSince = state.normalSince !== null && normalAt !== null && ts - normalAt <= NORMAL_GAP_MIN * MIN ? state.normalSince : ts;
+    s.normalAt = ts;
+  }
   if (values.defrost !== undefined) {
     // the unit reports its defrost: suppress it, and the recovery for `postDefrostMin` after it ended
     s.reportedAt = ts;
@@ -188,13 +211,6 @@ export function defrostStep(state: DefrostState, values: FridgeValues, ts: numbe
     return { ...plain(s), suppressed: outOfRange(t, limits) && recovering };
   }
   // not reported: learn it from the temperature
-  const warm = t > limits.max;
-  const normal = t <= limits.max - NORMAL_BELOW_LIMIT_C;
-  const normalAt = state.normalAt ?? null;
-  if (normal) {
-    s.normalSince = state.normalSince !== null && normalAt !== null && ts - normalAt <= NORMAL_GAP_MIN * MIN ? state.normalSince : ts;
-    s.normalAt = ts;
-  }
   const learned = learnedDefrost(state.signatures, p);
   let ep = state.episode;
   if (ep === null) {
@@ -205,26 +221,36 @@ export function defrostStep(state: DefrostState, values: FridgeValues, ts: numbe
       peakC: t,
       underSince: null,
       fromNormal: state.normalSince !== null && normalAt !== null && ts - normalAt <= RISE_MIN * MIN && normalAt - state.normalSince >= NORMAL_BEFORE_MIN * MIN,
-      door: false,
+      readings: 0,
+      doorReadings: 0,
       onCue: learned !== null && last !== undefined && ts - last.start >= p.defrostGapFactor * learned.shortestGapMs,
       excused: false,
       outside: false,
     };
   }
-  ep = { ...ep, door: ep.door || values.doorOpen === true };
+  ep = { ...ep };
   if (warm) {
     ep.peakC = Math.max(ep.peakC, t);
     ep.underSince = null;
+    ep.readings = (ep.readings ?? 0) + 1;
+    if (values.doorOpen) ep.doorReadings = (ep.doorReadings ?? 0) + 1;
   } else ep.underSince ??= ts;
   if (normal) {
     // back at the normal level by itself: a defrost's signature, if it has a defrost's shape
     const minutes = (ep.underSince! - ep.start) / MIN;
-    const shaped = ep.fromNormal && !ep.door && !ep.outside && minutes >= p.defrostShortestMin && ts - ep.start <= p.defrostLongestMin * MIN;
-    if (shaped)
-      s.signatures = keepLast(
-        [...state.signatures, { start: ep.start, minutes: Math.round(minutes), peakC: ep.peakC }],
-        Math.max(2, Math.round(p.defrostMemory)),
-      );
+    // the door open in a third of it is a door left open; a cook's quick openings during a defrost are not
+    const door = (ep.doorReadings ?? 0) * 3 >= (ep.readings ?? 1);
+    const shaped = ep.fromNormal && !door && !ep.outside && minutes >= p.defrostShortestMin && ts - ep.start <= p.defrostLongestMin * MIN;
+    if (shaped) {
+      // hourly warm spells are no defrost rhythm: short excursions that must add up (fridge.cumulative)
+      const spaced = state.shapedAt == null || ep.start - state.shapedAt >= SHORTEST_DEFROST_GAP_MIN * MIN;
+      if (spaced)
+        s.signatures = keepLast(
+          [...state.signatures, { start: ep.start, minutes: Math.round(minutes), peakC: ep.peakC }],
+          Math.max(2, Math.round(p.defrostMemory)),
+        );
+      s.shapedAt = ep.start;
+    }
     s.episode = null;
     return plain(s);
   }
@@ -232,7 +258,7 @@ export function defrostStep(state: DefrostState, values: FridgeValues, ts: numbe
     ep.onCue &&
     !ep.outside &&
     learned !== null &&
-    ts - ep.start <= (learned.longestMin * p.defrostLengthFactor + p.defrostLengthMarginMin) * MIN &&
+    ts - ep.start <= Math.min(learned.longestMin * p.defrostLengthFactor + p.defrostLengthMarginMin, p.defrostLongestMin) * MIN &&
     ep.peakC <= learned.warmestC + p.defrostPeakMarginC;
   if (ep.onCue && !fits) ep.outside = true;
   const suppressed = warm && fits;

@@ -57,10 +57,10 @@ export const DEFROST_PARAMS = {
   defrostPeakMarginC: 3,
   /**
    * an episode sooner than this × the shortest learned interval after the last defrost is outside
-   * the rhythm: 0.7 lets consecutive intervals differ by 1.4× (24 h ± 6 h, 4 h ± 1 h), and catches a
-   * warm-up half a cycle after a defrost
+   * the rhythm: 0.5 lets consecutive intervals differ by 2× (a measured freezer defrosts every
+   * 25-42 h; 0.7 ticketed its 7th defrost, 0.65× the shortest interval after the 6th)
    */
-  defrostGapFactor: 0.7,
+  defrostGapFactor: 0.5,
   /** how many learned defrosts are remembered (the newest) */
   defrostMemory: 6,
 };

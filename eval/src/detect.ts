@@ -1,8 +1,9 @@
 /**
- * `npm run eval:detect [-- --seed N] [--only month,leaks,bursts,freezers,transformer,term]`: replays
+ * `npm run eval:detect [-- --seed N] [--only month,leaks,bursts,freezers,transformer,term,real]`: replays
  * the labelled school month and prints per-condition recall, false tickets per 100 device-days,
  * median time-to-ticket and the peak number of new tickets in any 10 minutes, each against its
- * goal; then the real world's shapes (shapes.ts), one row per shape. Exit code 1 when a goal is missed.
+ * goal; then the real world's shapes (shapes.ts), one row per shape; then the public real-world
+ * data sets (real/: eval/fixtures/real), one row per set and shape. Exit code 1 when a goal is missed.
  */
 import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
 import { outOfRangeClocks } from './clocks.ts';
@@ -10,6 +11,7 @@ import { replay } from './replay.ts';
 import { monthScenario } from './scenario.ts';
 import { median, score } from './score.ts';
 import { fmtDuration, localClock, pad, printShapes, type ShapeRow } from './shape-row.ts';
+import { printRealDataRows } from './real/index.ts';
 import { SHAPES } from './shapes.ts';
 
 const args = process.argv.slice(2);
@@ -34,6 +36,7 @@ if (parts.length) {
   console.log('');
   ok = printShapes(rows) && ok;
 }
+if (wanted('real')) ok = printRealDataRows() && ok;
 console.log(`\n${ok ? 'all goals met' : 'GOALS NOT MET'}`);
 process.exitCode = ok ? 0 : 1;
 

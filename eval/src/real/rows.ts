@@ -1,6 +1,7 @@
 /** The per-set, per-shape rows of the real-data evaluation, and how they print. */
 import type { Ticket } from '@campus/contract';
 import type { Campus } from '@campus/site';
+import { fmtDuration, localClock, pad } from '../shape-row.ts';
 
 export interface RealRow {
   set: string;
@@ -19,10 +20,7 @@ export interface RealRow {
 export function falseTicketRow(set: string, falses: Ticket[], devices: number, days: number, campus: Campus): RealRow {
   const deviceDays = devices * days;
   const per100 = (falses.length / deviceDays) * 100;
-  const at = (iso: string) => {
-    const l = campus.calendar.local(Date.parse(iso));
-    return `${l.date} ${String(Math.floor(l.minuteOfDay / 60)).padStart(2, '0')}:${String(l.minuteOfDay % 60).padStart(2, '0')}`;
-  };
+  const at = (iso: string) => localClock(campus, Date.parse(iso));
   return {
     set,
     shape: `false tickets (${deviceDays.toFixed(0)} device-days)`,
@@ -35,15 +33,13 @@ export function falseTicketRow(set: string, falses: Ticket[], devices: number, d
   };
 }
 
-const duration = (ms: number) =>
-  Number.isNaN(ms) ? '—' : ms >= 3600_000 ? `${(ms / 3600_000).toFixed(1)} h` : ms >= 60_000 ? `${(ms / 60_000).toFixed(1)} min` : `${Math.round(ms / 1000)} s`;
-const pad = (text: string, n: number) => text + ' '.repeat(Math.max(0, n - [...text].length));
-
 /** The rows as the evaluation's table: set, shape, cases, caught, median time-to-ticket, goal, met, then the notes. */
 export function formatRealRows(rows: readonly RealRow[]): string[] {
   const out = [`${pad('set', 24)}${pad('shape', 52)}${pad('cases', 7)}${pad('caught', 8)}${pad('median', 10)}${pad('goal', 44)}met`];
   for (const r of rows) {
-    out.push(`${pad(r.set, 24)}${pad(r.shape, 52)}${pad(String(r.cases), 7)}${pad(String(r.caught), 8)}${pad(duration(r.medianMs), 10)}${pad(r.goal, 44)}${r.met ? 'yes' : 'NO'}`);
+    out.push(
+      `${pad(r.set, 24)}${pad(r.shape, 52)}${pad(String(r.cases), 7)}${pad(String(r.caught), 8)}${pad(fmtDuration(r.medianMs), 10)}${pad(r.goal, 44)}${r.met ? 'yes' : 'NO'}`,
+    );
     for (const n of r.notes) out.push(`    ${n}`);
   }
   return out;

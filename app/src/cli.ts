@@ -3,7 +3,7 @@
  *   check [file]              validate a campus file, listing every problem by path
  *   device add | rotate | disable | enable | list   MQTT logins for devices (device-cli.ts)
  *   sim backfill --from ... [--to ...] [--step 15m]  a past period of the simulated campus into the store (sim-cli.ts)
- *   fault add <kind> <target> [--for 30m] [--lph N] [--m3h N] [--pct N] [--ratio N] [--kw N] [--ramp-hours N]
+ *   fault add <kind> <target> [--for 30m] [--lph N] [--m3h N] [--pct N] [--ratio N] [--kw N] [--ramp-hours N] [--per-hour N] [--every-hours N --minutes N --jitter-hours N --peak-c N --reported 0|1]
  *   fault list | fault clear <id|all>   faults in the running simulator (CAMPUS_DATA_DIR/sim-faults.json)
  *   user add <username> --role <admin|electrician|plumber|canteen> [--name 李师傅]   (prints the password once)
  *   user list | user disable <username> | user enable <username>
@@ -18,7 +18,7 @@ import { reportCommand, REPORT_USAGE } from './report-cli.ts';
 import { parseDuration } from './args.ts';
 import { createLog, readKnobs, runMain } from '@campus/runtime';
 import { loadCampus } from '@campus/site';
-import { checkFault, FAULT_KINDS, readFaults, writeFaults, type Fault } from '@campus/device-sim';
+import { checkFault, FAULT_KINDS, FAULT_SIZES, readFaults, writeFaults, type Fault } from '@campus/device-sim';
 import { DetectionEngine } from '@campus/detection';
 import { DisplayTokens, ROLE_LABELS_ZH, ROLES, StaffDirectory, type Role } from '@campus/dashboard';
 
@@ -26,7 +26,7 @@ const USAGE = `usage:
   npm run campus -- check [campus.yaml]
 ${DEVICE_USAGE}
 ${SIM_USAGE}
-  npm run campus -- fault add <kind> <target> [--for 30m] [--lph N] [--m3h N] [--pct N] [--ratio N] [--kw N] [--ramp-hours N]
+  npm run campus -- fault add <kind> <target> [--for 30m] [--lph N] [--m3h N] [--pct N] [--ratio N] [--kw N] [--ramp-hours N] [--per-hour N] [--every-hours N --minutes N --jitter-hours N --peak-c N --reported 0|1]
   npm run campus -- fault list
   npm run campus -- fault clear <id|all>
   npm run campus -- user add <username> --role <${ROLES.join('|')}> [--name 李师傅]
@@ -127,9 +127,12 @@ await runMain(log, async () => {
         const value = opts[i + 1];
         if (value === undefined) throw new Error(`${name} needs a value`);
         if (name === '--for') durationMs = parseDuration(value);
-        else if (['--lph', '--m3h', '--pct', '--ratio', '--kw', '--ramp-hours'].includes(name) && Number.isFinite(Number(value)))
-          size[name === '--ramp-hours' ? 'rampHours' : name.slice(2)] = Number(value);
-        else throw new Error(`unknown option ${name} ${value}`);
+        else {
+          const key = name.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+          if (!name.startsWith('--') || !(FAULT_SIZES as readonly string[]).includes(key)) throw new Error(`unknown option ${name} ${value}`);
+          if (value.trim() === '' || !Number.isFinite(Number(value))) throw new Error(`${name} must be a number, not ${value}`);
+          size[key] = Number(value);
+        }
       }
       const from = Date.now();
       const fault: Fault = {

@@ -41,6 +41,9 @@ export interface Fault {
   size?: Record<string, number>;
 }
 
+/** The names a fault's `size` may use (the CLI's `--ramp-hours N` is `rampHours`). */
+export const FAULT_SIZES = ['lph', 'm3h', 'pct', 'ratio', 'kw', 'rampHours', 'perHour', 'everyHours', 'minutes', 'jitterHours', 'peakC', 'reported'] as const;
+
 export class FaultBook {
   private faults: Fault[] = [];
   private readonly gatewayOf = new Map<string, string | undefined>();

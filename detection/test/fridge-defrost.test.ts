@@ -31,11 +31,12 @@ interface Unit {
 const FREEZER: Unit = { id: 'fr-freezer-2', normalC: -18, limitC: -12 };
 const CHILLER: Unit = { id: 'fr-chiller-1', normalC: 4, limitC: 8 };
 
-/** A warm spell: the air crosses the limit 4 min after it starts, peaks, is back at the limit after `minutes` and at normal 10 min later. */
+/** A warm spell: the air crosses the limit `riseMin` (4) min after it starts, peaks, is back at the limit after `minutes` and at normal 10 min later. */
 interface Warm {
   start: number;
   minutes: number;
   peakC: number;
+  riseMin?: number;
 }
 
 /** Piecewise-linear air temperature of a unit with the given warm spells (noise added by the feeder). */
@@ -46,11 +47,12 @@ function airTemp(unit: Unit, spells: Warm[], ts: number, failureFrom?: number): 
   }
   for (const w of spells) {
     const m = (ts - w.start) / MIN;
-    if (m < 0 || m > w.minutes + 4 + 10) continue;
-    const L = w.minutes + 4;
+    const rise = w.riseMin ?? 4;
+    if (m < 0 || m > w.minutes + rise + 10) continue;
+    const L = w.minutes + rise;
     const pts: [number, number][] = [
       [0, unit.normalC],
-      [4, unit.limitC],
+      [rise, unit.limitC],
       [0.6 * L, w.peakC],
       [0.85 * L, w.peakC],
       [L, unit.limitC],
@@ -145,11 +147,25 @@ describe('defrost learned from the temperature alone', () => {
   }
 });
 
-/** Three learned defrosts 24-26 h apart (48 min above the limit, peak +4 °C / chiller 25 min, +10 °C), then `next` at the next cue (or when given). */
-function afterLearning(unit: Unit, stepMin: number, next: (learnedEnd: number) => { spell?: Warm; failureFrom?: number; until: number }, r = run()) {
+/**
+ * Three learned defrosts 26 h and 22 h apart (48 min above the limit, peak +4 °C / chiller 25 min,
+ * +10 °C; the air at the limit `riseMin` after they start), then `next` at the next cue (or when given).
+ */
+function afterLearning(
+  unit: Unit,
+  stepMin: number,
+  next: (learnedEnd: number) => { spell?: Warm; failureFrom?: number; until: number },
+  r = run(),
+  riseMin = 4,
+) {
   const rnd = random(11);
   const chiller = unit === CHILLER;
-  const learned: Warm[] = [0, 1, 2].map((k) => ({ start: T0 + (3 + 24 * k + (k === 1 ? 2 : 0)) * HOUR, minutes: chiller ? 25 : 48, peakC: chiller ? 10 : 4 }));
+  const learned: Warm[] = [0, 1, 2].map((k) => ({
+    start: T0 + (3 + 24 * k + (k === 1 ? 2 : 0)) * HOUR,
+    minutes: chiller ? 25 : 48,
+    peakC: chiller ? 10 : 4,
+    riseMin,
+  }));
   const end = learned.at(-1)!.start + 2 * HOUR;
   const then = next(end);
   const spells = then.spell ? [...learned, then.spell] : learned;
@@ -240,12 +256,40 @@ describe('still raised after the defrost is learned', () => {
     });
   }
 
-  it('a freezer compressor failure that starts when a defrost is due: excused only up to the learned length × 1.5 + 10 min', () => {
+  it('a freezer compressor failure that starts when a defrost is due: it warms too slowly for a defrost, raised at the 45-minute rule', () => {
     const stepMin = 5;
-    const { first, r, end, allowedMs } = afterLearning(FREEZER, stepMin, (end) => ({ failureFrom: end + 20 * HOUR, until: end + 26 * HOUR }));
+    const { first, r, end } = afterLearning(FREEZER, stepMin, (end) => ({ failureFrom: end + 20 * HOUR, until: end + 26 * HOUR }));
     const held = first!.ts - firstAbove(FREEZER, r, end);
-    expect(held).toBeGreaterThan(45 * MIN);
-    expect(held).toBeLessThanOrEqual(allowedMs + stepMin * MIN);
+    expect(held).toBeGreaterThanOrEqual(45 * MIN);
+    expect(held).toBeLessThanOrEqual(45 * MIN + stepMin * MIN);
+    expect(first!.summary).not.toContain('不是除霜');
+  });
+
+  // defrosts whose heater brings the air from -18 °C to the limit in 12 min (0.5 °C/min), as a
+  // simulated or a measured freezer's (0.4 °C/min); a dead compressor warms it at 0.15 °C/min
+  for (const stepMin of [1, 3, 5]) {
+    it(`a freezer compressor failure 12 h into a ~24-h cycle (on cue at 0.5 × the shortest interval) is raised at the 45-minute rule (readings every ${stepMin} min)`, () => {
+      const { first, r, end, learnedRaised } = afterLearning(FREEZER, stepMin, (end) => ({ failureFrom: end + 10 * HOUR, until: end + 14 * HOUR }), run(), 12);
+      const left = firstAbove(FREEZER, r, end);
+      // at 0.15 °C/min the noise (±0.3 °C) takes the readings back under the limit for a few minutes: the 45 min count from the last of those
+      const since = (first!.details as { since: number }).since;
+      expect(since - left).toBeLessThanOrEqual(5 * MIN);
+      expect(first!.ts - since).toBeGreaterThanOrEqual(45 * MIN);
+      expect(first!.ts - since).toBeLessThanOrEqual(45 * MIN + stepMin * MIN);
+      expect(first!.summary).not.toContain('不是除霜');
+      // the learned defrosts rose at about 0.5 °C/min; the third was excused
+      const rises = signaturesOf(r, FREEZER).map((g) => (g as { risePerMin?: number }).risePerMin!);
+      expect(rises).toHaveLength(3);
+      for (const rise of rises) expect(Math.abs(rise - 0.5)).toBeLessThan(0.15);
+      expect(learnedRaised.every((f) => f.ts < T0 + 40 * HOUR)).toBe(true);
+    });
+  }
+
+  it('a defrost rising slower than the learned ones, but not half as fast, is still excused', () => {
+    const stepMin = 2;
+    // learned: 12 min to the limit; this one 20 min (0.3 °C/min against 0.5)
+    const { raised } = afterLearning(FREEZER, stepMin, (end) => ({ spell: { start: end + 20 * HOUR, minutes: 48, peakC: 4, riseMin: 20 }, until: end + 24 * HOUR }), run(), 12);
+    expect(raised).toEqual([]);
   });
 });
 

@@ -9,8 +9,13 @@
  *   within `defrostLongestMin`, the door not reported open for much of it. After two similar ones,
  *   a new warm episode is excused while it lasts no longer than the longest learned one ×
  *   `defrostLengthFactor` + `defrostLengthMarginMin` (and never past `defrostLongestMin`), stays
- *   under the warmest learned peak + `defrostPeakMarginC`, and started no sooner than
- *   `defrostGapFactor` × the shortest learned interval after the last one.
+ *   under the warmest learned peak + `defrostPeakMarginC`, started no sooner than
+ *   `defrostGapFactor` × the shortest learned interval after the last one, and rose to the limit
+ *   no slower than `defrostRiseFactor` × the slowest learned rise. The rise tells a heater from a
+ *   dead compressor when both come on cue: a defrost heater warms the air at 0.3-1.5 °C/min near
+ *   the limit, a cabinet without cooling at 0.1-0.2 °C/min. It is the least-squares slope of the
+ *   readings from the last one at the normal level to the first above the limit (any reporting
+ *   interval, and sensor noise averages out).
  *   No fixed period: intervals of 4 h or 48 h, with hours of jitter, are learned alike. An episode
  *   that leaves that envelope is no defrost from its start: the time it was excused counts.
  */
@@ -61,6 +66,14 @@ export const DEFROST_PARAMS = {
    * 25-42 h; 0.7 ticketed its 7th defrost, 0.65× the shortest interval after the 6th)
    */
   defrostGapFactor: 0.5,
+  /**
+   * an episode that rose to the limit slower than this × the slowest learned rise is no defrost: a
+   * heater warms the air 0.3-1.5 °C/min near the limit (the measured freezer 0.4, its 1.5× long
+   * variant 0.27), a cabinet without cooling 0.1-0.2 °C/min. 0.5 lets one unit's defrosts rise 2×
+   * slower than the slowest learned (they start anywhere in the compressor's band) and still
+   * catches a dead compressor behind a defrost rising 0.4 °C/min or faster
+   */
+  defrostRiseFactor: 0.5,
   /** how many learned defrosts are remembered (the newest) */
   defrostMemory: 6,
 };
@@ -85,7 +98,31 @@ export interface DefrostSignature {
   minutes: number;
   /** warmest reading, °C */
   peakC: number;
+  /** how fast it rose to the limit, °C/min (absent in state saved before it was learned) */
+  risePerMin?: number;
 }
+
+/**
+ * The readings since the last one at the normal level, as the sums of a least-squares line (x:
+ * minutes after that reading): the rise to the limit is their slope.
+ */
+export interface Rise {
+  at: number;
+  n: number;
+  sx: number;
+  sy: number;
+  sxx: number;
+  sxy: number;
+}
+
+const risePoint = (r: Rise, ts: number, t: number): Rise => {
+  const x = (ts - r.at) / MIN;
+  return { at: r.at, n: r.n + 1, sx: r.sx + x, sy: r.sy + t, sxx: r.sxx + x * x, sxy: r.sxy + x * t };
+};
+const riseSlope = (r: Rise): number | null => {
+  const d = r.n * r.sxx - r.sx * r.sx;
+  return r.n >= 2 && d > 0 ? Math.round(((r.n * r.sxy - r.sx * r.sy) / d) * 100) / 100 : null;
+};
 
 /** The warm episode under way: from the first reading above the limit until the air is back at the normal level. */
 export interface WarmEpisode {
@@ -98,6 +135,8 @@ export interface WarmEpisode {
   /** readings above the limit, and those of them with the door reported open */
   readings?: number;
   doorReadings?: number;
+  /** how fast it rose to the limit, °C/min (null: not from the normal level) */
+  risePerMin?: number | null;
   /** it started when the learned rhythm allows a defrost */
   onCue: boolean;
   /** excused as a defrost at some reading */
@@ -114,6 +153,8 @@ export interface DefrostState {
   /** the latest stretch of readings at the normal level: its first and its last */
   normalSince: number | null;
   normalAt?: number | null;
+  /** the readings since the last one at the normal level, while none is above the limit */
+  rise?: Rise | null;
   episode: WarmEpisode | null;
   /** when the last warm spell with a defrost's shape started (learned or not) */
   shapedAt?: number | null;
@@ -137,6 +178,7 @@ export function restoreDefrost(saved: unknown): DefrostState {
   const signatures = Array.isArray(s.signatures)
     ? (s.signatures as Record<string, unknown>[]).filter((g) => isNumber(g?.start) && isNumber(g.minutes) && isNumber(g.peakC))
     : [];
+  const rise = s.rise as Record<string, unknown> | null | undefined;
   return {
     reportedAt: isNumber(s.reportedAt) ? s.reportedAt : null,
     ...(typeof s.defrosting === 'boolean' ? { defrosting: s.defrosting } : {}),
@@ -144,8 +186,14 @@ export function restoreDefrost(saved: unknown): DefrostState {
     normalSince: isNumber(s.normalSince) ? s.normalSince : null,
     normalAt: isNumber(s.normalAt) ? s.normalAt : null,
     shapedAt: isNumber(s.shapedAt) ? s.shapedAt : null,
+    rise: typeof rise === 'object' && rise !== null && ['at', 'n', 'sx', 'sy', 'sxx', 'sxy'].every((k) => isNumber(rise[k])) ? (rise as unknown as Rise) : null,
     episode: typeof s.episode === 'object' && s.episode !== null && isNumber((s.episode as WarmEpisode).start) ? (s.episode as WarmEpisode) : null,
-    signatures: signatures.map((g) => ({ start: g.start as number, minutes: g.minutes as number, peakC: g.peakC as number })),
+    signatures: signatures.map((g) => ({
+      start: g.start as number,
+      minutes: g.minutes as number,
+      peakC: g.peakC as number,
+      ...(isNumber(g.risePerMin) ? { risePerMin: g.risePerMin } : {}),
+    })),
   };
 }
 
@@ -154,6 +202,8 @@ export interface LearnedDefrost {
   longestMin: number;
   warmestC: number;
   shortestGapMs: number;
+  /** the slowest learned rise to the limit, °C/min (null: none learned) */
+  slowestRisePerMin: number | null;
 }
 
 /**
@@ -168,10 +218,12 @@ export function learnedDefrost(signatures: readonly DefrostSignature[], p: Defro
   if (!alike) return null;
   let shortestGapMs = Infinity;
   for (let i = 1; i < signatures.length; i++) shortestGapMs = Math.min(shortestGapMs, signatures[i]!.start - signatures[i - 1]!.start);
+  const rises = signatures.flatMap((g) => (g.risePerMin === undefined ? [] : [g.risePerMin]));
   return {
     longestMin: Math.max(...signatures.map((g) => g.minutes)),
     warmestC: Math.max(...signatures.map((g) => g.peakC)),
     shortestGapMs,
+    slowestRisePerMin: rises.length ? Math.min(...rises) : null,
   };
 }
 
@@ -183,9 +235,18 @@ export interface DefrostStep {
   outSince: number | null;
   /** ... and it stopped being excused at this reading */
   revoked: boolean;
+  /** a warm episode ended at this reading (the air back at the normal level): whether it had a defrost's shape */
+  closed: { shaped: boolean } | null;
 }
 
-const plain = (state: DefrostState): DefrostStep => ({ state, suppressed: false, outSince: null, revoked: false });
+const plain = (state: DefrostState): DefrostStep => ({ state, suppressed: false, outSince: null, revoked: false, closed: null });
+
+/**
+ * The warm episode under way may still end with a defrost's shape: it rose from the normal level,
+ * has not left a learned envelope, and is not yet longer than any defrost.
+ */
+export const mayBeDefrost = (ep: WarmEpisode, ts: number, p: DefrostParams): boolean =>
+  ep.fromNormal && !ep.outside && ts - ep.start <= p.defrostLongestMin * MIN;
 
 /**
  * Advances the defrost knowledge with a reading; says whether the reading, if out of range, is
@@ -200,6 +261,10 @@ export function defrostStep(state: DefrostState, values: FridgeValues, ts: numbe
   if (normal) {
     s.normalSince = state.normalSince !== null && normalAt !== null && ts - normalAt <= NORMAL_GAP_MIN * MIN ? state.normalSince : ts;
     s.normalAt = ts;
+    s.rise = risePoint({ at: ts, n: 0, sx: 0, sy: 0, sxx: 0, sxy: 0 }, ts, t);
+  } else if (state.episode === null && !warm) {
+    // rising from the normal level towards the limit (or drifting: then no rise)
+    s.rise = state.rise && ts - state.rise.at <= RISE_MIN * MIN ? risePoint(state.rise, ts, t) : null;
   }
   if (values.defrost !== undefined) {
     // the unit reports its defrost: suppress it, and the recovery for `postDefrostMin` after it ended
@@ -216,11 +281,15 @@ export function defrostStep(state: DefrostState, values: FridgeValues, ts: numbe
   if (ep === null) {
     if (!warm) return plain(s);
     const last = state.signatures.at(-1);
+    const fromNormal = state.normalSince !== null && normalAt !== null && ts - normalAt <= RISE_MIN * MIN && normalAt - state.normalSince >= NORMAL_BEFORE_MIN * MIN;
+    const rise = fromNormal && state.rise ? riseSlope(risePoint(state.rise, ts, t)) : null;
+    s.rise = null;
     ep = {
       start: ts,
       peakC: t,
       underSince: null,
-      fromNormal: state.normalSince !== null && normalAt !== null && ts - normalAt <= RISE_MIN * MIN && normalAt - state.normalSince >= NORMAL_BEFORE_MIN * MIN,
+      fromNormal,
+      risePerMin: rise,
       readings: 0,
       doorReadings: 0,
       onCue: learned !== null && last !== undefined && ts - last.start >= p.defrostGapFactor * learned.shortestGapMs,
@@ -240,32 +309,35 @@ export function defrostStep(state: DefrostState, values: FridgeValues, ts: numbe
     const minutes = (ep.underSince! - ep.start) / MIN;
     // the door open in a third of it is a door left open; a cook's quick openings during a defrost are not
     const door = (ep.doorReadings ?? 0) * 3 >= (ep.readings ?? 1);
-    const shaped = ep.fromNormal && !door && !ep.outside && minutes >= p.defrostShortestMin && ts - ep.start <= p.defrostLongestMin * MIN;
+    const shaped = mayBeDefrost(ep, ts, p) && !door && minutes >= p.defrostShortestMin;
     if (shaped) {
       // hourly warm spells are no defrost rhythm: short excursions that must add up (fridge.cumulative)
       const spaced = state.shapedAt == null || ep.start - state.shapedAt >= SHORTEST_DEFROST_GAP_MIN * MIN;
+      const rise = isNumber(ep.risePerMin) ? { risePerMin: ep.risePerMin } : {};
       if (spaced)
         s.signatures = keepLast(
-          [...state.signatures, { start: ep.start, minutes: Math.round(minutes), peakC: ep.peakC }],
+          [...state.signatures, { start: ep.start, minutes: Math.round(minutes), peakC: ep.peakC, ...rise }],
           Math.max(2, Math.round(p.defrostMemory)),
         );
       s.shapedAt = ep.start;
     }
     s.episode = null;
-    return plain(s);
+    return { ...plain(s), closed: { shaped } };
   }
   const fits =
     ep.onCue &&
     !ep.outside &&
     learned !== null &&
     ts - ep.start <= Math.min(learned.longestMin * p.defrostLengthFactor + p.defrostLengthMarginMin, p.defrostLongestMin) * MIN &&
-    ep.peakC <= learned.warmestC + p.defrostPeakMarginC;
+    ep.peakC <= learned.warmestC + p.defrostPeakMarginC &&
+    // a heater warms the air fast, a cabinet without cooling slowly
+    (learned.slowestRisePerMin === null || !isNumber(ep.risePerMin) || ep.risePerMin >= p.defrostRiseFactor * learned.slowestRisePerMin);
   if (ep.onCue && !fits) ep.outside = true;
   const suppressed = warm && fits;
   if (suppressed) ep.excused = true;
   s.episode = ep;
   const outSince = ep.excused && ep.outside ? ep.start : null;
-  return { state: s, suppressed, outSince, revoked: outSince !== null && !state.episode?.outside };
+  return { state: s, suppressed, outSince, revoked: outSince !== null && !state.episode?.outside, closed: null };
 }
 
 /** A reading judged against the unit's limits and its defrost: whether it counts as out of range (beyond the limits, not a defrost). */

@@ -43,12 +43,14 @@ describe('night flow (MNF)', () => {
     const r = run();
     const start = T0 + 6 * DAY;
     const repaired = T0 + 12 * DAY + 12 * HOUR;
-    waterMeter(r, 'wm-dorm-2', T0, T0 + 14 * DAY, MIN, (ts) => dorm(ts) + (ts > start && ts < repaired ? Math.min(0.1, ((ts - start) / DAY) * 0.015) : 0));
+    waterMeter(r, 'wm-dorm-2', T0, T0 + 15 * DAY, MIN, (ts) => dorm(ts) + (ts > start && ts < repaired ? Math.min(0.1, ((ts - start) / DAY) * 0.015) : 0));
     const raised = r.raised('water.night_flow');
     expect(raised.length).toBeGreaterThan(0);
     // day 6 + ~2.5 days: the leak passes 1.5 x ref + 20 L/h within three nights
     expect(raised[0]!.ts).toBeLessThanOrEqual(at('2026-11-25T04:00:00+08:00'));
-    expect(r.cleared('water.night_flow').at(-1)!.ts).toBe(at('2026-11-29T04:00:00+08:00'));
+    // repaired on Saturday: the weekend nights (two learned, fewer than minNights) are not judged,
+    // the first school night clears it
+    expect(r.cleared('water.night_flow').at(-1)!.ts).toBe(at('2026-11-30T04:00:00+08:00'));
   });
 });
 
@@ -85,7 +87,7 @@ describe('burst', () => {
     expect(first!.ts - (T0 + HOUR)).toBeLessThanOrEqual(6 * MIN);
   });
 
-  it('far above the learned peak of the hour for 10 min is critical; a short spike is not', () => {
+  it('far above the learned high of the hour for 8 min is critical; a short spike is not', () => {
     const r = run();
     const burstAt = T0 + 5 * DAY + 2 * HOUR; // 02:00: the main meter normally carries ~0.2 m³/h
     const spikeAt = T0 + 4 * DAY + 3 * HOUR;
@@ -97,7 +99,7 @@ describe('burst', () => {
     });
     const raised = r.raised('water.burst');
     expect(raised.length).toBeGreaterThan(0);
-    expect(raised[0]!.ts).toBeGreaterThanOrEqual(burstAt + 10 * MIN);
+    expect(raised[0]!.ts).toBeGreaterThanOrEqual(burstAt + 8 * MIN); // the 5-minute average above for 8 minutes
     expect(raised[0]!.ts).toBeLessThanOrEqual(burstAt + 16 * MIN);
   });
 });
@@ -126,7 +128,7 @@ describe('burst after a vacation', () => {
     waterMeter(r, 'wm-main', from, backAt + 12 * HOUR, MIN, (ts) => main(ts) + (ts >= burstAt ? 25 : 0));
     const raised = r.raised('water.burst');
     expect(raised.length).toBeGreaterThan(0);
-    expect(raised[0]!.ts).toBeGreaterThanOrEqual(burstAt + 10 * MIN);
+    expect(raised[0]!.ts).toBeGreaterThanOrEqual(burstAt + 8 * MIN); // the 5-minute average above for 8 minutes
     expect(raised[0]!.ts).toBeLessThanOrEqual(burstAt + 16 * MIN);
   });
 });

@@ -6,11 +6,24 @@
  *   alarm when MNF - ref > ratio * ref  and  MNF - ref > floor
  * (LeakDB algorithmMNF.m, KIOS-Research/LeakDB). Learning the reference, instead of expecting
  * zero, is what lets auto-flushing urinals run all night without an alarm.
+ *
+ * A reference of 10 nights takes in a leak that grows slowly (BattLeDIM's incipient leaks), so the
+ * detector also keeps a long memory and looks for a rising trend (domain rules, "A reference must
+ * not learn the leak"):
+ * - the reference is the lower of the 10-night minimum and a low percentile (`longQuantile`) of the
+ *   last `longNights` clean nights: about 12 weeks of term;
+ * - a trend: the Theil–Sen slope of the last `trendNights` nights' MNF, rising by `trendRiseM3h`
+ *   over them with Mann–Kendall z above `trendZ`, and tonight that much above the reference.
+ * Nights are learned and judged by their kind (school nights; term weekends, when boarders are up
+ * later; holidays, when a few stay; vacations, when the urinals may be turned off): the
+ * first night back is not compared with the vacation, nor a Saturday night with a school night. A
+ * kind with fewer than `minNights` nights learned is not judged yet.
  */
 import { defineDetector } from '../detector.ts';
 import { clear, found, raise } from '@campus/repairs';
 import { fmt, keepLast, localDate } from '../helpers.ts';
 import { initSustained, sustain, type Sustained } from '../sustained.ts';
+import { dayKind, dayNumber, keepFlow, quantile, theilSen, type Trend } from './water-memory.ts';
 
 interface Night {
   date: string;
@@ -23,13 +36,32 @@ interface State extends Sustained {
   /** (ts, volume) samples inside tonight's window, about one a minute */
   samples: [number, number][];
   evaluated: string | null;
+  /** the last `keepNights` nights (30 in older versions) */
   history: Night[];
 }
+
+const L = (m3h: number | null) => fmt((m3h ?? 0) * 1000, 0);
 
 export const waterNightFlow = defineDetector({
   key: 'water.night_flow',
   kinds: ['water_meter'],
-  params: { startHour: 2, endHour: 4, windowMin: 30, ratio: 0.5, floorM3h: 0.02, referenceNights: 10, minNights: 3 },
+  params: {
+    startHour: 2,
+    endHour: 4,
+    windowMin: 30,
+    ratio: 0.5,
+    floorM3h: 0.02,
+    referenceNights: 10,
+    minNights: 3,
+    longNights: 60,
+    longQuantile: 0.1,
+    minLongNights: 14,
+    trendNights: 21,
+    minTrendNights: 7,
+    trendRiseM3h: 0.015,
+    trendZ: 2.33,
+    keepNights: 100,
+  },
   init: (): State => ({ date: null, samples: [], evaluated: null, history: [], ...initSustained() }),
   restore: (s, saved) => (typeof saved.alarming === 'boolean' && !('raised' in saved) ? { ...s, raised: saved.alarming } : s),
 
@@ -49,17 +81,21 @@ export const waterNightFlow = defineDetector({
     // after the window: evaluate tonight once
     if (s.date !== localDate(calendar, ts) || s.evaluated === s.date || local.minuteOfDay < p.endHour * 60) return found(s);
     const mnf = minimumWindowFlow(s.samples, p.windowMin * 60_000);
-    s = { ...s, evaluated: s.date };
+    const night = s.date!;
+    s = { ...s, evaluated: night, samples: [] };
     if (mnf === null) return found(s);
 
-    const clean = s.history.filter((n) => !n.alarm).slice(-p.referenceNights);
-    const ref = clean.length ? Math.min(...clean.map((n) => n.mnf)) : null;
-    const excess = ref === null ? 0 : mnf - ref;
-    const alarm = ref !== null && clean.length >= p.minNights && excess > p.ratio * ref && excess > p.floorM3h;
-    const h = sustain(s, ts, { active: alarm, holdMs: 0 });
-    s = { ...s, ...h.state, history: keepLast([...s.history, { date: s.date!, mnf, alarm }], 30) };
-    const evidence = s.samples.map(([t]) => t);
-    const summary = `夜间最小流量 ${fmt(mnf * 1000, 0)} L/h，参考值 ${fmt((ref ?? 0) * 1000, 0)} L/h（前${clean.length}晚最低），超出 ${fmt(excess * 1000, 0)} L/h`;
+    const j = judgeNight(s.history, night, mnf, (date) => dayKind(calendar, date), p);
+    // a kind of night not learned yet is not judged: it neither raises nor clears, and is learned
+    // as clean only when no alarm is open
+    const entry = { date: night, mnf: keepFlow(mnf), alarm: j.judged ? j.alarm : s.raised };
+    const history = keepLast([...s.history, entry], p.keepNights);
+    if (!j.judged) return found({ ...s, history });
+    const h = sustain(s, ts, { active: j.alarm, holdMs: 0 });
+    s = { ...s, ...h.state, history };
+    const summary = j.trendAlarm
+      ? `夜间最小流量连续 ${j.trend!.nights} 夜上升，由 ${L(j.trend!.from)} 升至 ${L(mnf)} L/h（每夜约 +${fmt(j.trend!.slope * 1000, 1)} L/h），长期参考值 ${L(j.ref)} L/h`
+      : `夜间最小流量 ${L(mnf)} L/h，参考值 ${L(j.ref)} L/h（${j.refFrom}），超出 ${L(j.excess)} L/h`;
     if (h.raise) {
       return found(
         s,
@@ -69,8 +105,16 @@ export const waterNightFlow = defineDetector({
           category: 'repair',
           title: '夜间流量异常（疑似漏水）',
           summary,
-          evidence: [{ ts: evidence[0] ?? ts, value: Math.round(mnf * 1000), unit: 'L/h' }],
-          details: { mnfM3h: mnf, referenceM3h: ref, night: s.date },
+          evidence: [{ ts: state.samples[0]?.[0] ?? ts, value: Math.round(mnf * 1000), unit: 'L/h' }],
+          details: {
+            mnfM3h: mnf,
+            referenceM3h: j.ref,
+            shortReferenceM3h: j.shortRef,
+            longReferenceM3h: j.longRef,
+            rule: j.trendAlarm && !j.levelAlarm ? 'trend' : 'level',
+            trend: j.trend && { nights: j.trend.nights, slopeM3hPerNight: j.trend.slope, fromM3h: j.trend.from, toM3h: j.trend.to, z: j.trend.z },
+            night,
+          },
         }),
       );
     }
@@ -78,6 +122,44 @@ export const waterNightFlow = defineDetector({
     return found(s);
   },
 });
+
+interface NightParams {
+  ratio: number;
+  floorM3h: number;
+  referenceNights: number;
+  minNights: number;
+  longNights: number;
+  longQuantile: number;
+  minLongNights: number;
+  trendNights: number;
+  minTrendNights: number;
+  trendRiseM3h: number;
+  trendZ: number;
+}
+
+/** Tonight's MNF against the nights before it of the same kind: the level rule and the trend rule. */
+export function judgeNight(history: readonly Night[], night: string, mnf: number, kindOf: (date: string) => string, p: NightParams) {
+  const kind = kindOf(night);
+  const clean = history.filter((n) => !n.alarm && kindOf(n.date) === kind);
+  const recent = clean.slice(-p.referenceNights);
+  const shortRef = recent.length ? Math.min(...recent.map((n) => n.mnf)) : null;
+  const long = clean.slice(-p.longNights);
+  const longRef = long.length >= p.minLongNights ? quantile(long.map((n) => n.mnf), p.longQuantile) : null;
+  const ref = shortRef === null ? null : Math.min(shortRef, longRef ?? shortRef);
+  const excess = ref === null ? 0 : mnf - ref;
+  const levelAlarm = ref !== null && recent.length >= p.minNights && excess > p.ratio * ref && excess > p.floorM3h;
+
+  const series = [...clean.slice(-(p.trendNights - 1)), { date: night, mnf }];
+  let trend: (Trend & { nights: number }) | null = null;
+  if (series.length >= p.minTrendNights) {
+    const t = theilSen(series.map((n) => [dayNumber(n.date), n.mnf] as const));
+    if (t) trend = { ...t, nights: series.length };
+  }
+  const trendAlarm =
+    ref !== null && trend !== null && trend.to - trend.from >= p.trendRiseM3h && trend.z >= p.trendZ && mnf - ref >= p.trendRiseM3h;
+  const refFrom = longRef !== null && longRef < (shortRef ?? Infinity) ? `近${long.length}晚低位` : `前${recent.length}晚最低`;
+  return { judged: recent.length >= p.minNights, alarm: levelAlarm || trendAlarm, levelAlarm, trendAlarm, ref, shortRef, longRef, excess, trend, refFrom };
+}
 
 /** Lowest average flow (m³/h) over any window of `windowMs` in the samples; null if the night is too short. */
 export function minimumWindowFlow(samples: [number, number][], windowMs: number): number | null {

@@ -1,8 +1,9 @@
 /**
  * Out-of-hours use: on a weekend, holiday or vacation day, the day's use is compared (after the
  * day ends) with the meter's learned use on such days: alarm above factor x average + floor. minor.
- * Term weekends (boarders stay) and holidays or vacation days (the school is empty) are learned
- * apart: judged together, the first weekend after a vacation looked like a leak on every meter.
+ * Term weekends (boarders stay), holidays (a few stay) and vacation days (the school is empty) are
+ * learned apart: judged together, the first weekend after a vacation looked like a leak on every
+ * meter, and so did 中秋 judged by the summer vacation.
  */
 import { defineDetector } from '../detector.ts';
 import { clear, found, raise } from '@campus/repairs';
@@ -16,15 +17,17 @@ interface State extends Sustained {
   lastVolume: number | null;
   /** use of past term weekends, m³ (older versions kept every non-school day here) */
   history: number[];
-  /** use of past holidays and vacation days, m³ */
+  /** use of past vacation days, m³ (older versions kept holidays here too) */
   awayHistory?: number[];
+  /** use of past holidays, m³ */
+  holidayHistory?: number[];
 }
 
 export const waterOutOfHours = defineDetector({
   key: 'water.out_of_hours',
   kinds: ['water_meter'],
   params: { factor: 1.5, floorM3: 0.5, learnDays: 8, minDays: 2 },
-  init: (): State => ({ date: null, startVolume: null, lastVolume: null, history: [], awayHistory: [], ...initSustained() }),
+  init: (): State => ({ date: null, startVolume: null, lastVolume: null, history: [], awayHistory: [], holidayHistory: [], ...initSustained() }),
 
   onReading(state, obs, ctx) {
     const { params: p, calendar, device } = ctx;
@@ -37,11 +40,11 @@ export const waterOutOfHours = defineDetector({
     const s: State = { ...state, date, startVolume: obs.volumeM3, lastVolume: obs.volumeM3 };
     if (state.date === null || state.startVolume === null || state.lastVolume === null || calendar.isSchoolDay(state.date)) return found(s);
     const used = obs.volumeM3 - state.startVolume; // up to the first reading of the new day
-    const weekend = calendar.dayType(state.date) === 'weekend';
-    const learned = (weekend ? state.history : state.awayHistory) ?? [];
+    const type = calendar.dayType(state.date);
+    const key = type === 'weekend' ? 'history' : type === 'holiday' ? 'holidayHistory' : 'awayHistory';
+    const learned = state[key] ?? [];
     const learn = (h: number[]) => {
-      if (weekend) s.history = h;
-      else s.awayHistory = h;
+      s[key] = h;
     };
     learn(keepLast([...learned, used], p.learnDays));
     if (learned.length < p.minDays) return found(s);

@@ -1,12 +1,14 @@
 /**
  * Register health: a register that has not moved for `stuckHours` on a meter that normally
- * registers use every day is stuck (or the meter is blocked). minor. Rollovers and replacements
+ * registers use every day is stuck (or the meter is blocked). minor. Not on a holiday or in a
+ * vacation: an empty building uses no water, and a dormitory's urinals may be turned off. Rollovers and replacements
  * are handled upstream (register.ts) and noted in the details.
  */
 import { defineDetector } from '../detector.ts';
 import { clear, found, raise } from '@campus/repairs';
 import { fmt, HOUR, keepLast } from '../helpers.ts';
 import { initSustained, sustain, type Sustained } from '../sustained.ts';
+import { dayKind } from './water-memory.ts';
 
 /** The hold is the register's own: stuck since `movedAt`, so the helper raises at once and clears when it moves. */
 interface State extends Sustained {
@@ -40,7 +42,8 @@ export const waterRegister = defineDetector({
     const normallyUsed = usedDays.length >= 3; // at least 3 of the last 7 days registered use
     const usual = usedDays.length ? Math.min(...usedDays) : 0;
     const stuckFor = s.movedAt === null ? 0 : ts - s.movedAt;
-    const h = sustain(s, ts, { active: normallyUsed && stuckFor >= p.stuckHours * HOUR, holdMs: 0, gone: stuckFor === 0 });
+    const away = ['holiday', 'vacation'].includes(dayKind(calendar, date));
+    const h = sustain(s, ts, { active: normallyUsed && !away && stuckFor >= p.stuckHours * HOUR, holdMs: 0, gone: stuckFor === 0 });
     Object.assign(s, h.state);
     if (h.raise) {
       return found(

@@ -344,6 +344,41 @@ describe('what is not learned as a defrost', () => {
 });
 
 describe('cumulative time counts what the excursion rule counts', () => {
+  it('two defrosts on the first day, before the cycle is learned, are two excursion tickets, not a third for their sum', () => {
+    // every 8 h, 53 min above -12 °C each (to +1 °C, 12 min to the limit): 106 min on day one
+    const spells: Warm[] = [1, 9, 17].map((h) => ({ start: T0 + h * HOUR, minutes: 53, peakC: 1, riseMin: 12 }));
+    const r = run();
+    feed(r, FREEZER, T0, T0 + 24 * HOUR, 2, (ts) => airTemp(FREEZER, spells, ts), random(13));
+    expect(ticketed(r, spells)).toEqual([0, 1]);
+    expect(r.raised('fridge.cumulative')).toEqual([]);
+  });
+
+  it('a warm-up fridge.excursion ticketed that turns out to be no defrost still counts for the day', () => {
+    const stepMin = 2;
+    const r = run();
+    feed(r, FREEZER, T0, T0 + 6 * HOUR, stepMin, (ts) => airTemp(FREEZER, [], ts, T0 + HOUR), random(14));
+    const left = firstAbove(FREEZER, r, T0);
+    const [cumulative] = r.raised('fridge.cumulative');
+    // its time waits from the excursion's ticket (45 min) until it is longer than any defrost (110 min)
+    expect(cumulative!.ts - left).toBeGreaterThanOrEqual(90 * MIN);
+    expect(cumulative!.ts - left).toBeLessThanOrEqual(110 * MIN + 2 * stepMin * MIN);
+    expect(cumulative!.details).toMatchObject({ cumulativeMinutes: expect.any(Number) });
+  });
+
+  it('door openings of a few minutes each still add up to the ticket of the day', () => {
+    const stepMin = 1;
+    // 5 min above the limit every 40 min, the door reported open while the air rises
+    const doors: Warm[] = Array.from({ length: 30 }, (_, k) => ({ start: T0 + HOUR + k * 40 * MIN, minutes: 5, peakC: -8 }));
+    const r = run();
+    const open = (ts: number) => ({ doorOpen: doors.some((w) => ts >= w.start && ts < w.start + 3 * MIN) });
+    feed(r, FREEZER, T0, T0 + 22 * HOUR, stepMin, (ts) => airTemp(FREEZER, doors, ts), random(15), open);
+    expect(r.raised('fridge.excursion')).toEqual([]);
+    const [cumulative] = r.raised('fridge.cumulative');
+    // 90 min: 4-5 min counted of each (from the first reading above the limit), so within the 19th to the 24th opening
+    expect(cumulative!.ts).toBeGreaterThan(doors[18]!.start);
+    expect(cumulative!.ts).toBeLessThan(doors[24]!.start);
+  });
+
   it('a warm-up excused as a defrost until it lasted too long adds its whole time to the day', () => {
     const stepMin = 1;
     const { r, end, held, allowedMs } = warmUp(CHILLER, stepMin, { afterH: 20, minutes: 80, peakC: 10 });

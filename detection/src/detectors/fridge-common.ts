@@ -38,6 +38,9 @@ export const limitText = (l: Limits): string => (l.min !== undefined ? `${l.min}
 /** Readings this far outside any fridge's range are a broken sensor, not food at risk. */
 export const implausible = (t: number): boolean => t < -60 || t > 60;
 
+/** fridge.excursion's minutes out of range before a ticket, by class (fridge.cumulative knows which spells it ticketed) */
+export const EXCURSION_MIN = { chillerMin: 30, freezerMin: 45 };
+
 /**
  * The defrost thresholds, the same in fridge.excursion and fridge.cumulative so that both count
  * the same time as defrost (a campus file that changes one should change both).

@@ -9,7 +9,7 @@
  */
 import { defineDetector } from '../detector.ts';
 import { clear, found, raise } from '@campus/repairs';
-import { DEFROST_PARAMS, implausible, initDefrost, judgeTemperature, limitText, restoreDefrost, type DefrostState } from './fridge-common.ts';
+import { DEFROST_PARAMS, EXCURSION_MIN, implausible, initDefrost, judgeTemperature, limitText, restoreDefrost, type DefrostState } from './fridge-common.ts';
 import { duration, fmt, MIN } from '../helpers.ts';
 import { initSustained, sustain, type Sustained } from '../sustained.ts';
 
@@ -21,7 +21,7 @@ interface State extends Sustained {
 export const fridgeExcursion = defineDetector({
   key: 'fridge.excursion',
   kinds: ['fridge'],
-  params: { chillerMin: 30, freezerMin: 45, criticalMin: 120, ...DEFROST_PARAMS },
+  params: { ...EXCURSION_MIN, criticalMin: 120, ...DEFROST_PARAMS },
   /** the unit's limits, by default those of its class */
   optional: ['minC', 'maxC'],
   init: (): State => ({ defrost: initDefrost(), ...initSustained(), peak: null }),

@@ -59,12 +59,21 @@ describe('ticket summaries in English', () => {
     expect(summaryEn({ ...SAMPLES['fridge.excursion']!, severity: 'major', details: { outOfRangeMinutes: 45, limits: { max: -18 } } })).toBe(
       'Now 11.0 °C (limits ≤ -18 °C), food out of range for 45 min',
     );
+    // first excused as the learned defrost (detection/src/detectors/fridge-excursion.ts: （比以往除霜更久，不是除霜） etc.)
+    const notDefrost = (why: string) => summaryEn({ ...SAMPLES['fridge.excursion']!, details: { ...SAMPLES['fridge.excursion']!.details, notDefrost: why } });
+    expect(notDefrost('longer')).toBe(
+      'Now 11.0 °C (limits 0–8 °C), food out of range for 2 h 5 min (longer than its earlier defrosts: not a defrost): over 2 hours, by the rules the food must be used at once or discarded',
+    );
+    expect(notDefrost('warmer')).toContain('(warmer than its earlier defrosts: not a defrost)');
+    expect(notDefrost('slower')).toContain('(warming more slowly than its earlier defrosts: not a defrost)');
   });
 
   it('keeps the server text (undefined) where a figure is missing or there is no template', () => {
     expect(summaryEn({ ...SAMPLES['water.night_flow']!, details: { mnfM3h: 0.42, referenceM3h: null } })).toBeUndefined();
     expect(summaryEn({ ...SAMPLES['fridge.excursion']!, evidence: [] })).toBeUndefined();
     expect(summaryEn({ ...SAMPLES['fridge.excursion']!, details: { outOfRangeMinutes: 45 } })).toBeUndefined();
+    // a reason this page does not know: the server's Chinese says it
+    expect(summaryEn({ ...SAMPLES['fridge.excursion']!, details: { ...SAMPLES['fridge.excursion']!.details, notDefrost: 'odder' } })).toBeUndefined();
     // a surge judged against the learned peak: its duration is not on the ticket
     expect(summaryEn({ ...SAMPLES['water.burst']!, details: { flowM3h: 20, learnedPeakM3h: 8, ratedFlowM3h: 25 } })).toBeUndefined();
     expect(summaryEn({ ...SAMPLES['water.meter_alarm']!, details: {} })).toBeUndefined();

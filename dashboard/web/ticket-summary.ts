@@ -26,6 +26,13 @@ function limitText(limits: unknown): string | undefined {
   return lo !== undefined ? `${lo}–${hi} °C` : `≤ ${hi} °C`;
 }
 
+/** fridge.excursion's `notDefrost`: a warm spell first excused as the unit's learned defrost, and why it was none */
+const NOT_DEFROST: Readonly<Record<string, string>> = {
+  longer: ' (longer than its earlier defrosts: not a defrost)',
+  warmer: ' (warmer than its earlier defrosts: not a defrost)',
+  slower: ' (warming more slowly than its earlier defrosts: not a defrost)',
+};
+
 /** One sentence per condition, or undefined when a figure is missing. */
 export const SUMMARY_TEMPLATES: Readonly<Record<string, (x: SummarySource) => string | undefined>> = Object.freeze({
   'water.night_flow': ({ details: d }) => {
@@ -56,9 +63,10 @@ export const SUMMARY_TEMPLATES: Readonly<Record<string, (x: SummarySource) => st
     const temp = num(evidence.at(-1)?.value);
     const minutes = num(d.outOfRangeMinutes);
     const limits = limitText(d.limits);
-    if (temp === undefined || minutes === undefined || limits === undefined) return undefined;
+    const notDefrost = d.notDefrost === undefined ? '' : NOT_DEFROST[String(d.notDefrost)];
+    if (temp === undefined || minutes === undefined || limits === undefined || notDefrost === undefined) return undefined;
     const critical = severity === 'critical' ? ': over 2 hours, by the rules the food must be used at once or discarded' : '';
-    return `Now ${fmt(temp, 1)} °C (limits ${limits}), food out of range for ${minutesText(minutes, t)}${critical}`;
+    return `Now ${fmt(temp, 1)} °C (limits ${limits}), food out of range for ${minutesText(minutes, t)}${notDefrost}${critical}`;
   },
   'fridge.sensor_fault': ({ evidence }) => {
     const temp = num(evidence.at(-1)?.value);

@@ -223,16 +223,17 @@ describe('still raised after the defrost is learned', () => {
       expect(allowedMs).toBeLessThanOrEqual(atMostMin * MIN);
       expect(held).toBeGreaterThan(allowedMs);
       expect(held).toBeLessThanOrEqual(allowedMs + stepMin * MIN);
-      expect(first).toMatchObject({ severity: 'major', summary: expect.stringContaining('不是除霜') });
-      expect(first.details).toMatchObject({ outOfRangeMinutes: Math.round(held / MIN) });
+      expect(first).toMatchObject({ severity: 'major', summary: expect.stringContaining('（比以往除霜更久，不是除霜）') });
+      expect(first.details).toMatchObject({ outOfRangeMinutes: Math.round(held / MIN), notDefrost: 'longer' });
     });
   }
 
   it('a warm-up on cue much warmer than the learned peaks (+4 °C + 3 °C margin): raised at the 45-minute rule', () => {
     const stepMin = 3;
-    const { held } = warmUp(FREEZER, stepMin, { afterH: 20, minutes: 60, peakC: 12 });
+    const { held, first } = warmUp(FREEZER, stepMin, { afterH: 20, minutes: 60, peakC: 12 });
     expect(held).toBeGreaterThanOrEqual(45 * MIN);
     expect(held).toBeLessThanOrEqual(45 * MIN + stepMin * MIN);
+    expect(first).toMatchObject({ summary: expect.stringContaining('（比以往除霜更热，不是除霜）'), details: { notDefrost: 'warmer' } });
   });
 
   it('a warm-up much earlier than the learned rhythm allows (9 h after a defrost, 22-26 h apart): raised at the 45-minute rule', () => {

@@ -144,9 +144,14 @@ export interface WarmEpisode {
   onCue: boolean;
   /** excused as a defrost at some reading */
   excused: boolean;
-  /** on cue, but it lasted longer or got warmer than the learned defrost: no defrost, from its start */
+  /** on cue, but it lasted longer, got warmer or rose slower than the learned defrost: no defrost, from its start */
   outside: boolean;
+  /** ... and which of them */
+  notDefrost?: NotDefrost;
 }
+
+/** Why a warm spell on cue is no learned defrost: it lasted longer, got warmer or rose to the limit slower. */
+export type NotDefrost = 'longer' | 'warmer' | 'slower';
 
 export interface DefrostState {
   reportedAt: number | null;
@@ -238,11 +243,23 @@ export interface DefrostStep {
   outSince: number | null;
   /** ... and it stopped being excused at this reading */
   revoked: boolean;
+  /** ... because it lasted longer or got warmer than the learned defrost (null while `outSince` is) */
+  notDefrost: NotDefrost | null;
   /** a warm episode ended at this reading (the air back at the normal level): whether it had a defrost's shape */
   closed: { shaped: boolean } | null;
 }
 
-const plain = (state: DefrostState): DefrostStep => ({ state, suppressed: false, outSince: null, revoked: false, closed: null });
+const plain = (state: DefrostState): DefrostStep => ({ state, suppressed: false, outSince: null, revoked: false, notDefrost: null, closed: null });
+
+/** Why a warm episode on cue is not the learned defrost at this reading, or null: it fits. */
+function misfit(ep: WarmEpisode, ts: number, learned: LearnedDefrost, p: DefrostParams): NotDefrost | null {
+  if (ts - ep.start > Math.min(learned.longestMin * p.defrostLengthFactor + p.defrostLengthMarginMin, p.defrostLongestMin) * MIN) return 'longer';
+  if (ep.peakC > learned.warmestC + p.defrostPeakMarginC) return 'warmer';
+  // a heater warms the air fast, a cabinet without cooling slowly
+  const slowest = learned.slowestRisePerMin;
+  if (slowest !== null && isNumber(ep.risePerMin) && ep.risePerMin < p.defrostRiseFactor * slowest) return 'slower';
+  return null;
+}
 
 /**
  * The warm episode under way may still end with a defrost's shape: it rose from the normal level,
@@ -327,20 +344,24 @@ export function defrostStep(state: DefrostState, values: FridgeValues, ts: numbe
     s.episode = null;
     return { ...plain(s), closed: { shaped } };
   }
-  const fits =
-    ep.onCue &&
-    !ep.outside &&
-    learned !== null &&
-    ts - ep.start <= Math.min(learned.longestMin * p.defrostLengthFactor + p.defrostLengthMarginMin, p.defrostLongestMin) * MIN &&
-    ep.peakC <= learned.warmestC + p.defrostPeakMarginC &&
-    // a heater warms the air fast, a cabinet without cooling slowly
-    (learned.slowestRisePerMin === null || !isNumber(ep.risePerMin) || ep.risePerMin >= p.defrostRiseFactor * learned.slowestRisePerMin);
-  if (ep.onCue && !fits) ep.outside = true;
+  const why = ep.onCue && !ep.outside && learned !== null ? misfit(ep, ts, learned, p) : null;
+  if (why !== null) {
+    ep.outside = true;
+    ep.notDefrost = why;
+  }
+  const fits = ep.onCue && !ep.outside && learned !== null;
   const suppressed = warm && fits;
   if (suppressed) ep.excused = true;
   s.episode = ep;
   const outSince = ep.excused && ep.outside ? ep.start : null;
-  return { state: s, suppressed, outSince, revoked: outSince !== null && !state.episode?.outside, closed: null };
+  return {
+    state: s,
+    suppressed,
+    outSince,
+    revoked: outSince !== null && !state.episode?.outside,
+    notDefrost: outSince !== null ? (ep.notDefrost ?? 'longer') : null,
+    closed: null,
+  };
 }
 
 /** A reading judged against the unit's limits and its defrost: whether it counts as out of range (beyond the limits, not a defrost). */

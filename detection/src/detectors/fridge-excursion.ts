@@ -9,7 +9,7 @@
  */
 import { defineDetector } from '../detector.ts';
 import { clear, found, raise } from '@campus/repairs';
-import { DEFROST_PARAMS, EXCURSION_MIN, implausible, initDefrost, judgeTemperature, limitText, restoreDefrost, type DefrostState } from './fridge-common.ts';
+import { DEFROST_PARAMS, EXCURSION_MIN, implausible, initDefrost, judgeTemperature, limitText, restoreDefrost, type DefrostState, type NotDefrost } from './fridge-common.ts';
 import { duration, fmt, MIN } from '../helpers.ts';
 import { initSustained, sustain, type Sustained } from '../sustained.ts';
 
@@ -17,6 +17,9 @@ interface State extends Sustained {
   defrost: DefrostState;
   peak: number | null;
 }
+
+/** A warm spell first excused as a defrost, and why it was none. */
+const NOT_DEFROST: Record<NotDefrost, string> = { longer: '比以往除霜更久', warmer: '比以往除霜更热', slower: '比以往除霜升温更慢' };
 
 export const fridgeExcursion = defineDetector({
   key: 'fridge.excursion',
@@ -60,9 +63,10 @@ export const fridgeExcursion = defineDetector({
         trade: 'canteen',
         category: 'repair',
         title: `${kind}温度超标`,
-        summary: `当前 ${fmt(values.tempC, 1)} °C（限值 ${limitText(limits)}），食品已超温 ${duration(lasted)}${d.outSince !== null ? '（比以往除霜更久或更热，不是除霜）' : ''}${critical ? '：超过 2 小时，按规定食品须立即使用或废弃' : ''}`,
+        summary: `当前 ${fmt(values.tempC, 1)} °C（限值 ${limitText(limits)}），食品已超温 ${duration(lasted)}${d.notDefrost ? `（${NOT_DEFROST[d.notDefrost]}，不是除霜）` : ''}${critical ? '：超过 2 小时，按规定食品须立即使用或废弃' : ''}`,
         evidence: [{ ts, value: values.tempC, unit: '°C' }],
-        details: { outOfRangeMinutes: Math.round(lasted / MIN), since: s.since, peakC: s.peak, limits },
+        // notDefrost: first excused as a defrost, it lasted longer / got warmer than the learned ones (dashboard/web/ticket-summary.ts)
+        details: { outOfRangeMinutes: Math.round(lasted / MIN), since: s.since, peakC: s.peak, limits, ...(d.notDefrost ? { notDefrost: d.notDefrost } : {}) },
       }),
     );
   },

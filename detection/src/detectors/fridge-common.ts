@@ -170,7 +170,16 @@ export interface DefrostState {
   signatures: DefrostSignature[];
 }
 
-export const initDefrost = (): DefrostState => ({ reportedAt: null, defrostEndedAt: null, normalSince: null, normalAt: null, episode: null, signatures: [] });
+export const initDefrost = (): DefrostState => ({
+  reportedAt: null,
+  defrostEndedAt: null,
+  normalSince: null,
+  normalAt: null,
+  rise: null,
+  episode: null,
+  shapedAt: null,
+  signatures: [],
+});
 
 const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 

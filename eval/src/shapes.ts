@@ -211,6 +211,8 @@ interface Cycle {
   peakC: number;
 }
 const FREEZER = 'fr-freezer-1';
+/** the rules that judge the air temperature (a defrost must not trip them) */
+const TEMPERATURE_RULES = ['fridge.excursion', 'fridge.cumulative'];
 const cycleText = (c: Cycle) => `every ${c.everyHours} h ±${c.jitterHours} h, ${c.minutes} min, to ${c.peakC > 0 ? '+' : ''}${c.peakC} °C`;
 const defrostCycle = (c: Cycle, from: number): Fault => ({
   id: `defrost-${FREEZER}`,
@@ -234,7 +236,9 @@ function learnCycle(o: ShapeOptions, c: Cycle, days: number): { ok: boolean; not
   const res = run(o, { devices: [FREEZER], from, to, labelled: [], conditions: [cycle] });
   const defrosts = defrostsOf(o, cycle, from, to);
   const learnedAt = defrosts[1] ? defrosts[1].end + 2 * HOUR : to;
-  const mine = res.tickets.filter((tk) => tk.deviceId === FREEZER);
+  // the temperature's tickets: a door notice (the simulated cooks open the door) is the door rule's, listed apart
+  const mine = res.tickets.filter((tk) => tk.deviceId === FREEZER && TEMPERATURE_RULES.includes(tk.condition));
+  const others = res.tickets.filter((tk) => !mine.includes(tk));
   const learning = mine.filter((tk) => Date.parse(tk.openedAt) < learnedAt);
   const after = mine.filter((tk) => Date.parse(tk.openedAt) >= learnedAt);
   const list = (ts: Ticket[]) =>
@@ -243,7 +247,7 @@ function learnCycle(o: ShapeOptions, c: Cycle, days: number): { ok: boolean; not
       .map((tk) => `${localClock(o.campus, Date.parse(tk.openedAt))} ${tk.condition}`)
       .join(', ');
   const ok = learning.length <= 2 && after.length === 0;
-  const note = `${cycleText(c)}: ${defrosts.length} defrosts in ${days} d; tickets while learning (to the 2nd defrost + 2 h): ${learning.length}${learning.length ? ` (${list(learning)})` : ''}; after: ${after.length}${after.length ? ` (first: ${list(after.slice(0, 3))})` : ''}`;
+  const note = `${cycleText(c)}: ${defrosts.length} defrosts in ${days} d; tickets while learning (to the 2nd defrost + 2 h): ${learning.length}${learning.length ? ` (${list(learning)})` : ''}; after: ${after.length}${after.length ? ` (first: ${list(after.slice(0, 3))})` : ''}${others.length ? `; other notices: ${list(others)}` : ''}`;
   return { ok, note, res };
 }
 

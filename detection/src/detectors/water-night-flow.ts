@@ -17,7 +17,8 @@
  * Nights are learned and judged by their kind (school nights; term weekends, when boarders are up
  * later; holidays, when a few stay; vacations, when the urinals may be turned off): the
  * first night back is not compared with the vacation, nor a Saturday night with a school night. A
- * kind with fewer than `minNights` nights learned is not judged yet.
+ * kind with fewer than `minNights` nights learned is judged against the highest of the last nights
+ * of any kind (a leak on the first holiday night is still seen), without a trend.
  */
 import { defineDetector } from '../detector.ts';
 import { clear, found, raise } from '@campus/repairs';
@@ -86,8 +87,8 @@ export const waterNightFlow = defineDetector({
     if (mnf === null) return found(s);
 
     const j = judgeNight(s.history, night, mnf, (date) => dayKind(calendar, date), p);
-    // a kind of night not learned yet is not judged: it neither raises nor clears, and is learned
-    // as clean only when no alarm is open
+    // before any three nights are learned nothing is judged: it neither raises nor clears, and is
+    // learned as clean only when no alarm is open
     const entry = { date: night, mnf: keepFlow(mnf), alarm: j.judged ? j.alarm : s.raised };
     const history = keepLast([...s.history, entry], p.keepNights);
     if (!j.judged) return found({ ...s, history });
@@ -140,9 +141,14 @@ interface NightParams {
 /** Tonight's MNF against the nights before it of the same kind: the level rule and the trend rule. */
 export function judgeNight(history: readonly Night[], night: string, mnf: number, kindOf: (date: string) => string, p: NightParams) {
   const kind = kindOf(night);
-  const clean = history.filter((n) => !n.alarm && kindOf(n.date) === kind);
-  const recent = clean.slice(-p.referenceNights);
-  const shortRef = recent.length ? Math.min(...recent.map((n) => n.mnf)) : null;
+  const cleanAll = history.filter((n) => !n.alarm);
+  const sameKind = cleanAll.filter((n) => kindOf(n.date) === kind);
+  // a kind not learned yet (the first holiday, the first weekends): the highest of the last nights
+  // of any kind is its reference, no trend
+  const learned = sameKind.length >= p.minNights;
+  const clean = learned ? sameKind : [];
+  const recent = (learned ? sameKind : cleanAll).slice(-p.referenceNights);
+  const shortRef = recent.length ? (learned ? Math.min : Math.max)(...recent.map((n) => n.mnf)) : null;
   const long = clean.slice(-p.longNights);
   const longRef = long.length >= p.minLongNights ? quantile(long.map((n) => n.mnf), p.longQuantile) : null;
   const ref = shortRef === null ? null : Math.min(shortRef, longRef ?? shortRef);
@@ -157,7 +163,7 @@ export function judgeNight(history: readonly Night[], night: string, mnf: number
   }
   const trendAlarm =
     ref !== null && trend !== null && trend.to - trend.from >= p.trendRiseM3h && trend.z >= p.trendZ && mnf - ref >= p.trendRiseM3h;
-  const refFrom = longRef !== null && longRef < (shortRef ?? Infinity) ? `近${long.length}晚低位` : `前${recent.length}晚最低`;
+  const refFrom = longRef !== null && longRef < (shortRef ?? Infinity) ? `近${long.length}晚低位` : learned ? `前${recent.length}晚最低` : `前${recent.length}晚最高`;
   return { judged: recent.length >= p.minNights, alarm: levelAlarm || trendAlarm, levelAlarm, trendAlarm, ref, shortRef, longRef, excess, trend, refFrom };
 }
 

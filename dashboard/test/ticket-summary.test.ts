@@ -51,7 +51,15 @@ describe('ticket summaries in English', () => {
 
   it('writes the figures as the detector does', () => {
     expect(summaryEn(SAMPLES['water.night_flow']!)).toBe(
-      'Minimum night flow 420 L/h, reference 50 L/h (the lowest of the previous nights), 370 L/h above it',
+      'Minimum night flow 420 L/h, reference 50 L/h (learned from earlier nights of the same kind), 370 L/h above it',
+    );
+    // the trend rule (夜间最小流量连续 N 夜上升，由 x 升至 y L/h) and the burst above the time of day's learned high
+    const trend = { nights: 21, slopeM3hPerNight: 0.0012, fromM3h: 0.012, toM3h: 0.036, z: 3.1 };
+    expect(summaryEn({ ...SAMPLES['water.night_flow']!, details: { mnfM3h: 0.036, referenceM3h: 0.011, rule: 'trend', trend } })).toBe(
+      'Minimum night flow rising over 21 nights, from 12 to 36 L/h (about +1.2 L/h a night); long-term reference 11 L/h',
+    );
+    expect(summaryEn({ ...SAMPLES['water.burst']!, details: { flowM3h: 4.1, floorM3h: 3.2, minutes: 10, learnedPeakM3h: 1.4, ratedFlowM3h: 25 } })).toBe(
+      'Flow not below 3.20 m³/h for 10 minutes; the highest at this time of day before was about 1.40 m³/h',
     );
     expect(summaryEn(SAMPLES['fridge.excursion']!)).toBe(
       'Now 11.0 °C (limits 0–8 °C), food out of range for 2 h 5 min: over 2 hours, by the rules the food must be used at once or discarded',
@@ -74,8 +82,11 @@ describe('ticket summaries in English', () => {
     expect(summaryEn({ ...SAMPLES['fridge.excursion']!, details: { outOfRangeMinutes: 45 } })).toBeUndefined();
     // a reason this page does not know: the server's Chinese says it
     expect(summaryEn({ ...SAMPLES['fridge.excursion']!, details: { ...SAMPLES['fridge.excursion']!.details, notDefrost: 'odder' } })).toBeUndefined();
-    // a surge judged against the learned peak: its duration is not on the ticket
+    // a surge judged against the learned high, from a ticket of before (no floor, no minutes)
     expect(summaryEn({ ...SAMPLES['water.burst']!, details: { flowM3h: 20, learnedPeakM3h: 8, ratedFlowM3h: 25 } })).toBeUndefined();
+    expect(
+      summaryEn({ ...SAMPLES['water.night_flow']!, details: { mnfM3h: 0.036, referenceM3h: 0.011, rule: 'trend', trend: { nights: 21 } } }),
+    ).toBeUndefined();
     expect(summaryEn({ ...SAMPLES['water.meter_alarm']!, details: {} })).toBeUndefined();
     expect(summaryEn({ condition: 'transformer.oil_temp', severity: 'major', details: {}, evidence: [{ ts, value: 105, unit: '°C' }] })).toBeUndefined();
   });

@@ -39,7 +39,15 @@ export const SUMMARY_TEMPLATES: Readonly<Record<string, (x: SummarySource) => st
     const mnf = num(d.mnfM3h);
     const ref = num(d.referenceM3h);
     if (mnf === undefined || ref === undefined) return undefined;
-    return `Minimum night flow ${fmt(mnf * 1000, 0)} L/h, reference ${fmt(ref * 1000, 0)} L/h (the lowest of the previous nights), ${fmt((mnf - ref) * 1000, 0)} L/h above it`;
+    const trend = d.rule === 'trend' && typeof d.trend === 'object' && d.trend !== null ? (d.trend as Record<string, unknown>) : undefined;
+    if (trend) {
+      const nights = num(trend.nights);
+      const from = num(trend.fromM3h);
+      const slope = num(trend.slopeM3hPerNight);
+      if (nights === undefined || from === undefined || slope === undefined) return undefined;
+      return `Minimum night flow rising over ${fmt(nights, 0)} nights, from ${fmt(from * 1000, 0)} to ${fmt(mnf * 1000, 0)} L/h (about +${fmt(slope * 1000, 1)} L/h a night); long-term reference ${fmt(ref * 1000, 0)} L/h`;
+    }
+    return `Minimum night flow ${fmt(mnf * 1000, 0)} L/h, reference ${fmt(ref * 1000, 0)} L/h (learned from earlier nights of the same kind), ${fmt((mnf - ref) * 1000, 0)} L/h above it`;
   },
   'water.out_of_hours': ({ details: d }) => {
     const used = num(d.usedM3);
@@ -50,9 +58,14 @@ export const SUMMARY_TEMPLATES: Readonly<Record<string, (x: SummarySource) => st
   'water.burst': ({ details: d }) => {
     const flow = num(d.flowM3h);
     const rated = num(d.ratedFlowM3h);
-    // over the pipe's rating; the other reason's duration is not on the ticket
-    if (flow === undefined || rated === undefined || !(flow > rated)) return undefined;
-    return `5-minute average flow ${fmt(flow, 2)} m³/h, above the pipe's rated flow of ${fmt(rated, 1)} m³/h`;
+    if (flow !== undefined && rated !== undefined && flow > rated)
+      return `5-minute average flow ${fmt(flow, 2)} m³/h, above the pipe's rated flow of ${fmt(rated, 1)} m³/h`;
+    // above what this time of day has seen: the flow never fell below its floor for `minutes`
+    const floor = num(d.floorM3h);
+    const high = num(d.learnedPeakM3h);
+    const minutes = num(d.minutes);
+    if (floor === undefined || high === undefined || minutes === undefined) return undefined;
+    return `Flow not below ${fmt(floor, 2)} m³/h for ${fmt(minutes, 0)} minutes; the highest at this time of day before was about ${fmt(high, 2)} m³/h`;
   },
   'water.meter_alarm': ({ details: d }) => {
     const flags = d.flags;

@@ -12,7 +12,6 @@ import { DAY, feedMeter, shapedFlow, STEP, type Shape } from './water-shapes.ts'
 const FROM = at('2026-09-01T00:00:00+08:00'); // the first day of term
 const BURST_DAY = at('2026-09-22T00:00:00+08:00'); // a Tuesday, three weeks later
 const BURST = 2; // m³/h
-const STARTS = ['03:00', '07:00', '12:00', '20:50', '21:30', '22:30'];
 
 function learned(deviceId: string, shape: Shape, seed: number) {
   const r = run();
@@ -43,9 +42,10 @@ function burstAt(deviceId: string, shape: Shape, seed: number, history: ReturnTy
  *   at 12:00 and 21:30 it is not seen within 90 min (it is within the day-to-day swing of the
  *   peak). That needs a water balance (the main less its sub-meters), not a rule on one meter.
  */
-const LIMITS: Record<string, Record<string, number | null>> = {
+const LIMITS: Partial<Record<Shape, Record<string, number>>> = {
   dormitory: { '03:00': 15, '07:00': 15, '12:00': 15, '20:50': 15, '21:30': 50, '22:30': 15 },
-  main: { '03:00': 15, '07:00': 65, '12:00': null, '20:50': 15, '21:30': null, '22:30': 75 },
+  // 12:00 and 21:30 on the main are not tested: not seen within 90 min (see above)
+  main: { '03:00': 15, '07:00': 65, '20:50': 15, '22:30': 75 },
 };
 
 describe.each([
@@ -59,14 +59,17 @@ describe.each([
     expect(JSON.parse(history.saved).devices[deviceId].states['water.burst'].school.length).toBe(14);
   }, 60_000);
 
-  it.each(STARTS)('starting at %s is ticketed in time', (hhmm) => {
-    const { start, early, first } = burstAt(deviceId, shape, seed, history, hhmm);
-    expect(early).toEqual([]);
-    const limit = LIMITS[shape]![hhmm]!;
-    console.log(`${deviceId} ${hhmm}: ${first ? `${((first.ts - start) / MIN).toFixed(1)} min — ${first.summary}` : 'not within 90 min'}`);
-    if (limit === null) return; // not met: see LIMITS
-    expect(first, 'not ticketed within 90 min').toBeDefined();
-    expect((first!.ts - start) / MIN).toBeLessThanOrEqual(limit);
-    expect(first).toMatchObject({ severity: 'critical', trade: 'plumber', title: '流量骤增（疑似爆管）' });
-  }, 60_000);
+  it.each(Object.keys(LIMITS[shape]!))(
+    'starting at %s is ticketed within its limit',
+    (hhmm) => {
+      const { start, early, first } = burstAt(deviceId, shape, seed, history, hhmm);
+      expect(early).toEqual([]);
+      const limit = LIMITS[shape]![hhmm]!;
+      console.log(`${deviceId} ${hhmm}: ${first ? `${((first.ts - start) / MIN).toFixed(1)} min — ${first.summary}` : 'not within 90 min'}`);
+      expect(first, 'not ticketed within 90 min').toBeDefined();
+      expect((first!.ts - start) / MIN).toBeLessThanOrEqual(limit);
+      expect(first).toMatchObject({ severity: 'critical', trade: 'plumber', title: '流量骤增（疑似爆管）' });
+    },
+    60_000,
+  );
 });

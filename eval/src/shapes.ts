@@ -156,11 +156,13 @@ export function leakShapes(o: ShapeOptions): ShapeRow[] {
 
 function burst(id: string, local: string): LabelledFault {
   const from = t(local);
+  // the main carries the whole school (peaks of 20-27 m³/h): reported apart, its goal is not met yet
+  const group = id === 'wm-main' ? 'burst 2 m³/h on the main, in its peaks' : 'burst 2 m³/h on a dormitory floor, in its peaks and at 03:00';
   return {
     label: `burst 2 m³/h at ${id} from ${local.slice(5).replace('T', ' ')}`,
     fault: { id: `burst-${id}-${local}`, kind: 'burst', target: id, from, to: from + HOUR, size: { m3h: 2 } },
     expect: {
-      group: 'burst 2 m³/h in a peak hour (and 03:00)',
+      group,
       subject: id,
       condition: 'water.burst',
       clock: 'fault',
@@ -177,7 +179,7 @@ function burst(id: string, local: string): LabelledFault {
 export function burstShapes(o: ShapeOptions): ShapeRow[] {
   const from = t(o.short ? '2026-10-19T00:00' : '2026-10-12T00:00');
   const labelled = o.short
-    ? [burst('wm-dorm-1', '2026-11-02T21:30'), burst('wm-main', '2026-11-03T07:00'), burst('wm-dorm-1', '2026-11-04T03:00')]
+    ? [burst('wm-dorm-1', '2026-11-02T21:30'), burst('wm-dorm-1', '2026-11-03T22:30'), burst('wm-dorm-1', '2026-11-04T03:00')]
     : [
         burst('wm-dorm-1', '2026-11-02T20:50'),
         burst('wm-dorm-2', '2026-11-03T21:30'),
@@ -185,6 +187,7 @@ export function burstShapes(o: ShapeOptions): ShapeRow[] {
         burst('wm-main', '2026-11-05T07:00'),
         burst('wm-main', '2026-11-06T12:00'),
         burst('wm-dorm-4', '2026-11-06T03:00'),
+        burst('wm-main', '2026-11-06T22:30'),
       ];
   const devices = o.short ? ['wm-main', 'wm-dorm-1'] : WATER;
   return rows(

@@ -128,7 +128,10 @@ export const waterBurst = defineDetector({
         highs[startSlot] = Math.round(floor * 100) / 100;
         const updated = { date: today.date, highs };
         // school days are most of a term: days off keep half as many (the state stays near 15 kB)
-        s[key] = keepLast(days.at(-1) === today ? [...days.slice(0, -1), updated] : [...days, updated], key === 'school' ? p.learnDays : Math.ceil(p.learnDays / 2));
+        s[key] = keepLast(
+          days.at(-1) === today ? [...days.slice(0, -1), updated] : [...days, updated],
+          key === 'school' ? p.learnDays : Math.ceil(p.learnDays / 2),
+        );
       }
     }
 
@@ -145,7 +148,15 @@ export const waterBurst = defineDetector({
           title: '流量骤增（疑似爆管）',
           summary: why,
           evidence: [{ ts, value: Math.round((overRated ? flow : floor) * 100) / 100, unit: 'm³/h' }],
-          details: { flowM3h: flow, floorM3h: floor, learnedPeakM3h: high, thresholdM3h: threshold, ratedFlowM3h: rated ?? null, date: localDate(calendar, ts) },
+          details: {
+            flowM3h: flow,
+            floorM3h: floor,
+            minutes: p.minutes,
+            learnedPeakM3h: high,
+            thresholdM3h: threshold,
+            ratedFlowM3h: rated ?? null,
+            date: localDate(calendar, ts),
+          },
         }),
       );
     }
@@ -175,8 +186,19 @@ function learnedOf(days: LearnedDay[], date: string, p: { slotQuantile: number; 
   let byKey = cache.get(newest);
   const hit = byKey?.get(key);
   if (hit) return hit;
-  const slots = Array.from({ length: SLOTS }, (_, slot) => quantile(past.flatMap((d) => d.highs[slot] ?? []), p.slotQuantile) ?? 0);
-  const top = quantile(past.flatMap((d) => d.highs.filter((v): v is number => v !== null)), p.anyQuantile) ?? 0;
+  const slots = Array.from(
+    { length: SLOTS },
+    (_, slot) =>
+      quantile(
+        past.flatMap((d) => d.highs[slot] ?? []),
+        p.slotQuantile,
+      ) ?? 0,
+  );
+  const top =
+    quantile(
+      past.flatMap((d) => d.highs.filter((v): v is number => v !== null)),
+      p.anyQuantile,
+    ) ?? 0;
   const learned = { slots, top };
   if (!byKey) cache.set(newest, (byKey = new Map()));
   byKey.set(key, learned);

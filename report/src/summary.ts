@@ -41,6 +41,8 @@ interface Said {
   unknown: string;
   /** the data it lacks: 温度 */
   data?: string;
+  /** how many devices of the kind there are: `ids` may be the others than those already named (其余) */
+  of: number;
 }
 
 /**
@@ -56,7 +58,8 @@ export function saidOf(c: Coverage, ids: readonly string[], said: Said): { known
   const none = ids.filter((id) => days(id) === 0);
   const known: string[] = [];
   if (full.length) {
-    const who = full.length === ids.length && ids.length > 1 ? `全部 ${ids.length} 台${said.noun}` : names(full);
+    const whole = full.length === ids.length && ids.length > 1;
+    const who = whole ? `${ids.length < said.of ? '其余' : '全部'} ${ids.length} 台${said.noun}` : names(full);
     known.push(`${who}（数据覆盖本期全部 ${c.days} 天）${said.what}`);
   }
   if (some.length) known.push(`${some.map((id) => `${names([id])}（${days(id)}/${c.days} 天有数据）`).join('、')}在有数据的日子里${said.what}`);
@@ -69,17 +72,23 @@ const all = (s: { known: string[]; unknown: string[] }) => [...s.known, ...s.unk
 export function capacityText(r: Pick<Figures, 'transformers' | 'coverage'>): string[] {
   const near = r.transformers.filter((x) => x.nearCapacityWeeks.length);
   return [
-    ...near.map((x) => `${x.name}有 ${x.nearCapacityWeeks.length} 周（共 ${x.schoolDaysOver80} 个上课日）峰值负载超过额定的 ${NEAR_CAPACITY_PCT}%，接近容量上限，建议评估增容或调整负荷`),
-    ...all(saidOf(
-      r.coverage,
-      r.transformers.filter((x) => !near.includes(x)).map((x) => x.deviceId),
-      {
-        noun: '变压器',
-        what: `未出现一周 ${NEAR_CAPACITY_DAYS} 个上课日以上峰值超过额定 ${NEAR_CAPACITY_PCT}% 的情况`,
-        unknown: '无法判断负载是否接近容量上限',
-        data: '负载',
-      },
-    )),
+    ...near.map(
+      (x) =>
+        `${x.name}有 ${x.nearCapacityWeeks.length} 周（共 ${x.schoolDaysOver80} 个上课日）峰值负载超过额定的 ${NEAR_CAPACITY_PCT}%，接近容量上限，建议评估增容或调整负荷`,
+    ),
+    ...all(
+      saidOf(
+        r.coverage,
+        r.transformers.filter((x) => !near.includes(x)).map((x) => x.deviceId),
+        {
+          of: r.transformers.length,
+          noun: '变压器',
+          what: `未出现一周 ${NEAR_CAPACITY_DAYS} 个上课日以上峰值超过额定 ${NEAR_CAPACITY_PCT}% 的情况`,
+          unknown: '无法判断负载是否接近容量上限',
+          data: '负载',
+        },
+      ),
+    ),
   ];
 }
 
@@ -126,12 +135,14 @@ export function summaryText(r: Figures): string {
   const noLeak = saidOf(
     coverage,
     meters('water_meter').filter((id) => !leaking.has(id)),
-    { noun: '水表', what: '未发现漏水', unknown: '无法判断是否漏水' },
+    { noun: '水表', what: '未发现漏水', unknown: '无法判断是否漏水', of: meters('water_meter').length },
   );
   if (leaks.length) {
     const wasted = leaks.reduce((s, l) => s + (l.wastedM3 ?? 0), 0);
     const places = [...new Set(leaks.map((l) => l.deviceName))].join('、');
-    out.push(`及时发现漏水 ${leaks.length} 起（${places}），修复前估计漏失水量约 ${num(wasted, 1)} m³（约 ${num(wasted * r.tariffs.waterYuanPerM3, 0)} 元）${noLeak.unknown.map((t) => `；${t}`).join('')}。`);
+    out.push(
+      `及时发现漏水 ${leaks.length} 起（${places}），修复前估计漏失水量约 ${num(wasted, 1)} m³（约 ${num(wasted * r.tariffs.waterYuanPerM3, 0)} 元）${noLeak.unknown.map((t) => `；${t}`).join('')}。`,
+    );
   } else if (all(noLeak).length) out.push(`${all(noLeak).join('；')}。`);
 
   const ex = fridges.excursions;
@@ -139,12 +150,16 @@ export function summaryText(r: Figures): string {
   const cold = saidOf(
     coverage,
     fridges.units.filter((u) => !warm.has(u.deviceId)).map((u) => u.deviceId),
-    { noun: '冷柜', what: '未发生温度超标', unknown: '无法判断是否超温', data: '温度' },
+    { noun: '冷柜', what: '未发生温度超标', unknown: '无法判断是否超温', data: '温度', of: fridges.units.length },
   );
   if (ex.length) {
     const longest = ex.reduce((a, b) => (b.minutes > a.minutes ? b : a));
     out.push(
-      `食堂冷链温度超标 ${ex.length} 次，食品超温累计 ${durationZh(ex.reduce((s, e) => s + e.minutes, 0))}，最长一次为${longest.deviceName} ${durationZh(longest.minutes)}（${monthDayZh(longest.date)}）${all(cold).map((t) => `；${t}`).join('')}。`,
+      `食堂冷链温度超标 ${ex.length} 次，食品超温累计 ${durationZh(ex.reduce((s, e) => s + e.minutes, 0))}，最长一次为${longest.deviceName} ${durationZh(longest.minutes)}（${monthDayZh(longest.date)}）${all(
+        cold,
+      )
+        .map((t) => `；${t}`)
+        .join('')}。`,
     );
   } else if (all(cold).length) out.push(`食堂冷柜：${all(cold).join('；')}。`);
 

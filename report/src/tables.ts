@@ -222,7 +222,7 @@ export function reportTables(r: TermReport): ReportTable[] {
       n('平均（°C）', 1),
       n('小时均温最低', 1),
       n('小时均温最高', 1),
-      n('均温超限小时数（除霜除外）'),
+      n('均温超限小时数（已上报的除霜除外）'),
       n('超标次数'),
       n('超温累计（分钟）', 0),
       text('有温度数据的天数'),
@@ -240,6 +240,8 @@ export function reportTables(r: TermReport): ReportTable[] {
       u.excursionMinutes,
       u.hours ? daysText(r.coverage, u.deviceId) : '无数据',
     ]),
+    // the detectors learn an unreported defrost from the temperature; the hourly averages cannot
+    note: '不上报除霜状态的冷柜，除霜所在小时的均温也可能超限；食品是否超温以“超标次数”（报修单，已按学习到的除霜规律排除除霜）为准',
   });
 
   tables.push({

@@ -96,6 +96,9 @@ describe('a campus with a main meter, whose fridges and most water meters sent n
     const units = table(r, 'fridge-units');
     expect(units.rows.map((row) => row.at(-1))).toEqual(['无数据', '无数据', '无数据', '无数据', '无数据']);
     expect(units.rows.map((row) => row[6])).toEqual([null, null, null, null, null]); // hours beyond the limits: not known
+    // an unreported defrost is learned by the detectors, not by hourly averages: the column does not claim to leave it out
+    expect(units.columns[6]!.label).toBe('均温超限小时数（已上报的除霜除外）');
+    expect(units.note).toContain('以“超标次数”（报修单，已按学习到的除霜规律排除除霜）为准');
   });
 
   it('water meters without data cannot be said to have no leak; the one with data is said to, with its coverage', () => {

@@ -43,12 +43,29 @@ export interface Observation<K extends DeviceKind = DeviceKind> {
 /** A detector's thresholds by name. Every threshold is a number: the campus file's schema says so. */
 export type Thresholds = Readonly<Record<string, number>>;
 
+/** A meter's newest register reading as the engine stepped it (the other devices of a site, for a water balance). */
+export interface LatestRegister {
+  ts: number;
+  /** register after rollover / replacement handling (continuous); null on a register fault */
+  volume: number | null;
+  /** the reading before it that had a volume (to interpolate between), null before the second */
+  prev: { ts: number; volume: number } | null;
+}
+
+/** The site's devices and the newest register of each that has one: read-only, kept by the engine. */
+export interface SiteRegisters {
+  devices: readonly DeviceConfig[];
+  latest: ReadonlyMap<string, LatestRegister>;
+}
+
 export interface DetectorContext<P = Thresholds, K extends DeviceKind = DeviceKind> {
   device: DeviceOf<K>;
   siteId: string;
   calendar: SchoolCalendar;
   /** thresholds: the detector's defaults, overridden by the campus file */
   params: Readonly<P>;
+  /** the other devices' newest registers (given by the engine; absent where a detector is run alone) */
+  site?: SiteRegisters;
 }
 
 export interface Result<S> {

@@ -2,11 +2,13 @@
  * Runs the detectors: per device and detector a state, fed with observations (readings plus what
  * the register says), and a clock tick for silence. Thresholds come from the detector's defaults,
  * then the campus file's detection.defaults, the device's profile, and the device's own
- * thresholds. Pure of I/O: the service persists snapshots and turns findings into tickets.
+ * thresholds. Each site's newest registers are kept for every device's detectors to read
+ * (`ctx.site`: a main meter's water balance); they are not saved, the next readings refill them.
+ * Pure of I/O: the service persists snapshots and turns findings into tickets.
  */
 import type { DeviceKind, Reading, WaterMeterValues } from '@campus/contract';
 import type { Campus, DeviceConfig, SchoolCalendar } from '@campus/site';
-import { thresholdProblems, type Detector, type DetectorContext, type Observation, type ReadingOf, type Result } from './detector.ts';
+import { thresholdProblems, type Detector, type DetectorContext, type LatestRegister, type Observation, type ReadingOf, type Result, type SiteRegisters } from './detector.ts';
 import type { Finding } from '@campus/repairs';
 import { OfflineWatch, type Presence } from './detectors/offline.ts';
 import { initRegister, stepRegister, type RegisterLimits, type RegisterState } from './detectors/register.ts';
@@ -79,6 +81,8 @@ export class DetectionEngine {
   private readonly slots = new Map<string, DeviceSlot>();
   /** the detectors that judge the clock too, with the device they watch */
   private readonly ticking: { deviceId: string; entry: DetectorEntry }[] = [];
+  /** per site: its devices' newest registers, read by a detector that balances one meter against others */
+  private readonly sites = new Map<string, SiteRegisters & { latest: Map<string, LatestRegister> }>();
   readonly offline: OfflineWatch;
 
   constructor(
@@ -111,6 +115,9 @@ export class DetectionEngine {
 
   /** Feeds one stored reading; returns what the detectors found. Readings should come in time order per device. */
   private slot(campus: Campus, device: DeviceConfig, detectors: readonly Detector<any, any, any>[]): void {
+    let site = this.sites.get(campus.site.id);
+    if (!site) this.sites.set(campus.site.id, (site = { devices: campus.devices, latest: new Map() }));
+    site.devices = campus.devices; // a device added while running comes with the campus that lists it
     const slot: DeviceSlot = {
       device,
       siteId: campus.site.id,
@@ -128,6 +135,7 @@ export class DetectionEngine {
             siteId: campus.site.id,
             calendar: campus.calendar,
             params: thresholdsFor(detector, campus, device),
+            site,
           },
         })),
     };
@@ -155,6 +163,10 @@ export class DetectionEngine {
       const limits = slot.registerLimits;
       const step = stepRegister(slot.register, register.raw, reading.ts, register.max, limits);
       slot.register = step.state;
+      const latest = this.sites.get(slot.siteId)!.latest;
+      const was = latest.get(reading.deviceId);
+      const prev = was?.volume != null ? { ts: was.ts, volume: was.volume } : (was?.prev ?? null);
+      latest.set(reading.deviceId, { ts: reading.ts, volume: step.fault ? null : step.state.volume, prev });
       obs.register = { event: step.event, fault: step.fault, registerMax: register.max, maxPerHour: limits?.maxPerHour ?? Number.POSITIVE_INFINITY };
       // a faulty reading gives the flow detectors nothing: it is neither use nor a quiet moment
       if (slot.device.kind === 'water_meter' && !step.fault) {

@@ -93,11 +93,38 @@ function teachingMean(d: DayPlan, m: number, period: boolean): number {
   return (period ? 0.8 : 2.5) * d.factor;
 }
 
+/** the grounds' and the pipes' own use on the main, m³/h */
+const GROUNDS_M3H = 0.05;
+
+/** What the main carries: six dormitory floors, the canteen and the teaching building (then the grounds). */
+const mainParts = (campus: Campus, seed: number): FlowSource[] => [
+  ...Array.from({ length: 6 }, (_, i) => shapedFlow('dormitory', campus, seed * 31 + i + 1)),
+  shapedFlow('canteen', campus, seed * 31 + 7),
+  shapedFlow('teaching', campus, seed * 31 + 8),
+];
+
+/**
+ * The main meter with its sub-meters, the demo campus's: the six floors (wm-dorm-1…6) and the
+ * canteen, metered; the teaching building and the grounds not (the unmetered residual). The same
+ * flows as `shapedFlow('main', campus, seed)`; each source is asked once per step, in any order.
+ */
+export function campusMeters(campus: Campus, seed: number): { id: string; flow: FlowSource; extra?: (ts: number) => number }[] {
+  const parts = mainParts(campus, seed).map((f) => {
+    let last: [number, number] | null = null;
+    return (ts: number) => (last?.[0] === ts ? last[1] : (last = [ts, f(ts)])[1]);
+  });
+  const ids = ['wm-dorm-1', 'wm-dorm-2', 'wm-dorm-3', 'wm-dorm-4', 'wm-dorm-5', 'wm-dorm-6', 'wm-canteen'];
+  return [
+    { id: 'wm-main', flow: (ts) => parts.reduce((sum, f) => sum + f(ts), GROUNDS_M3H) },
+    ...ids.map((id, i) => ({ id, flow: parts[i]! })),
+  ];
+}
+
 /** A meter of `shape` on `campus`'s calendar, with seed `seed`. */
 export function shapedFlow(shape: Shape, campus: Campus, seed: number): FlowSource {
   if (shape === 'main') {
-    const parts = [...Array.from({ length: 6 }, (_, i) => shapedFlow('dormitory', campus, seed * 31 + i + 1)), shapedFlow('canteen', campus, seed * 31 + 7), shapedFlow('teaching', campus, seed * 31 + 8)];
-    return (ts) => parts.reduce((sum, f) => sum + f(ts), 0.05);
+    const parts = mainParts(campus, seed);
+    return (ts) => parts.reduce((sum, f) => sum + f(ts), GROUNDS_M3H);
   }
   const r = rng(seed);
   const cal = campus.calendar;
@@ -155,12 +182,23 @@ export function feedMeter(r: Run, deviceId: string, from: number, to: number, fl
   return total;
 }
 
-/** Several meters fed in step, one reading each every 30 s. */
-export function feedMeters(r: Run, meters: { id: string; flow: FlowSource; extra?: (ts: number) => number }[], from: number, to: number) {
-  const totals = meters.map(() => 1000);
+/**
+ * Several meters fed in step, one reading each every 30 s (`silent(id, ts)`: that reading is not
+ * sent, the register goes on); returns the registers, to go on from with `starts`.
+ */
+export function feedMeters(
+  r: Run,
+  meters: { id: string; flow: FlowSource; extra?: (ts: number) => number }[],
+  from: number,
+  to: number,
+  starts: readonly number[] = meters.map(() => 1000),
+  silent: (id: string, ts: number) => boolean = () => false,
+): number[] {
+  const totals = [...starts];
   for (let ts = from; ts < to; ts += STEP)
     meters.forEach((m, i) => {
       totals[i]! += ((m.flow(ts) + (m.extra?.(ts) ?? 0)) * STEP) / HOUR;
-      r.feed(m.id, ts, { totalM3: Math.round(totals[i]! * 1000) / 1000 });
+      if (!silent(m.id, ts)) r.feed(m.id, ts, { totalM3: Math.round(totals[i]! * 1000) / 1000 });
     });
+  return totals;
 }

@@ -61,6 +61,18 @@ describe('ticket summaries in English', () => {
     expect(summaryEn({ ...SAMPLES['water.burst']!, details: { flowM3h: 4.1, floorM3h: 3.2, minutes: 10, learnedPeakM3h: 1.4, ratedFlowM3h: 25 } })).toBe(
       'Flow not below 3.20 m³/h for 10 minutes; the highest at this time of day before was about 1.40 m³/h',
     );
+    const balance = {
+      flowM3h: 24.6,
+      viaBalance: true,
+      residualFloorM3h: 3.63,
+      residualPeakM3h: 1.2,
+      residualThresholdM3h: 3.33,
+      minutes: 10,
+      ratedFlowM3h: 40,
+    };
+    expect(summaryEn({ ...SAMPLES['water.burst']!, details: balance })).toBe(
+      'Unmetered flow (the main less its sub-meters) not below 3.63 m³/h for 10 minutes; the highest at this time of day before was about 1.20 m³/h',
+    );
     expect(summaryEn(SAMPLES['fridge.excursion']!)).toBe(
       'Now 11.0 °C (limits 0–8 °C), food out of range for 2 h 5 min: over 2 hours, by the rules the food must be used at once or discarded',
     );

@@ -60,12 +60,19 @@ export const SUMMARY_TEMPLATES: Readonly<Record<string, (x: SummarySource) => st
     const rated = num(d.ratedFlowM3h);
     if (flow !== undefined && rated !== undefined && flow > rated)
       return `5-minute average flow ${fmt(flow, 2)} m³/h, above the pipe's rated flow of ${fmt(rated, 1)} m³/h`;
+    const minutesOf = num(d.minutes);
+    // on the campus main: the water balance (the main less its sub-meters) saw it
+    if (d.viaBalance === true) {
+      const residual = num(d.residualFloorM3h);
+      const peak = num(d.residualPeakM3h);
+      if (residual === undefined || peak === undefined || minutesOf === undefined) return undefined;
+      return `Unmetered flow (the main less its sub-meters) not below ${fmt(residual, 2)} m³/h for ${fmt(minutesOf, 0)} minutes; the highest at this time of day before was about ${fmt(peak, 2)} m³/h`;
+    }
     // above what this time of day has seen: the flow never fell below its floor for `minutes`
     const floor = num(d.floorM3h);
     const high = num(d.learnedPeakM3h);
-    const minutes = num(d.minutes);
-    if (floor === undefined || high === undefined || minutes === undefined) return undefined;
-    return `Flow not below ${fmt(floor, 2)} m³/h for ${fmt(minutes, 0)} minutes; the highest at this time of day before was about ${fmt(high, 2)} m³/h`;
+    if (floor === undefined || high === undefined || minutesOf === undefined) return undefined;
+    return `Flow not below ${fmt(floor, 2)} m³/h for ${fmt(minutesOf, 0)} minutes; the highest at this time of day before was about ${fmt(high, 2)} m³/h`;
   },
   'water.meter_alarm': ({ details: d }) => {
     const flags = d.flags;

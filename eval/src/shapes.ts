@@ -4,7 +4,7 @@
  * - incipient leaks growing 0 → 30 L/h over 2, 4 and 6 weeks on dormitory floors with real night
  *   use, and an abrupt 30 L/h leak;
  * - 2 m³/h bursts starting in a peak hour (dormitory floors 20:50, 21:30, 22:30; the main 07:00,
- *   12:00) and one at 03:00;
+ *   12:00, 22:30, seen by the water balance) and one at 03:00;
  * - freezers whose unreported defrost runs every 4 h to 48 h, 20–60 min, up to +5 °C, with hours of
  *   jitter; a compressor failure after the cycle is learned; a warm-up much longer than a defrost;
  * - a year of the main transformer's load with a summer peak and three hot spells above 80 %;
@@ -156,7 +156,7 @@ export function leakShapes(o: ShapeOptions): ShapeRow[] {
 
 function burst(id: string, local: string): LabelledFault {
   const from = t(local);
-  // the main carries the whole school (peaks of 20-27 m³/h): reported apart, its goal is not met yet
+  // the main carries the whole school (peaks of 20-27 m³/h): reported apart, seen by the water balance (the main less its sub-meters)
   const group = id === 'wm-main' ? 'burst 2 m³/h on the main, in its peaks' : 'burst 2 m³/h on a dormitory floor, in its peaks and at 03:00';
   return {
     label: `burst 2 m³/h at ${id} from ${local.slice(5).replace('T', ' ')}`,
@@ -179,7 +179,12 @@ function burst(id: string, local: string): LabelledFault {
 export function burstShapes(o: ShapeOptions): ShapeRow[] {
   const from = t(o.short ? '2026-10-19T00:00' : '2026-10-12T00:00');
   const labelled = o.short
-    ? [burst('wm-dorm-1', '2026-11-02T21:30'), burst('wm-dorm-1', '2026-11-03T22:30'), burst('wm-dorm-1', '2026-11-04T03:00')]
+    ? [
+        burst('wm-dorm-1', '2026-11-02T21:30'),
+        burst('wm-main', '2026-11-03T07:00'),
+        burst('wm-dorm-1', '2026-11-03T22:30'),
+        burst('wm-dorm-1', '2026-11-04T03:00'),
+      ]
     : [
         burst('wm-dorm-1', '2026-11-02T20:50'),
         burst('wm-dorm-2', '2026-11-03T21:30'),
@@ -189,7 +194,8 @@ export function burstShapes(o: ShapeOptions): ShapeRow[] {
         burst('wm-dorm-4', '2026-11-06T03:00'),
         burst('wm-main', '2026-11-06T22:30'),
       ];
-  const devices = o.short ? ['wm-main', 'wm-dorm-1'] : WATER;
+  // every water meter: the main's balance is known only while all its sub-meters report
+  const devices = WATER;
   return rows(
     o,
     run(o, {

@@ -37,7 +37,8 @@ describe('WeCom group robot', () => {
     const wecom = await receiver();
     const n = started(campusWith({ channels: [{ id: 'plumbers-wecom', type: 'wecom', url: `${wecom.url}?key=abc`, ...plumbers }] }));
     n.notify(opened());
-    await waitFor('the robot message', () => wecom.requests.length === 1);
+    // the robot has the request before the notifier has its answer: wait for the notifier's count too
+    await waitFor('the robot message, answered', () => wecom.requests.length === 1 && n.status().channels[0]!.sent === 1);
     const [req] = wecom.requests;
     expect(req!.query.get('key')).toBe('abc');
     expect(req!.headers['content-type']).toBe('application/json; charset=utf-8');
@@ -69,7 +70,8 @@ describe('WeCom group robot', () => {
     });
     n.notify({ type: 'opened', ticket: fridge, at: T0 + 5 * MIN });
     n.notify(opened()); // a plumber's ticket: not this channel's
-    await waitFor('the robot message', () => wecom.requests.length === 1);
+    // the robot has the request before the notifier has its answer: wait for the notifier's count too
+    await waitFor('the robot message, answered', () => wecom.requests.length === 1 && n.status().channels[0]!.sent === 1);
     expect(wecom.requests[0]!.body).toEqual({
       msgtype: 'text',
       text: {
@@ -82,7 +84,8 @@ describe('WeCom group robot', () => {
     const wecom = await receiver();
     const n = started(campusWith({ channels: [{ id: 'w', type: 'wecom', url: wecom.url, ...plumbers }] }));
     n.notify(opened({ deviceName: '水表[点我](http://evil.example)<font color="info">*', title: '漏水' }));
-    await waitFor('the robot message', () => wecom.requests.length === 1);
+    // the robot has the request before the notifier has its answer: wait for the notifier's count too
+    await waitFor('the robot message, answered', () => wecom.requests.length === 1 && n.status().channels[0]!.sent === 1);
     const content: string = wecom.requests[0]!.body.markdown.content;
     expect(content).toContain('> 设备：水表［点我］(http://evil.example)＜font color="info"＞＊\n');
     expect(content.match(/\]\(/g)).toHaveLength(1); // the ticket link only

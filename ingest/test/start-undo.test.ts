@@ -165,11 +165,13 @@ describe('IngestWorker retrying a site whose first start failed', () => {
       // the worker says why once that start has undone itself
       await waitFor('the first start of the site to have failed', () => (worker.health() as { lastError?: string }).lastError);
       expect(worker.running.has(siteId)).toBe(false);
-      expect(detection.started()).toBe(1);
+      // the worker retries every 200 ms: on a loaded machine it may have tried again meanwhile; each failed start undid itself
+      expect(detection.started()).toBeGreaterThanOrEqual(1);
       expect(detection.running()).toBe(0);
+      const failedStarts = detection.started();
       rmSync(spool);
       await waitFor('the worker reading the site', () => worker.running.has(siteId));
-      expect(detection.started()).toBeGreaterThanOrEqual(2);
+      expect(detection.started()).toBeGreaterThan(failedStarts);
       expect(detection.running()).toBe(1);
     } finally {
       await worker.stop();

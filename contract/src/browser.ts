@@ -6,6 +6,7 @@
  */
 export * from './kinds.ts';
 export * from './tickets.ts';
+export * from './requests.ts';
 export * from './series.ts';
 export * from './topics.ts';
 export * from './labels.ts';

@@ -4,6 +4,7 @@ export * from './telemetry.ts';
 export * from './json.ts';
 export * from './series.ts';
 export * from './tickets.ts';
+export * from './requests.ts';
 export * from './fields.ts';
 export * from './external.ts';
 export * from './labels.ts';

@@ -51,7 +51,7 @@ export const SEVERITY_LABELS: Labels<Severity> = Object.freeze({
 
 export const TRADE_LABELS: Labels<Trade> = Object.freeze({
   'zh-CN': TRADE_LABELS_ZH,
-  en: { plumber: 'Plumber', electrician: 'Electrician', canteen: 'Canteen', office: 'Facilities office' },
+  en: { plumber: 'Plumber', electrician: 'Electrician', carpenter: 'Carpenter', it: 'AV and IT', canteen: 'Canteen', office: 'Facilities office' },
 });
 
 export const TICKET_STATUS_LABELS: Labels<TicketStatus> = Object.freeze({

@@ -44,6 +44,8 @@ export const EVENT_LABELS_ZH: Readonly<Record<TicketEventType, string>> = Object
   upgraded: '报修单升级',
   escalated: '紧急报修单无人确认',
   resolved: '报修单已解决',
+  assigned: '派工',
+  overdue: '报修单超时未修',
 });
 
 export function placeOf(location: TicketLocation): string {
@@ -59,7 +61,7 @@ export const ticketLink = (ctx: MessageContext, id: number): string => `${ctx.ba
 export function eventMessage(event: TicketEvent, ctx: MessageContext): Message {
   const t = event.ticket;
   const severity = SEVERITY_LABELS_ZH[t.severity];
-  const what = { opened: '新报修单', upgraded: '报修单升级', escalated: `${event.unacknowledgedMinutes ?? '?'} 分钟无人确认`, resolved: '报修单' }[event.type];
+  const what = { opened: '新报修单', upgraded: '报修单升级', escalated: `${event.unacknowledgedMinutes ?? '?'} 分钟无人确认`, resolved: '报修单', assigned: '派工', overdue: '超时未修' }[event.type];
   const facts: [string, string][] = [
     ['学校', ctx.site.name],
     ['地点', placeOf(t.location)],

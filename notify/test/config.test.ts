@@ -39,7 +39,7 @@ describe('notifications.channels in the campus file', () => {
       ],
     });
     expect(campus.notifications.channels[0]).toMatchObject({
-      events: ['opened', 'upgraded', 'escalated', 'resolved'],
+      events: ['opened', 'upgraded', 'escalated', 'resolved', 'assigned', 'overdue'],
       minSeverity: 'major',
       msgtype: 'markdown',
       rateLimit: { max: 5, perMinutes: 10 },
@@ -72,7 +72,7 @@ describe('notifications.channels in the campus file', () => {
       'notifications.channels[0].type: type must be one of wecom, dingtalk, email, webhook',
       'notifications.channels[1].trades: name at least one trade',
       'notifications.channels[1].url: must be an http(s) URL',
-      'notifications.channels[2].trades[0]: must be one of plumber, electrician, canteen, office',
+      'notifications.channels[2].trades[0]: must be one of plumber, electrician, carpenter, it, canteen, office',
       'notifications.channels[2].quietHours.from: must be a time HH:MM',
       'notifications.channels[2].quietHours.to: must be a time HH:MM',
       'notifications.channels[2].secret.env: must be an environment variable name (letters, digits, "_")',

@@ -1,7 +1,7 @@
 /** What the notify tests share: the demo campus with channels, a ticket, a clock the test moves. */
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
-import type { Ticket, TicketEvent } from '@campus/contract';
+import { REQUEST_FIELDS_NONE, type Ticket, type TicketEvent } from '@campus/contract';
 import { Notifier, type Clock, type NotifierOptions } from '@campus/notify';
 import { createLog, MetricsRegistry } from '@campus/runtime';
 import { buildCampus, DEMO_CAMPUS_FILE, type Campus } from '@campus/site';
@@ -44,6 +44,7 @@ export function ticket(over: Partial<Ticket> = {}): Ticket {
     escalatedAt: null,
     evidence: [],
     details: {},
+    ...REQUEST_FIELDS_NONE,
     ...over,
   };
 }

@@ -2,7 +2,7 @@
  * Repair tickets in the embedded database, with a full audit trail (who did what, when, with
  * what note). Tickets always live in SQLite, whichever store holds the readings.
  */
-import type { EvidencePoint, Severity, Ticket, TicketAuditEntry, TicketCategory, TicketLocation, TicketStatus, Trade } from '@campus/contract';
+import { REQUEST_FIELDS_NONE, type EvidencePoint, type Severity, type Ticket, type TicketAuditEntry, type TicketCategory, type TicketLocation, type TicketStatus, type Trade } from '@campus/contract';
 import { hasTable, migrate, type Db } from '@campus/runtime';
 import { REPAIRS_SCHEMA } from './schema.ts';
 
@@ -67,6 +67,7 @@ export function toTicket(r: TicketRecord, where: { deviceName: string; location:
     escalatedAt: iso(r.escalatedAt),
     evidence: r.evidence,
     details: r.details,
+    ...REQUEST_FIELDS_NONE,
   };
 }
 

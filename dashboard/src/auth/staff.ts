@@ -7,19 +7,28 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Trade } from '@campus/contract';
+import { TRADES, type Trade } from '@campus/contract';
 import { hashSecret, secretsDir, verifySecret, writeFileAtomic, type Log } from '@campus/runtime';
 
-export const ROLES = ['admin', 'electrician', 'plumber', 'canteen'] as const;
+export const ROLES = ['admin', 'electrician', 'plumber', 'carpenter', 'it', 'canteen'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_TRADES: Readonly<Record<Role, readonly Trade[]>> = {
-  admin: ['plumber', 'electrician', 'canteen', 'office'],
+  admin: TRADES,
   electrician: ['electrician'],
   plumber: ['plumber'],
+  carpenter: ['carpenter'],
+  it: ['it'],
   canteen: ['canteen'],
 };
-export const ROLE_LABELS_ZH: Readonly<Record<Role, string>> = { admin: '总务处管理员', electrician: '电工', plumber: '水工', canteen: '食堂管理员' };
+export const ROLE_LABELS_ZH: Readonly<Record<Role, string>> = {
+  admin: '总务处管理员',
+  electrician: '电工',
+  plumber: '水工',
+  carpenter: '木工',
+  it: '电教',
+  canteen: '食堂管理员',
+};
 
 export interface StaffUser {
   username: string;

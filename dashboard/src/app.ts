@@ -38,6 +38,8 @@ export const PAGES: Readonly<Record<string, string>> = Object.freeze({
   '/tickets': 'tickets.html',
   '/devices': 'devices.html',
   '/competition': 'competition.html',
+  '/lobby': 'lobby.html',
+  '/account': 'account.html',
 });
 
 /**

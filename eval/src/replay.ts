@@ -85,7 +85,7 @@ export function replay(opts: ReplayOptions): ReplayResult {
       // the office: a ticket whose condition cleared 30 min ago is checked on site and resolved
       if (tick % (10 * 60_000) === 0) {
         for (const t of tickets.list({ status: 'open', limit: 10_000 })) {
-          if (t.clearedAt && Date.parse(t.clearedAt) <= end - 30 * 60_000) tickets.act(t.id, 'resolve', 'eval', '现场确认已恢复', end);
+          if (t.clearedAt && Date.parse(t.clearedAt) <= end - 30 * 60_000) tickets.act(t.id, 'resolve', 'eval', '现场确认已恢复', { at: end });
         }
       }
     }

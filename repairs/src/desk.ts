@@ -5,8 +5,18 @@
  * the ticket store and sends actions to the process that owns the tickets (desk-server.ts).
  */
 import type { EventEmitter } from 'node:events';
-import type { Ticket, TicketAction, TicketEvent } from '@campus/contract';
-import type { TicketAuditEntry } from '@campus/contract';
+import type {
+  PersonReport,
+  PublicTicket,
+  ReportReceipt,
+  ReporterAction,
+  ResolveExtras,
+  Ticket,
+  TicketAction,
+  TicketAuditEntry,
+  TicketChange,
+  TicketEvent,
+} from '@campus/contract';
 import type { TicketQuery } from './ticket-store.ts';
 
 export type TicketWithAudit = Ticket & { audit: TicketAuditEntry[] };
@@ -16,8 +26,16 @@ export interface RepairsDesk extends EventEmitter<{ ticket: [Ticket]; event: [Ti
   readonly heardEverywhere?: boolean;
   list(q?: TicketQuery): Ticket[];
   get(id: number): TicketWithAudit | undefined;
-  /** a staff action; throws TicketError (with its HTTP status) when it is not allowed */
-  act(id: number, action: TicketAction, actor: string, note: string | undefined): Ticket | Promise<Ticket>;
+  /** a staff action; throws TicketError (with its HTTP status) when it is not allowed; resolve may carry materials and cost */
+  act(id: number, action: TicketAction, actor: string, note: string | undefined, extras?: ResolveExtras): Ticket | Promise<Ticket>;
+  /** assign, take, comment, triage, merge, add a photo (TicketChange); throws TicketError */
+  change(id: number, change: TicketChange, actor: string): Ticket | Promise<Ticket>;
+  /** a person's request from the public form: a new ticket, or added to the open one of the same place and kind */
+  report(r: PersonReport): ReportReceipt | Promise<ReportReceipt>;
+  /** the reporter's view of their ticket, by the tracking token of their receipt */
+  track(token: string): PublicTicket | undefined;
+  /** the reporter confirms (and rates) or reopens the repair; throws TicketError */
+  reporterAct(token: string, action: ReporterAction): PublicTicket | Promise<PublicTicket>;
 }
 
 /** A staff action on its way to the process that owns the tickets (contract/src/ops.ts). */

@@ -71,7 +71,7 @@ describe('tickets from findings', () => {
 
   it('a finding after a person resolved the ticket opens a new one', () => {
     const [t] = svc.apply([raise()]);
-    svc.act(t!.id, 'resolve', '李师傅', '已关阀维修', T0 + MIN);
+    svc.act(t!.id, 'resolve', '李师傅', '已关阀维修', { at: T0 + MIN });
     svc.apply([raise({ at: T0 + 5 * MIN })]);
     expect(svc.list({ status: 'open' })).toHaveLength(1);
     expect(svc.list({ status: 'open' })[0]!.id).not.toBe(t!.id);
@@ -102,8 +102,8 @@ describe('ticket events for the notifications', () => {
     svc.apply([raise({ condition: 'fridge.excursion', subjectId: 'fr-sample', severity: 'critical', trade: 'canteen', at: T0 + 3 * MIN })]);
     svc.apply([raise({ at: T0 + 4 * MIN }), clearAt(T0 + 5 * MIN)]); // repeats and clears are no events
     const [burst, fridge] = svc.list().sort((a, b) => a.id - b.id);
-    svc.act(burst!.id, 'ack', '李师傅', undefined, T0 + 6 * MIN);
-    svc.act(burst!.id, 'resolve', '李师傅', '已关阀维修', T0 + 7 * MIN);
+    svc.act(burst!.id, 'ack', '李师傅', undefined, { at: T0 + 6 * MIN });
+    svc.act(burst!.id, 'resolve', '李师傅', '已关阀维修', { at: T0 + 7 * MIN });
     expect(events.map((e) => [e.type, e.ticket.id, e.ticket.severity, e.at])).toEqual([
       ['opened', burst!.id, 'critical', T0],
       ['opened', fridge!.id, 'major', T0 + 2 * MIN],
@@ -136,7 +136,7 @@ describe('escalation of unacknowledged critical tickets', () => {
     expect(svc.get(escalated[0]!.id)!.audit.at(-1)).toMatchObject({ action: 'escalated', note: '紧急报修单 10 分钟无人确认，已升级通知' });
     // an acknowledged critical ticket is not escalated
     const other = svc.apply([raise({ subjectId: 'wm-canteen', severity: 'critical', at: T0 })])[0]!;
-    svc.act(other.id, 'ack', '李师傅', undefined, T0 + MIN);
+    svc.act(other.id, 'ack', '李师傅', undefined, { at: T0 + MIN });
     expect(svc.escalate(T0 + 30 * MIN)).toEqual([]);
   });
 });

@@ -89,11 +89,11 @@ export async function backfillTerms(store: ReadingStore, campus: Campus, dataDir
     for (const t of tickets.list({ status: 'open', limit: 10_000 })) {
       const opened = Date.parse(t.openedAt);
       const ackAfter = ACK_AFTER[t.severity];
-      if (t.status === 'open' && ackAfter !== null && now >= opened + ackAfter) tickets.act(t.id, 'ack', '值班员', undefined, opened + ackAfter);
+      if (t.status === 'open' && ackAfter !== null && now >= opened + ackAfter) tickets.act(t.id, 'ack', '值班员', undefined, { at: opened + ackAfter });
       const leak = t.deviceId.startsWith('wm-') && t.condition !== 'device.offline';
       const repair = leak ? FAULTS.find((f) => f.target === t.deviceId && f.from <= opened && opened <= f.to!) : undefined;
       const done = repair ? repair.to! : t.clearedAt ? Date.parse(t.clearedAt) + 30 * 60_000 : null;
-      if (done !== null && now >= done) tickets.act(t.id, 'resolve', '值班员', repair ? '已修复' : '现场确认已恢复', Math.max(done, opened));
+      if (done !== null && now >= done) tickets.act(t.id, 'resolve', '值班员', repair ? '已修复' : '现场确认已恢复', { at: Math.max(done, opened) });
     }
   };
   const sink = {

@@ -2,13 +2,16 @@
  * The pages' bundle (dashboard/scripts/build-web.ts): one script per page, made of the web folder
  * and the contract's node-free part only, with no eval (the page CSP has no 'unsafe-eval').
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '@campus/testkit';
 import { buildWeb } from '../../scripts/build-web.ts';
 
-const PAGES = ['competition', 'devices', 'login', 'overview', 'tickets', 'wall'];
+const PAGES = readdirSync(join(import.meta.dirname, '..', '..', 'web', 'pages'))
+  .filter((f) => f.endsWith('.ts'))
+  .map((f) => f.slice(0, -3))
+  .sort();
 
 describe('the page bundle', () => {
   const dir = tempDir();

@@ -1,9 +1,19 @@
 /** Every text the pages show, in English (?lang=en), by the keys of zh-CN.ts. */
 import { contractLabels } from './labels.ts';
+import { wallText } from './wall.ts';
+import { ticketsText } from './tickets.ts';
+import { requestText } from './request.ts';
+import { lobbyText } from './lobby.ts';
+import { accountText } from './account.ts';
 import type { Dictionary } from './zh-CN.ts';
 
 export const en: Dictionary = {
   ...contractLabels('en'),
+  ...wallText.en,
+  ...ticketsText.en,
+  ...requestText.en,
+  ...lobbyText.en,
+  ...accountText.en,
   'app.name': 'Campus facilities monitor',
   'title.overview': 'Campus facilities · Overview',
   'title.wall': 'Wall screen · Campus facilities',

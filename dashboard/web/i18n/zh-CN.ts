@@ -4,9 +4,19 @@
  * Also read by the server for the report selection page (dashboard/src/routes/reports.ts).
  */
 import { contractLabels } from './labels.ts';
+import { wallText } from './wall.ts';
+import { ticketsText } from './tickets.ts';
+import { requestText } from './request.ts';
+import { lobbyText } from './lobby.ts';
+import { accountText } from './account.ts';
 
 export const zhCN = {
   ...contractLabels('zh-CN'),
+  ...wallText['zh-CN'],
+  ...ticketsText['zh-CN'],
+  ...requestText['zh-CN'],
+  ...lobbyText['zh-CN'],
+  ...accountText['zh-CN'],
   'app.name': '校园设施监测',
   'title.overview': '校园设施监测 · 总览',
   'title.wall': '值班大屏 · 校园设施监测',

@@ -89,7 +89,7 @@ export function replaySeries(opts: SeriesReplayOptions): SeriesReplayResult {
         const open = tickets.list({ status: 'open', limit: 10_000 });
         anyOpen = open.length > 0;
         for (const t of open) {
-          if (t.clearedAt && Date.parse(t.clearedAt) <= end - OFFICE_AFTER_CLEARED_MS) tickets.act(t.id, 'resolve', 'eval', '现场确认已恢复', end);
+          if (t.clearedAt && Date.parse(t.clearedAt) <= end - OFFICE_AFTER_CLEARED_MS) tickets.act(t.id, 'resolve', 'eval', '现场确认已恢复', { at: end });
         }
       }
     }

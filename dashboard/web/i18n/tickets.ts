@@ -1,0 +1,7 @@
+/** The texts of the tickets page(s), in both languages (area.ts). */
+import { areaText } from './area.ts';
+
+export const ticketsText = areaText({
+  'zh-CN': {},
+  en: {},
+});

@@ -82,6 +82,12 @@ export interface Detector<S = unknown, P = Thresholds, K extends DeviceKind = De
   defaults: Readonly<P>;
   /** thresholds without a default: unset unless the campus file sets them */
   optional: readonly string[];
+  /**
+   * Thresholds that follow another detector's: what the campus file sets for `from` (at each level:
+   * the site, a profile, the device) applies to these names too, unless set here at the same level.
+   * So a school sets a fridge's limits and excursion minutes once, on fridge.excursion.
+   */
+  inherits?: Inherits;
   init(): S;
   /**
    * State saved by this or an older version (its known fields already laid over `init()`), made
@@ -96,6 +102,12 @@ export interface Detector<S = unknown, P = Thresholds, K extends DeviceKind = De
 /** The thresholds a detector defined with defaults `D` and optional thresholds `O` is given. */
 export type ParamsOf<D, O extends string = never> = D & { readonly [K in O]?: number };
 
+/** this detector's threshold name -> the name it has in detector `from` */
+export interface Inherits {
+  from: string;
+  params: Readonly<Record<string, string>>;
+}
+
 export interface DetectorDefinition<S, D extends Thresholds, O extends string, K extends DeviceKind> {
   key: string;
   /** the kinds of device it judges: `obs.reading.values` and `ctx.device` are typed by them */
@@ -105,6 +117,8 @@ export interface DetectorDefinition<S, D extends Thresholds, O extends string, K
   params: D;
   /** thresholds that have no default (e.g. a fridge's limits, which come from its class) */
   optional?: readonly O[];
+  /** thresholds set once on another detector (see Detector.inherits); keys are this detector's names */
+  inherits?: { from: string; params: Readonly<Partial<Record<keyof D | O, string>>> };
   init(): S;
   restore?(merged: S, saved: Readonly<Record<string, unknown>>): S;
   onReading(state: S, obs: Observation<K>, ctx: DetectorContext<ParamsOf<D, O>, K>): Result<S>;
@@ -120,8 +134,13 @@ export interface DetectorDefinition<S, D extends Thresholds, O extends string, K
 export function defineDetector<S, D extends Thresholds, K extends DeviceKind, O extends string = never>(
   definition: DetectorDefinition<S, D, O, K>,
 ): Detector<S, ParamsOf<D, O>, K> {
-  const { params, optional = [], ...rest } = definition;
-  return { ...rest, defaults: Object.freeze({ ...params }), optional: Object.freeze([...optional]) };
+  const { params, optional = [], inherits, ...rest } = definition;
+  return {
+    ...rest,
+    ...(inherits && { inherits: inherits as Inherits }),
+    defaults: Object.freeze({ ...params }),
+    optional: Object.freeze([...optional]),
+  };
 }
 
 /** What the campus file set for a detector's thresholds, checked against its definition: one line per problem, by path. */

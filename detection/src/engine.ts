@@ -39,15 +39,18 @@ export interface EngineSnapshot {
   presence: Record<string, Presence>;
 }
 
-/** A detector's thresholds for a device: its defaults, then detection.defaults, the device's profile, the device's own. */
-function thresholdsFor<P>(detector: Pick<Detector<unknown, P>, 'key' | 'defaults'>, campus: Campus, device: DeviceConfig): Readonly<P> {
+/**
+ * A detector's thresholds for a device: its defaults, then detection.defaults, the device's profile,
+ * the device's own; at each level what is set for the detector it inherits from comes first.
+ */
+function thresholdsFor<P>(detector: Pick<Detector<unknown, P>, 'key' | 'defaults' | 'inherits'>, campus: Campus, device: DeviceConfig): Readonly<P> {
   const profile = device.profile ? campus.detection.profiles[device.profile] : undefined;
-  return Object.freeze({
-    ...detector.defaults,
-    ...campus.detection.defaults[detector.key],
-    ...profile?.[detector.key],
-    ...device.thresholds?.[detector.key],
-  });
+  const levels = [campus.detection.defaults, profile, device.thresholds];
+  const inherited = (set: Readonly<Record<string, number>> | undefined) =>
+    Object.fromEntries(Object.entries(detector.inherits?.params ?? {}).flatMap(([mine, theirs]) => (set?.[theirs] === undefined ? [] : [[mine, set[theirs]]])));
+  return Object.freeze(
+    Object.assign({}, detector.defaults, ...levels.flatMap((level) => [inherited(detector.inherits && level?.[detector.inherits.from]), level?.[detector.key]])),
+  );
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -29,7 +29,7 @@ describe('defineDetector', () => {
 describe('campus-file thresholds, checked against the definitions', () => {
   it('an optional threshold is accepted where it is defined, refused where it is not', () => {
     const ok = campusWith((doc) => {
-      doc.devices.find((d: any) => d.id === 'fr-chiller-1').thresholds = { 'fridge.excursion': { maxC: 6 }, 'fridge.cumulative': { maxC: 6 } };
+      doc.devices.find((d: any) => d.id === 'fr-chiller-1').thresholds = { 'fridge.excursion': { maxC: 6 } };
     });
     const r = run(ok);
     for (let m = 0; m < 40; m++) r.feed('fr-chiller-1', T0 + m * MIN, { tempC: 7 }); // within 0-8 °C, beyond 6
@@ -39,6 +39,26 @@ describe('campus-file thresholds, checked against the definitions', () => {
       doc.devices.find((d: any) => d.id === 'fr-chiller-1').thresholds = { 'fridge.door_open': { maxC: 6 } };
     });
     expect(() => run(bad)).toThrow(/devices\[\d+\]\.thresholds\.fridge\.door_open\.maxC: not a threshold of fridge\.door_open \(noticeMin, ticketMin\)/);
+  });
+
+  it("a fridge's limits set once on fridge.excursion apply to fridge.cumulative too; set on cumulative they are its own", () => {
+    // nine 8-minute spells at 7 °C in a morning (each too short for an excursion or a defrost): 72 min out of range, if 6 °C is the limit
+    const spells = (r: ReturnType<typeof run>) => {
+      for (let spell = 0; spell < 9; spell++)
+        for (let m = 0; m < 28; m++) r.feed('fr-chiller-1', T0 + (spell * 28 + m) * MIN, { tempC: m < 8 ? 7 : 4 });
+      return r.raised('fridge.cumulative');
+    };
+    const once = campusWith((doc) => {
+      doc.detection = { profiles: { cold: { 'fridge.excursion': { maxC: 6 } } } };
+      doc.devices.find((d: any) => d.id === 'fr-chiller-1').profile = 'cold';
+    });
+    expect(spells(run(once))).toHaveLength(1);
+    const own = campusWith((doc) => {
+      doc.detection = { profiles: { cold: { 'fridge.excursion': { maxC: 6 }, 'fridge.cumulative': { maxC: 8 } } } };
+      doc.devices.find((d: any) => d.id === 'fr-chiller-1').profile = 'cold';
+    });
+    expect(spells(run(own))).toEqual([]);
+    expect(spells(run(campusWith(() => {})))).toEqual([]);
   });
 
   it('lists every problem by path, in profiles too, with the error code', () => {

@@ -54,6 +54,17 @@ export const fridgeCumulative = defineDetector({
   },
   /** the unit's limits, by default those of its class */
   optional: ['minC', 'maxC'],
+  /** set once, on fridge.excursion: the limits, its minutes, the defrost thresholds */
+  inherits: {
+    from: 'fridge.excursion',
+    params: {
+      minC: 'minC',
+      maxC: 'maxC',
+      excursionChillerMin: 'chillerMin',
+      excursionFreezerMin: 'freezerMin',
+      ...(Object.fromEntries(Object.keys(DEFROST_PARAMS).map((k) => [k, k])) as Record<keyof typeof DEFROST_PARAMS, string>),
+    },
+  },
   init: (): State => ({ defrost: initDefrost(), date: null, totalMs: 0, lastTs: null, lastWarm: false, raised: false, spellMs: 0, pendingMs: 0 }),
   restore: (merged) => ({ ...merged, defrost: restoreDefrost(merged.defrost) }),
 

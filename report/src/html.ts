@@ -144,7 +144,7 @@ export function renderReportHtml(r: TermReport, options: HtmlOptions = {}): stri
   const kpi = (value: string, label: string) => `<div class="kpi"><b>${esc(value)}</b><span>${esc(label)}</span></div>`;
   const cost = (e.total.costYuan ?? 0) + (w.total.costYuan ?? 0);
   const wasted = r.leaks.reduce((s, l) => s + (l.wastedM3 ?? 0), 0);
-  const near = r.transformers.filter((x) => x.nearCapacityWeeks.length);
+  const near = r.transformers.filter((x) => x.nearCapacitySpells.length);
   // no count of leaks or excursions from devices that sent nothing
   const heard = (kind: string) => Object.values(r.coverage.byDevice).some((d) => d.kind === kind && d.dataDays > 0);
 

@@ -9,6 +9,7 @@ import { dateZh, durationZh, monthDayZh, num, pct } from './format.ts';
 import type { Coverage } from './coverage.ts';
 import type { TermReport } from './term-report.ts';
 import { NEAR_CAPACITY_DAYS, NEAR_CAPACITY_PCT } from './transformers.ts';
+import { spellText } from './near-capacity.ts';
 
 type Figures = Omit<TermReport, 'summary'>;
 
@@ -70,11 +71,11 @@ const all = (s: { known: string[]; unknown: string[] }) => [...s.known, ...s.unk
 
 /** The transformers: what their load says of their capacity, each as far as its data goes. */
 export function capacityText(r: Pick<Figures, 'transformers' | 'coverage'>): string[] {
-  const near = r.transformers.filter((x) => x.nearCapacityWeeks.length);
+  const near = r.transformers.filter((x) => x.nearCapacitySpells.length);
   return [
     ...near.map(
       (x) =>
-        `${x.name}有 ${x.nearCapacityWeeks.length} 周（共 ${x.schoolDaysOver80} 个上课日）峰值负载超过额定的 ${NEAR_CAPACITY_PCT}%，接近容量上限，建议评估增容或调整负荷`,
+        `${x.name}有 ${x.nearCapacitySpells.length} 段时间（${x.nearCapacitySpells.map(spellText).join('、')}）峰值负载超过额定的 ${NEAR_CAPACITY_PCT}%，接近容量上限，建议评估增容或调整负荷`,
     ),
     ...all(
       saidOf(

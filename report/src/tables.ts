@@ -6,6 +6,7 @@ import { SEVERITY_LABELS_ZH, STATUS_LABELS_ZH } from '@campus/contract';
 import { dailyChange, type Compared, type ResourceFigures, type UseGroup } from './energy.ts';
 import { daysText } from './coverage.ts';
 import { localDateTime } from './format.ts';
+import { spellText } from './near-capacity.ts';
 import { FRIDGE_CLASS_ZH } from './fridges.ts';
 import type { TermReport } from './report.ts';
 import { chg, n, text, type Cell, type ReportTable } from './columns.ts';
@@ -257,7 +258,7 @@ export function reportTables(r: TermReport): ReportTable[] {
       n('日峰值平均（%）', 1),
       n('超过 80% 的上课日'),
       n('超过 100% 的天数'),
-      text('接近容量上限的周（周一）'),
+      text('接近容量上限的时段（滚动一周内 3 个上课日超过 80%）'),
       text('有负载数据的天数'),
     ],
     rows: r.transformers.map((x) => [
@@ -269,7 +270,7 @@ export function reportTables(r: TermReport): ReportTable[] {
       x.meanDailyPeakPct,
       x.peakPct === null ? null : x.schoolDaysOver80,
       x.peakPct === null ? null : x.daysOver100,
-      x.peakPct === null ? '无数据' : x.nearCapacityWeeks.join('、') || '无',
+      x.peakPct === null ? '无数据' : x.nearCapacitySpells.map(spellText).join('、') || '无',
       x.peakPct === null ? '无数据' : daysText(r.coverage, x.deviceId),
     ]),
   });

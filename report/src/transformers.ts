@@ -1,14 +1,16 @@
 /**
  * Transformer peak loads against rating, judged as docs/developing/domain-rules.md says: the worst phase current against
  * rated current (kVA * 1000 / (sqrt(3) * V_LL)), from the daily rollups' maxima. A unit is near
- * capacity when its daily peak exceeded 80 % on 3 school days of one week (the planning rule that
- * made the seed school add its 80 kVA unit). A phase above 10x rated is a broken sensor
+ * capacity when its daily peak exceeded 80 % on 3 school days of a rolling week (the planning rule
+ * that made the seed school add its 80 kVA unit), counted in hot spells as the notice counts them
+ * (near-capacity.ts). A phase above 10x rated is a broken sensor
  * (transformer.sensor_fault), not a load: such days are left out and said so.
  */
 import { ratedCurrentA } from '@campus/contract';
 import type { TransformerConfig } from '@campus/site';
 import { dayBuckets, dailyFieldRows, type ReportContext } from './context.ts';
-import { addDays, datesFrom } from './format.ts';
+import { datesFrom } from './format.ts';
+import { hotSpells, type HotSpell } from './near-capacity.ts';
 
 const PHASES = ['currentA_a', 'currentA_b', 'currentA_c'];
 export const NEAR_CAPACITY_PCT = 80;
@@ -27,13 +29,11 @@ export interface TransformerFigure {
   /** school days with a peak above 80 % / above 100 % */
   schoolDaysOver80: number;
   daysOver100: number;
-  /** Mondays of the weeks with 3 or more school days above 80 % */
-  nearCapacityWeeks: string[];
+  /** the spells with 3 or more school days above 80 % in a rolling week (one notice each) */
+  nearCapacitySpells: HotSpell[];
   sensorFaultDays: string[];
   daily: { date: string; peakPct: number | null }[];
 }
-
-const mondayOf = (date: string): string => addDays(date, -((new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7));
 
 export async function transformerFigures(ctx: ReportContext): Promise<TransformerFigure[]> {
   const { campus, period } = ctx;
@@ -59,8 +59,6 @@ export async function transformerFigures(ctx: ReportContext): Promise<Transforme
       const known = daily.filter((x): x is { date: string; peakPct: number } => x.peakPct !== null);
       const top = known.reduce<(typeof known)[number] | null>((a, b) => (!a || b.peakPct > a.peakPct ? b : a), null);
       const hot = known.filter((x) => x.peakPct > NEAR_CAPACITY_PCT && campus.calendar.isSchoolDay(x.date));
-      const perWeek = new Map<string, number>();
-      for (const x of hot) perWeek.set(mondayOf(x.date), (perWeek.get(mondayOf(x.date)) ?? 0) + 1);
       return {
         deviceId: d.id,
         name: d.name,
@@ -71,7 +69,7 @@ export async function transformerFigures(ctx: ReportContext): Promise<Transforme
         meanDailyPeakPct: known.length ? known.reduce((s, x) => s + x.peakPct, 0) / known.length : null,
         schoolDaysOver80: hot.length,
         daysOver100: known.filter((x) => x.peakPct > 100).length,
-        nearCapacityWeeks: [...perWeek].filter(([, n]) => n >= NEAR_CAPACITY_DAYS).map(([w]) => w),
+        nearCapacitySpells: hotSpells(daily, (date) => campus.calendar.isSchoolDay(date), NEAR_CAPACITY_PCT, NEAR_CAPACITY_DAYS),
         sensorFaultDays,
         daily,
       };

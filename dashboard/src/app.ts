@@ -20,6 +20,11 @@ import { authRoutes } from './routes/auth.ts';
 import { competitionRoutes } from './routes/competition.ts';
 import { competitionsRoutes } from './routes/competitions.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { publicPhotoRoutes, publicPhotoUpload, type PublicContext } from './routes/public-photos.ts';
+import { publicQrRoutes } from './routes/public-qr.ts';
+import { publicReportRoutes } from './routes/public-reports.ts';
+import { PhotoStore } from './photo-store.ts';
+import { ReportThrottle } from './security/report-throttle.ts';
 import { bodyErrors, bodyLimit } from './security/body-limit.ts';
 import { bodyTimeout } from './security/body-timeout.ts';
 import { changeGuard } from './security/change-guard.ts';
@@ -40,6 +45,15 @@ export const PAGES: Readonly<Record<string, string>> = Object.freeze({
   '/competition': 'competition.html',
   '/lobby': 'lobby.html',
   '/account': 'account.html',
+  // the public report form without a room (the reporter picks the building), and the QR sheet (staff)
+  '/report': 'report.html',
+  '/qr': 'qr.html',
+});
+
+/** Pages at a parameterised path: a room's report form (the QR code's target, kept short) and the reporter's tracking page. */
+export const PAGE_ROUTES: Readonly<Record<string, string>> = Object.freeze({
+  '/r/:siteId/:roomId': 'report.html',
+  '/t/:token': 'track.html',
 });
 
 /**
@@ -85,6 +99,12 @@ export function createDashboard(deps: DashboardDeps): Express {
   // in this order: a slow body is timed from its headers on; a change is refused before its body is read
   app.use(bodyTimeout(security.bodyTimeoutMs, deps.metrics));
   app.use(changeGuard(deps.auth, deps.metrics));
+  // the public report form's photos come as raw image bytes, with their own limit, before the JSON-only body limit
+  const publicCtx: PublicContext = {
+    photos: deps.photos ?? PhotoStore.inDataDir(deps.dataDir ?? 'data'),
+    throttle: new ReportThrottle(deps.metrics, deps.reportLimits, deps.now),
+  };
+  app.use(publicPhotoUpload(deps, publicCtx));
   app.use(bodyLimit(security.bodyLimitBytes, deps.metrics));
   app.use(bodyErrors(security.bodyLimitBytes, deps.metrics));
 
@@ -102,11 +122,14 @@ export function createDashboard(deps: DashboardDeps): Express {
     metricsRoutes,
   ])
     routes(api, deps);
+  publicReportRoutes(api, deps, publicCtx);
+  publicPhotoRoutes(api, deps, publicCtx);
+  publicQrRoutes(api, deps);
   app.use(api);
 
   const chartJs = dirname(require.resolve('chart.js')); // .../chart.js/dist
   app.use('/vendor/chart.js', express.static(chartJs, { immutable: true, maxAge: '7d' }));
-  for (const [path, file] of Object.entries(PAGES)) app.get(path, (_req, res) => res.sendFile(join(PUBLIC_DIR, file)));
+  for (const [path, file] of Object.entries({ ...PAGES, ...PAGE_ROUTES })) app.get(path, (_req, res) => res.sendFile(join(PUBLIC_DIR, file)));
   app.get('/favicon.ico', (_req, res) => res.status(204).end());
   // scripts from the build, stylesheets from public/: both at /static, where the pages ask for them
   if (!existsSync(join(WEB_DIR, 'overview.js'))) deps.log.error(`the pages' scripts are not built (${WEB_DIR}): run npm run build:web`);

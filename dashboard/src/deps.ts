@@ -7,6 +7,8 @@ import type { NotifyStatus } from '@campus/notify';
 import type { Campus } from '@campus/site';
 import type { Db, Log, MetricsRegistry, PartHealth } from '@campus/runtime';
 import type { Auth } from './auth/auth.ts';
+import type { PhotoStore } from './photo-store.ts';
+import type { ReportThrottleOptions } from './security/report-throttle.ts';
 import type { SecurityOptions } from './security/options.ts';
 
 export interface LiveFeed extends EventEmitter<{ readings: [Reading[]]; statuses: [StatusChange[]] }> {}
@@ -28,6 +30,10 @@ export interface DashboardDeps {
   /** CAMPUS_DATA_DIR: where campus.db is when no connection is handed over */
   dataDir?: string;
   metrics: MetricsRegistry;
+  /** photos of repair requests; default: CAMPUS_DATA_DIR/photos within CAMPUS_PHOTO_QUOTA_MB (photo-store.ts) */
+  photos?: PhotoStore;
+  /** the public report form's rate limits (security/report-throttle.ts) */
+  reportLimits?: Partial<ReportThrottleOptions>;
   /** limits against a hostile network (login attempts, body size, slow clients, proxies); defaults in security/options.ts */
   security?: Partial<SecurityOptions>;
   log: Log;

@@ -201,8 +201,8 @@ export type TicketChange =
   | { kind: 'triage'; trade?: Trade; severity?: Severity; dueAt?: string | null }
   /** the office merges this ticket into another (a duplicate) */
   | { kind: 'merge'; into: number }
-  /** a photo already stored (PhotoStore) is added */
-  | { kind: 'photo'; photoId: string };
+  /** a photo already stored (PhotoStore) is added; bytes: its size, as the photo store says */
+  | { kind: 'photo'; photoId: string; bytes?: number };
 export type TicketChangeKind = TicketChange['kind'];
 
 /** Resolving may say what was used and what it cost (元). */

@@ -17,6 +17,7 @@ import type {
   TicketChange,
   TicketEvent,
 } from '@campus/contract';
+import type { ActorInfo } from './desk-core.ts';
 import type { TicketQuery } from './ticket-store.ts';
 
 export type TicketWithAudit = Ticket & { audit: TicketAuditEntry[] };
@@ -28,8 +29,12 @@ export interface RepairsDesk extends EventEmitter<{ ticket: [Ticket]; event: [Ti
   get(id: number): TicketWithAudit | undefined;
   /** a staff action; throws TicketError (with its HTTP status) when it is not allowed; resolve may carry materials and cost */
   act(id: number, action: TicketAction, actor: string, note: string | undefined, extras?: ResolveExtras): Ticket | Promise<Ticket>;
-  /** assign, take, comment, triage, merge, add a photo (TicketChange); throws TicketError */
-  change(id: number, change: TicketChange, actor: string): Ticket | Promise<Ticket>;
+  /**
+   * assign, take, comment, triage, merge, add a photo (TicketChange); throws TicketError. `actor` is
+   * the name in the audit trail; `who` the acting staff username (take, photo) and the assignee's
+   * name from the staff directory (assign, when this desk has no directory of its own)
+   */
+  change(id: number, change: TicketChange, actor: string, who?: ActorInfo): Ticket | Promise<Ticket>;
   /** a person's request from the public form: a new ticket, or added to the open one of the same place and kind */
   report(r: PersonReport): ReportReceipt | Promise<ReportReceipt>;
   /** the reporter's view of their ticket, by the tracking token of their receipt */

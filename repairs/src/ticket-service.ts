@@ -7,7 +7,9 @@
  * - critical tickets nobody acknowledged within `escalateAfterMin` are escalated (written on the
  *   ticket; @campus/notify tells the channels).
  * Emits 'ticket' with the API shape after every change, and 'event' (opened, upgraded, escalated,
- * resolved) for the notifications: each event once, from the process where it happened.
+ * resolved, assigned, overdue) for the notifications: each event once, from the process where it happened.
+ * People's requests (person-requests.ts), staff changes besides status (ticket-changes.ts), the
+ * reporter's view (reporter-view.ts) and the escalations (escalation.ts) are in files of their own.
  */
 import { EventEmitter } from 'node:events';
 import {
@@ -21,36 +23,65 @@ import {
   type TicketEventType,
   type TicketLocation,
   type ResolveExtras,
+  type PersonReport,
+  type PublicTicket,
+  type ReportReceipt,
+  type ReporterAction,
+  type TicketChange,
 } from '@campus/contract';
 import type { Campus, DeviceConfig } from '@campus/site';
 import type { Log } from '@campus/runtime';
+import { optionalText, TicketError, type ActorInfo, type DeskCore, type DeskEvent } from './desk-core.ts';
+import { escalateTickets } from './escalation.ts';
 import type { Clear, Finding, Raise } from './finding.ts';
-import { toTicket, type TicketQuery, type TicketRecord, type TicketStore } from './ticket-store.ts';
+import { newTrackingToken, reportRequest } from './person-requests.ts';
+import { reporterAction, trackTicket } from './reporter-view.ts';
+import { applyChange } from './ticket-changes.ts';
+import { NEW_TICKET_FIELDS, toTicket, type TicketQuery, type TicketRecord, type TicketStore } from './ticket-store.ts';
+
+export { TicketError } from './desk-core.ts';
 
 const MAX_EVIDENCE = 60;
 const SYSTEM = 'system';
 
-export class TicketError extends Error {
-  constructor(
-    readonly status: 400 | 403 | 404 | 409 | 500 | 503,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /** The subject of the office ticket opened when the reading database has been unreachable too long. */
 export const STORAGE_SUBJECT = 'storage';
 
+export interface TicketServiceOptions {
+  /** a staff username's display name, undefined when there is no such account (the dashboard's StaffDirectory); without it the caller names the worker */
+  staffName?: (username: string) => string | undefined;
+  /** the clock of people's requests and the reporter's actions; default Date.now */
+  now?: () => number;
+  /** a new reporter's tracking token; default 24 random bytes, base64url */
+  newToken?: () => string;
+}
+
+const MATERIALS_CHARS = 500;
+const MAX_COST_YUAN = 1_000_000;
+
 export class TicketService extends EventEmitter<{ ticket: [Ticket]; event: [TicketEvent] }> {
   private readonly where = new Map<string, { siteId: string; deviceName: string; location: TicketLocation; classId: string | null }>();
+  private readonly core: DeskCore;
+  private readonly now: () => number;
 
   constructor(
     private readonly store: TicketStore,
     private readonly campuses: readonly Campus[],
     private readonly log: Log,
+    private readonly opts: TicketServiceOptions = {},
   ) {
     super();
+    this.now = opts.now ?? Date.now;
+    const bySite = new Map(campuses.map((c) => [c.site.id, c]));
+    this.core = {
+      store,
+      campus: (siteId) => bySite.get(siteId),
+      view: (r) => this.view(r),
+      knowsStaff: opts.staffName !== undefined,
+      staffName: (u) => opts.staffName?.(u),
+      publish: (r, events = []) => this.publish(r, events),
+      emitEvent: (e) => this.emit('event', e),
+    };
     for (const campus of campuses) {
       const buildings = new Map(campus.buildings.map((b) => [b.id, b.name]));
       const rooms = new Map(campus.rooms.map((r) => [r.id, r.name]));
@@ -66,6 +97,11 @@ export class TicketService extends EventEmitter<{ ticket: [Ticket]; event: [Tick
       for (const d of campus.devices) locate(d);
       campus.onDeviceAdded(locate);
       for (const g of campus.gateways) this.where.set(g.id, { siteId: campus.site.id, deviceName: g.name, location: place(g.location), classId: null });
+      // a person's request for a room (person-requests.ts)
+      for (const r of campus.rooms) {
+        const classId = campus.classes.find((c) => c.room === r.id)?.id ?? null;
+        this.where.set(`room:${r.id}`, { siteId: campus.site.id, deviceName: r.name, location: place({ building: r.building, floor: r.floor, room: r.id }), classId });
+      }
     }
     const first = campuses[0];
     if (first) {
@@ -74,9 +110,17 @@ export class TicketService extends EventEmitter<{ ticket: [Ticket]; event: [Tick
     }
   }
 
+  /** Says a committed change: 'ticket', then each event with the ticket as it now is. */
+  private publish(r: TicketRecord, events: readonly DeskEvent[]): Ticket {
+    const view = this.view(r);
+    this.emit('ticket', view);
+    for (const e of events) this.emit('event', { ...e, ticket: view });
+    return view;
+  }
+
   private view(r: TicketRecord): Ticket {
     const w = this.where.get(r.subjectId) ?? {
-      deviceName: r.subjectId,
+      deviceName: r.place ?? r.subjectId,
       location: { building: '', buildingName: '', floor: null, room: null, roomName: null },
       classId: null,
     };
@@ -115,6 +159,7 @@ export class TicketService extends EventEmitter<{ ticket: [Ticket]; event: [Tick
     const open = this.store.findOpen(f.subjectId, f.condition);
     if (!open) {
       const record: Omit<TicketRecord, 'id'> = {
+        ...NEW_TICKET_FIELDS,
         siteId,
         subjectId: f.subjectId,
         condition: f.condition,
@@ -123,16 +168,8 @@ export class TicketService extends EventEmitter<{ ticket: [Ticket]; event: [Tick
         severity: f.severity,
         trade: f.trade,
         category: f.category,
-        status: 'open',
         openedAt: f.at,
         lastAt: f.at,
-        occurrences: 1,
-        clearedAt: null,
-        acknowledgedAt: null,
-        acknowledgedBy: null,
-        resolvedAt: null,
-        resolvedBy: null,
-        escalatedAt: null,
         evidence: (f.evidence ?? []).slice(-MAX_EVIDENCE),
         details: f.details ?? {},
       };
@@ -172,12 +209,12 @@ export class TicketService extends EventEmitter<{ ticket: [Ticket]; event: [Tick
     return next;
   }
 
-  /** A staff action with its note; `resolve` needs a note. */
+  /** A staff action with its note; `resolve` needs a note, and may say the materials and the cost (元). */
   act(id: number, action: TicketAction, actor: string, note: string | undefined, extras: ResolveExtras & { at?: number } = {}): Ticket {
     const at = extras.at ?? Date.now();
-    const text = note?.trim() || null;
+    const text = optionalText(note, 'note', 2000);
     if (action === 'resolve' && !text) throw new TicketError(400, '办结需要填写处理说明 (a note is required to resolve)');
-    if (text && text.length > 2000) throw new TicketError(400, 'the note is longer than 2000 characters');
+    const resolution = action === 'resolve' ? resolutionOr400(text!, extras) : undefined;
     let updated!: TicketRecord;
     this.store.transaction(() => {
       const t = this.store.get(id);
@@ -192,61 +229,55 @@ export class TicketService extends EventEmitter<{ ticket: [Ticket]; event: [Tick
         updated.acknowledgedAt = at;
         updated.acknowledgedBy = actor;
       }
-      if (action === 'resolve') {
-        updated.resolvedAt = at;
-        updated.resolvedBy = actor;
-      }
+      if (resolution) Object.assign(updated, { resolvedAt: at, resolvedBy: actor, ...resolution });
       if (action === 'reopen') {
-        updated.resolvedAt = null;
-        updated.resolvedBy = null;
+        Object.assign(updated, { resolvedAt: null, resolvedBy: null, resolutionNote: null, resolutionMaterials: null, resolutionCostYuan: null, confirmedAt: null, rating: null });
       }
       this.store.update(updated);
-      this.store.audit(id, at, actor, action, text);
+      // the materials and cost on a line of their own (the reporter sees the first line)
+      const spent = resolution && [resolution.resolutionMaterials && `材料：${resolution.resolutionMaterials}`, resolution.resolutionCostYuan !== null && `费用 ${resolution.resolutionCostYuan.toFixed(2)} 元`];
+      this.store.audit(id, at, actor, action, [text, spent?.filter(Boolean).join('；')].filter(Boolean).join('\n') || null);
     });
-    const view = this.view(updated);
-    this.emit('ticket', view);
-    if (action === 'resolve') this.emit('event', { type: 'resolved', ticket: view, at });
-    return view;
+    return this.publish(updated, action === 'resolve' ? [{ type: 'resolved', at }] : []);
   }
 
-  /** Escalates critical tickets left unacknowledged (the notifier tells the channels); call it every minute or so. */
+  /** Escalates what waits too long (escalation.ts): the notifier tells the channels; call it every minute or so. */
   escalate(now = Date.now()): Ticket[] {
-    const out: Ticket[] = [];
-    for (const campus of this.campuses) {
-      for (const t of this.store.dueForEscalation(now - campus.notifications.escalateAfterMin * 60_000)) {
-        if (t.siteId !== campus.site.id) continue;
-        const next = { ...t, escalatedAt: now };
-        const unacknowledgedMinutes = Math.round((now - t.openedAt) / 60_000);
-        this.store.transaction(() => {
-          this.store.update(next);
-          this.store.audit(t.id, now, SYSTEM, 'escalated', `紧急报修单 ${unacknowledgedMinutes} 分钟无人确认，已升级通知`);
-        });
-        const view = this.view(next);
-        this.emit('ticket', view);
-        this.emit('event', { type: 'escalated', ticket: view, at: now, unacknowledgedMinutes });
-        out.push(view);
-      }
-    }
-    return out;
+    return escalateTickets(this.core, this.campuses.map((c) => c.site.id), now);
   }
 
   countOpen(): { severity: string; n: number }[] {
     return this.store.countOpen();
   }
 
-  // the repair desk's requests (issue 19): being built in this session; until then they refuse
-  change(_id: number, _change: import('@campus/contract').TicketChange, _actor: string): never {
-    throw new TicketError(503, 'not available yet');
+  /** assign, take, comment, triage, merge, add a photo (ticket-changes.ts); `who` says more of the actor (the staff API fills it) */
+  change(id: number, change: TicketChange, actor: string, who: ActorInfo = {}): Ticket {
+    return applyChange(this.core, id, change, actor, who);
   }
-  report(_r: import('@campus/contract').PersonReport): never {
-    throw new TicketError(503, 'not available yet');
+
+  /** A person's request (person-requests.ts). */
+  report(r: PersonReport): ReportReceipt {
+    return reportRequest(this.core, r, this.now(), (this.opts.newToken ?? newTrackingToken)());
   }
-  track(_token: string): undefined {
-    return undefined;
+
+  /** The reporter's view by their token (reporter-view.ts). */
+  track(token: string): PublicTicket | undefined {
+    return trackTicket(this.core, token, this.now());
   }
-  reporterAct(_token: string, _a: import('@campus/contract').ReporterAction): never {
-    throw new TicketError(503, 'not available yet');
+
+  reporterAct(token: string, action: ReporterAction): PublicTicket {
+    return reporterAction(this.core, token, action, this.now());
   }
+}
+
+/** The resolution's fields from the note and the extras; 400 naming the field. */
+function resolutionOr400(note: string, extras: ResolveExtras) {
+  const materials = optionalText(extras.materials, 'materials', MATERIALS_CHARS);
+  const cost = extras.costYuan ?? null;
+  if (cost !== null && !(typeof cost === 'number' && Number.isFinite(cost) && cost >= 0 && cost <= MAX_COST_YUAN && Math.abs(cost * 100 - Math.round(cost * 100)) < 1e-6)) {
+    throw new TicketError(400, `costYuan must be 0 to ${MAX_COST_YUAN} 元 with at most 2 decimals`);
+  }
+  return { resolutionNote: note, resolutionMaterials: materials, resolutionCostYuan: cost === null ? null : Math.round(cost * 100) / 100 };
 }
 
 function mergeEvidence(old: EvidencePoint[], add: EvidencePoint[]): EvidencePoint[] {

@@ -142,9 +142,10 @@ export class ChannelDispatcher {
     return { events: [] as TicketEvent[], total: 0, reasons: new Set<HoldReason>(), bypassQuiet: true };
   }
 
+  /** An assignment goes out whatever the ticket's severity: a named worker has a job to do (minSeverity is for alarms). */
   accepts(e: TicketEvent): boolean {
     const { trades, events, minSeverity } = this.spec;
-    return trades.has(e.ticket.trade) && events.has(e.type) && SEVERITY_RANK[e.ticket.severity] >= SEVERITY_RANK[minSeverity];
+    return trades.has(e.ticket.trade) && events.has(e.type) && (e.type === 'assigned' || SEVERITY_RANK[e.ticket.severity] >= SEVERITY_RANK[minSeverity]);
   }
 
   /** Takes an event this channel accepts: sends it, or holds it for a summary. */

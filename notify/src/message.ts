@@ -4,6 +4,7 @@
  * renders the same Message as plain text, markdown or JSON.
  */
 import {
+  REPORT_KIND_LABELS_ZH,
   SEVERITY_LABELS_ZH,
   SEVERITY_RANK,
   TRADE_LABELS_ZH,
@@ -14,12 +15,40 @@ import {
   type TicketLocation,
 } from '@campus/contract';
 
+/**
+ * A worker as the notifications name them: the name, and what the robots mention them by (the
+ * phone for WeCom's `mentioned_mobile_list` and DingTalk's `atMobiles`, or each one's user id).
+ */
+export interface Contact {
+  name: string;
+  phone?: string;
+  wecomUserId?: string;
+  dingtalkUserId?: string;
+}
+
+/** Who a staff username is (the staff accounts); undefined when unknown. */
+export type ContactOf = (username: string) => Contact | undefined;
+
+/**
+ * The one handle a robot mentions a worker by: their user id on that platform, else their phone
+ * (digits only; a value that is not one is not used, so nothing from an account reaches the markup).
+ */
+export function mentionOf(m: Message, platform: 'wecom' | 'dingtalk'): { userId: string } | { phone: string } | undefined {
+  const who = m.mention;
+  const userId = platform === 'wecom' ? who?.wecomUserId : who?.dingtalkUserId;
+  if (userId && /^[\w.@-]{1,64}$/.test(userId)) return { userId };
+  const phone = who?.phone?.replace(/[\s-]/g, '');
+  return phone && /^\+?\d{5,20}$/.test(phone) ? { phone } : undefined;
+}
+
 export interface MessageContext {
   site: { id: string; name: string };
   /** the dashboard as staff reach it, without a trailing slash */
   baseUrl: string;
   /** "2026-11-23 10:00" in the site's time zone */
   localTime: (ts: number) => string;
+  /** names and mentions the worker of an assignment or an overdue ticket */
+  contactOf?: ContactOf;
 }
 
 export interface Message {
@@ -35,6 +64,8 @@ export interface Message {
   /** free text under the facts: the detector's summary, or the list of held tickets */
   body: string[];
   link: { text: string; url: string };
+  /** the worker the robots mention (assigned, overdue), where they can */
+  mention?: Contact;
   /** the generic webhook's payload */
   json: Record<string, unknown>;
 }
@@ -61,33 +92,87 @@ export const ticketLink = (ctx: MessageContext, id: number): string => `${ctx.ba
 export function eventMessage(event: TicketEvent, ctx: MessageContext): Message {
   const t = event.ticket;
   const severity = SEVERITY_LABELS_ZH[t.severity];
-  const what = { opened: '新报修单', upgraded: '报修单升级', escalated: `${event.unacknowledgedMinutes ?? '?'} 分钟无人确认`, resolved: '报修单', assigned: '派工', overdue: '超时未修' }[event.type];
+  const person = t.source === 'person';
+  // assigned: the worker named by the event; overdue: whoever has it
+  const username = event.type === 'assigned' ? (event.assignee ?? t.assignee) : event.type === 'overdue' ? t.assignee : null;
+  const worker = username ? workerOf(username, t, ctx) : undefined;
   const facts: [string, string][] = [
     ['学校', ctx.site.name],
     ['地点', placeOf(t.location)],
-    ['设备', t.deviceName],
+    person ? ['报修类别', t.reportKind ? REPORT_KIND_LABELS_ZH[t.reportKind] : '—'] : ['设备', t.deviceName],
     ['级别', severity],
     ['工种', TRADE_LABELS_ZH[t.trade]],
     ['时间', ctx.localTime(event.at)],
   ];
+  // a person's request: their name when they gave one and how many reported it; never their phone
+  if (person && t.reporter?.name) facts.push(['报修人', t.reporter.name]);
+  if (person && t.reports > 1) facts.push(['报修人次', `${t.reports} 人次`]);
+  if (worker) facts.push(['维修工', worker.name]);
+  if (t.dueAt && (event.type === 'assigned' || event.type === 'overdue')) facts.push(['应修好', ctx.localTime(Date.parse(t.dueAt))]);
   if (event.type === 'resolved') facts.push(['处理人', t.resolvedBy ?? '—']);
+  if (event.type === 'resolved' && t.resolution?.materials) facts.push(['材料', t.resolution.materials]);
+  if (event.type === 'resolved' && t.resolution?.costYuan != null) facts.push(['费用', `${t.resolution.costYuan} 元`]);
   const link = ticketLink(ctx, t.id);
   return {
     kind: 'event',
     site: ctx.site.name,
     severity: t.severity,
-    title: `【${event.type === 'resolved' ? '已解决' : severity}】${what} #${t.id} ${t.title}`,
+    title: `【${event.type === 'resolved' ? '已解决' : severity}】${headline(event, worker, ctx)}`,
     facts,
     body: [t.summary],
     link: { text: '查看报修单', url: link },
+    ...(worker && { mention: worker }),
     json: {
       type: `ticket.${event.type}`,
       site: ctx.site,
       ...(event.unacknowledgedMinutes !== undefined && { unacknowledgedMinutes: event.unacknowledgedMinutes }),
+      ...(worker && { assignee: { username, name: worker.name } }),
       link,
-      ticket: t,
+      ticket: withoutReporterPhone(t),
     },
   };
+}
+
+/**
+ * What happened, in one line: "新报修单 #12 水表报警：爆管"; a dispatch names the place, what is
+ * wrong and the worker: "派工：303教室 · 水 → 李师傅（#12）", "超时未修：303教室 · 水 → 李师傅，应于 10:30 前修好（#12）".
+ */
+function headline(event: TicketEvent, worker: Contact | undefined, ctx: MessageContext): string {
+  const t = event.ticket;
+  const what = `${t.location.roomName || placeOf(t.location)} · ${t.source === 'person' && t.reportKind ? REPORT_KIND_LABELS_ZH[t.reportKind] : t.title}`;
+  const to = worker ? ` → ${worker.name}` : '';
+  switch (event.type) {
+    case 'assigned':
+      return `派工：${what}${to}（#${t.id}）`;
+    case 'overdue':
+      return `超时未修：${what}${to || '（未派工）'}${t.dueAt ? `，应于 ${dueText(Date.parse(t.dueAt), event.at, ctx)} 前修好` : ''}（#${t.id}）`;
+    case 'escalated':
+      return `${event.unacknowledgedMinutes ?? '?'} 分钟无人确认 #${t.id} ${t.title}`;
+    default:
+      return `${{ opened: '新报修单', upgraded: '报修单升级', resolved: '报修单' }[event.type]} #${t.id} ${t.title}`;
+  }
+}
+
+/** "10:30" when it is due the day the message is sent, else "11-24 10:30" (site time). */
+function dueText(due: number, at: number, ctx: MessageContext): string {
+  const [d, a] = [ctx.localTime(due), ctx.localTime(at)];
+  return d.slice(0, 10) === a.slice(0, 10) ? d.slice(11) : d.slice(5);
+}
+
+/** The worker as the resolver knows them; else the name the ticket carries, else the username. */
+function workerOf(username: string, t: Ticket, ctx: MessageContext): Contact {
+  let known: Contact | undefined;
+  try {
+    known = ctx.contactOf?.(username);
+  } catch {
+    // the accounts file unreadable for a moment: the name the ticket carries still tells who
+  }
+  return known?.name ? known : { name: (t.assignee === username && t.assigneeName) || username };
+}
+
+/** The reporter's phone is for the office's ticket page only: no message carries it. */
+function withoutReporterPhone(t: Ticket): Ticket {
+  return t.reporter ? { ...t, reporter: { ...t.reporter, phone: null } } : t;
 }
 
 export type HoldReason = 'rate_limit' | 'quiet_hours';

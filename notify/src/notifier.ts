@@ -10,6 +10,7 @@ import type { TicketEvent } from '@campus/contract';
 import { describeError, type Knobs, type Log, type MetricsRegistry, type Service } from '@campus/runtime';
 import type { Campus } from '@campus/site';
 import { channelConfigs, channelSetup, type Env } from './config.ts';
+import type { ContactOf } from './message.ts';
 import { ChannelDispatcher, DEFAULT_RETRY, realClock, type ChannelStatus, type Clock, type Meter, type RetryPolicy } from './dispatcher.ts';
 
 export interface NotifierOptions {
@@ -29,6 +30,8 @@ export interface NotifierOptions {
   maxQueue?: number;
   /** how long stop() waits for messages being sent; default 5 s */
   stopGraceMs?: number;
+  /** who a staff username is: assignments and overdue tickets name the worker and mention them (the staff accounts) */
+  contactOf?: ContactOf;
 }
 
 /** What /api/health shows under `notifications`. */
@@ -79,6 +82,7 @@ export class Notifier implements Service {
       site: { id: campus.site.id, name: campus.site.name },
       baseUrl: opts.publicUrl.replace(/\/+$/, ''),
       localTime: (ts: number) => new Date(ts + campus.calendar.offsetAt(ts)).toISOString().slice(0, 16).replace('T', ' '),
+      contactOf: opts.contactOf,
     };
     // channel ids are the campus file's, with the site in front when this process serves several
     const single = opts.campuses.length === 1 && opts.campuses[0] === campus;

@@ -5,9 +5,11 @@
  *   sim backfill --from ... [--to ...] [--step 15m]  a past period of the simulated campus into the store (sim-cli.ts)
  *   fault add <kind> <target> [--for 30m] [--lph N] [--m3h N] [--pct N] [--ratio N] [--kw N] [--ramp-hours N] [--per-hour N] [--every-hours N --minutes N --jitter-hours N --peak-c N --reported 0|1]
  *   fault list | fault clear <id|all>   faults in the running simulator (CAMPUS_DATA_DIR/sim-faults.json)
- *   user add <username> --role <admin|electrician|plumber|canteen> [--name 李师傅]   (prints the password once)
+ *   user add <username> --role <admin|electrician|plumber|carpenter|it|canteen> [--name 李师傅]   (prints the password once; refuses an existing name)
+ *   user reset <username>     a new password, printed once; the account's sessions end
  *   user list | user disable <username> | user enable <username>
- *   display add <name> | display list | display revoke <id>   read-only tokens for wall and lobby screens
+ *   token add --name 大厅屏 --scope lobby|wall[,...] | token list | token revoke <id>   read-only tokens for screens, each opening only its scope's pages
+ *   display add <name> | display list | display revoke <id>   the old spelling: a token for the wall and the lobby
  *   backup <dir> [--keep 14]  a consistent copy of campus.db, the secrets and the campus file (backup-cli.ts)
  *   report [--term <name> | --from ... --to ...] [--out DIR]  the term report as HTML, CSV and a summary (report-cli.ts)
  */
@@ -20,7 +22,7 @@ import { createLog, readKnobs, runMain } from '@campus/runtime';
 import { loadCampus } from '@campus/site';
 import { checkFault, FAULT_KINDS, FAULT_SIZES, readFaults, writeFaults, type Fault } from '@campus/device-sim';
 import { DetectionEngine } from '@campus/detection';
-import { DisplayTokens, ROLE_LABELS_ZH, ROLES, StaffDirectory, type Role } from '@campus/dashboard';
+import { DISPLAY_SCOPES, DISPLAY_SCOPE_NAMES, DisplayTokens, LEGACY_SCOPES, parseScopes, ROLE_LABELS_ZH, ROLES, scopesOf, StaffDirectory, type DisplayScope, type Role } from '@campus/dashboard';
 
 const USAGE = `usage:
   npm run campus -- check [campus.yaml]
@@ -30,8 +32,9 @@ ${SIM_USAGE}
   npm run campus -- fault list
   npm run campus -- fault clear <id|all>
   npm run campus -- user add <username> --role <${ROLES.join('|')}> [--name 李师傅]
-  npm run campus -- user list | user disable <username> | user enable <username>
-  npm run campus -- display add <name> | display list | display revoke <id>
+  npm run campus -- user reset <username> | user list | user disable <username> | user enable <username>
+  npm run campus -- token add --name <name> --scope <${DISPLAY_SCOPE_NAMES.join('|')}>[,...] | token list | token revoke <id>
+  npm run campus -- display add <name> | display list | display revoke <id>   (a token for ${LEGACY_SCOPES.join(' and ')})
 ${BACKUP_USAGE}
 ${REPORT_USAGE}
 fault kinds: ${FAULT_KINDS.join(', ')}`;
@@ -76,24 +79,35 @@ await runMain(log, async () => {
       console.log(`account ${username} (${name}, ${ROLE_LABELS_ZH[role]}) — password, shown once: ${password}`);
       return;
     }
+    if (sub === 'reset' && username) {
+      const password = await staff.reset(username);
+      console.log(`account ${username}: new password, shown once: ${password} (its sessions have ended)`);
+      return;
+    }
   }
-  if (command === 'display') {
+  if (command === 'token' || command === 'display') {
     const displays = new DisplayTokens(knobs.dataDir);
-    const [sub, arg] = args;
+    const [sub, ...rest] = args;
     if (sub === 'list') {
-      for (const t of displays.list()) console.log(`${t.id}  ${t.name}  created ${t.createdAt}${t.revokedAt ? `  revoked ${t.revokedAt}` : ''}`);
+      for (const t of displays.list())
+        console.log(`${t.id}  ${t.name}  scope ${scopesOf(t).join(',')}${t.scopes ? '' : ' (made before scopes)'}  created ${t.createdAt}${t.revokedAt ? `  revoked ${t.revokedAt}` : ''}`);
       return;
     }
-    if (sub === 'revoke' && arg) {
-      displays.revoke(arg);
-      console.log(`revoked ${arg}: screens using it are cut off at their next request`);
+    if (sub === 'revoke' && rest[0]) {
+      displays.revoke(rest[0]);
+      console.log(`revoked ${rest[0]}: screens using it are cut off at their next request`);
       return;
     }
-    if (sub === 'add' && arg) {
-      const { id, token } = displays.add(arg);
-      console.log(`display token ${id} for "${arg}" — shown once. Open on the screen:
-  http://<this server>:${knobs.httpPort}/wall?token=${token}
-  http://<this server>:${knobs.httpPort}/competition?token=${token}`);
+    // `token add --name N --scope S`; the old `display add N`: the wall and the lobby
+    const option = (name: string) => (rest.includes(name) ? rest[rest.indexOf(name) + 1] : undefined);
+    const name = command === 'token' ? option('--name') : rest[0];
+    const scopeText = command === 'token' ? option('--scope') : LEGACY_SCOPES.join(',');
+    if (sub === 'add' && name && scopeText) {
+      const scopes: DisplayScope[] = parseScopes(scopeText);
+      const { id, token } = displays.add(name, scopes);
+      const pages = [...new Set(scopes.flatMap((s) => DISPLAY_SCOPES[s].pages))];
+      console.log(`display token ${id} for "${name}" (scope ${scopes.join(',')}) — shown once. Open on the screen:
+${pages.map((p) => `  http://<this server>:${knobs.httpPort}${p}?token=${token}`).join('\n')}`);
       return;
     }
   }

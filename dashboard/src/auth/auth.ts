@@ -6,14 +6,14 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Trade } from '@campus/contract';
 import { loadOrCreateKey } from '@campus/runtime';
-import { DisplayTokens } from './display-tokens.ts';
+import { DisplayTokens, scopeAllows, scopesOf, type DisplayScope, type DisplayToken } from './display-tokens.ts';
 import { FailureLimiter } from './limiter.ts';
 import { RevokedSessions } from './revoked-sessions.ts';
-import { readCookie, SECURE_SESSION_COOKIE, SESSION_COOKIE, SessionSigner, type Session } from './session.ts';
+import { readCookie, SECURE_SESSION_COOKIE, SESSION_COOKIE, SESSION_TTL_MS, SessionSigner, type Session } from './session.ts';
 import { ROLE_TRADES, StaffDirectory, type Role } from './staff.ts';
 
 export type Viewer =
-  { kind: 'staff'; username: string; name: string; role: Role; session: Session } | { kind: 'display'; id: string; name: string } | { kind: 'service' };
+  { kind: 'staff'; username: string; name: string; role: Role; session: Session } | { kind: 'display'; id: string; name: string; scopes: readonly DisplayScope[] } | { kind: 'service' };
 
 export class Auth {
   readonly staff: StaffDirectory;
@@ -29,14 +29,21 @@ export class Auth {
     /** mark cookies Secure (when served over HTTPS) */
     readonly secureCookies = false,
   ) {
-    this.staff = new StaffDirectory(dataDir);
-    this.sessions = new SessionSigner(loadOrCreateKey(dataDir, 'session'));
+    this.sessions = new SessionSigner(loadOrCreateKey(dataDir, 'session'), SESSION_TTL_MS);
     this.revoked = new RevokedSessions(dataDir, this.sessions.ttlMs);
+    // a new password ends the account's sessions: the directory revokes them here
+    this.staff = new StaffDirectory(dataDir, this.revoked);
     this.displays = new DisplayTokens(dataDir);
     this.apiKey = loadOrCreateKey(dataDir, 'api');
   }
 
-  identify(headers: IncomingHttpHeaders, displayToken?: string): Viewer | null {
+  /**
+   * Who sends these headers. A display token counts only where its scopes reach: for `path` (a
+   * page or an API path) as DISPLAY_SCOPES says; without a path — the live socket (socket-guard.ts
+   * passes the CONNECT packet's token as `displayToken`) or a caller that does not say what for —
+   * only a token that may hold the live feed (a wall's). Elsewhere the token is no one (null).
+   */
+  identify(headers: IncomingHttpHeaders, displayToken?: string, path?: string): Viewer | null {
     const authz = headers.authorization ?? '';
     const bearer = /^Bearer (.+)$/.exec(authz)?.[1];
     if (bearer) {
@@ -47,7 +54,9 @@ export class Auth {
     const display = /^Display (.+)$/.exec(authz)?.[1] ?? displayToken;
     if (display) {
       const t = this.displays.verify(display);
-      return t ? { kind: 'display', id: t.id, name: t.name } : null;
+      if (!t) return null;
+      const scopes = scopesOf(t);
+      return scopeAllows(scopes, path === undefined ? 'live' : { path }) ? { kind: 'display', id: t.id, name: t.name, scopes } : null;
     }
     // over HTTPS the browser sends both cookies when it has both: the first one that holds a live session wins
     for (const name of [SECURE_SESSION_COOKIE, SESSION_COOKIE]) {
@@ -58,6 +67,11 @@ export class Auth {
       return { kind: 'staff', username: user.username, name: user.name, role: user.role, session };
     }
     return null;
+  }
+
+  /** The live display token in `Authorization: Display …`, whatever it may open (for refusing a change with 403). */
+  displayOf(headers: IncomingHttpHeaders): DisplayToken | null {
+    return this.displays.verify(/^Display (.+)$/.exec(headers.authorization ?? '')?.[1]);
   }
 
   /** Whether this viewer may act on tickets of `trade`. */

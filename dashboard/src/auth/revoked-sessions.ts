@@ -69,7 +69,7 @@ export class RevokedSessions {
     this.fresh();
     // what has expired needs no revoking any more
     const sessions = this.state.sessions.filter((s) => s.exp > now && s.sid !== session.sid);
-    const notBefore = Object.fromEntries(Object.entries(this.state.notBefore).filter(([, t]) => t > now - this.ttlMs));
+    const notBefore = this.liveNotBefore(now);
     const mine = sessions.filter((s) => s.username === session.username);
     if (mine.length + 1 > this.maxPerUser) {
       notBefore[session.username] = Math.max(now, this.issuedAt(session));
@@ -77,6 +77,27 @@ export class RevokedSessions {
     } else {
       this.state = { sessions: [...sessions, { sid: session.sid, username: session.username, exp: session.exp }], notBefore };
     }
+    this.save();
+  }
+
+  /**
+   * Every session of `username` issued up to `now` ends (a new password): a "not before" time, so
+   * the file stays small however many browsers they had. A session issued after `now` is not touched.
+   */
+  revokeUser(username: string, now = Date.now()): void {
+    this.fresh();
+    const notBefore = this.liveNotBefore(now);
+    notBefore[username] = Math.max(now, notBefore[username] ?? 0);
+    this.state = { sessions: this.state.sessions.filter((s) => s.exp > now && s.username !== username), notBefore };
+    this.save();
+  }
+
+  /** the "not before" times still needed (a session issued before one has expired by now) */
+  private liveNotBefore(now: number): Record<string, number> {
+    return Object.fromEntries(Object.entries(this.state.notBefore).filter(([, t]) => t > now - this.ttlMs));
+  }
+
+  private save(): void {
     this.ids = new Set(this.state.sessions.map((s) => s.sid));
     writeFileAtomic(this.path, JSON.stringify(this.state) + '\n');
     this.mtime = statSync(this.path).mtimeMs;

@@ -5,7 +5,7 @@
  * the server (revoked-sessions.ts): a copy of the cookie is of no use afterwards.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Role } from './staff.ts';
+import type { Role } from './roles.ts';
 
 export const SESSION_COOKIE = 'campus_session';
 /**
@@ -26,12 +26,15 @@ export interface Session {
   exp: number;
 }
 
+/** how long a staff session lives */
+export const SESSION_TTL_MS = 12 * 3600_000;
+
 const b64 = (s: string) => Buffer.from(s).toString('base64url');
 
 export class SessionSigner {
   constructor(
     private readonly key: string,
-    readonly ttlMs = 12 * 3600_000,
+    readonly ttlMs = SESSION_TTL_MS,
   ) {}
 
   private mac(text: string): string {

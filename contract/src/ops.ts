@@ -5,12 +5,19 @@
  * and every stored reading of the site from it over the broker, under campus-ops/, which no device
  * may publish or read (broker/src/acl.ts):
  *
- *   campus-ops/repairs/{site}/commands   dashboard -> ingest  {id, replyTo, ticketId, action, actor, note?}   QoS 1
- *   campus-ops/replies/{replyTo}         ingest -> dashboard  {id, ok: true, ticket} | {id, ok: false, status, message}
+ *   campus-ops/repairs/{site}/commands   dashboard -> ingest  {id, replyTo, op, ...}                         QoS 1
+ *   campus-ops/replies/{replyTo}         ingest -> dashboard  {id, ok: true, ticket | receipt | view} | {id, ok: false, status, message}
  *   campus-ops/repairs/{site}/tickets    ingest -> dashboard  a ticket as it is after any change                QoS 1
  *   campus-ops/repairs/{site}/events     ingest -> dashboard  a ticket event (opened, escalated, resolved, ...) QoS 1
  *   campus-ops/live/{site}/readings      ingest -> dashboard  Reading[] of a stored batch                      QoS 0
  *   campus-ops/live/{site}/statuses      ingest -> dashboard  StatusChange[] of a stored batch                 QoS 0
+ *
+ * A command's op (repairs/src/desk.ts DeskCommand), each checked again by the process that owns the tickets:
+ *   act       {ticketId, action, actor, note?, extras?: {materials, costYuan}}  a staff action; no op is act (the shape of before)
+ *   change    {ticketId, change: TicketChange, actor, who?: {username, assigneeName}}  assign, take, comment, triage, merge, photo
+ *   report    {report: PersonReport}       a person's request for the site                 -> receipt
+ *   reporter  {token, action: ReporterAction}  a reporter confirms or reopens their ticket  -> view (PublicTicket)
+ * The reporter's tracking view itself is read from campus.db (read-only), not asked for over the bus.
  *
  * Per site, so that an ingest worker of a district answers for the sites it reads, and a
  * dashboard hears only its own.

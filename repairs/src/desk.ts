@@ -43,14 +43,23 @@ export interface RepairsDesk extends EventEmitter<{ ticket: [Ticket]; event: [Ti
   reporterAct(token: string, action: ReporterAction): PublicTicket | Promise<PublicTicket>;
 }
 
-/** A staff action on its way to the process that owns the tickets (contract/src/ops.ts). */
-export interface DeskCommand {
-  id: string;
-  replyTo: string;
-  ticketId: number;
-  action: TicketAction;
-  actor: string;
-  note?: string;
-}
+/**
+ * What a dashboard in another process asks of the process that owns the tickets (contract/src/ops.ts):
+ * a staff action (op act, or no op: the shape of before), a staff change, a person's request, a
+ * reporter's confirmation or reopening. Each is checked again where it is carried out.
+ */
+export type DeskCommand = { id: string; replyTo: string } & (
+  | { op?: 'act'; ticketId: number; action: TicketAction; actor: string; note?: string; extras?: ResolveExtras }
+  | { op: 'change'; ticketId: number; change: TicketChange; actor: string; who?: Omit<ActorInfo, 'at'> }
+  | { op: 'report'; report: PersonReport }
+  | { op: 'reporter'; token: string; action: ReporterAction }
+);
+export const DESK_OPS = ['act', 'change', 'report', 'reporter'] as const;
+export type DeskOp = (typeof DESK_OPS)[number];
 
-export type DeskReply = { id: string; ok: true; ticket: Ticket } | { id: string; ok: false; status: number; message: string };
+/** act and change answer with the ticket, report with the receipt, reporter with the reporter's view */
+export type DeskReply =
+  | { id: string; ok: true; ticket: Ticket }
+  | { id: string; ok: true; receipt: ReportReceipt }
+  | { id: string; ok: true; view: PublicTicket }
+  | { id: string; ok: false; status: number; message: string };

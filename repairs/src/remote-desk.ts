@@ -7,11 +7,29 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { repairsCommandsTopic, repairsEventsTopic, repairsTicketsTopic, repliesTopic, type Ticket, type TicketAction, type TicketEvent } from '@campus/contract';
+import {
+  repairsCommandsTopic,
+  repairsEventsTopic,
+  repairsTicketsTopic,
+  repliesTopic,
+  type PersonReport,
+  type PublicTicket,
+  type ReportReceipt,
+  type ReporterAction,
+  type ResolveExtras,
+  type Ticket,
+  type TicketAction,
+  type TicketChange,
+  type TicketEvent,
+} from '@campus/contract';
 import { openDb, type Bus, type Db, type Log } from '@campus/runtime';
 import type { Campus } from '@campus/site';
+import type { ActorInfo } from './desk-core.ts';
 import type { DeskCommand, DeskReply, RepairsDesk, TicketWithAudit } from './desk.ts';
 import { TicketError, TicketService } from './ticket-service.ts';
+
+/** A command as sent, without the id and replyTo this desk adds. */
+type Outgoing = DeskCommand extends infer C ? (C extends DeskCommand ? Omit<C, 'id' | 'replyTo'> : never) : never;
 import { TicketStore, type TicketQuery } from './ticket-store.ts';
 
 export interface RemoteDeskOptions {
@@ -69,12 +87,54 @@ export class RemoteDesk extends EventEmitter<{ ticket: [Ticket]; event: [TicketE
     return this.read()?.get(id);
   }
 
-  async act(ticketId: number, action: TicketAction, actor: string, note: string | undefined): Promise<Ticket> {
-    // the site's desk is in the process that reads the site
+  async act(ticketId: number, action: TicketAction, actor: string, note: string | undefined, extras?: ResolveExtras): Promise<Ticket> {
+    const materials = extras?.materials;
+    const costYuan = extras?.costYuan;
+    const sent = { op: 'act', ticketId, action, actor, ...(note === undefined ? {} : { note }), ...(extras ? { extras: { materials, costYuan } } : {}) } as const;
+    return this.ticketReply(await this.send(this.siteOf(ticketId), sent));
+  }
+
+  async change(ticketId: number, change: TicketChange, actor: string, who: ActorInfo = {}): Promise<Ticket> {
+    const sent = { op: 'change', ticketId, change, actor, who: { username: who.username, assigneeName: who.assigneeName } } as const;
+    return this.ticketReply(await this.send(this.siteOf(ticketId), sent));
+  }
+
+  async report(r: PersonReport): Promise<ReportReceipt> {
+    if (!this.opts.campuses.some((c) => c.site.id === r?.siteId)) throw new TicketError(400, `siteId: no site "${String(r?.siteId).slice(0, 64)}"`);
+    const reply = await this.send(r.siteId, { op: 'report', report: r });
+    if (!('receipt' in reply)) throw new TicketError(500, 'the desk answered a report without a receipt');
+    return reply.receipt;
+  }
+
+  /** Read here, from the owning process's file: the reporter's page neither waits for the bus nor loads ingest. */
+  track(token: string): PublicTicket | undefined {
+    return this.read()?.track(token);
+  }
+
+  async reporterAct(token: string, action: ReporterAction): Promise<PublicTicket> {
+    const ticketId = this.read()?.trackedTicketId(token);
+    if (ticketId === undefined) throw new TicketError(404, 'no such tracking link');
+    const reply = await this.send(this.siteOf(ticketId), { op: 'reporter', token, action });
+    if (!('view' in reply)) throw new TicketError(500, 'the desk answered without the reporter\'s view');
+    return reply.view;
+  }
+
+  /** the site's desk is in the process that reads the site */
+  private siteOf(ticketId: number): string {
     const siteId = this.get(ticketId)?.siteId;
     if (!siteId) throw new TicketError(404, `no ticket ${ticketId}`);
+    return siteId;
+  }
+
+  private ticketReply(reply: Exclude<DeskReply, { ok: false }>): Ticket {
+    if (!('ticket' in reply)) throw new TicketError(500, 'the desk answered without the ticket');
+    return reply.ticket;
+  }
+
+  /** Sends a command to the site's desk and waits for its answer; a refusal is thrown as the TicketError it was. */
+  private async send(siteId: string, body: Outgoing): Promise<Exclude<DeskReply, { ok: false }>> {
     const id = randomUUID();
-    const command: DeskCommand = { id, replyTo: this.opts.replyTo, ticketId, action, actor, ...(note === undefined ? {} : { note }) };
+    const command = { ...body, id, replyTo: this.opts.replyTo } as DeskCommand;
     const reply = await new Promise<DeskReply>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiting.delete(id);
@@ -88,7 +148,7 @@ export class RemoteDesk extends EventEmitter<{ ticket: [Ticket]; event: [TicketE
       });
     });
     if (!reply.ok) throw new TicketError(reply.status as TicketError['status'], reply.message);
-    return reply.ticket;
+    return reply;
   }
 
   stop(): void {
@@ -99,19 +159,5 @@ export class RemoteDesk extends EventEmitter<{ ticket: [Ticket]; event: [TicketE
     this.waiting.clear();
     if (this.reader?.db.open) this.reader.db.close();
     this.reader = undefined;
-  }
-
-  // the repair desk's requests (issue 19): being built in this session; until then they refuse
-  change(_id: number, _change: import('@campus/contract').TicketChange, _actor: string): never {
-    throw new TicketError(503, 'not available yet');
-  }
-  report(_r: import('@campus/contract').PersonReport): never {
-    throw new TicketError(503, 'not available yet');
-  }
-  track(_token: string): undefined {
-    return undefined;
-  }
-  reporterAct(_token: string, _a: import('@campus/contract').ReporterAction): never {
-    throw new TicketError(503, 'not available yet');
   }
 }

@@ -65,9 +65,13 @@ function canConfirm(t: TicketRecord, now: number): boolean {
   return t.status === 'resolved' && t.mergedInto === null && t.confirmedAt === null && t.resolvedAt !== null && now - t.resolvedAt <= CONFIRM_WINDOW_MS;
 }
 
+/** The ticket a tracking token follows (a merged ticket's reporters follow the one it went into). */
+export function trackedId(core: DeskCore, token: string): number | undefined {
+  return typeof token === 'string' && TOKEN.test(token) ? core.store.trackedTicket(hashToken(token)) : undefined;
+}
+
 function ticketOf(core: DeskCore, token: string): TicketRecord | undefined {
-  if (typeof token !== 'string' || !TOKEN.test(token)) return undefined;
-  const id = core.store.trackedTicket(hashToken(token));
+  const id = trackedId(core, token);
   return id === undefined ? undefined : core.store.get(id);
 }
 

@@ -35,7 +35,7 @@ import { optionalText, TicketError, type ActorInfo, type DeskCore, type DeskEven
 import { escalateTickets } from './escalation.ts';
 import type { Clear, Finding, Raise } from './finding.ts';
 import { newTrackingToken, reportRequest } from './person-requests.ts';
-import { reporterAction, trackTicket } from './reporter-view.ts';
+import { reporterAction, trackedId, trackTicket } from './reporter-view.ts';
 import { applyChange } from './ticket-changes.ts';
 import { NEW_TICKET_FIELDS, toTicket, type TicketQuery, type TicketRecord, type TicketStore } from './ticket-store.ts';
 
@@ -267,6 +267,11 @@ export class TicketService extends EventEmitter<{ ticket: [Ticket]; event: [Tick
 
   reporterAct(token: string, action: ReporterAction): PublicTicket {
     return reporterAction(this.core, token, action, this.now());
+  }
+
+  /** The id of the ticket a tracking token follows. */
+  trackedTicketId(token: string): number | undefined {
+    return trackedId(this.core, token);
   }
 }
 

@@ -18,7 +18,10 @@ import { LAN_HOST, tempDir } from '@campus/testkit';
 export const campus = loadCampus(DEMO_CAMPUS_FILE);
 
 export interface TicketsFixture {
+  /** where the browser opens the pages (the LAN host name) */
   base: string;
+  /** the same server over loopback, for the test's own calls (Node cannot resolve LAN_HOST) */
+  apiBase: string;
   tickets: TicketService;
   store: SqliteReadingStore;
   auth: Auth;
@@ -52,6 +55,7 @@ export async function startTicketsDashboard(): Promise<TicketsFixture> {
   await service.start();
   return {
     base: `http://${LAN_HOST}:${service.port}`,
+    apiBase: `http://127.0.0.1:${service.port}`,
     tickets,
     store,
     auth,

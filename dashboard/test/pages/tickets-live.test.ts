@@ -109,6 +109,13 @@ describe('the words a 水电工 uses, and the reading chart', () => {
     expect(watch.problems).toEqual([]);
   });
 
+  it('fits a phone once the window narrows, chart and all (its drawn width must not hold the column open)', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    const width = () => page.evaluate(() => (globalThis as unknown as { document: { documentElement: { scrollWidth: number } } }).document.documentElement.scrollWidth);
+    await waitFor('one phone-wide column', async () => (await width()) <= 390, { timeoutMs: 15_000 });
+    await page.setViewportSize({ width: 1400, height: 900 });
+  });
+
   it('draws no threshold line where the ticket carries none', async () => {
     await page.click(`#list li[data-ticket-id="${ids.minorOld}"]`);
     await waitFor('the night-flow ticket open', async () => (await page.getAttribute('#detail', 'data-ticket-id')) === String(ids.minorOld));

@@ -5,11 +5,11 @@
  */
 import type { Ticket } from '@campus/contract/browser';
 import type { Device } from '../api-types.ts';
-import { byId, el, place, severityLabel, since, titleOf, tradeLabel, user } from '../common.ts';
+import { byId, el, place, severityLabel, since, tradeLabel, user } from '../common.ts';
 import { language, t } from '../i18n.ts';
 import { summaryEn } from '../ticket-summary.ts';
 import { photoUrl, type TicketDetail } from './api.ts';
-import { actor, kindLabel, stateLabel, when } from './words.ts';
+import { actor, headline, kindLabel, stateLabel, when } from './words.ts';
 
 type Fact = [string, (Node | string)[]];
 const byAt = (by: string | null, at: string | null) => (by && at ? [user(by), ` ${when(at)}`] : ['—']);
@@ -84,7 +84,7 @@ export function renderDetail(x: TicketDetail, device: Device | undefined): void 
   d.dataset.ticketId = String(x.id);
   d.dataset.status = x.status;
   d.dataset.source = x.source;
-  byId('d-title').replaceChildren(`#${x.id} ${titleOf(x, device)} · `, user(x.deviceName));
+  byId('d-title').replaceChildren(`#${x.id} `, ...headline(x, device, true));
   byId('d-where').replaceChildren(...place(x.location), ` · ${tradeLabel(x.trade)} · ${severityLabel(x.severity)}`);
   // the detector's own words, with its figures: in English from the ticket's figures where a
   // template has them all, else Chinese, as the server wrote them; a reporter's words as written
@@ -96,7 +96,8 @@ export function renderDetail(x: TicketDetail, device: Device | undefined): void 
   facts('d-facts', factsOf(x));
   byId('d-audit').replaceChildren(
     ...x.audit.map((a) =>
-      el('li', {}, el('time', { text: when(a.at) }), ' ', actor(a.actor), ` · ${t(`audit.${a.action}`)}`, ...(a.note ? [t('tickets.note-sep'), user(a.note)] : [])),
+      // a photo's note is its id: the photo itself is above
+      el('li', {}, el('time', { text: when(a.at) }), ' ', actor(a.actor), ` · ${t(`audit.${a.action}`)}`, ...(a.note && a.action !== 'photo' ? [t('tickets.note-sep'), user(a.note)] : [])),
     ),
   );
 }

@@ -24,11 +24,11 @@ async function shrink(file: File): Promise<Blob> {
   }
 }
 
-/** Stores the photo; its id. */
-export async function uploadPhoto(file: File): Promise<string> {
+/** Stores the photo; its id and size as stored. */
+export async function uploadPhoto(file: File): Promise<{ id: string; bytes: number }> {
   const body = await shrink(file);
   const res = await fetch('/api/public/photos', { method: 'POST', headers: { 'content-type': body.type || 'application/octet-stream' }, body, credentials: 'same-origin' });
-  const data = (await res.json().catch(() => ({}))) as { id?: string; message?: string; error?: string };
+  const data = (await res.json().catch(() => ({}))) as { id?: string; bytes?: number; message?: string; error?: string };
   if (!res.ok || !data.id) throw new ApiError(data.message || t('error.http', { status: res.status }), res.status, data.error);
-  return data.id;
+  return { id: data.id, bytes: data.bytes ?? 0 };
 }

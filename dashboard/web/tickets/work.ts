@@ -69,8 +69,8 @@ export function renderWork(x: Ticket, who: Who, done: () => Promise<void>): void
     const file = field<HTMLInputElement>('photo').files?.[0];
     if (!file) return;
     try {
-      const photoId = await uploadPhoto(file);
-      await send(x.id, 'photo', { photoId }, done);
+      const { id, bytes } = await uploadPhoto(file);
+      await send(x.id, 'photo', { photoId: id, bytes }, done);
     } catch (err) {
       fail(err);
     }

@@ -117,10 +117,12 @@ describe.each(PAGE_ORIGINS)('wall screen at the %s origin', (origin) => {
     expect(watch.problems).toEqual([]);
   });
 
-  it('survives a server restart: shows the drop, reconnects and resyncs by itself', { timeout: 360_000 }, async () => {
+  it('survives a server restart: shows the drop, reconnects and resyncs by itself, without a reload', { timeout: 360_000 }, async () => {
+    await page.evaluate(() => ((globalThis as unknown as { document: { body: { dataset: Record<string, string> } } }).document.body.dataset.marker = 'kept'));
     expect(await system.stop('SIGTERM')).toBe(0);
     await waitFor('the drop shown', async () => (await page.getAttribute('body', 'data-connected')) === 'false', { timeoutMs: 30_000 });
     expect(await page.textContent('#connection')).toContain('连接中断');
+    expect(await page.textContent('#offline')).toContain('连接中断，正在重连…');
     system = await startSystem(env, { origin });
     await waitFor('reconnected', async () => (await page.getAttribute('body', 'data-connected')) === 'true', { timeoutMs: 90_000 });
     await campusCli(dir.path, 'fault', 'add', 'meter_leak', 'wm-dorm-3');
@@ -128,6 +130,10 @@ describe.each(PAGE_ORIGINS)('wall screen at the %s origin', (origin) => {
       timeoutMs: 90_000,
       everyMs: 500,
     });
+    // the same page, not a reload (the server's page files did not change), and never the browser's error page
+    expect(await page.getAttribute('body', 'data-marker')).toBe('kept');
+    expect(page.url()).toBe(`${system.base}/wall`);
+    expect(await page.isVisible('#offline')).toBe(false);
   });
 
   it('says nothing in Chinese in English, the ticket titles included', { timeout: 120_000 }, async () => {

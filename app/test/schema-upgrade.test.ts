@@ -44,7 +44,7 @@ describe('campus.db of before, opened by the owners of today', () => {
       const tickets = new TicketStore(db);
       const state = new DetectorStateStore(db);
       const competitions = new CompetitionStore(db);
-      expect(schemaVersions(db)).toEqual({ store: 4, repairs: 1, detection: 1, report: 1 });
+      expect(schemaVersions(db)).toEqual({ store: 4, repairs: 2, detection: 1, report: 1 });
       expect(store.count('readings')).toBe(1);
       expect(tickets.openedBetween(T0 - 1, T0 + 1).map((t) => t.condition)).toEqual(['water.night-flow']);
       expect(state.load()).toEqual([{ deviceId: '*', detector: 'engine', state: { v: 1 } }]);
@@ -57,7 +57,7 @@ describe('campus.db of before, opened by the owners of today', () => {
       const again = openDb(file);
       new TicketStore(again);
       new CompetitionStore(again);
-      expect(schemaVersions(again)).toEqual({ store: 4, repairs: 1, detection: 1, report: 1 });
+      expect(schemaVersions(again)).toEqual({ store: 4, repairs: 2, detection: 1, report: 1 });
       again.close();
     } finally {
       dir.remove();
@@ -70,8 +70,8 @@ describe('campus.db of before, opened by the owners of today', () => {
       const db = openDb(dbPath(dir.path));
       new TicketStore(db);
       const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
-      expect(tables).toEqual(['schema_versions', 'ticket_events', 'tickets']);
-      expect(schemaVersions(db)).toEqual({ repairs: 1 });
+      expect(tables).toEqual(['schema_versions', 'ticket_events', 'ticket_trackers', 'tickets']);
+      expect(schemaVersions(db)).toEqual({ repairs: 2 });
       db.close();
     } finally {
       dir.remove();

@@ -76,7 +76,8 @@ function securityHeaders(scheme: 'http' | 'https') {
         'script-src': ["'self'"],
         'style-src': ["'self'"],
         'connect-src': ["'self'"],
-        'img-src': ["'self'", 'data:'],
+        // blob: the report form's preview of a photo before it is sent (made by the page itself)
+        'img-src': ["'self'", 'data:', 'blob:'],
         'upgrade-insecure-requests': scheme === 'https' ? [] : null,
       },
     },

@@ -14,6 +14,7 @@ import { createLog, MetricsRegistry, openDb } from '@campus/runtime';
 import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
 import { SqliteReadingStore, storeContext } from '@campus/store';
 import { LAN_HOST, tempDir } from '@campus/testkit';
+import { PhotoStore } from '../../src/photo-store.ts';
 
 export const campus = loadCampus(DEMO_CAMPUS_FILE);
 
@@ -49,6 +50,8 @@ export async function startTicketsDashboard(): Promise<TicketsFixture> {
     tickets: () => tickets,
     auth,
     dataDir: dir.path,
+    // one store for the public upload and the staff API's photo change (the app's default serves the upload only)
+    photos: PhotoStore.inDataDir(dir.path),
     metrics: new MetricsRegistry(),
     log,
   });

@@ -97,7 +97,7 @@ async function loadStaff() {
   if (!state.who.office) return;
   state.staff = await staffList().catch(() => []);
   const select = filtersForm().elements.namedItem('assignee') as HTMLSelectElement;
-  select.append(...state.staff.map((s) => el('option', { value: s.username, text: s.name })));
+  select.append(...state.staff.map((s) => el('option', { value: s.username, dataset: { user: '' }, text: s.name })));
   (filtersForm().querySelector('label.assignee') as HTMLElement).hidden = false;
 }
 

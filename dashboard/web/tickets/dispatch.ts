@@ -53,7 +53,7 @@ export async function renderDispatch(x: Ticket, who: Who, ctx: DispatchContext):
   const to = control<HTMLSelectElement>('to');
   to.replaceChildren(
     el('option', { value: '', text: t('tickets.nobody') }),
-    ...workersFor(x, ctx.staff).map((s) => el('option', { value: s.username, text: t('tickets.staff-option', { name: s.name, role: roleLabel(s.role) }) })),
+    ...workersFor(x, ctx.staff).map((s) => el('option', { value: s.username, dataset: { user: '' }, text: t('tickets.staff-option', { name: s.name, role: roleLabel(s.role) }) })),
   );
   to.value = x.assignee ?? '';
   const options = (name: string, values: readonly string[], label: (v: never) => string) => {
@@ -64,19 +64,22 @@ export async function renderDispatch(x: Ticket, who: Who, ctx: DispatchContext):
   options('severity', PRIORITIES, severityLabel);
   control<HTMLSelectElement>('trade').value = x.trade;
   control<HTMLSelectElement>('severity').value = x.severity === 'info' ? 'minor' : x.severity;
-  control<HTMLInputElement>('dueAt').value = localInput(x.dueAt);
+  const shownDue = localInput(x.dueAt);
+  control<HTMLInputElement>('dueAt').value = shownDue;
 
   const buttons = Object.fromEntries([...form().querySelectorAll<HTMLButtonElement>('button[data-change]')].map((b) => [b.dataset.change!, b]));
   buttons.assign!.onclick = () => send(x, 'assign', { to: to.value || null }, ctx);
   buttons.triage!.onclick = () => {
+    // the due time only when the office changed it: a new priority otherwise brings its own (PRIORITY_DUE_MIN)
     const due = control<HTMLInputElement>('dueAt').value;
-    return send(x, 'triage', { trade: control<HTMLSelectElement>('trade').value, severity: control<HTMLSelectElement>('severity').value, dueAt: due ? new Date(due).toISOString() : null }, ctx);
+    const dueAt = due === shownDue ? {} : { dueAt: due ? new Date(due).toISOString() : null };
+    return send(x, 'triage', { trade: control<HTMLSelectElement>('trade').value, severity: control<HTMLSelectElement>('severity').value, ...dueAt }, ctx);
   };
   const into = control<HTMLSelectElement>('into');
   const candidates = samePlace(x, await ctx.openTickets());
   into.replaceChildren(
     ...(candidates.length
-      ? candidates.map((c) => el('option', { value: String(c.id), text: `#${c.id} ${headlineText(c)} · ${stateLabel(c.status)}` }))
+      ? candidates.map((c) => el('option', { value: String(c.id), dataset: { user: '' }, text: `#${c.id} ${headlineText(c)} · ${stateLabel(c.status)}` }))
       : [el('option', { value: '', text: t('tickets.no-duplicates') })]),
   );
   into.disabled = buttons.merge!.disabled = !candidates.length;

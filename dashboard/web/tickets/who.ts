@@ -8,7 +8,7 @@ export interface Who {
   me: string | null;
   /** the office (总务处): triage, dispatch, merge, bulk resolve */
   office: boolean;
-  /** may act on this ticket: a script, or staff whose trades include it */
+  /** may act on this ticket: a script, staff whose trades include it, or the worker it is assigned to (as the staff API allows) */
   mayAct(x: Ticket): boolean;
 }
 
@@ -19,6 +19,6 @@ export function whoIs(viewer: Viewer): Who {
     viewer,
     me,
     office,
-    mayAct: (x) => viewer.kind === 'service' || (viewer.kind === 'staff' && Boolean(viewer.trades?.includes(x.trade))),
+    mayAct: (x) => viewer.kind === 'service' || (viewer.kind === 'staff' && (Boolean(viewer.trades?.includes(x.trade)) || (me !== null && x.assignee === me))),
   };
 }

@@ -71,7 +71,7 @@ function shrink(img, maxSide) {
 }
 
 /** { kind: 'jpeg' | 'png', bytes, orientation, maxSide, maxPixels, quality } -> { ok, bytes, width, height } */
-function reencode({ kind, bytes, orientation, maxSide, maxPixels, quality }) {
+export function reencode({ kind, bytes, orientation, maxSide, maxPixels, quality }) {
   const data = Buffer.from(bytes);
   const decoded =
     kind === 'jpeg'
@@ -84,7 +84,7 @@ function reencode({ kind, bytes, orientation, maxSide, maxPixels, quality }) {
   return { ok: true, bytes: out, width: small.width, height: small.height };
 }
 
-parentPort.on('message', ({ id, job }) => {
+parentPort?.on('message', ({ id, job }) => {
   let reply;
   try {
     reply = reencode(job);

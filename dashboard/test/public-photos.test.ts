@@ -103,6 +103,28 @@ describe('the photo store', () => {
     expect(colourAt(store.get(kept.id)!, 10, 450).r).toBeGreaterThan(150);
   });
 
+  it('does the pixel work off the main thread: timers keep running while a 4-megapixel photo is re-encoded', async () => {
+    const store = new PhotoStore({ dir: join(dir.path, 'e'), quotaBytes: 50 * 1024 * 1024, maxBytes: 20 * 1024 * 1024 });
+    const photo = makeJpeg(2400, 1600, 80);
+    await store.put(makePng(4, 4)); // the worker is up
+    let last = performance.now();
+    let longest = 0;
+    const tick = setInterval(() => {
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+    }, 10);
+    const started = performance.now();
+    await store.put(photo);
+    const took = performance.now() - started;
+    clearInterval(tick);
+    longest = Math.max(longest, performance.now() - last);
+    await store.close();
+    // in the main thread this stalls the loop for the whole re-encoding (seconds)
+    expect(took).toBeGreaterThan(300);
+    expect(longest).toBeLessThan(Math.max(250, took / 3));
+  });
+
   it('keeps to its quota (507 when full), counting what was there before a restart', async () => {
     const at = join(dir.path, 'c');
     const first = new PhotoStore({ dir: at, quotaBytes: 6000 });

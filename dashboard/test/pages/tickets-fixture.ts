@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Reading, Severity, Trade } from '@campus/contract';
 import { Auth, DashboardService, type LiveFeed, type Role } from '@campus/dashboard';
-import { raise, TicketService, TicketStore } from '@campus/repairs';
+import { clear, raise, TicketService, TicketStore } from '@campus/repairs';
 import { createLog, MetricsRegistry, openDb } from '@campus/runtime';
 import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
 import { SqliteReadingStore, storeContext } from '@campus/store';
@@ -29,6 +29,8 @@ export interface TicketsFixture {
   addStaff(username: string, name: string, role: Role): Promise<string>;
   /** a detector's finding on a device of the demo campus, opened at `at`; the ticket's id */
   open(o: { device: string; condition: string; title: string; severity: Severity; trade: Trade; at: number; details?: Record<string, unknown> }): number;
+  /** the condition of an open ticket went away by itself at `at` */
+  clear(device: string, condition: string, at: number): void;
   /** readings of one device */
   write(deviceId: string, points: { ts: number; values: Record<string, unknown> }[]): Promise<void>;
   stop(): Promise<void>;
@@ -65,6 +67,7 @@ export async function startTicketsDashboard(): Promise<TicketsFixture> {
     addStaff: (username, name, role) => auth.staff.add(username, name, role),
     open: ({ device, condition, title, severity, trade, at, details }) =>
       tickets.apply([raise(condition, device, at, { severity, trade, category: 'repair', title, summary: `${title}（测试）`, details })])[0]!.id,
+    clear: (device, condition, at) => void tickets.apply([clear(condition, device, at, '已恢复正常')]),
     write: async (deviceId, points) => {
       const kind = campus.device(deviceId)!.kind;
       const readings: Reading[] = points.map((p, seq) => ({ siteId: campus.site.id, deviceId, kind, ts: p.ts, seq, receivedAt: p.ts, values: p.values as never }));

@@ -74,6 +74,28 @@ describe('the ticket list', () => {
   });
 });
 
+describe('the office resolves the cleared in bulk', () => {
+  it('chooses cleared sensor tickets in the list and resolves them with one button (one POST each)', { timeout: 60_000 }, async () => {
+    await page.selectOption('select[name=status]', 'open');
+    fx.clear('wm-dorm-2', 'water.night_flow', NOW); // resolved already: not offered
+    fx.clear('fr-chiller-1', 'fridge.excursion', NOW - MIN);
+    fx.clear('tr-sci', 'transformer.overload', NOW - MIN);
+    const box = (id: number) => page.locator(`#list li[data-ticket-id="${id}"] input.bulk-pick`);
+    await waitFor('a box on each cleared ticket', async () => (await box(ids.major!).count()) === 1 && (await box(ids.criticalNew!).count()) === 1);
+    expect(await page.locator('#list input.bulk-pick').count()).toBe(2);
+    await box(ids.major!).check();
+    await box(ids.criticalNew!).check();
+    expect(await page.textContent('#bulk-resolve')).toBe('办结已恢复的（2）');
+    await page.click('#bulk-resolve');
+    await waitFor('both resolved and gone from the unresolved', async () => {
+      const shown = await listed();
+      return !shown.includes(ids.major!) && !shown.includes(ids.criticalNew!);
+    });
+    for (const id of [ids.major!, ids.criticalNew!]) expect(fx.tickets.get(id)).toMatchObject({ status: 'resolved', resolvedBy: '张主任' });
+    expect(await page.textContent('#bulk-status')).toContain('已办结 2 张');
+  });
+});
+
 describe('the words a 水电工 uses, and the reading chart', () => {
   it('says 自动监测 and 监测读数, 办结 and 已办结; never 系统, 证据 or 已解决', { timeout: 60_000 }, async () => {
     await page.selectOption('select[name=status]', '');

@@ -6,7 +6,7 @@
  * - the server stopped under the page and started again on the same port: the drop is on the
  *   page, the last data stays, the page reconnects and resyncs without reloading (a DOM marker
  *   survives); when the server came back with other page files it reloads, only once the server
- *   answers: the browser's own error page never shows.
+ *   answers: the browser's own error page never shows; a first load the API refuses is retried.
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -153,6 +153,22 @@ describe('the server away and back', () => {
       expect(await page.getAttribute('body', 'data-marker')).toBe('kept'); // no reload
       expect(page.url()).toBe(`${server.base}/wall`);
       expect(navigations).toEqual([]);
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('retries its first load while the API does not answer (a TV up before the server), instead of leaving an error', { timeout: 120_000 }, async () => {
+    const page = await plain.newPage({ viewport: { width: 1920, height: 1080 } });
+    let refused = 0;
+    await page.route('**/api/tickets?status=open', (route) => (refused++ < 2 ? route.abort('connectionrefused') : route.continue()));
+    try {
+      await page.goto(`${server.base}/wall?token=${server.token}`);
+      await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+      expect(refused).toBe(3); // refused twice, then answered
+      expect(await page.getAttribute('body', 'data-error')).toBeNull();
+      expect(await page.isVisible('#offline')).toBe(false);
+      expect(await page.locator('#tickets li').count()).toBeGreaterThan(0);
     } finally {
       await page.close();
     }

@@ -8,47 +8,16 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Reading } from '@campus/contract';
 import { DisplayTokens } from '@campus/dashboard';
-import { SqliteReadingStore, storeContext } from '@campus/store';
-import { dbPath } from '@campus/runtime';
-import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
 import { launchChromium, PAGE_ORIGINS, REPO_ROOT, startSystem, tempDir, watchPage, type RunningSystem } from '@campus/testkit';
+import { campus, writeClassReadings } from './class-readings.ts';
 import { chineseLeft } from './untranslated.ts';
-
-const campus = loadCampus(DEMO_CAMPUS_FILE);
-const addDays = (date: string, n: number) => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
 let browser: Browser;
 beforeAll(async () => {
   browser = await launchChromium();
 });
 afterAll(() => browser?.close());
-
-/** Three weeks of classroom readings in a new store in `dataDir`. */
-async function writeClassReadings(dataDir: string) {
-  // school-day use per class: before 11-16 and in the competition week 11-16..20 (all in the past)
-  const plan: Record<string, [number, number]> = { 'em-g1c1': [20, 15], 'em-g1c2': [20, 18], 'em-g2c1': [16, 16], 'em-g3c5': [18, 17] };
-  const store = new SqliteReadingStore(dbPath(dataDir), { context: storeContext([campus]) });
-  for (const [deviceId, [before, during]] of Object.entries(plan)) {
-    const readings: Reading[] = [];
-    let total = 500;
-    for (let d = '2026-10-12'; d <= '2026-11-20'; d = addDays(d, 1)) {
-      const use = campus.calendar.isSchoolDay(d) ? (d >= '2026-11-16' ? during : before) : 0.4;
-      for (const [hhmm, add] of [
-        ['00:30', 0],
-        ['23:30', use],
-      ] as const) {
-        total += add;
-        const ts = Date.parse(`${d}T${hhmm}:00+08:00`);
-        readings.push({ siteId: 'dongnan', deviceId, kind: 'electric_meter', ts, seq: 0, receivedAt: ts, values: { totalKWh: total } });
-      }
-    }
-    await store.write({ readings, statuses: [], deadLetters: [] });
-  }
-  await store.rollUp();
-  store.close();
-}
 
 describe.each(PAGE_ORIGINS)('at the %s origin', (origin) => {
   const dir = tempDir();

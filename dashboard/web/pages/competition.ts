@@ -6,47 +6,8 @@ import type { CampusSite } from '../api-types.ts';
 import { api, byId, el, errorText, joined, session, user } from '../common.ts';
 import { t } from '../i18n.ts';
 import { runPage } from '../page.ts';
+import { fmt, savingClass, type Basis, type Resource, type Result } from '../competition-result.ts';
 
-type Resource = 'electricity' | 'water';
-type Period = 'week' | 'month' | 'term' | 'custom';
-interface Span {
-  from: string;
-  to: string;
-  days: string[];
-}
-type Basis = 'year_earlier' | 'school_trend';
-interface ClassScore {
-  classId: string;
-  name: string;
-  students: number;
-  rank: number;
-  basis: Basis;
-  baselineAvgKW: number | null;
-  expectedAvgKW: number | null;
-  actualAvgKW: number | null;
-  savingPct: number | null;
-  moneySavedYuan: number | null;
-  perStudentPerDay: number | null;
-  daily: { date: string; use: number }[];
-}
-interface Result {
-  resource: Resource;
-  period: Period;
-  unit: string;
-  window: Span;
-  baseline: Span;
-  yearEarlier: Span;
-  bases: Record<Basis, number>;
-  schoolRatio: number | null;
-  tariffYuan: number;
-  classes: ClassScore[];
-  winners: string[];
-  nobodySaved: boolean;
-  winnersSavedYuan: number;
-  totalSavedYuan: number;
-  measuredSavedYuan: number;
-  note: string | null;
-}
 interface Saved {
   id: number;
   name: string;
@@ -57,12 +18,10 @@ interface Saved {
 
 const PERIOD = { week: 'period.week', month: 'period.month', term: 'period.term', custom: 'period.custom-long' } as const;
 const state = { result: null as Result | null, selected: null as string | null, chart: null as ChartInstance | null, saved: new Map<string, Saved>() };
-// never "-0.0"
-const fmt = (v: number | null | undefined, d = 1) => (v === null || v === undefined ? '—' : (Number(v.toFixed(d)) || 0).toFixed(d));
 /** money against the baseline: never a negative saving */
 const money = (yuan: number | null) =>
   yuan !== null && Math.round(yuan) < 0 ? t('competition.yuan-more', { yuan: fmt(-yuan, 0) }) : t('competition.yuan', { yuan: fmt(yuan, 0) });
-const BASES = ['year_earlier', 'school_trend'] as const;
+const BASES: readonly Basis[] = ['year_earlier', 'school_trend'];
 const choose = () => byId<HTMLFormElement>('choose');
 const field = (name: string) => choose().elements.namedItem(name) as HTMLInputElement;
 const values = () => Object.fromEntries(new FormData(choose())) as Record<string, string>;
@@ -182,7 +141,7 @@ function render() {
           ...(r.bases.year_earlier && r.bases.school_trend ? [el('span', { class: 'muted', text: ` ${t(`competition.basis-tag.${c.basis}`)}` })] : []),
         ),
         el('td', { text: `${fmt(c.actualAvgKW, 2)} ${kw}` }),
-        el('td', { class: (c.savingPct ?? 0) >= 0.05 ? 'ok' : (c.savingPct ?? 0) <= -0.05 ? 'bad' : '', text: `${fmt(c.savingPct, 1)} %` }),
+        el('td', { class: savingClass(c.savingPct), text: `${fmt(c.savingPct, 1)} %` }),
         el('td', { text: money(c.moneySavedYuan) }),
       ),
     ),
@@ -244,6 +203,7 @@ runPage(async () => {
   const viewer = await session();
   if (viewer.kind === 'service' || (viewer.kind === 'staff' && viewer.role === 'admin'))
     for (const n of document.querySelectorAll<HTMLElement>('.admin-only')) n.hidden = false;
+  if (viewer.kind === 'staff') for (const n of document.querySelectorAll<HTMLElement>('.staff-only')) n.hidden = false;
   await loadSaved();
   field('saved').addEventListener('change', applySaved);
   byId('save').addEventListener('click', () => void save());

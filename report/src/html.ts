@@ -13,6 +13,7 @@ import { reportTables, type Cell, type Column, type ReportTable, type SectionId 
 import { tariffText } from './tariff.ts';
 import { capacityText } from './summary.ts';
 import { NEAR_CAPACITY_PCT } from './transformers.ts';
+import { deskParagraphs, deskTable } from './repair-tables.ts';
 
 /** where the campus total comes from, for a figure's label */
 const FROM_ZH = { main: '总表', transformer: '变压器计量', sum: '各楼分表合计' } as const;
@@ -146,6 +147,7 @@ export function renderReportHtml(r: TermReport, options: HtmlOptions = {}): stri
   const wasted = r.leaks.reduce((s, l) => s + (l.wastedM3 ?? 0), 0);
   const near = r.transformers.filter((x) => x.nearCapacitySpells.length);
   // no count of leaks or excursions from devices that sent nothing
+  const desk = deskParagraphs(r);
   const heard = (kind: string) => Object.values(r.coverage.byDevice).some((d) => d.kind === kind && d.dataDays > 0);
 
   const body = `
@@ -198,8 +200,10 @@ export function renderReportHtml(r: TermReport, options: HtmlOptions = {}): stri
 
 <section class="chapter" id="tickets">
   <h2>四、报修情况</h2>
-  <p>本期共生成报修单 ${r.tickets.total.count} 张，已办结 ${r.tickets.total.resolved} 张。用时从报修单生成时算起。</p>
+  <p id="repairs-text">${esc(desk.text)}</p>
+  ${tables.some((t) => t.id === 'repairs-by-trade') ? '' : renderTable(deskTable(r))}
   ${section('tickets')}
+  <p class="note" id="repairs-note">${esc(desk.note)}确认、办结用时（下两表）从报修单生成时算起。维修台账（逐张）见 repair-log.csv。</p>
   <h2 id="leaks">五、漏水</h2>
   ${section('leaks')}
 </section>

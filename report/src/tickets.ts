@@ -1,9 +1,10 @@
 /**
  * Repair tickets (报修单) opened in the period, by condition and by trade: how many, how bad, how
- * many resolved, and the median time to acknowledge and to resolve (from opening). Tickets live in
- * campus.db whichever store holds the readings (repairs/src/ticket-store.ts).
+ * many resolved, and the median time to acknowledge and to resolve (from opening). The repair
+ * desk's figures (people's requests, response, overdue, cost, rating) are repair-desk.ts's.
+ * Tickets live in campus.db whichever store holds the readings (repairs/src/ticket-store.ts).
  */
-import { SEVERITIES, TRADE_LABELS_ZH, type Severity, type Trade } from '@campus/contract';
+import { REPORT_KIND_LABELS_ZH, SEVERITIES, TRADE_LABELS_ZH, type Severity, type Trade } from '@campus/contract';
 import type { TicketRecord } from '@campus/repairs';
 import { median } from './format.ts';
 import { conditionLabel } from './labels.ts';
@@ -54,7 +55,8 @@ export function ticketFigures(records: readonly TicketRecord[]): TicketFigures {
     total: summarise('all', '合计', records),
     byCondition: groups(
       (t) => t.condition,
-      (k, t) => conditionLabel(k, t.title),
+      // a person's request: what they picked, not the first reporter's words
+      (k, t) => (t.source === 'person' && t.reportKind ? `维修申报：${REPORT_KIND_LABELS_ZH[t.reportKind]}` : conditionLabel(k, t.title)),
     ),
     byTrade: groups(
       (t) => t.trade,

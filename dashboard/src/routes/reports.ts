@@ -2,14 +2,15 @@
  * The term report (学期后勤工作总结 figures), for the office: staff sessions and the API key only
  * (a display token is refused; anyone else is sent to the login page).
  *   GET /reports?term=<name> | ?from=YYYY-MM-DD&to=YYYY-MM-DD   the printable page (default: this term)
- *   GET /reports/<table>.csv?...                                one table as CSV (UTF-8 with BOM, for Excel)
+ *   GET /reports/<table>.csv?...                                one table as CSV (UTF-8 with BOM, for Excel);
+ *                                                               repair-log.csv: every ticket opened in the period
  *   GET /reports/summary.txt?...                                the summary paragraph
  * The page is server-rendered with its charts as inline SVG and no script; its Content Security
  * Policy allows its one style block (by hash) and nothing else.
  */
 import type { Request, Response, Router } from 'express';
 import { campusDb } from '../campus-db.ts';
-import { buildReport, esc, PeriodError, renderMessagePage, renderReportHtml, reportTables, REPORT_STYLE_HASH, toCsv, type TermReport } from '@campus/report';
+import { buildReport, csvTables, esc, PeriodError, renderMessagePage, renderReportHtml, REPORT_STYLE_HASH, toCsv, type TermReport } from '@campus/report';
 import type { DashboardDeps } from '../deps.ts';
 import { LANGUAGE_COOKIE, LANGUAGE_PARAM, parseLanguage, translator, type Language } from '../../web/i18n/text.ts';
 
@@ -79,7 +80,8 @@ export function reportRoutes(router: Router, deps: DashboardDeps): void {
     if (!staff(req, res)) return;
     const r = await report(req, res);
     if (!r) return;
-    const table = reportTables(r).find((t) => t.id === req.params.table);
+    // the report's tables, and the repairs chapter's: the desk by trade and the repair log (repair-log.csv)
+    const table = csvTables(r, deps.campuses[0]).find((t) => t.id === req.params.table);
     if (!table)
       return res
         .status(404)
@@ -104,7 +106,7 @@ function toolbar(deps: DashboardDeps, q: { term?: string; from?: string; to?: st
   const options = terms.map((x) => `<option data-user${x.name === current ? ' selected' : ''}>${esc(x.name)}</option>`).join('');
   const params = r ? (r.period.term ? `term=${encodeURIComponent(r.period.term)}` : `from=${r.period.from}&to=${r.period.to}`) : '';
   const files = r
-    ? `<span class="files">${t('report.files')}${reportTables(r)
+    ? `<span class="files">${t('report.files')}${csvTables(r, campus)
         .map((x) => `<a href="/reports/${x.id}.csv?${params}" download lang="zh-CN">${esc(x.title)}</a>`)
         .join('')}<a href="/reports/summary.txt?${params}">${t('report.summary-text')}</a></span>`
     : '';

@@ -93,7 +93,8 @@ describe.each(PAGE_ORIGINS)('the report form at the %s origin', (origin) => {
     expect(ticketId).toBeGreaterThan(0);
     if (origin === 'lan') await page.screenshot({ path: shot('report-receipt.png'), fullPage: true });
 
-    // the tracking page: its state, the place, the photo through the token
+    // the tracking page: its state, the place, the photo through the token (on the page's own clock from here, to see it poll)
+    await page.clock.install();
     await page.click('#receipt-open');
     await page.waitForURL(link);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
@@ -104,11 +105,13 @@ describe.each(PAGE_ORIGINS)('the report form at the %s origin', (origin) => {
     // what the reporter wrote never became markup on either page
     expect(await page.locator('b').count()).toBe(0);
 
-    // the worker resolves it (the staff API); the page shows it and asks the reporter
+    // the worker resolves it (the staff API); within 30 s the page shows it, without a reload, and asks the reporter
     const staff = apiClient(system.apiBase, dir.path);
     const resolved = await staff.post(`/api/tickets/${ticketId}/resolve`, { note: '更换了灯管', actor: '李师傅' });
     expect(resolved.status).toBe(200);
-    await page.reload();
+    await page.clock.runFor(29_000);
+    expect(await page.locator('body').getAttribute('data-status')).toBe('open');
+    await page.clock.runFor(1_000);
     await page.waitForSelector('body[data-status="resolved"]', { timeout: 30_000 });
     expect(await page.locator('#confirm').isVisible()).toBe(true);
     expect(await page.locator('#steps').textContent()).toContain('更换了灯管');

@@ -9,10 +9,12 @@
 import { FRIDGE_CLASSES, KIND_LABELS_ZH, type DeviceKind, type FridgeClass } from './kinds.ts';
 import { SERIES_FIELDS } from './series.ts';
 import {
+  REPORT_KIND_LABELS_ZH,
   SEVERITY_LABELS_ZH,
   STATUS_LABELS_ZH,
   TRADE_LABELS_ZH,
   type EvidencePoint,
+  type ReportKind,
   type Severity,
   type Ticket,
   type TicketStatus,
@@ -52,6 +54,11 @@ export const SEVERITY_LABELS: Labels<Severity> = Object.freeze({
 export const TRADE_LABELS: Labels<Trade> = Object.freeze({
   'zh-CN': TRADE_LABELS_ZH,
   en: { plumber: 'Plumber', electrician: 'Electrician', carpenter: 'Carpenter', it: 'AV and IT', canteen: 'Canteen', office: 'Facilities office' },
+});
+
+export const REPORT_KIND_LABELS: Labels<ReportKind> = Object.freeze({
+  'zh-CN': REPORT_KIND_LABELS_ZH,
+  en: { water: 'Water', electricity: 'Electricity', doors_windows: 'Doors and windows', furniture: 'Desks and chairs', multimedia: 'Multimedia', other: 'Other' },
 });
 
 export const TICKET_STATUS_LABELS: Labels<TicketStatus> = Object.freeze({

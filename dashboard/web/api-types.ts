@@ -4,7 +4,7 @@ import type { DeviceKind, FridgeClass, Language, LedgerStatus, Trade } from '@ca
 export interface Viewer {
   kind: 'staff' | 'display' | 'service';
   name: string;
-  role?: 'admin' | 'electrician' | 'plumber' | 'canteen';
+  role?: 'admin' | 'electrician' | 'plumber' | 'carpenter' | 'it' | 'canteen';
   trades?: Trade[];
 }
 

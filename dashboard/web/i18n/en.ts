@@ -36,6 +36,8 @@ export const en: Dictionary = {
   'role.admin': 'Facilities admin',
   'role.electrician': 'Electrician',
   'role.plumber': 'Plumber',
+  'role.carpenter': 'Carpenter',
+  'role.it': 'AV and IT',
   'role.canteen': 'Canteen manager',
   'time.min': '{m} min',
   'time.h': '{h} h',
@@ -83,7 +85,6 @@ export const en: Dictionary = {
   'wall.chime.on': 'Chime: on',
   'wall.age': 'open {d}',
   'wall.nth': 'occurrence {n}',
-  'wall.more': '{n} more tickets ({counts})',
   'wall.notices': '{n} notices (see the tickets page)',
   'ticket.cleared-pending': 'recovered, to be checked',
 

@@ -7,6 +7,7 @@ import {
   FRIDGE_CLASS_LABELS,
   KIND_LABELS,
   LEDGER_STATUS_LABELS,
+  REPORT_KIND_LABELS,
   SEVERITY_LABELS,
   TICKET_STATUS_LABELS,
   TRADE_LABELS,
@@ -28,5 +29,6 @@ export function contractLabels(language: Language) {
     ...prefixed('severity.', SEVERITY_LABELS, language),
     ...prefixed('trade.', TRADE_LABELS, language),
     ...prefixed('status.', TICKET_STATUS_LABELS, language),
+    ...prefixed('report-kind.', REPORT_KIND_LABELS, language),
   };
 }

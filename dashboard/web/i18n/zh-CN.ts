@@ -39,6 +39,8 @@ export const zhCN = {
   'role.admin': '总务处管理员',
   'role.electrician': '电工',
   'role.plumber': '水工',
+  'role.carpenter': '木工',
+  'role.it': '电教',
   'role.canteen': '食堂管理员',
   'time.min': '{m}分钟',
   'time.h': '{h}小时',
@@ -86,7 +88,6 @@ export const zhCN = {
   'wall.chime.on': '提示音：开',
   'wall.age': '已 {d}',
   'wall.nth': '第 {n} 次',
-  'wall.more': '另有 {n} 张报修单（{counts}）',
   'wall.notices': '提示 {n} 条（见报修单页面）',
   'ticket.cleared-pending': '已恢复待确认',
 

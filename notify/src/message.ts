@@ -86,6 +86,12 @@ export function placeOf(location: TicketLocation): string {
   return parts.filter(Boolean).join(' ') || '—';
 }
 
+/** The ticket's place; a request for a place written by the reporter (no room) has it as its subject's name. */
+const whereOf = (t: Ticket): string => {
+  const place = placeOf(t.location);
+  return place === '—' && t.source === 'person' && t.deviceName ? t.deviceName : place;
+};
+
 export const ticketLink = (ctx: MessageContext, id: number): string => `${ctx.baseUrl}/tickets?id=${id}`;
 
 /** The message for one ticket event. */
@@ -98,7 +104,7 @@ export function eventMessage(event: TicketEvent, ctx: MessageContext): Message {
   const worker = username ? workerOf(username, t, ctx) : undefined;
   const facts: [string, string][] = [
     ['学校', ctx.site.name],
-    ['地点', placeOf(t.location)],
+    ['地点', whereOf(t)],
     person ? ['报修类别', t.reportKind ? REPORT_KIND_LABELS_ZH[t.reportKind] : '—'] : ['设备', t.deviceName],
     ['级别', severity],
     ['工种', TRADE_LABELS_ZH[t.trade]],
@@ -139,7 +145,7 @@ export function eventMessage(event: TicketEvent, ctx: MessageContext): Message {
  */
 function headline(event: TicketEvent, worker: Contact | undefined, ctx: MessageContext): string {
   const t = event.ticket;
-  const what = `${t.location.roomName || placeOf(t.location)} · ${t.source === 'person' && t.reportKind ? REPORT_KIND_LABELS_ZH[t.reportKind] : t.title}`;
+  const what = `${t.location.roomName || whereOf(t)} · ${t.source === 'person' && t.reportKind ? REPORT_KIND_LABELS_ZH[t.reportKind] : t.title}`;
   const to = worker ? ` → ${worker.name}` : '';
   switch (event.type) {
     case 'assigned':
@@ -147,7 +153,8 @@ function headline(event: TicketEvent, worker: Contact | undefined, ctx: MessageC
     case 'overdue':
       return `超时未修：${what}${to || '（未派工）'}${t.dueAt ? `，应于 ${dueText(Date.parse(t.dueAt), event.at, ctx)} 前修好` : ''}（#${t.id}）`;
     case 'escalated':
-      return `${event.unacknowledgedMinutes ?? '?'} 分钟无人确认 #${t.id} ${t.title}`;
+      // a person's request waits for a worker; a critical ticket for anyone to acknowledge it
+      return `${event.unacknowledgedMinutes ?? '?'} 分钟无人${t.source === 'person' && !t.assignee ? '派工' : '确认'} #${t.id} ${t.title}`;
     default:
       return `${{ opened: '新报修单', upgraded: '报修单升级', resolved: '报修单' }[event.type]} #${t.id} ${t.title}`;
   }

@@ -186,6 +186,21 @@ describe("a person's request", () => {
     });
   });
 
+  it('a place the reporter wrote (no room): the place in the message', async () => {
+    const t = request({ deviceName: '操场东侧水龙头', location: { building: '', buildingName: '', floor: null, room: null, roomName: null } });
+    const body = await one(started({ type: 'wecom', msgtype: 'text' }), { type: 'assigned', ticket: t, at: T0, assignee: 'li' });
+    const lines: string[] = body.text.content.split('\n');
+    expect(lines[0]).toBe('【一般】派工：操场东侧水龙头 · 水 → 李师傅（#31）');
+    expect(lines).toContain('地点：操场东侧水龙头');
+  });
+
+  it('escalated while nobody is assigned: says it waits for a worker', async () => {
+    const t = request({ assignee: null, assigneeName: null, assignedAt: null, severity: 'major', title: '303教室 · 水' });
+    const body = await one(started({ type: 'wecom', msgtype: 'text' }), { type: 'escalated', ticket: t, at: T0 + 10 * MIN, unacknowledgedMinutes: 10 });
+    expect(body.text.content.split('\n')[0]).toBe('【重要】10 分钟无人派工 #31 303教室 · 水');
+    expect(body.text.mentioned_list).toBeUndefined();
+  });
+
   it("assigned, on the webhook: who was assigned, by username and name", async () => {
     const body = await one(started({ type: 'webhook' }), assigned());
     expect(body).toMatchObject({ type: 'ticket.assigned', assignee: { username: 'li', name: '李师傅' } });

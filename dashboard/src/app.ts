@@ -23,7 +23,7 @@ import { reportRoutes } from './routes/reports.ts';
 import { publicPhotoRoutes, publicPhotoUpload, type PublicContext } from './routes/public-photos.ts';
 import { publicQrRoutes } from './routes/public-qr.ts';
 import { publicReportRoutes } from './routes/public-reports.ts';
-import { PhotoStore } from './photo-store.ts';
+import { photoStoreOf } from './photo-store.ts';
 import { ReportThrottle } from './security/report-throttle.ts';
 import { bodyErrors, bodyLimit } from './security/body-limit.ts';
 import { bodyTimeout } from './security/body-timeout.ts';
@@ -102,7 +102,7 @@ export function createDashboard(deps: DashboardDeps): Express {
   app.use(changeGuard(deps.auth, deps.metrics));
   // the public report form's photos come as raw image bytes, with their own limit, before the JSON-only body limit
   const publicCtx: PublicContext = {
-    photos: deps.photos ?? PhotoStore.inDataDir(deps.dataDir ?? 'data'),
+    photos: photoStoreOf(deps),
     throttle: new ReportThrottle(deps.metrics, deps.reportLimits, deps.now),
   };
   app.use(publicPhotoUpload(deps, publicCtx));

@@ -283,3 +283,13 @@ export class PhotoStore {
     return { id, bytes: out.length, width: done.width, height: done.height };
   }
 }
+
+const stores = new WeakMap<object, PhotoStore>();
+
+/** The dashboard's photo store: deps.photos, else CAMPUS_DATA_DIR/photos, one per deps (the routes share it and its usage count). */
+export function photoStoreOf(deps: { photos?: PhotoStore; dataDir?: string }): PhotoStore {
+  if (deps.photos) return deps.photos;
+  let store = stores.get(deps);
+  if (!store) stores.set(deps, (store = PhotoStore.inDataDir(deps.dataDir ?? 'data')));
+  return store;
+}

@@ -8,7 +8,7 @@
  *   user add <username> --role <admin|electrician|plumber|carpenter|it|canteen> [--name 李师傅]   (prints the password once; refuses an existing name)
  *   user reset <username>     a new password, printed once; the account's sessions end
  *   user list | user disable <username> | user enable <username>
- *   token add --name 大厅屏 --scope lobby|wall[,...] | token list | token revoke <id>   read-only tokens for screens, each opening only its scope's pages
+ *   token add --name 大厅屏 --scope lobby|wall[,...] [--chime] | token list | token revoke <id>   read-only tokens for screens, each opening only its scope's pages (--chime: the wall's chime on without a click)
  *   display add <name> | display list | display revoke <id>   the old spelling: a token for the wall and the lobby
  *   backup <dir> [--keep 14]  a consistent copy of campus.db, the secrets and the campus file (backup-cli.ts)
  *   report [--term <name> | --from ... --to ...] [--out DIR]  the term report as HTML, CSV and a summary (report-cli.ts)
@@ -33,7 +33,7 @@ ${SIM_USAGE}
   npm run campus -- fault clear <id|all>
   npm run campus -- user add <username> --role <${ROLES.join('|')}> [--name 李师傅]
   npm run campus -- user reset <username> | user list | user disable <username> | user enable <username>
-  npm run campus -- token add --name <name> --scope <${DISPLAY_SCOPE_NAMES.join('|')}>[,...] | token list | token revoke <id>
+  npm run campus -- token add --name <name> --scope <${DISPLAY_SCOPE_NAMES.join('|')}>[,...] [--chime] | token list | token revoke <id>
   npm run campus -- display add <name> | display list | display revoke <id>   (a token for ${LEGACY_SCOPES.join(' and ')})
 ${BACKUP_USAGE}
 ${REPORT_USAGE}
@@ -90,7 +90,7 @@ await runMain(log, async () => {
     const [sub, ...rest] = args;
     if (sub === 'list') {
       for (const t of displays.list())
-        console.log(`${t.id}  ${t.name}  scope ${scopesOf(t).join(',')}${t.scopes ? '' : ' (made before scopes)'}  created ${t.createdAt}${t.revokedAt ? `  revoked ${t.revokedAt}` : ''}`);
+        console.log(`${t.id}  ${t.name}  scope ${scopesOf(t).join(',')}${t.scopes ? '' : ' (made before scopes)'}${t.settings?.chime ? '  chime' : ''}  created ${t.createdAt}${t.revokedAt ? `  revoked ${t.revokedAt}` : ''}`);
       return;
     }
     if (sub === 'revoke' && rest[0]) {
@@ -104,7 +104,7 @@ await runMain(log, async () => {
     const scopeText = command === 'token' ? option('--scope') : LEGACY_SCOPES.join(',');
     if (sub === 'add' && name && scopeText) {
       const scopes: DisplayScope[] = parseScopes(scopeText);
-      const { id, token } = displays.add(name, scopes);
+      const { id, token } = displays.add(name, scopes, command === 'token' && rest.includes('--chime') ? { chime: true } : {});
       const pages = [...new Set(scopes.flatMap((s) => DISPLAY_SCOPES[s].pages))];
       console.log(`display token ${id} for "${name}" (scope ${scopes.join(',')}) — shown once. Open on the screen:
 ${pages.map((p) => `  http://<this server>:${knobs.httpPort}${p}?token=${token}`).join('\n')}`);

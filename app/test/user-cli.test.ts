@@ -2,7 +2,8 @@
  * The `campus` CLI's account and token commands against a data dir: `user add` refuses a name that
  * exists (it used to reset its password silently) and `user reset` gives a new one, which works
  * while the old does not; `token add --scope lobby` makes a token the directory keeps with its
- * scope; `display add` (the old spelling) one for the wall and the lobby; the usage lists the roles.
+ * scope (`--chime`: the wall's chime on); `display add` (the old spelling) one for the wall and the lobby;
+ * the usage lists the roles.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { DisplayTokens, StaffDirectory } from '@campus/dashboard';
@@ -38,12 +39,14 @@ describe('campus user', () => {
 describe('campus token', () => {
   it('add --scope lobby prints the lobby address; display add keeps the wall and the lobby', { timeout: 60_000 }, async () => {
     const out = await campusCli(dir.path, 'token', 'add', '--name', '大厅屏', '--scope', 'lobby');
+    await campusCli(dir.path, 'token', 'add', '--name', '值班室', '--scope', 'wall', '--chime');
     expect(out).toMatch(/\/lobby\?token=\S+/);
     expect(out).not.toContain('/wall');
     await campusCli(dir.path, 'display', 'add', '值班大屏');
-    expect(new DisplayTokens(dir.path).list().map((t) => [t.name, t.scopes])).toEqual([
-      ['大厅屏', ['lobby']],
-      ['值班大屏', ['wall', 'lobby']],
+    expect(new DisplayTokens(dir.path).list().map((t) => [t.name, t.scopes, t.settings])).toEqual([
+      ['大厅屏', ['lobby'], undefined],
+      ['值班室', ['wall'], { chime: true }],
+      ['值班大屏', ['wall', 'lobby'], undefined],
     ]);
     await expect(campusCli(dir.path, 'token', 'add', '--name', 'x', '--scope', 'tickets')).rejects.toThrow(/scope must be one or more of wall, lobby/);
   });

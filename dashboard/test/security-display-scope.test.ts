@@ -19,7 +19,7 @@ beforeAll(async () => {
   f = await startDashboard();
   f.openTicket('plumber', 'wm-dorm-2');
   lobby = f.auth.displays.add('大厅屏', ['lobby']).token;
-  wall = f.auth.displays.add('值班大屏', ['wall']).token;
+  wall = f.auth.displays.add('值班大屏', ['wall'], { chime: true }).token;
   // a token written before scopes: no "scopes" in the file
   const old = f.auth.displays.add('旧大屏');
   const file = f.auth.displays.path;
@@ -77,7 +77,7 @@ describe('a lobby token', () => {
     // the fixture has no reading store: the competition's route answers 503, past the guard
     expect((await get('/api/competition', lobby)).status).toBe(503);
     expect((await statuses(lobby, ['/lobby'], 'query'))['/lobby']).toBe('answered');
-    expect((await get('/api/session', lobby)).json.viewer).toEqual({ kind: 'display', name: '大厅屏', scopes: ['lobby'] });
+    expect((await get('/api/session', lobby)).json.viewer).toEqual({ kind: 'display', name: '大厅屏', scopes: ['lobby'], settings: {} });
   });
 
   it('cannot hold the live socket (every ticket change and reading), a wall token can', async () => {
@@ -103,6 +103,8 @@ describe('a wall token', () => {
       '/api/campus': 'answered',
       '/api/session': 'answered',
     });
+    // its settings reach its page: the chime on without a click
+    expect((await get('/api/session', wall)).json.viewer).toEqual({ kind: 'display', name: '值班大屏', scopes: ['wall'], settings: { chime: true } });
     expect(await statuses(wall, ['/lobby', '/competition', '/api/competitions', '/tickets', '/devices'], 'query')).toEqual({
       '/lobby': 403,
       '/competition': 403,

@@ -6,14 +6,14 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Trade } from '@campus/contract';
 import { loadOrCreateKey } from '@campus/runtime';
-import { DisplayTokens, scopeAllows, scopesOf, type DisplayScope, type DisplayToken } from './display-tokens.ts';
+import { DisplayTokens, scopeAllows, scopesOf, type DisplayScope, type DisplaySettings, type DisplayToken } from './display-tokens.ts';
 import { FailureLimiter } from './limiter.ts';
 import { RevokedSessions } from './revoked-sessions.ts';
 import { readCookie, SECURE_SESSION_COOKIE, SESSION_COOKIE, SESSION_TTL_MS, SessionSigner, type Session } from './session.ts';
 import { ROLE_TRADES, StaffDirectory, type Role } from './staff.ts';
 
 export type Viewer =
-  { kind: 'staff'; username: string; name: string; role: Role; session: Session } | { kind: 'display'; id: string; name: string; scopes: readonly DisplayScope[] } | { kind: 'service' };
+  { kind: 'staff'; username: string; name: string; role: Role; session: Session } | { kind: 'display'; id: string; name: string; scopes: readonly DisplayScope[]; settings: DisplaySettings } | { kind: 'service' };
 
 export class Auth {
   readonly staff: StaffDirectory;
@@ -56,7 +56,7 @@ export class Auth {
       const t = this.displays.verify(display);
       if (!t) return null;
       const scopes = scopesOf(t);
-      return scopeAllows(scopes, path === undefined ? 'live' : { path }) ? { kind: 'display', id: t.id, name: t.name, scopes } : null;
+      return scopeAllows(scopes, path === undefined ? 'live' : { path }) ? { kind: 'display', id: t.id, name: t.name, scopes, settings: t.settings ?? {} } : null;
     }
     // over HTTPS the browser sends both cookies when it has both: the first one that holds a live session wins
     for (const name of [SECURE_SESSION_COOKIE, SESSION_COOKIE]) {

@@ -57,11 +57,17 @@ export function parseScopes(text: string): DisplayScope[] {
   return list as DisplayScope[];
 }
 
+export interface DisplaySettings {
+  chime?: boolean;
+}
+
 export interface DisplayToken {
   id: string;
   name: string;
   /** absent on tokens made before scopes: LEGACY_SCOPES */
   scopes?: DisplayScope[];
+  /** the screen's own settings, given to its page by /api/session (the wall's chime, on without a click) */
+  settings?: DisplaySettings;
   sha256: string;
   createdAt: string;
   revokedAt?: string;
@@ -92,12 +98,15 @@ export class DisplayTokens {
   }
 
   /** A new token for a named screen, opening the pages of `scopes`; returns the token itself, shown once. */
-  add(name: string, scopes: readonly DisplayScope[] = LEGACY_SCOPES): { id: string; token: string } {
+  add(name: string, scopes: readonly DisplayScope[] = LEGACY_SCOPES, settings: DisplaySettings = {}): { id: string; token: string } {
     this.fresh();
     if (!scopes.length || scopes.some((s) => !(DISPLAY_SCOPE_NAMES as string[]).includes(s))) throw new Error(`scopes must be among ${DISPLAY_SCOPE_NAMES.join(', ')}`);
     const token = randomBytes(18).toString('base64url');
     const id = `d${(this.tokens.length + 1).toString().padStart(2, '0')}-${randomBytes(2).toString('hex')}`;
-    this.tokens = [...this.tokens, { id, name, scopes: [...scopes], sha256: sha(token), createdAt: new Date().toISOString() }];
+    this.tokens = [
+      ...this.tokens,
+      { id, name, scopes: [...scopes], ...(Object.keys(settings).length ? { settings } : {}), sha256: sha(token), createdAt: new Date().toISOString() },
+    ];
     writeFileAtomic(this.path, JSON.stringify({ tokens: this.tokens }, null, 2) + '\n');
     return { id, token };
   }

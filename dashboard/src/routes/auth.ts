@@ -1,7 +1,7 @@
 /**
  * POST /api/login {username, password}  -> session cookie (HttpOnly, SameSite=Strict) and a CSRF token
  * POST /api/logout                     -> the session ends on the server (auth/revoked-sessions.ts)
- * GET  /api/session                      -> who you are, your CSRF token
+ * GET  /api/session                      -> who you are, your CSRF token (a screen: its scopes and settings, e.g. {chime: true})
  * POST /api/account/password {current, password} -> your new password (8 to 200 characters); every
  *      session of your account ends, this browser gets a new one (a new cookie and CSRF token)
  * The office (admin, or the API key):
@@ -68,7 +68,7 @@ export function authRoutes(router: Router, deps: DashboardDeps): void {
         csrfToken: auth.sessions.csrfFor(v.session.sid),
       });
     }
-    res.json({ viewer: v.kind === 'display' ? { kind: 'display', name: v.name, scopes: v.scopes } : { kind: 'service' } });
+    res.json({ viewer: v.kind === 'display' ? { kind: 'display', name: v.name, scopes: v.scopes, settings: v.settings } : { kind: 'service' } });
   });
 
   /** 429 when this address or account failed too often; else an attempt to settle. */

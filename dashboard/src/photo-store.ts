@@ -7,7 +7,8 @@
  * orientation, shrunk to at most 1600 px on its long side and encoded again as JPEG: what is kept
  * has no EXIF, GPS or any other metadata. That pixel work runs in a worker thread (photo-worker.mjs:
  * about a second per 2 megapixels in pure JavaScript), one photo at a time (each can take 150 MB
- * at the pixel ceiling), a short queue behind it. Stored under a random id of 128 bits within a disk quota (507 when full).
+ * at the pixel ceiling), a short queue behind it. Stored under a random id of 128 bits within a disk quota (507 when full;
+ * the uploader first sweeps the photos no ticket has, sweep()).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
@@ -188,7 +189,11 @@ export class PhotoStore {
     if (typeof kind !== 'string') {
       const what = kind.other ? `${kind.other} ` : '';
       return Promise.reject(
-        new PhotoError(415, 'unsupported_photo', `不支持的图片格式${what ? `（${what.trim()}）` : ''}：请上传 JPEG 或 PNG 照片 (${what}not a JPEG or PNG image)`),
+        new PhotoError(
+          415,
+          'unsupported_photo',
+          `不支持的图片格式${what ? `（${what.trim()}）` : ''}：请上传 JPEG 或 PNG 照片 (${what}not a JPEG or PNG image)`,
+        ),
       );
     }
     if (this.used >= this.quotaBytes) return Promise.reject(this.full());
@@ -223,6 +228,24 @@ export class PhotoStore {
     } catch {
       // gone already
     }
+  }
+
+  /**
+   * Deletes the photos no ticket has (`keep`) that were stored before `olderThan` (epoch ms): the
+   * uploads of forms never sent. Returns the bytes freed.
+   */
+  sweep(keep: ReadonlySet<string>, olderThan: number): number {
+    const before = this.used;
+    for (const f of readdirSync(this.dir)) {
+      const id = f.replace(/\.jpg$/, '');
+      if (!f.endsWith('.jpg') || keep.has(id)) continue;
+      try {
+        if (statSync(join(this.dir, f)).mtimeMs < olderThan) this.remove(id);
+      } catch {
+        // removed meanwhile
+      }
+    }
+    return before - this.used;
   }
 
   /** Runs one re-encoding in the worker thread (made on first use; it does not keep the process alive). */

@@ -3,8 +3,8 @@
  * limited, turned upright, shrunk and re-encoded without metadata, kept within the quota; over real
  * HTTP through the dashboard, and the store alone for what HTTP cannot reach cheaply.
  */
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { readdirSync, utimesSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REQUEST_LIMITS } from '@campus/contract';
 import { tempDir } from '@campus/testkit';
@@ -155,7 +155,14 @@ describe('the quota over HTTP (CAMPUS_PHOTO_QUOTA_MB)', () => {
   });
   afterAll(() => f.stop());
 
-  it('answers 507 with a message once 1 MB is stored', async () => {
+  it('answers 507 with a message once 1 MB is stored; then sweeps the photos of forms never sent, over an hour old', async () => {
+    const attached = await upload(f, makeJpeg(300, 200));
+    const sent = await f.call({
+      method: 'POST',
+      path: '/api/public/reports',
+      body: { siteId: 'dongnan', roomId: 'T-205', kind: 'water', text: '水管漏水', photoIds: [attached.json.id] },
+    });
+    expect(sent.status).toBe(201);
     // noise does not compress: each photo is a few hundred kB
     const noisy = () => {
       const w = 640;
@@ -172,5 +179,14 @@ describe('the quota over HTTP (CAMPUS_PHOTO_QUOTA_MB)', () => {
     const full = await upload(f, jpeg);
     expect(full.status).toBe(507);
     expect(full.json.message).toMatch(/照片存储空间已满/);
+
+    // two hours later the unsent ones go, the ticket's photo stays
+    const photos = join(dirname(f.campusFile), 'photos');
+    const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
+    for (const file of readdirSync(photos)) utimesSync(join(photos, file), twoHoursAgo, twoHoursAgo);
+    const after = await upload(f, jpeg);
+    expect(after.status).toBe(201);
+    expect(readdirSync(photos).sort()).toEqual([`${attached.json.id}.jpg`, `${after.json.id}.jpg`].sort());
+    expect((await f.call({ path: `/api/public/photos/${attached.json.id}?t=${sent.json.trackingToken}` })).status).toBe(200);
   });
 });

@@ -34,9 +34,26 @@ describe('the public report API', () => {
 
   it('takes a report with a photo, tracks it by its token, shows the photo to that token only; a second report joins it', async () => {
     const from = address();
-    const photo = await f.call({ method: 'POST', path: '/api/public/photos', headers: { 'content-type': 'image/jpeg' }, body: makeJpeg(120, 90), localAddress: from });
+    const photo = await f.call({
+      method: 'POST',
+      path: '/api/public/photos',
+      headers: { 'content-type': 'image/jpeg' },
+      body: makeJpeg(120, 90),
+      localAddress: from,
+    });
     expect(photo.status).toBe(201);
-    const r = await report({ siteId: 'dongnan', roomId: 'T-202', kind: 'electricity', text: '讲台上方的灯不亮', reporterName: '王老师', reporterPhone: '13800001111', photoIds: [photo.json.id] }, from);
+    const r = await report(
+      {
+        siteId: 'dongnan',
+        roomId: 'T-202',
+        kind: 'electricity',
+        text: '讲台上方的灯不亮',
+        reporterName: '王老师',
+        reporterPhone: '13800001111',
+        photoIds: [photo.json.id],
+      },
+      from,
+    );
     expect(r.status).toBe(201);
     expect(r.json).toMatchObject({ joined: false, trackUrl: `/t/${r.json.trackingToken}` });
     expect(r.json.ticketId).toBeGreaterThan(0);
@@ -96,7 +113,8 @@ describe('the public report API', () => {
 
   it('limits reports per address (10 an hour) and per place (20 an hour): 429 with Retry-After, counted', async () => {
     const from = address();
-    for (let i = 0; i < 10; i++) expect((await report({ siteId: 'dongnan', roomId: null, place: `操场 ${i} 号看台`, kind: 'furniture', text: '椅子坏了' }, from)).status).toBe(201);
+    for (let i = 0; i < 10; i++)
+      expect((await report({ siteId: 'dongnan', roomId: null, place: `操场 ${i} 号看台`, kind: 'furniture', text: '椅子坏了' }, from)).status).toBe(201);
     const refused = await report({ siteId: 'dongnan', roomId: 'T-401', kind: 'furniture', text: '椅子坏了' }, from);
     expect(refused.status).toBe(429);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(3500);

@@ -9,7 +9,11 @@ describe('ReportThrottle', () => {
     const t = new ReportThrottle(new MetricsRegistry(), {}, () => now);
     for (let i = 0; i < 10; i++) expect(t.report('10.0.0.5', `dongnan/T-${200 + i}`)).toBeUndefined();
     now += 20 * 60_000;
-    expect(t.report('10.0.0.5', 'dongnan/T-301')).toMatchObject({ limit: 'report_address', retryAfterS: 40 * 60, message: expect.stringMatching(/提交太频繁/) });
+    expect(t.report('10.0.0.5', 'dongnan/T-301')).toMatchObject({
+      limit: 'report_address',
+      retryAfterS: 40 * 60,
+      message: expect.stringMatching(/提交太频繁/),
+    });
     expect(t.report('10.0.0.6', 'dongnan/T-301')).toBeUndefined();
     now += 40 * 60_000;
     expect(t.report('10.0.0.5', 'dongnan/T-301')).toBeUndefined();

@@ -25,6 +25,19 @@ export function tooMany(res: express.Response, refused: Refused): void {
   res.status(429).json({ error: 'too_many_requests', message: refused.message, retryAfterS: refused.retryAfterS });
 }
 
+/** photos uploaded by a form that was never sent are kept this long, then swept when the quota is reached */
+export const UNSENT_PHOTO_MS = 3600_000;
+
+/** The quota is reached: the photos no ticket has, uploaded over an hour ago, go. The bytes freed. */
+function sweep(deps: DashboardDeps, ctx: PublicContext): number {
+  const desk = deps.tickets();
+  if (!desk) return 0;
+  const keep = new Set(desk.list({ limit: Number.MAX_SAFE_INTEGER }).flatMap((t) => t.photos.map((p) => p.id)));
+  const freed = ctx.photos.sweep(keep, (deps.now?.() ?? Date.now()) - UNSENT_PHOTO_MS);
+  if (freed > 0) deps.log.info(`photo quota reached: ${freed} bytes of photos no ticket has were deleted`);
+  return freed;
+}
+
 const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 
 /** The upload, with its own body parser (raw bytes up to the photo limit); before the JSON body limit. */
@@ -58,7 +71,13 @@ export function publicPhotoUpload(deps: DashboardDeps, ctx: PublicContext): Rout
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (!body.length) return void res.status(400).json({ error: 'bad_request', message: '没有收到照片 (send the image as the request body)' });
     try {
-      res.status(201).json(await ctx.photos.put(body));
+      res
+        .status(201)
+        .json(
+          await ctx.photos
+            .put(body)
+            .catch((err: unknown) => (err instanceof PhotoError && err.status === 507 && sweep(deps, ctx) > 0 ? ctx.photos.put(body) : Promise.reject(err))),
+        );
     } catch (err) {
       if (!(err instanceof PhotoError)) throw err;
       if (err.status === 415) countRefusal(deps.metrics, 'unsupported_media_type');

@@ -24,7 +24,12 @@ const TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 const codePoints = (s: string) => [...s].length;
 /** C0/C1 controls (a line break kept where asked), bidirectional overrides and isolates */
 const clean = (s: string, keepBreaks: boolean) =>
-  s.replace(keepBreaks ? /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g : /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, ' ').trim();
+  s
+    .replace(
+      keepBreaks ? /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g : /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g,
+      ' ',
+    )
+    .trim();
 
 /** A text field: undefined when absent or empty (and not required), a string, or an error message. */
 function text(value: unknown, label: string, max: number, { required = false, breaks = false } = {}): { ok: string | null } | { error: string } {
@@ -110,10 +115,14 @@ export function publicReportRoutes(router: Router, deps: DashboardDeps, ctx: Pub
       reporterPhone: phone,
       photoIds: [...new Set(photoIds as string[])],
     };
-    await answer(res, async () => {
-      const receipt = await desk.report(report);
-      return { ...receipt, trackUrl: trackUrl(receipt.trackingToken) };
-    }, 201);
+    await answer(
+      res,
+      async () => {
+        const receipt = await desk.report(report);
+        return { ...receipt, trackUrl: trackUrl(receipt.trackingToken) };
+      },
+      201,
+    );
   });
 
   const tokenOf = (req: Request, res: Response): string | undefined => {
@@ -140,7 +149,8 @@ export function publicReportRoutes(router: Router, deps: DashboardDeps, ctx: Pub
     let action: ReporterAction;
     if (req.params.action === 'confirm') {
       const rating = b.rating ?? null;
-      if (rating !== null && (typeof rating !== 'number' || !Number.isInteger(rating) || rating < 1 || rating > 5)) return badRequest(res, '评分为 1 到 5 星 (rating: 1 to 5)');
+      if (rating !== null && (typeof rating !== 'number' || !Number.isInteger(rating) || rating < 1 || rating > 5))
+        return badRequest(res, '评分为 1 到 5 星 (rating: 1 to 5)');
       const note = text(b.note, '意见', REQUEST_LIMITS.textChars, { breaks: true });
       if ('error' in note) return badRequest(res, note.error);
       action = { kind: 'confirm', rating, note: note.ok };

@@ -27,7 +27,13 @@ export const PUBLIC_CHANGES: ReadonlySet<string> = new Set([
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const PUBLIC_PATTERNS: readonly RegExp[] = [...PUBLIC_CHANGES].map(
-  (c) => new RegExp(`^${c.split(/(:\w+)/).map((part) => (part.startsWith(':') ? '[^/]+' : escape(part))).join('')}$`),
+  (c) =>
+    new RegExp(
+      `^${c
+        .split(/(:\w+)/)
+        .map((part) => (part.startsWith(':') ? '[^/]+' : escape(part)))
+        .join('')}$`,
+    ),
 );
 
 export function changeGuard(auth: Auth, metrics: MetricsRegistry): RequestHandler {

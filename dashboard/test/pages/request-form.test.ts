@@ -55,8 +55,7 @@ describe.each(PAGE_ORIGINS)('the report form at the %s origin', (origin) => {
         return original(input, init);
       };
     });
-    const uploads = async () =>
-      (await page.evaluate(() => (globalThis as unknown as { uploads: string[] }).uploads)).map((s) => Buffer.from(s, 'latin1'));
+    const uploads = async () => (await page.evaluate(() => (globalThis as unknown as { uploads: string[] }).uploads)).map((s) => Buffer.from(s, 'latin1'));
 
     await page.goto(`${system.base}/r/dongnan/T-201`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });

@@ -23,7 +23,9 @@ runPage(async () => {
     const building = params.get('building');
     const sheet = await publicApi<Sheet>(`/api/qr/${encodeURIComponent(siteId)}${building ? `?building=${encodeURIComponent(building)}` : ''}`);
     const select = byId<HTMLSelectElement>('building');
-    select.replaceChildren(...sheet.buildings.map((b) => el('option', { value: b.id, dataset: { user: '' }, text: b.name, ...(b.id === sheet.building ? { selected: '' } : {}) })));
+    select.replaceChildren(
+      ...sheet.buildings.map((b) => el('option', { value: b.id, dataset: { user: '' }, text: b.name, ...(b.id === sheet.building ? { selected: '' } : {}) })),
+    );
     select.addEventListener('change', () => {
       params.set('building', select.value);
       location.search = params.toString();

@@ -63,7 +63,14 @@ runPage(async () => {
   // stars: five big buttons
   const stars = byId('stars');
   for (let n = 1; n <= 5; n++) {
-    const star = el('button', { type: 'button', role: 'radio', class: 'track-star', 'aria-checked': 'false', 'aria-label': t('track.confirm.star', { n }), text: '★' });
+    const star = el('button', {
+      type: 'button',
+      role: 'radio',
+      class: 'track-star',
+      'aria-checked': 'false',
+      'aria-label': t('track.confirm.star', { n }),
+      text: '★',
+    });
     star.addEventListener('click', () => {
       rating = n;
       stars.querySelectorAll('button').forEach((b, i) => {

@@ -47,7 +47,7 @@ function spellOf(hot: Set<string>): HotSpell {
   return { from: sorted[0]!, to: sorted.at(-1)!, hotDays: sorted.length };
 }
 
-/** "9月8日–9月12日（4 个上课日）" */
+/** "9月8日—9月12日（4 个上课日）" */
 export function spellText(s: HotSpell): string {
-  return `${s.from === s.to ? monthDayZh(s.from) : `${monthDayZh(s.from)}–${monthDayZh(s.to)}`}（${s.hotDays} 个上课日）`;
+  return `${s.from === s.to ? monthDayZh(s.from) : `${monthDayZh(s.from)}—${monthDayZh(s.to)}`}（${s.hotDays} 个上课日）`;
 }

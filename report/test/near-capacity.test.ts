@@ -10,7 +10,7 @@ describe('hot spells of a transformer', () => {
   it('a spell from Thursday to Tuesday is one spell (calendar weeks would hold two hot days each, and none)', () => {
     const spells = hotSpells(days({ '2026-09-10': 85, '2026-09-11': 90, '2026-09-14': 88, '2026-09-15': 84 }), weekday, 80, 3);
     expect(spells).toEqual([{ from: '2026-09-10', to: '2026-09-15', hotDays: 4 }]);
-    expect(spellText(spells[0]!)).toBe('9月10日–9月15日（4 个上课日）');
+    expect(spellText(spells[0]!)).toBe('9月10日—9月15日（4 个上课日）');
   });
 
   it('two hot weeks apart are two spells; two hot days in a week are none; a weekend peak does not count', () => {

@@ -184,7 +184,7 @@ export function reportChecks(ready: () => Backfilled) {
     }
     const sci = rows.find((r) => r[0]!.startsWith('2号变压器'))!;
     expect(cellNumber(sci[3])).toBeGreaterThan(110); // the 115 % overload
-    expect(sci[8]).toBe('2026-09-21');
+    expect(sci[8]).toBe('9月21日—9月23日（3 个上课日）');
     expect(rows.find((r) => r[0]!.startsWith('1号主变压器'))![8]).toBe('无');
   });
 
@@ -198,7 +198,7 @@ export function reportChecks(ready: () => Backfilled) {
     expect(summary).toContain(`全校用电 ${kwh} kWh`);
     expect(summary).toContain('及时发现漏水 2 起');
     expect(summary).toContain('水表 wm-dorm-3（学生公寓3层水表（男生））离线 2 天（9月10日—9月11日），其用量按恢复后的读数分摊，为估算');
-    expect(summary).toContain('2号变压器 80kVA（科技楼）有 1 周');
+    expect(summary).toContain('2号变压器 80kVA（科技楼）有 1 段时间（9月21日—9月23日（3 个上课日））');
     expect(summary).toMatch(/“九月节电周”（9月21日—9月25日）先进班级为[^，]+、[^，]+、[^，]+，/);
   });
 

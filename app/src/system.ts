@@ -14,7 +14,7 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { BrokerService, brokerSettings, type BrokerOptions } from '@campus/broker';
-import { Auth, DashboardService, dashboardTls, RemoteLive, StoreReader, type DashboardOptions, type LiveFeed } from '@campus/dashboard';
+import { Auth, DashboardService, StaffDirectory, dashboardTls, RemoteLive, StoreReader, type DashboardOptions, type LiveFeed } from '@campus/dashboard';
 import { SimulatorService, type SimulatorOptions } from '@campus/device-sim';
 import { IngestService, IngestWorker, ingestSettings, type IngestOptions } from '@campus/ingest';
 import { Notifier, notifierSettings } from '@campus/notify';
@@ -105,7 +105,13 @@ export function buildSystem(opts: SystemOptions): System {
   let live: LiveFeed | undefined;
   let ingestBus: MqttBus | undefined;
   if (has('ingest')) {
-    const notifier = new Notifier({ ...notifierSettings(knobs), campuses, log: log.child('notify'), metrics });
+    // an assignment names the worker and mentions them by their WeCom id or phone (the office keeps those on /account)
+    const staff = new StaffDirectory(knobs.dataDir);
+    const contactOf = (username: string) => {
+      const s = staff.get(username);
+      return s && { name: s.name, phone: s.phone, wecomUserId: s.wecomUserId };
+    };
+    const notifier = new Notifier({ ...notifierSettings(knobs), campuses, log: log.child('notify'), metrics, contactOf });
     system.notifier = notifier;
     services.push(notifier);
     const detection: IngestOptions['detection'] = { onTicketEvent: (event, campus) => notifier.notify(event, campus) };

@@ -24,7 +24,7 @@ export async function reportCommand(args: string[], knobs: Readonly<Knobs>): Pro
     const report = await buildReport({ campus, store, db, period });
     const name = report.period.term ?? `${report.period.from}_${report.period.to}`;
     const dir = resolve(option(args, '--out') ?? `report-${name}`);
-    const files = writeReportFiles(dir, report);
+    const files = writeReportFiles(dir, report, campus);
     console.log(
       `${report.period.label}（${report.period.from} 至 ${report.period.to}）: ${files.length} files in ${dir} (from ${store.name} rollups in ${(report.work.ms / 1000).toFixed(1)} s, ${report.work.queries} queries)\n  open ${join(dir, 'report.html')} and print it (A4) or save it as PDF\n\n${report.summary}`,
     );

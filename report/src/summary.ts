@@ -2,7 +2,6 @@
  * The paragraph the office pastes into its 学期后勤工作总结: templated Chinese sentences filled
  * with the report's own figures (no model, nothing invented), one per section, in a fixed order.
  */
-import { SEVERITY_LABELS_ZH } from '@campus/contract';
 import { dailyChange, type Compared, type ResourceFigures } from './energy.ts';
 import { competitionSentence } from './competition-summary.ts';
 import { dateZh, durationZh, monthDayZh, num, pct } from './format.ts';
@@ -10,6 +9,7 @@ import type { Coverage } from './coverage.ts';
 import type { TermReport } from './term-report.ts';
 import { NEAR_CAPACITY_DAYS, NEAR_CAPACITY_PCT } from './transformers.ts';
 import { spellText } from './near-capacity.ts';
+import { deskParagraphs } from './repair-tables.ts';
 
 type Figures = Omit<TermReport, 'summary'>;
 
@@ -120,16 +120,8 @@ export function summaryText(r: Figures): string {
   const competitions = competitionSentence(r);
   if (competitions) out.push(competitions);
 
-  const t = tickets.total;
-  if (t.count) {
-    const sev = (['critical', 'major'] as const)
-      .filter((s) => t.bySeverity[s])
-      .map((s) => `${SEVERITY_LABELS_ZH[s]} ${t.bySeverity[s]} 张`)
-      .join('、');
-    const ack = t.medianAckMin === null ? '' : `，确认用时中位数 ${durationZh(t.medianAckMin)}`;
-    const res = t.medianResolveMin === null ? '' : `，办结用时中位数 ${durationZh(t.medianResolveMin)}`;
-    out.push(`系统自动生成报修单 ${t.count} 张${sev ? `（其中${sev}）` : ''}，已办结 ${t.resolved} 张${ack}${res}。`);
-  } else out.push('本期未生成报修单。');
+  // people's requests and the detectors' tickets, with response, repair, overdue, cost and rating
+  out.push(tickets.total.count ? deskParagraphs(r).text : '本期未生成报修单。');
 
   const meters = (kind: string) => Object.keys(coverage.byDevice).filter((id) => coverage.byDevice[id]!.kind === kind);
   const leaking = new Set(leaks.map((l) => l.deviceId));

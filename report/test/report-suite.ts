@@ -141,6 +141,9 @@ export function reportChecks(ready: () => Backfilled) {
     const byCondition = readCsv(b.out, 'tickets-by-condition');
     expect(cellNumber(byCondition.rows.at(-1)![1])).toBe(tickets.length);
     expect(byCondition.rows.find((r) => r[0] === '冷柜温度超标')![1]).toBe(String(tickets.filter((t) => t.condition === 'fridge.excursion').length));
+    // the CLI writes the repair log too: one row per ticket of the period
+    expect(readCsv(b.out, 'repair-log').rows).toHaveLength(tickets.length);
+    expect(readCsv(b.out, 'repairs-by-trade').rows.length).toBeGreaterThan(0);
   });
 
   it('leaks caught, with the water wasted before repair close to what the faults leaked', () => {

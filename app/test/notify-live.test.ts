@@ -152,7 +152,7 @@ function tally(r: Receivers, t: Ticket): Record<string, number> {
   const add = (channel: string, text: string) => {
     for (const [what, label] of [
       ['opened', `新报修单 #${t.id} `],
-      ['resolved', `【已解决】报修单 #${t.id} `],
+      ['resolved', `【已办结】报修单 #${t.id} `],
     ]) {
       if (text.includes(label!)) count[`${channel} ${what}`] = (count[`${channel} ${what}`] ?? 0) + 1;
     }
@@ -179,7 +179,7 @@ async function resolve(base: string, dir: string, r: Receivers, t: Ticket): Prom
     const n = tally(r, t);
     return n['wecom resolved'] && n['dingtalk resolved'] && n['email resolved'];
   });
-  const resolved = r.wecom.requests.find((q) => q.body.markdown.content.includes(`【已解决】报修单 #${t.id} `))!;
+  const resolved = r.wecom.requests.find((q) => q.body.markdown.content.includes(`【已办结】报修单 #${t.id} `))!;
   expect(resolved.body.markdown.content).toContain('> 处理人：李师傅');
 }
 

@@ -42,7 +42,7 @@ export const STATUS_LABELS_ZH: Readonly<Record<TicketStatus, string>> = Object.f
   open: '待处理',
   acknowledged: '已确认',
   in_progress: '维修中',
-  resolved: '已解决',
+  resolved: '已办结',
   reopened: '重新打开',
 });
 

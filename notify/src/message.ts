@@ -74,7 +74,7 @@ export const EVENT_LABELS_ZH: Readonly<Record<TicketEventType, string>> = Object
   opened: '新报修单',
   upgraded: '报修单升级',
   escalated: '紧急报修单无人确认',
-  resolved: '报修单已解决',
+  resolved: '报修单已办结',
   assigned: '派工',
   overdue: '报修单超时未修',
 });
@@ -123,7 +123,7 @@ export function eventMessage(event: TicketEvent, ctx: MessageContext): Message {
     kind: 'event',
     site: ctx.site.name,
     severity: t.severity,
-    title: `【${event.type === 'resolved' ? '已解决' : severity}】${headline(event, worker, ctx)}`,
+    title: `【${event.type === 'resolved' ? '已办结' : severity}】${headline(event, worker, ctx)}`,
     facts,
     body: [t.summary],
     link: { text: '查看报修单', url: link },

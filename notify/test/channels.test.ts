@@ -162,10 +162,10 @@ describe('email over SMTP', () => {
       rcptTo: ['zongwu@school.cn', 'li@school.cn'],
       from: 'alerts@school.cn',
       to: ['zongwu@school.cn', 'li@school.cn'],
-      subject: '【已解决】报修单 #12 水表报警：爆管 — 东南中学',
+      subject: '【已办结】报修单 #12 水表报警：爆管 — 东南中学',
     });
     expect(inbox.mails[0]!.text.trim()).toBe(
-      `【已解决】报修单 #12 水表报警：爆管\n学校：东南中学\n地点：学生公寓 2层\n设备：学生公寓2层水表（男生）\n级别：紧急\n工种：水工\n时间：2026-11-23 10:40\n处理人：李师傅\n水表自报 BURST（爆管），请立即关阀检查\n查看报修单：${BASE}/tickets?id=12`,
+      `【已办结】报修单 #12 水表报警：爆管\n学校：东南中学\n地点：学生公寓 2层\n设备：学生公寓2层水表（男生）\n级别：紧急\n工种：水工\n时间：2026-11-23 10:40\n处理人：李师傅\n水表自报 BURST（爆管），请立即关阀检查\n查看报修单：${BASE}/tickets?id=12`,
     );
   });
 

@@ -106,8 +106,6 @@ export const en: Dictionary = {
   'tickets.resolved': 'Resolved',
   'tickets.note-sep': ': ',
   'tickets.note-required': 'A note is required to resolve',
-  'tickets.evidence': 'Evidence {unit}',
-  'tickets.system': 'system',
   'action.ack': 'Acknowledge',
   'action.start': 'Start work',
   'action.resolve': 'Resolve',

@@ -1,5 +1,5 @@
 /** The texts of the request pages (the report form, the tracking page, the QR sheet), in both languages (area.ts). */
-import { REPORT_KIND_HINTS_ZH, REPORT_KIND_LABELS_ZH } from '@campus/contract/browser';
+import { REPORT_KIND_HINTS_ZH } from '@campus/contract/browser';
 import { areaText } from './area.ts';
 
 export const requestText = areaText({
@@ -13,12 +13,6 @@ export const requestText = areaText({
     'request.place.written': '具体地点',
     'request.place.placeholder': '例如：操场东侧水龙头',
     'request.kind': '哪里坏了？',
-    'request.kind.water': REPORT_KIND_LABELS_ZH.water,
-    'request.kind.electricity': REPORT_KIND_LABELS_ZH.electricity,
-    'request.kind.doors_windows': REPORT_KIND_LABELS_ZH.doors_windows,
-    'request.kind.furniture': REPORT_KIND_LABELS_ZH.furniture,
-    'request.kind.multimedia': REPORT_KIND_LABELS_ZH.multimedia,
-    'request.kind.other': REPORT_KIND_LABELS_ZH.other,
     'request.hint.water': REPORT_KIND_HINTS_ZH.water,
     'request.hint.electricity': REPORT_KIND_HINTS_ZH.electricity,
     'request.hint.doors_windows': REPORT_KIND_HINTS_ZH.doors_windows,
@@ -82,12 +76,6 @@ export const requestText = areaText({
     'request.place.written': 'Where exactly',
     'request.place.placeholder': 'e.g. the tap east of the sports field',
     'request.kind': 'What is broken?',
-    'request.kind.water': 'Water',
-    'request.kind.electricity': 'Electricity',
-    'request.kind.doors_windows': 'Doors, windows',
-    'request.kind.furniture': 'Desks, chairs',
-    'request.kind.multimedia': 'Multimedia',
-    'request.kind.other': 'Other',
     'request.hint.water': 'leak, tap, toilet, drain',
     'request.hint.electricity': 'lights, sockets, air conditioning, no power',
     'request.hint.doors_windows': 'lock, door, window, glass',

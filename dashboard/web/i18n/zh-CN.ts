@@ -109,8 +109,6 @@ export const zhCN = {
   'tickets.resolved': '办结',
   'tickets.note-sep': '：',
   'tickets.note-required': '办结需要填写处理说明',
-  'tickets.evidence': '证据 {unit}',
-  'tickets.system': '系统',
   'action.ack': '确认接单',
   'action.start': '开始维修',
   'action.resolve': '办结',

@@ -88,7 +88,7 @@ runPage(async () => {
     const button = el(
       'button',
       { type: 'button', role: 'radio', 'aria-checked': 'false', class: `request-kind kind-${k}`, dataset: { kind: k } },
-      el('span', { class: 'request-kind-label', text: t(`request.kind.${k}`) }),
+      el('span', { class: 'request-kind-label', text: t(`report-kind.${k}`) }),
       el('span', { class: 'request-kind-hint', text: t(`request.hint.${k}`) }),
     );
     button.addEventListener('click', () => {

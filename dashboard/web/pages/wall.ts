@@ -135,7 +135,7 @@ function measured(v: number, unit: string): string {
 
 /** What the row says besides its title: the latest measured value, or what the reporter picked. */
 function valueOf(x: Ticket): string {
-  if (x.source === 'person') return x.reportKind && REPORT_KINDS.includes(x.reportKind) ? t('wall.request', { kind: t(`wall.kind.${x.reportKind}`) }) : '';
+  if (x.source === 'person') return x.reportKind && REPORT_KINDS.includes(x.reportKind) ? t('wall.request', { kind: t(`report-kind.${x.reportKind}`) }) : '';
   const last = x.evidence?.at(-1);
   return last && Number.isFinite(last.value) ? measured(last.value, last.unit) : '';
 }

@@ -77,6 +77,59 @@ describe('the campus main by water balance', () => {
     expect(blind.raised('water.burst').filter((f) => f.subjectId === 'wm-main').length).toBeGreaterThan(0);
   }, 60_000);
 
+  it('a dormitory floor whose register freezes in its evening peak (still reporting) raises no burst on the main', () => {
+    const meters = metersAfterHistory();
+    const r = restored();
+    const frozenAt = at('2026-09-22T21:50:00+08:00');
+    const before = feedMeters(r, meters, BURST_DAY, frozenAt, history.totals);
+    // wm-dorm-3's impeller sticks: its water still flows through the main, its register reads the same
+    const stuck = before[3]!;
+    feedMeters(r, meters, frozenAt, at('2026-09-23T02:00:00+08:00'), before, (id, ts) => {
+      if (id !== 'wm-dorm-3') return false;
+      r.feed(id, ts, { totalM3: Math.round(stuck * 1000) / 1000 });
+      return true;
+    });
+    const main = r.raised('water.burst').filter((f) => f.subjectId === 'wm-main');
+    console.log(`frozen wm-dorm-3: ${main.length ? main[0]!.summary : 'nothing raised on the main'}`);
+    expect(main).toEqual([]);
+  }, 60_000);
+
+  it('a real burst on the main while a frozen sub-meter has moved again is seen within 10 min', () => {
+    const meters = metersAfterHistory();
+    const r = restored();
+    const frozen = [at('2026-09-22T21:40:00+08:00'), at('2026-09-22T22:00:00+08:00')] as const;
+    const start = at('2026-09-22T22:30:00+08:00');
+    const before = feedMeters(r, meters, BURST_DAY, frozen[0], history.totals);
+    const stuck = before[3]!;
+    const after = feedMeters(r, meters, frozen[0], frozen[1], before, (id, ts) => {
+      if (id !== 'wm-dorm-3') return false;
+      r.feed(id, ts, { totalM3: Math.round(stuck * 1000) / 1000 });
+      return true;
+    });
+    meters[0]!.extra = (ts) => (ts >= start ? 2 : 0);
+    feedMeters(r, meters, frozen[1], start + 20 * MIN, after);
+    const first = r.raised('water.burst').find((f) => f.subjectId === 'wm-main');
+    expect(first, 'not ticketed').toBeDefined();
+    expect(first!.ts).toBeGreaterThanOrEqual(start);
+    expect((first!.ts - start) / MIN).toBeLessThanOrEqual(10);
+  }, 60_000);
+
+  it('a sub-meter register that jumps by +500 m³ (taken as a new level) raises no burst on the main; a burst after it is seen', () => {
+    const meters = metersAfterHistory();
+    const r = restored();
+    const jumpAt = at('2026-09-22T21:45:00+08:00');
+    const start = at('2026-09-22T22:40:00+08:00');
+    const before = feedMeters(r, meters, BURST_DAY, jumpAt, history.totals);
+    before[4]! += 500; // wm-dorm-4's encoder: +500 m³ from here on, counting on
+    meters[0]!.extra = (ts) => (ts >= start ? 2 : 0);
+    feedMeters(r, meters, jumpAt, start + 20 * MIN, before);
+    expect(r.findings.some((f) => f.condition === 'register.fault' && f.subjectId === 'wm-dorm-4')).toBe(true);
+    const main = r.raised('water.burst').filter((f) => f.subjectId === 'wm-main');
+    expect(main.filter((f) => f.ts < start)).toEqual([]);
+    expect(main[0], 'the burst after it not ticketed').toBeDefined();
+    expect((main[0]!.ts - start) / MIN).toBeLessThanOrEqual(10);
+  }, 60_000);
+
   it('a register fault of a sub-meter in the evening peak raises nothing on the main', () => {
     const meters = metersAfterHistory();
     const r = restored();

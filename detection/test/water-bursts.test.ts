@@ -32,19 +32,19 @@ function burstAt(deviceId: string, shape: Shape, seed: number, history: ReturnTy
 }
 
 /**
- * The minutes each start may take. Goal: 15 everywhere. Not met (measured, and pinned so that a
- * change that makes them worse fails):
- * - a dormitory floor at 21:30, when the burst starts with the evening peak: 42–44 min (its floor
- *   is judged by the peak's learned high, which it barely clears, and once the peak is on the
- *   floor has no step left, which ordinary high evenings need to be told apart);
- * - the main meter on its own, which carries the whole school (peaks of 20–27 m³/h): a 2 m³/h
- *   burst inside the morning peak (07:00) takes 58 min and at 22:30 70 min (it is seen when the
- *   peak ends), and at 12:00 and 21:30 it is not seen within 90 min (it is within the day-to-day
- *   swing of the peak). Here the main has no sub-meters reporting; with them, the water balance
- *   (the main less its sub-meters) sees every one within 10 min: water-balance.test.ts.
+ * The minutes each start may take. Goal: 15 everywhere. A dormitory floor at 21:30, when the burst
+ * starts with the evening peak, took 42–44 min on the 10-minute floor alone (the peak's floor
+ * swings by 2 m³/h within an evening, so a burst's floor barely clears the learned high); the
+ * 5-minute level with a stepped floor (water-burst.ts) sees it in 3.5 and 10.5 min. Not met
+ * (measured, and pinned so that a change that makes them worse fails): the main meter on its own,
+ * which carries the whole school (peaks of 20–27 m³/h): a 2 m³/h burst inside the morning peak
+ * (07:00) takes 58 min and at 22:30 70 min (it is seen when the peak ends), and at 12:00 and 21:30
+ * it is not seen within 90 min (it is within the day-to-day swing of the peak). Here the main has
+ * no sub-meters reporting; with them, the water balance (the main less its sub-meters) sees every
+ * one within 10 min: water-balance.test.ts.
  */
 const LIMITS: Partial<Record<Shape, Record<string, number>>> = {
-  dormitory: { '03:00': 15, '07:00': 15, '12:00': 15, '20:50': 15, '21:30': 50, '22:30': 15 },
+  dormitory: { '03:00': 15, '07:00': 15, '12:00': 15, '20:50': 15, '21:30': 15, '22:30': 15 },
   // 12:00 and 21:30 on the main are not tested: not seen within 90 min (see above)
   main: { '03:00': 15, '07:00': 65, '20:50': 15, '22:30': 75 },
 };

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A nightly backup of a systemd install (README "Deploy"): campus.db (SQLite online backup, taken
-# while the service runs), the secrets and the campus file, into DEST (default /var/backups/campus),
+# while the service runs), the secrets, the photos and the campus file, into DEST (default /var/backups/campus),
 # keeping the newest 14. From cron or a systemd timer:
 #   0 2 * * *  root  /opt/campus/deploy/backup.sh /var/backups/campus
 set -euo pipefail

@@ -4,6 +4,7 @@
  *   campus.db          SQLite's online backup API (a consistent snapshot, writers keep writing):
  *                      readings and rollups (unless InfluxDB holds them), tickets, detector state
  *   secrets/           device hashes, staff accounts, display tokens, keys (mode 0700 kept)
+ *   photos/            the photos of repair requests (files written once, never changed)
  *   campus.yaml        the campus file in use
  *   MANIFEST.txt       sha256 and size of every file
  * into <dir>/campus-YYYYMMDD-HHMMSS/, then removes all but the newest `--keep` backups there.
@@ -49,6 +50,8 @@ export async function backup(knobs: Pick<Knobs, 'dataDir' | 'campusConfig'>, tar
     cpSync(secrets, join(dir, 'secrets'), { recursive: true, preserveTimestamps: true });
     chmodSync(join(dir, 'secrets'), 0o700);
   }
+  const photos = join(knobs.dataDir, 'photos');
+  if (existsSync(photos)) cpSync(photos, join(dir, 'photos'), { recursive: true, preserveTimestamps: true });
   if (existsSync(knobs.campusConfig)) copyFileSync(knobs.campusConfig, join(dir, basename(knobs.campusConfig)));
   const files = filesUnder(dir).map((f) => ({
     path: relative(dir, f),

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { DEMO_CAMPUS_FILE } from '@campus/site';
@@ -39,6 +39,9 @@ describe('backup', () => {
         await c.publishAsync(`campus/${stack.campus.site.id}/${id}/telemetry`, JSON.stringify({ ts: t0 + seq * 1000, seq, totalKWh: seq }), { qos: 1 });
       }
     })();
+    // a reporter's photo, where the photo store keeps them
+    mkdirSync(join(stack.dataDir, 'photos', 'ab'), { recursive: true });
+    writeFileSync(join(stack.dataDir, 'photos', 'ab', 'ab12.jpg'), Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
     const live = new SqliteReadingStore(dbPath(stack.dataDir), { readonly: true });
     await waitFor('200 readings stored', () => live.count('readings') >= 200);
     const r = await backup({ dataDir: stack.dataDir, campusConfig: DEMO_CAMPUS_FILE }, target.path, 14, new Date('2026-11-24T10:00:00Z'));
@@ -63,6 +66,7 @@ describe('backup', () => {
     expect(statSync(join(r.dir, 'secrets')).mode & 0o777).toBe(0o700);
     expect(existsSync(join(r.dir, 'secrets', 'credentials.json'))).toBe(true);
     expect(existsSync(join(r.dir, 'dongnan.yaml'))).toBe(true);
+    expect(readFileSync(join(r.dir, 'photos', 'ab', 'ab12.jpg'))).toEqual(Buffer.from([0xff, 0xd8, 0xff, 0xd9]));
     const manifest = readFileSync(join(r.dir, 'MANIFEST.txt'), 'utf8').trim().split('\n');
     expect(manifest.length).toBe(r.files.length);
     for (const line of manifest) {

@@ -7,6 +7,7 @@ import type { Express } from 'express';
 import { listen, startOrUndo, type Listening, type PartHealth, type Service } from '@campus/runtime';
 import { createDashboard } from './app.ts';
 import type { DashboardDeps } from './deps.ts';
+import { photoStoreOf } from './photo-store.ts';
 import { LiveHub } from './live.ts';
 import { securityOptions } from './security/options.ts';
 import { slowClientLimits } from './security/slow-clients.ts';
@@ -62,6 +63,7 @@ export class DashboardService implements Service {
   async stop(): Promise<void> {
     await this.hub?.close();
     await Promise.all([this.listening?.close(), this.https?.close()]);
+    await photoStoreOf(this.opts).close();
     this.hub = this.listening = this.https = undefined;
   }
 

@@ -20,7 +20,7 @@ import { TicketError, type ActorInfo, type RepairsDesk } from '@campus/repairs';
 import type { Viewer } from '../auth/auth.ts';
 import { actorName, officeOr403, staffOr403, viewerOr401 } from '../auth/guards.ts';
 import type { DashboardDeps } from '../deps.ts';
-import { PhotoStore } from '../photo-store.ts';
+import { PhotoStore, photoStoreOf } from '../photo-store.ts';
 import { badRequest } from './http.ts';
 
 function ticketsOr503(deps: DashboardDeps, res: Response): RepairsDesk | undefined {
@@ -78,22 +78,13 @@ const CHANGES: Record<Kind, { office: boolean; build: (body: Body, deps: Dashboa
     office: false,
     build: (b, deps, viewer) => {
       if (!PhotoStore.isId(b.photoId)) return 'photoId must be the id POST /api/public/photos answered';
-      const stored = photosOf(deps).get(b.photoId);
+      const stored = photoStoreOf(deps).get(b.photoId);
       if (!stored) return `photoId: no photo "${b.photoId}"`;
       return { change: { kind: 'photo', photoId: b.photoId, bytes: stored.length }, who: viewer.kind === 'staff' ? { username: viewer.username } : {} };
     },
   },
 };
 const CHANGE_KINDS = Object.keys(CHANGES) as Kind[];
-
-/** the photo store the public form writes (deps.photos, else the data dir's, as app.ts makes it): only read here */
-const photoStores = new WeakMap<DashboardDeps, PhotoStore>();
-function photosOf(deps: DashboardDeps): PhotoStore {
-  if (deps.photos) return deps.photos;
-  let store = photoStores.get(deps);
-  if (!store) photoStores.set(deps, (store = PhotoStore.inDataDir(deps.dataDir ?? 'data')));
-  return store;
-}
 
 /** A worker may act on tickets of their trade, or assigned to them. */
 function mayWorkOn(deps: DashboardDeps, viewer: Viewer, ticket: Ticket): boolean {

@@ -1,7 +1,8 @@
 /**
  * Repairs reported by people (维修申报, docs/developing/domain-rules.md): a request from the public
- * form opens a ticket for its place and kind — subject `room:<roomId>` (a room of the campus file)
- * or `place:<the place as written, normalised>`, condition `request.<kind>` — so that the one open
+ * form opens a ticket for its place and kind — subject `room:<siteId>/<roomId>` (a room of the
+ * campus file) or `place:<siteId>/<the place as written, normalised>` (a district's schools may
+ * name rooms alike), condition `request.<kind>` — so that the one open
  * ticket per (subject, condition) is the one open request per place and kind: a second report
  * while it is open adds to it (reports + 1, its photos, an audit line 'reported'). A new request
  * is 重要 (major) until the office triages it, its trade is the kind's (REPORT_KIND_TRADES), and it
@@ -73,11 +74,11 @@ function checkReport(core: DeskCore, r: PersonReport): Checked {
   if (r.roomId !== null && r.roomId !== undefined) {
     const room = typeof r.roomId === 'string' ? campus.rooms.find((x) => x.id === r.roomId) : undefined;
     if (!room) throw new TicketError(400, `roomId: no room "${String(r.roomId).slice(0, 64)}" at ${campus.site.id}`);
-    subjectId = `room:${room.id}`;
+    subjectId = roomSubject(campus.site.id, room.id);
     place = room.name;
   } else {
     place = requiredText(r.place, 'place', PLACE_CHARS, '请写明报修地点');
-    subjectId = `place:${normalisePlace(place)}`;
+    subjectId = `place:${campus.site.id}/${normalisePlace(place)}`;
   }
   return { siteId: campus.site.id, kind: r.kind, text, subjectId, place, reporterName, reporterPhone, photoIds };
 }
@@ -136,3 +137,6 @@ export function reportRequest(core: DeskCore, r: PersonReport, now: number, toke
   core.publish(record, joined ? [] : [{ type: 'opened', at: now }]);
   return { ticketId: record.id, trackingToken: token, joined };
 }
+
+/** The subject of the requests about a room: per site, as two schools of a district may both have a 201. */
+export const roomSubject = (siteId: string, roomId: string): string => `room:${siteId}/${roomId}`;

@@ -44,7 +44,7 @@ export const REPAIRS_SCHEMA: Schema = {
     CREATE INDEX ticket_events_ticket ON ticket_events (ticket_id, id);
     `,
     // 2: requests reported by people, assignment, due times, photos, the resolution, the
-    // reporter's confirmation; a person's request has the subject room:<roomId> or place:<text>
+    // reporter's confirmation; a person's request has the subject room:<site>/<roomId> or place:<site>/<text>
     // and the condition request.<kind>, so tickets_one_open keeps one open per place and kind
     `
     ALTER TABLE tickets ADD COLUMN source               TEXT    NOT NULL DEFAULT 'sensor';

@@ -34,7 +34,7 @@ import type { Log } from '@campus/runtime';
 import { optionalText, TicketError, type ActorInfo, type DeskCore, type DeskEvent } from './desk-core.ts';
 import { escalateTickets } from './escalation.ts';
 import type { Clear, Finding, Raise } from './finding.ts';
-import { newTrackingToken, reportRequest } from './person-requests.ts';
+import { newTrackingToken, reportRequest, roomSubject } from './person-requests.ts';
 import { reporterAction, trackedId, trackTicket } from './reporter-view.ts';
 import { applyChange } from './ticket-changes.ts';
 import { NEW_TICKET_FIELDS, toTicket, type TicketQuery, type TicketRecord, type TicketStore } from './ticket-store.ts';
@@ -100,7 +100,7 @@ export class TicketService extends EventEmitter<{ ticket: [Ticket]; event: [Tick
       // a person's request for a room (person-requests.ts)
       for (const r of campus.rooms) {
         const classId = campus.classes.find((c) => c.room === r.id)?.id ?? null;
-        this.where.set(`room:${r.id}`, { siteId: campus.site.id, deviceName: r.name, location: place({ building: r.building, floor: r.floor, room: r.id }), classId });
+        this.where.set(roomSubject(campus.site.id, r.id), { siteId: campus.site.id, deviceName: r.name, location: place({ building: r.building, floor: r.floor, room: r.id }), classId });
       }
     }
     const first = campuses[0];

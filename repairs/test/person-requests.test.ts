@@ -1,6 +1,13 @@
 /** A person's request (维修申报): one open ticket per place and kind; a second report adds to it. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { PRIORITY_DUE_MIN } from '@campus/contract';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { createLog, openDb } from '@campus/runtime';
+import { TicketService, TicketStore } from '@campus/repairs';
+import { buildCampus, DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
+import { tempDir } from '@campus/testkit';
 import { desk, MIN, report, T0, type Desk } from './desk-fixture.ts';
 
 let d: Desk;
@@ -14,7 +21,7 @@ describe('a request from the public form', () => {
     const t = d.svc.get(receipt.ticketId)!;
     expect(t).toMatchObject({
       source: 'person',
-      deviceId: 'room:T-201',
+      deviceId: 'room:dongnan/T-201',
       condition: 'request.water',
       title: '高一(1)班教室 · 水',
       summary: '水龙头一直滴水',
@@ -61,7 +68,7 @@ describe('a request from the public form', () => {
     const yard = d.svc.report(report({ roomId: null, place: '操场 东侧  水龙头', text: '水管爆了' }));
     expect(d.svc.report(report({ roomId: null, place: '操场西侧水龙头', text: '还在喷' })).joined).toBe(false);
     expect(d.svc.report(report({ roomId: null, place: '操场 东侧 水龙头', text: '还在喷' }))).toMatchObject({ ticketId: yard.ticketId, joined: true });
-    expect(d.svc.get(yard.ticketId)).toMatchObject({ deviceId: 'place:操场 东侧 水龙头', deviceName: '操场 东侧  水龙头', title: '操场 东侧  水龙头 · 水' });
+    expect(d.svc.get(yard.ticketId)).toMatchObject({ deviceId: 'place:dongnan/操场 东侧 水龙头', deviceName: '操场 东侧  水龙头', title: '操场 东侧  水龙头 · 水' });
     expect(d.svc.list({ source: 'person', status: 'open' })).toHaveLength(5);
   });
 
@@ -97,5 +104,28 @@ describe('a request from the public form', () => {
     expect(refused({ photoIds: ['a', 'b', 'c', 'd'] })).toMatch(/^400 photoIds: at most 3/);
     expect(refused({ photoIds: ['../etc/passwd'] })).toMatch(/^400 photoIds\[0\]/);
     expect(d.svc.list()).toHaveLength(1);
+  });
+});
+
+describe('two schools of a district with rooms named alike', () => {
+  it('a request for room T-201 of each is a ticket of its own, placed at its own school', () => {
+    const doc = parse(readFileSync(DEMO_CAMPUS_FILE, 'utf8'));
+    const other = buildCampus({ ...doc, site: { ...doc.site, id: 'xinan', name: '西南中学' } });
+    const dir = tempDir();
+    const db = openDb(join(dir.path, 'campus.db'));
+    try {
+      const svc = new TicketService(new TicketStore(db), [loadCampus(DEMO_CAMPUS_FILE), other], createLog('test'), { now: () => T0 });
+      const a = svc.report(report());
+      const b = svc.report(report({ siteId: 'xinan' }));
+      expect(b.joined).toBe(false);
+      expect(b.ticketId).not.toBe(a.ticketId);
+      expect([svc.get(a.ticketId)!.siteId, svc.get(b.ticketId)!.siteId]).toEqual(['dongnan', 'xinan']);
+      expect(svc.get(b.ticketId)!.location.roomName).toBe('高一(1)班教室');
+      // a second report at the second school joins its own ticket
+      expect(svc.report(report({ siteId: 'xinan' }))).toMatchObject({ ticketId: b.ticketId, joined: true });
+    } finally {
+      db.close();
+      dir.remove();
+    }
   });
 });

@@ -53,7 +53,7 @@
  * day-to-day swing. Its water balance is judged too (water-balance.ts): the main less its
  * sub-meters, the unmetered use, learned and judged as above (a window learned in the slot it ends
  * in), in its own state; either raises the one burst ticket, and it clears when both are below.
- * While a sub-meter is silent, stale or faulty the residual is not known: not judged, not learned.
+ * While a sub-meter is silent, stale, faulty or frozen the residual is not known: not judged, not learned.
  */
 import { defineDetector } from '../detector.ts';
 import { clear, found, raise } from '@campus/repairs';

@@ -16,3 +16,4 @@ export * from './mqtt-fuzz.ts';
 export * from './receivers.ts';
 export * from './pdf.ts';
 export * from './hostile-cases.ts';
+export * from './repair-desk.ts';

@@ -6,6 +6,11 @@ export interface Viewer {
   name: string;
   role?: 'admin' | 'electrician' | 'plumber' | 'carpenter' | 'it' | 'canteen';
   trades?: Trade[];
+  /** a staff member's login name (assignments name it) */
+  username?: string;
+  /** a screen's token: the pages it opens, and its settings (the wall's chime) */
+  scopes?: string[];
+  settings?: { chime?: boolean };
 }
 
 export interface Session {

@@ -67,7 +67,13 @@ export async function session(): Promise<Viewer> {
   const who = document.getElementById('who');
   const v = s.viewer;
   if (who)
-    who.replaceChildren(...(v.kind === 'service' ? [] : [user(v.name)]), v.kind === 'staff' && v.role ? t('who.role', { role: t(`role.${v.role}`) }) : '');
+    who.replaceChildren(
+      ...(v.kind === 'service' ? [] : [user(v.name)]),
+      v.kind === 'staff' && v.role ? t('who.role', { role: t(`role.${v.role}`) }) : '',
+    );
+  // staff change their password there (and the office manages the accounts)
+  if (who && v.kind === 'staff' && location.pathname !== '/account' && !document.getElementById('account-link'))
+    who.after(el('a', { id: 'account-link', href: '/account', class: 'who-account', text: t('nav.account') }));
   return v;
 }
 

@@ -27,6 +27,7 @@ export const en: Dictionary = {
   'nav.tickets': 'Tickets',
   'nav.devices': 'Devices',
   'nav.reports': 'Term report',
+  'nav.account': 'My account',
   'site.default': 'Campus',
   'conn.connecting': 'Connecting…',
   'conn.up': 'Live',

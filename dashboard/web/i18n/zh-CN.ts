@@ -30,6 +30,7 @@ export const zhCN = {
   'nav.tickets': '报修单',
   'nav.devices': '设备台账',
   'nav.reports': '学期报告',
+  'nav.account': '我的账号',
   'site.default': '校园',
   'conn.connecting': '连接中…',
   'conn.up': '实时连接',

@@ -28,11 +28,24 @@ const state = {
 const filtersForm = () => byId<HTMLFormElement>('filters');
 const deviceOf = (x: Ticket) => state.devices.get(x.deviceId);
 
+/**
+ * Tickets pushed while a list is being fetched: the answer may be older than they are (a ticket
+ * cleared while the office changed a filter), so they are laid over it when it lands. Only the
+ * newest load applies its answer.
+ */
+let loading: { generation: number; pushed: Map<number, Ticket> } | null = null;
+let generation = 0;
+
 async function load() {
   state.filter = filterOf(Object.fromEntries(new FormData(filtersForm())));
+  const mine = (loading = { generation: ++generation, pushed: new Map() });
   const { tickets } = await api<{ tickets: Ticket[] }>(`/api/tickets?${listQuery(state.filter, state.who.me)}`);
+  if (mine.generation !== generation) return;
+  loading = null;
   // the server filters what it can; the rest (and every pushed ticket) here, by the same rule
-  state.tickets = tickets.filter((x) => matches(x, state.filter, state.who.me));
+  let list = tickets.filter((x) => matches(x, state.filter, state.who.me));
+  for (const x of mine.pushed.values()) list = upsert(list, x, state.filter, state.who.me);
+  state.tickets = list;
   renderList();
   if (state.selected) await select(state.selected, false);
 }
@@ -117,6 +130,7 @@ runPage(async () => {
     },
     ticket: (x: Ticket) => {
       // live, within the filters, without losing the staff member's place
+      loading?.pushed.set(x.id, x);
       state.tickets = upsert(state.tickets, x, state.filter, state.who.me);
       renderList();
       if (state.selected === x.id) void select(x.id, false);

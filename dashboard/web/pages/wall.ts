@@ -34,8 +34,6 @@ const MAX_ROWS = 40;
 const STALE_INTERVALS = 3;
 /** the ledger's entry, with the device's reporting interval */
 type WallDevice = Device & { reportingIntervalS?: number };
-/** the token's settings, once display tokens carry them (viewer.chime or viewer.settings.chime) */
-type WallViewer = Viewer & { chime?: boolean; settings?: { chime?: boolean } };
 
 const state = {
   tickets: new Map<number, Ticket>(),
@@ -329,10 +327,10 @@ function tickClock() {
 }
 
 /** The first load, retried while the server is away (a TV that came up before the server): never an error left on screen. */
-async function load(): Promise<WallViewer> {
+async function load(): Promise<Viewer> {
   for (let wait = 2000; ; wait = Math.min(wait * 2, 30_000)) {
     try {
-      const viewer = (await session()) as WallViewer;
+      const viewer = await session();
       const { sites } = await api<{ sites: CampusSite[] }>('/api/campus');
       if (sites[0]) {
         byId('site-name').replaceChildren(user(sites[0].name));
@@ -367,7 +365,7 @@ runPage(async () => {
       if (chimeWanted && audio?.state === 'suspended') audio.resume().catch(() => {});
     });
   const viewer = await load();
-  if (new URLSearchParams(location.search).get('chime') === '1' || viewer.chime === true || viewer.settings?.chime === true) wantChime(true);
+  if (new URLSearchParams(location.search).get('chime') === '1' || viewer.settings?.chime === true) wantChime(true);
   tickClock();
   setInterval(() => {
     tickClock();

@@ -13,7 +13,7 @@ export interface Who {
 }
 
 export function whoIs(viewer: Viewer): Who {
-  const me = viewer.kind === 'staff' ? ((viewer as Viewer & { username?: string }).username ?? null) : null;
+  const me = viewer.kind === 'staff' ? (viewer.username ?? null) : null;
   const office = viewer.kind === 'service' || (viewer.kind === 'staff' && viewer.role === ('admin' as Viewer['role']));
   return {
     viewer,

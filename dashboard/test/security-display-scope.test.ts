@@ -46,6 +46,11 @@ async function statuses(token: string, paths: string[], via: 'header' | 'query' 
   return out;
 }
 
+/** each of `paths` gives `answer` (as statuses() says it) to the token */
+async function expectEach(token: string, paths: string[], answer: number | 'answered', via: 'header' | 'query' = 'header'): Promise<void> {
+  expect(await statuses(token, paths, via)).toEqual(Object.fromEntries(paths.map((p) => [p, answer])));
+}
+
 function socketOutcome(display: string): Promise<string> {
   const socket = io(f.base, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { display } });
   sockets.push(socket);
@@ -57,23 +62,28 @@ function socketOutcome(display: string): Promise<string> {
 
 describe('a lobby token', () => {
   it('gets 403 on /tickets, /devices and /api/tickets, with the token in the address or the header', async () => {
-    const refused = ['/tickets', '/devices', '/wall', '/', '/account', '/api/tickets', '/api/tickets?status=open', '/api/devices', '/api/readings', '/api/staff', '/reports'];
-    const all403 = Object.fromEntries(refused.map((p) => [p, 403]));
-    expect(await statuses(lobby, refused)).toEqual(all403);
-    expect(await statuses(lobby, refused, 'query')).toEqual(all403);
+    const refused = [
+      '/tickets',
+      '/devices',
+      '/wall',
+      '/',
+      '/account',
+      '/api/tickets',
+      '/api/tickets?status=open',
+      '/api/devices',
+      '/api/readings',
+      '/api/staff',
+      '/reports',
+    ];
+    await expectEach(lobby, refused, 403);
+    await expectEach(lobby, refused, 403, 'query');
     const r = await get('/api/tickets', lobby);
     expect(r.json).toMatchObject({ error: 'forbidden', message: expect.stringContaining('/lobby') });
     expect((await get('/tickets', lobby, 'query')).text).toContain('此显示屏令牌只能打开 /lobby');
   });
 
   it('opens the lobby and reads the competition and the campus', async () => {
-    expect(await statuses(lobby, ['/lobby', '/competition', '/api/session', '/api/campus', '/api/competitions'])).toEqual({
-      '/lobby': 'answered',
-      '/competition': 'answered',
-      '/api/session': 'answered',
-      '/api/campus': 'answered',
-      '/api/competitions': 'answered',
-    });
+    await expectEach(lobby, ['/lobby', '/competition', '/api/session', '/api/campus', '/api/competitions'], 'answered');
     // the fixture has no reading store: the competition's route answers 503, past the guard
     expect((await get('/api/competition', lobby)).status).toBe(503);
     expect((await statuses(lobby, ['/lobby'], 'query'))['/lobby']).toBe('answered');
@@ -96,37 +106,18 @@ describe('a lobby token', () => {
 
 describe('a wall token', () => {
   it('opens the wall and reads its tickets and devices, not the lobby, /tickets or /devices', async () => {
-    expect(await statuses(wall, ['/wall', '/api/tickets?status=open', '/api/devices', '/api/campus', '/api/session'])).toEqual({
-      '/wall': 'answered',
-      '/api/tickets?status=open': 'answered',
-      '/api/devices': 'answered',
-      '/api/campus': 'answered',
-      '/api/session': 'answered',
-    });
+    await expectEach(wall, ['/wall', '/api/tickets?status=open', '/api/devices', '/api/campus', '/api/session'], 'answered');
     // its settings reach its page: the chime on without a click
     expect((await get('/api/session', wall)).json.viewer).toEqual({ kind: 'display', name: '值班大屏', scopes: ['wall'], settings: { chime: true } });
-    expect(await statuses(wall, ['/lobby', '/competition', '/api/competitions', '/tickets', '/devices'], 'query')).toEqual({
-      '/lobby': 403,
-      '/competition': 403,
-      '/api/competitions': 403,
-      '/tickets': 403,
-      '/devices': 403,
-    });
+    await expectEach(wall, ['/lobby', '/competition', '/api/competitions', '/tickets', '/devices'], 403, 'query');
   });
 });
 
 describe('a token from before scopes', () => {
   it('keeps the wall and the lobby, and no longer opens /tickets or /devices', async () => {
     expect(f.auth.displays.list().find((t) => t.name === '旧大屏')?.scopes).toBeUndefined();
-    expect(await statuses(legacy, ['/wall', '/lobby', '/competition', '/api/tickets', '/api/devices', '/api/competitions'])).toEqual({
-      '/wall': 'answered',
-      '/lobby': 'answered',
-      '/competition': 'answered',
-      '/api/tickets': 'answered',
-      '/api/devices': 'answered',
-      '/api/competitions': 'answered',
-    });
-    expect(await statuses(legacy, ['/tickets', '/devices', '/'], 'query')).toEqual({ '/tickets': 403, '/devices': 403, '/': 403 });
+    await expectEach(legacy, ['/wall', '/lobby', '/competition', '/api/tickets', '/api/devices', '/api/competitions'], 'answered');
+    await expectEach(legacy, ['/tickets', '/devices', '/'], 403, 'query');
   });
 
   it('a revoked or unknown token is no one: 401 on the API, the page itself still loads (it shows the refusal)', async () => {

@@ -3,15 +3,12 @@
  * port, with its own data directory, a copy of the demo campus file (adoption edits it), ticketing
  * and staff accounts; and a raw HTTP client that can pick its source address and send anything.
  */
-import { EventEmitter } from 'node:events';
 import type { Express } from 'express';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
-import { join } from 'node:path';
-import { Auth, DashboardService, type LiveFeed, type Role, type SecurityOptions } from '@campus/dashboard';
-import { openDb } from '@campus/runtime';
-import { TicketService, TicketStore, type Finding } from '@campus/repairs';
-import { createLog, loadOrCreateKey, MetricsRegistry } from '@campus/runtime';
-import { campusFileWith, tempDir } from '@campus/testkit';
+import type { Auth, Role, SecurityOptions } from '@campus/dashboard';
+import type { Finding, TicketService } from '@campus/repairs';
+import { loadOrCreateKey, type MetricsRegistry } from '@campus/runtime';
+import { startTestDashboard } from './dashboard-fixture.ts';
 
 export interface Reply {
   status: number;
@@ -95,29 +92,8 @@ const TRADE_CONDITIONS = {
 } as const;
 
 export async function startDashboard(security: Partial<SecurityOptions> = {}): Promise<Fixture> {
-  const dir = tempDir('campus-security-');
-  const { file, campus } = campusFileWith(dir.path);
-  const log = createLog('test');
-  const db = openDb(join(dir.path, 'campus.db'));
-  const tickets = new TicketService(new TicketStore(db), [campus], log);
-  const auth = new Auth(dir.path);
-  const metrics = new MetricsRegistry();
-  const service = new DashboardService({
-    host: '127.0.0.1',
-    port: 0,
-    campuses: [campus],
-    store: () => undefined,
-    live: new EventEmitter() as LiveFeed,
-    health: () => ({ dashboard: { ok: true } }),
-    tickets: () => tickets,
-    auth,
-    dataDir: dir.path,
-    metrics,
-    security,
-    log,
-  });
-  await service.start();
-  const port = service.port;
+  const dashboard = await startTestDashboard({ prefix: 'campus-security-', service: { security } });
+  const { auth, metrics, tickets, port } = dashboard;
   const base = `http://127.0.0.1:${port}`;
   const c = (x: Call) => call(port, x);
 
@@ -132,12 +108,12 @@ export async function startDashboard(security: Partial<SecurityOptions> = {}): P
     port,
     base,
     origin: base,
-    app: service.app!,
+    app: dashboard.service!.app!,
     auth,
     metrics,
     tickets,
-    campusFile: file,
-    apiKey: loadOrCreateKey(dir.path, 'api'),
+    campusFile: dashboard.campusFile!,
+    apiKey: loadOrCreateKey(dashboard.dir.path, 'api'),
     call: c,
     addStaff,
     login,
@@ -160,10 +136,6 @@ export async function startDashboard(security: Partial<SecurityOptions> = {}): P
       const m = text.split('\n').find((l) => line.test(l));
       return m ? Number(m.trim().split(/\s+/).pop()) : 0;
     },
-    async stop() {
-      await service.stop();
-      db.close();
-      dir.remove();
-    },
+    stop: () => dashboard.close(),
   };
 }

@@ -8,7 +8,12 @@ import { LAN_HOST, testCertificate } from './system.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export async function launchChromium(): Promise<Browser> {
+export interface ChromiumOptions {
+  /** flags beyond the test defaults, e.g. a kiosk TV's `--autoplay-policy=no-user-gesture-required` */
+  extraArgs?: readonly string[];
+}
+
+export async function launchChromium({ extraArgs = [] }: ChromiumOptions = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
     args: [
@@ -23,6 +28,7 @@ export async function launchChromium(): Promise<Browser> {
       `--host-resolver-rules=MAP ${LAN_HOST} 127.0.0.1`,
       // the test certificate only, by its key: any other certificate error still fails
       `--ignore-certificate-errors-spki-list=${testCertificate().spki}`,
+      ...extraArgs,
     ],
   });
 }

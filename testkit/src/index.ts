@@ -17,3 +17,4 @@ export * from './receivers.ts';
 export * from './pdf.ts';
 export * from './hostile-cases.ts';
 export * from './repair-desk.ts';
+export * from './pages.ts';

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, REPO_ROOT, waitFor, watchPage } from '@campus/testkit';
-import { loginAs, startTicketsDashboard, type TicketsFixture } from './tickets-fixture.ts';
+import { launchChromium, REPO_ROOT, staffLogin, waitFor, watchPage } from '@campus/testkit';
+import { startTicketsDashboard, type TicketsFixture } from './tickets-fixture.ts';
 import { chineseLeft } from './untranslated.ts';
 
 let browser: Browser;
@@ -56,7 +56,7 @@ describe('in English', () => {
     try {
       const page = await context.newPage();
       const watch = watchPage(page);
-      await loginAs(page, fx.base, 'zhang', passwords.zhang!, '/tickets?lang=en');
+      await staffLogin(page, fx.base, 'zhang', passwords.zhang!, '/tickets?lang=en');
       await page.click(`#list li[data-ticket-id="${first}"]`);
       await waitFor('the request open', async () => (await page.getAttribute('#detail', 'data-ticket-id')) === String(first));
       await waitFor('its dispatch form filled', async () => (await page.locator('#d-dispatch select[name=to] option').count()) > 1);
@@ -81,7 +81,7 @@ describe('the office dispatches, the worker repairs', () => {
     office = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     const page = await office.newPage();
     const watch = watchPage(page);
-    await loginAs(page, fx.base, 'zhang', passwords.zhang!);
+    await staffLogin(page, fx.base, 'zhang', passwords.zhang!);
     const rows = await listed(page);
     expect(rows.slice(0, 3)).toEqual(['group fresh', String(first), String(second)]);
     expect(rows[3]).toBe('group rest');
@@ -132,7 +132,7 @@ describe('the office dispatches, the worker repairs', () => {
     worker = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const page = await worker.newPage();
     const watch = watchPage(page);
-    await loginAs(page, fx.base, 'li', passwords.li!);
+    await staffLogin(page, fx.base, 'li', passwords.li!);
     await page.check('input[name=mine]');
     await waitFor('only his ticket', async () => JSON.stringify(await listed(page)) === JSON.stringify([String(first)]));
     await page.click(`#list li[data-ticket-id="${first}"]`);

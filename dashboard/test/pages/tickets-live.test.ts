@@ -7,8 +7,8 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium, waitFor, watchPage, type PageWatch } from '@campus/testkit';
-import { loginAs, startTicketsDashboard, type TicketsFixture } from './tickets-fixture.ts';
+import { launchChromium, staffLogin, waitFor, watchPage, type PageWatch } from '@campus/testkit';
+import { startTicketsDashboard, type TicketsFixture } from './tickets-fixture.ts';
 
 const MIN = 60_000;
 const NOW = Date.now();
@@ -40,7 +40,7 @@ beforeAll(async () => {
   ids.major = fx.open({ device: 'fr-chiller-1', condition: 'fridge.excursion', title: '冷藏柜超温', severity: 'major', trade: 'canteen', at: NOW - 100 * MIN });
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   watch = watchPage(page);
-  await loginAs(page, fx.base, 'zhang', password);
+  await staffLogin(page, fx.base, 'zhang', password);
 }, 120_000);
 afterAll(async () => {
   await page?.close();

@@ -6,15 +6,14 @@
  * report(), assigned through change(), some past their due time. The tiles' data is fresh except
  * a fridge and a transformer silent for 25 minutes.
  */
-import { EventEmitter } from 'node:events';
-import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
 import type { Reading, ReportKind, Severity, Trade } from '@campus/contract';
-import { Auth, DashboardService, DisplayTokens, type LiveFeed } from '@campus/dashboard';
-import { TicketService, TicketStore, type Finding } from '@campus/repairs';
-import { createLog, MetricsRegistry, openDb, type Db } from '@campus/runtime';
-import { SqliteReadingStore, storeContext } from '@campus/store';
+import { DisplayTokens, type LiveFeed } from '@campus/dashboard';
+import type { Finding, TicketService } from '@campus/repairs';
+import type { SqliteReadingStore } from '@campus/store';
 import type { Campus } from '@campus/site';
-import { campusFileWith, freePort, LAN_HOST, tempDir } from '@campus/testkit';
+import { freePort, LAN_HOST, openReady, waitFor } from '@campus/testkit';
+import { testDashboard } from '../dashboard-fixture.ts';
 
 export const STAFF: Readonly<Record<string, string>> = { li: '李师傅', wang: '王师傅', zhao: '赵老师' };
 /** silent for 25 min: 3 reporting intervals are long past */
@@ -52,19 +51,13 @@ const REPORT_CYCLE: { kind: ReportKind; text: string }[] = [
 ];
 
 export async function startWallServer(): Promise<WallServer> {
-  const dir = tempDir('campus-wall-');
-  const { campus } = campusFileWith(dir.path);
-  const log = createLog('test');
-  const dbFile = join(dir.path, 'campus.db');
-  const db: Db = openDb(dbFile);
   const start = Date.now();
   let clock = start;
-  const tickets = new TicketService(new TicketStore(db), [campus], log, { staffName: (u) => STAFF[u], now: () => clock });
-  const store = new SqliteReadingStore(dbFile, { context: storeContext([campus]) });
-  const live = new EventEmitter() as LiveFeed;
   const port = await freePort();
-  const auth = new Auth(dir.path);
-  const token = new DisplayTokens(dir.path).add('总务处值班大屏').token;
+  const dashboard = testDashboard({ prefix: 'campus-wall-', readings: true, port, tickets: { staffName: (u) => STAFF[u], now: () => clock } });
+  const { campus, tickets, live } = dashboard;
+  const store = dashboard.store!;
+  const token = new DisplayTokens(dashboard.dir.path).add('总务处值班大屏').token;
 
   // the tiles: every transformer, fridge and the main water meter heard just now, two of them 25 min ago
   const readings: Reading[] = [];
@@ -115,7 +108,6 @@ export async function startWallServer(): Promise<WallServer> {
   for (const [i, r] of people.entries()) if (i % 2 === 0) tickets.change(r.ticketId, { kind: 'assign', to: names[i % names.length]! }, 'admin');
   for (const r of people.slice(0, 2)) tickets.change(r.ticketId, { kind: 'triage', severity: 'critical' }, 'admin');
 
-  let service: DashboardService | undefined;
   const server: WallServer = {
     base: `http://${LAN_HOST}:${port}`,
     port,
@@ -124,33 +116,17 @@ export async function startWallServer(): Promise<WallServer> {
     tickets,
     live,
     store,
-    async start() {
-      service = new DashboardService({
-        host: '127.0.0.1',
-        port,
-        campuses: [campus],
-        store: () => store,
-        live,
-        health: () => ({ dashboard: { ok: true } }),
-        tickets: () => tickets,
-        auth,
-        dataDir: dir.path,
-        metrics: new MetricsRegistry(),
-        log,
-      });
-      await service.start();
-    },
-    async stop() {
-      await service?.stop();
-      service = undefined;
-    },
-    async close() {
-      await server.stop();
-      store.close();
-      db.close();
-      dir.remove();
-    },
+    start: () => dashboard.start(),
+    stop: () => dashboard.stop(),
+    close: () => dashboard.close(),
   };
   await server.start();
   return server;
+}
+
+/** The wall with the server's display token (and `query`), ready, its live socket up. */
+export async function openWall(server: WallServer, browser: Browser, query = '', viewport = { width: 1920, height: 1080 }): ReturnType<typeof openReady> {
+  const opened = await openReady(browser, `${server.base}/wall?token=${server.token}${query}`, { viewport });
+  await waitFor('the socket', async () => (await opened.page.getAttribute('body', 'data-connected')) === 'true');
+  return opened;
 }

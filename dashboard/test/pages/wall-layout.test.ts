@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEVERITY_LABELS_ZH, SEVERITY_RANK, TRADE_LABELS_ZH, type Ticket } from '@campus/contract';
-import { launchChromium, REPO_ROOT, waitFor, watchPage } from '@campus/testkit';
-import { STALE_DEVICES, STALE_MIN, STAFF, startWallServer, type WallServer } from './wall-fixture.ts';
+import { launchChromium, REPO_ROOT } from '@campus/testkit';
+import { openWall, STALE_DEVICES, STALE_MIN, STAFF, startWallServer, type WallServer } from './wall-fixture.ts';
 
 let browser: Browser;
 let server: WallServer;
@@ -85,12 +85,8 @@ describe.each([
   { width: 1366, height: 768, shot: 'wall-768p.png' },
 ])('the wall at $width x $height with 40 open tickets', ({ width, height, shot }) => {
   it('shows or counts every ticket, on screen, by severity then age, nothing cut off', { timeout: 120_000 }, async () => {
-    const page = await browser.newPage({ viewport: { width, height } });
-    const watch = watchPage(page);
+    const { page, watch } = await openWall(server, browser, '', { width, height });
     try {
-      await page.goto(`${server.base}/wall?token=${server.token}`);
-      await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-      await waitFor('the socket', async () => (await page.getAttribute('body', 'data-connected')) === 'true');
       await page.evaluate(() => (globalThis as any).document.fonts.ready);
       const open = server.tickets.list({ status: 'open' as never }).filter((x: Ticket) => x.category === 'repair');
       expect(open).toHaveLength(40);

@@ -8,18 +8,14 @@
  *   survives); when the server came back with other page files it reloads, only once the server
  *   answers: the browser's own error page never shows; a first load the API refuses is retried.
  */
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '@campus/repairs';
-import { CHROMIUM_PATH, LAN_HOST, launchChromium, waitFor } from '@campus/testkit';
-import { startWallServer, type WallServer } from './wall-fixture.ts';
+import { LAN_HOST, launchChromium, waitFor } from '@campus/testkit';
+import { openWall as openWallOf, startWallServer, type WallServer } from './wall-fixture.ts';
 
 /** Chromium as a kiosk TV runs it: audio may start without a gesture (docs: the kiosk's flags). */
-const kiosk = () =>
-  chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', `--host-resolver-rules=MAP ${LAN_HOST} 127.0.0.1`, '--autoplay-policy=no-user-gesture-required'],
-  });
+const kiosk = () => launchChromium({ extraArgs: ['--autoplay-policy=no-user-gesture-required'] });
 
 let plain: Browser;
 let tv: Browser;
@@ -51,13 +47,7 @@ function newCritical(): number {
   return server.tickets.apply([finding])[0]!.id;
 }
 
-async function openWall(browser: Browser, query = ''): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-  await page.goto(`${server.base}/wall?token=${server.token}${query}`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-  await waitFor('the socket', async () => (await page.getAttribute('body', 'data-connected')) === 'true');
-  return page;
-}
+const openWall = async (browser: Browser, query = ''): Promise<Page> => (await openWallOf(server, browser, query)).page;
 
 const attr = async (page: Page, name: string) => Number((await page.getAttribute('body', name)) ?? 0);
 

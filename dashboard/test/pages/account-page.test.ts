@@ -5,48 +5,33 @@
  * sees the account list, keeps li's phone and WeCom id, and resets li's password (shown once), with
  * which li logs in; a plumber's page has no account list.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StaffDirectory } from '@campus/dashboard';
-import { launchChromium, PAGE_ORIGINS, REPO_ROOT, startSystem, tempDir, waitFor, watchPage, type RunningSystem } from '@campus/testkit';
+import { PAGE_ORIGINS, REPO_ROOT, staffLogin, systemAtOrigin, useBrowser, waitFor, watchPage } from '@campus/testkit';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(() => browser?.close());
+const chromium = useBrowser();
 
 describe.each(PAGE_ORIGINS)('at the %s origin', (origin) => {
-  const dir = tempDir();
-  let system: RunningSystem;
+  const at = systemAtOrigin(origin, () => ({ CAMPUS_SIM: 'off' }));
   let adminPassword: string;
   let liPassword: string;
   const contexts: BrowserContext[] = [];
   beforeAll(async () => {
-    system = await startSystem({ CAMPUS_DATA_DIR: dir.path, CAMPUS_SIM: 'off' }, { origin });
-    adminPassword = readFileSync(join(dir.path, 'secrets', 'initial-admin-password'), 'utf8').trim();
-    liPassword = await new StaffDirectory(dir.path).add('li', '李师傅', 'plumber');
+    adminPassword = at.adminPassword();
+    liPassword = await new StaffDirectory(at.dir.path).add('li', '李师傅', 'plumber');
   });
   afterAll(async () => {
     for (const c of contexts) await c.close();
-    await system?.stop();
-    dir.remove();
   });
 
   /** a new browser (its own cookies), logged in on the login page, at `next` */
   async function loggedIn(username: string, password: string, next: string, viewport = { width: 1280, height: 800 }): Promise<Page> {
-    const context = await browser.newContext({ viewport, ignoreHTTPSErrors: false });
+    const context = await chromium.browser.newContext({ viewport, ignoreHTTPSErrors: false });
     contexts.push(context);
     const page = await context.newPage();
-    await page.goto(`${system.base}${next}`);
-    await page.waitForURL(/\/login\?next=/);
-    await page.fill('input[name=username]', username);
-    await page.fill('input[name=password]', password);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${system.base}${next}`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+    await staffLogin(page, at.system.base, username, password, next);
     return page;
   }
 
@@ -76,7 +61,7 @@ describe.each(PAGE_ORIGINS)('at the %s origin', (origin) => {
     // the desk: still logged in, and its new CSRF token works
     await desk.reload();
     await desk.waitForSelector('body[data-ready="true"]');
-    expect(desk.url()).toBe(`${system.base}/account`);
+    expect(desk.url()).toBe(`${at.system.base}/account`);
     liPassword = '新密码-li-2026';
     expect(watch.problems).toEqual([]);
   });
@@ -93,7 +78,7 @@ describe.each(PAGE_ORIGINS)('at the %s origin', (origin) => {
     await office.fill('#accounts tr[data-username="li"] input[name=wecomUserId]', 'LiShiFu');
     await office.click('#accounts tr[data-username="li"] button.save');
     await waitFor('saved', async () => (await office.textContent('#accounts tr[data-username="li"] .ok')) === '已保存');
-    expect(new StaffDirectory(dir.path).get('li')).toMatchObject({ phone: '138 0013 8000', wecomUserId: 'LiShiFu' });
+    expect(new StaffDirectory(at.dir.path).get('li')).toMatchObject({ phone: '138 0013 8000', wecomUserId: 'LiShiFu' });
 
     await office.click('#accounts tr[data-username="li"] button.reset');
     await office.waitForSelector('#reset-result code');
@@ -105,7 +90,7 @@ describe.each(PAGE_ORIGINS)('at the %s origin', (origin) => {
     const li = await loggedIn('li', shown, '/account');
     expect(await li.isHidden('#staff')).toBe(true);
     expect(await li.textContent('body')).not.toContain('138 0013 8000');
-    expect(await new StaffDirectory(dir.path).verify('li', liPassword)).toBeNull();
+    expect(await new StaffDirectory(at.dir.path).verify('li', liPassword)).toBeNull();
     expect(watch.problems).toEqual([]);
   });
 });

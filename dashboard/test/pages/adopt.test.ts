@@ -4,62 +4,34 @@
  * ledger (and the campus file) without a restart; its next message is a reading. A plumber sees
  * the list but cannot adopt. At a LAN host name over plain HTTP and over HTTPS (PAGE_ORIGINS).
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { StaffDirectory } from '@campus/dashboard';
 import { SqliteReadingStore } from '@campus/store';
 import { dbPath } from '@campus/runtime';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import {
-  campusCli,
-  campusFileWith,
-  launchChromium,
-  mosquittoPub,
-  PAGE_ORIGINS,
-  REPO_ROOT,
-  startSystem,
-  tempDir,
-  waitFor,
-  watchPage,
-  type RunningSystem,
-} from '@campus/testkit';
+import { campusCli, campusFileWith, mosquittoPub, PAGE_ORIGINS, REPO_ROOT, staffLogin, systemAtOrigin, useBrowser, waitFor, watchPage } from '@campus/testkit';
 import { chineseLeft } from './untranslated.ts';
 
 const sensor = () => JSON.stringify({ Time: new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 19), ENERGY: { Total: 8.25, Power: 640 } });
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(() => browser?.close());
+const chromium = useBrowser();
 
 describe.each(PAGE_ORIGINS)('at the %s origin', (origin) => {
-  const dir = tempDir();
-  const { file } = campusFileWith(dir.path);
-  let system: RunningSystem;
+  let file: string;
+  const at = systemAtOrigin(origin, (dataDir) => {
+    file = campusFileWith(dataDir).file;
+    return { CAMPUS_CONFIG: file, CAMPUS_SIM: 'off' };
+  });
+  const dir = at.dir;
   let admin: string;
   let plumber: string;
 
   beforeAll(async () => {
-    system = await startSystem({ CAMPUS_DATA_DIR: dir.path, CAMPUS_CONFIG: file, CAMPUS_SIM: 'off' }, { origin });
     const staff = new StaffDirectory(dir.path);
     admin = await staff.add('zhang', '张老师', 'admin');
     plumber = await staff.add('li', '李师傅', 'plumber');
   });
-  afterAll(async () => {
-    await system?.stop();
-    dir.remove();
-  });
-
-  async function loginAs(page: Page, username: string, password: string) {
-    await page.goto(`${system.base}/devices`);
-    await page.waitForURL(/\/login\?next=/);
-    await page.fill('input[name=username]', username);
-    await page.fill('input[name=password]', password);
-    await page.click('button[type=submit]');
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-  }
 
   describe('adopting a pending device', () => {
     it('the office admin adopts a Tasmota plug into the ledger; it reports from its next message', { timeout: 300_000 }, async () => {
@@ -70,7 +42,7 @@ describe.each(PAGE_ORIGINS)('at the %s origin', (origin) => {
           'mosquitto_pub accepted',
           async () =>
             (
-              await mosquittoPub(system.mqttPort, [
+              await mosquittoPub(at.system.mqttPort, [
                 '-i',
                 'tasmota_LAB2',
                 '-u',
@@ -98,24 +70,24 @@ describe.each(PAGE_ORIGINS)('at the %s origin', (origin) => {
         }
       });
 
-      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const page = await chromium.browser.newPage({ viewport: { width: 1400, height: 900 } });
       const watch = watchPage(page);
 
       // a plumber sees it, without the button
-      await loginAs(page, 'li', plumber);
+      await staffLogin(page, at.system.base, 'li', plumber, '/devices');
       await page.waitForSelector('#pending:not([hidden]) tr[data-pending="tasmota:tasmota_LAB2"]');
       expect(await page.locator('#pending-table button').count()).toBe(0);
       // and in English: the pending list and the adopt form have no Chinese left
-      await page.goto(`${system.base}/devices?lang=en`);
+      await page.goto(`${at.system.base}/devices?lang=en`);
       await page.waitForSelector('#pending:not([hidden]) tr[data-pending="tasmota:tasmota_LAB2"]');
       expect(await page.textContent('tr[data-pending="tasmota:tasmota_LAB2"]')).toContain('The facilities admin adopts devices');
       expect(await page.textContent('tr[data-pending="tasmota:tasmota_LAB2"]')).toContain('Tasmota (energy plugs');
       expect(await chineseLeft(page, { within: '#pending' })).toEqual([]);
-      await page.goto(`${system.base}/devices?lang=zh`);
+      await page.goto(`${at.system.base}/devices?lang=zh`);
       await page.waitForSelector('body[data-ready="true"]');
       await page.context().clearCookies();
 
-      await loginAs(page, 'zhang', admin);
+      await staffLogin(page, at.system.base, 'zhang', admin, '/devices');
       const row = page.locator('tr[data-pending="tasmota:tasmota_LAB2"]');
       await row.waitFor();
       expect(await row.textContent()).toContain('totalKWh=8.25');

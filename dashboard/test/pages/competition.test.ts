@@ -6,39 +6,27 @@
  * HTTPS (PAGE_ORIGINS).
  */
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DisplayTokens } from '@campus/dashboard';
-import { launchChromium, PAGE_ORIGINS, REPO_ROOT, startSystem, tempDir, watchPage, type RunningSystem } from '@campus/testkit';
+import { openReady, PAGE_ORIGINS, REPO_ROOT, systemAtOrigin, useBrowser } from '@campus/testkit';
 import { campus, writeClassReadings } from './class-readings.ts';
 import { chineseLeft } from './untranslated.ts';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(() => browser?.close());
+const chromium = useBrowser();
 
 describe.each(PAGE_ORIGINS)('at the %s origin', (origin) => {
-  const dir = tempDir();
-  let system: RunningSystem;
-  beforeAll(async () => {
-    await writeClassReadings(dir.path);
-    system = await startSystem({ CAMPUS_DATA_DIR: dir.path, CAMPUS_SIM: 'off' }, { origin });
-  });
-  afterAll(async () => {
-    await system?.stop();
-    dir.remove();
+  const at = systemAtOrigin(origin, async (dataDir) => {
+    await writeClassReadings(dataDir);
+    return { CAMPUS_SIM: 'off' };
   });
 
   describe('class energy-saving board', () => {
     /** the lobby screen's board for a competition week (11-16..20: the one the classes changed in) */
     async function openBoard(query = '', from = '2026-11-16', to = '2026-11-20') {
-      const token = new DisplayTokens(dir.path).add('大厅评比屏').token;
-      const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-      const watch = watchPage(page);
-      await page.goto(`${system.base}/competition?token=${token}${query}`);
-      await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+      const token = new DisplayTokens(at.dir.path).add('大厅评比屏').token;
+      const { page, watch } = await openReady(chromium.browser, `${at.system.base}/competition?token=${token}${query}`, {
+        viewport: { width: 1600, height: 1000 },
+      });
       await page.selectOption('select[name=period]', 'custom');
       await page.fill('input[name=from]', from);
       await page.fill('input[name=to]', to);

@@ -7,18 +7,14 @@
  * with a line saying so, and once it answers the page reloads itself, after fetching itself first.
  */
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { DisplayTokens } from '@campus/dashboard';
-import { launchChromium, PAGE_ORIGINS, REPO_ROOT, startSystem, tempDir, waitFor, watchPage, type RunningSystem } from '@campus/testkit';
+import { openReady, PAGE_ORIGINS, REPO_ROOT, systemAtOrigin, useBrowser, waitFor } from '@campus/testkit';
 import { campus, writeClassReadings } from './class-readings.ts';
 import { chineseLeft } from './untranslated.ts';
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(() => browser?.close());
+const chromium = useBrowser();
 
 const WEEK = 'period=custom&from=2026-11-16&to=2026-11-20';
 
@@ -30,26 +26,17 @@ interface PageGlobals {
 }
 
 describe.each(PAGE_ORIGINS)('at the %s origin', (origin) => {
-  const dir = tempDir();
-  let system: RunningSystem;
-  let token: string;
-  beforeAll(async () => {
-    await writeClassReadings(dir.path);
-    system = await startSystem({ CAMPUS_DATA_DIR: dir.path, CAMPUS_SIM: 'off' }, { origin });
-    token = new DisplayTokens(dir.path).add('大厅屏', ['lobby']).token;
+  const at = systemAtOrigin(origin, async (dataDir) => {
+    await writeClassReadings(dataDir);
+    return { CAMPUS_SIM: 'off' };
   });
-  afterAll(async () => {
-    await system?.stop();
-    dir.remove();
+  let token: string;
+  beforeAll(() => {
+    token = new DisplayTokens(at.dir.path).add('大厅屏', ['lobby']).token;
   });
 
-  async function openLobby(query: string, viewport = { width: 1920, height: 1080 }): Promise<{ page: Page; watch: ReturnType<typeof watchPage> }> {
-    const page = await browser.newPage({ viewport });
-    const watch = watchPage(page);
-    await page.goto(`${system.base}/lobby?token=${token}&${WEEK}&${query}`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-    return { page, watch };
-  }
+  const openLobby = (query: string, viewport = { width: 1920, height: 1080 }) =>
+    openReady(chromium.browser, `${at.system.base}/lobby?token=${token}&${WEEK}&${query}`, { viewport });
 
   /** the visible slide's title and its rows' cells */
   const visible = (page: Page) =>
@@ -124,7 +111,7 @@ describe.each(PAGE_ORIGINS)('at the %s origin', (origin) => {
       timeout: 30_000,
     });
     expect(navigations.length).toBeGreaterThanOrEqual(1);
-    expect(navigations.every((u) => u.startsWith(`${system.base}/lobby`))).toBe(true);
+    expect(navigations.every((u) => u.startsWith(`${at.system.base}/lobby`))).toBe(true);
     expect(await page.isHidden('#status')).toBe(true);
     expect((await visible(page)).rows).toHaveLength(4);
     await page.close();

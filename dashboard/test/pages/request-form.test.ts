@@ -7,41 +7,27 @@
  * shows there, and the reporter confirms with stars. The office's QR sheet points at the LAN host.
  * Saves docs/screenshots/report-form.png, report-receipt.png, track.png and qr-sheet.png.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import jpeg from 'jpeg-js';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiClient, launchChromium, PAGE_ORIGINS, REPO_ROOT, startSystem, tempDir, waitFor, watchPage, type RunningSystem } from '@campus/testkit';
+import { describe, expect, it } from 'vitest';
+import { apiClient, PAGE_ORIGINS, REPO_ROOT, staffLogin, systemAtOrigin, useBrowser, waitFor, watchPage } from '@campus/testkit';
 import { jpegMarkers, makeJpeg, withExif } from '../public-images.ts';
 import { chineseLeft } from './untranslated.ts';
 
 const PHONE = { width: 390, height: 844 };
 const shot = (name: string) => join(REPO_ROOT, 'docs/screenshots', name);
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(() => browser?.close());
+const chromium = useBrowser();
 
 describe.each(PAGE_ORIGINS)('the report form at the %s origin', (origin) => {
-  const dir = tempDir();
-  const adminPassword = () => readFileSync(join(dir.path, 'secrets', 'initial-admin-password'), 'utf8').trim();
-  let system: RunningSystem;
-  beforeAll(async () => {
-    system = await startSystem({ CAMPUS_DATA_DIR: dir.path }, { origin });
-  });
-  afterAll(async () => {
-    await system?.stop();
-    dir.remove();
-  });
+  const at = systemAtOrigin(origin);
+  const { dir, adminPassword } = at;
 
   it('reports a fault with a photo from a room QR code on a phone, and tracks it to the confirmation', { timeout: 180_000 }, async () => {
-    const page = await browser.newPage({ viewport: PHONE, isMobile: true, hasTouch: true });
+    const page = await chromium.browser.newPage({ viewport: PHONE, isMobile: true, hasTouch: true });
     const watch = watchPage(page);
     const foreign: string[] = [];
-    page.on('request', (r) => !r.url().startsWith(system.base) && !r.url().startsWith('blob:') && !r.url().startsWith('data:') && foreign.push(r.url()));
+    page.on('request', (r) => !r.url().startsWith(at.system.base) && !r.url().startsWith('blob:') && !r.url().startsWith('data:') && foreign.push(r.url()));
     // what the page uploads (Chromium does not hand a Blob body to the test): its fetch, watched from inside
     await page.addInitScript(() => {
       const w = globalThis as unknown as { fetch: typeof fetch; uploads: string[]; Blob: typeof Blob };
@@ -57,7 +43,7 @@ describe.each(PAGE_ORIGINS)('the report form at the %s origin', (origin) => {
     });
     const uploads = async () => (await page.evaluate(() => (globalThis as unknown as { uploads: string[] }).uploads)).map((s) => Buffer.from(s, 'latin1'));
 
-    await page.goto(`${system.base}/r/dongnan/T-201`);
+    await page.goto(`${at.system.base}/r/dongnan/T-201`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
     expect(await page.locator('#place').textContent()).toContain('高一(1)班教室');
     expect(await page.locator('.request-kind').count()).toBe(6);
@@ -86,7 +72,7 @@ describe.each(PAGE_ORIGINS)('the report form at the %s origin', (origin) => {
     await page.click('#submit');
     await page.waitForSelector('#receipt:not([hidden])', { timeout: 30_000 });
     const link = (await page.locator('#receipt-link').textContent())!;
-    expect(link.startsWith(`${system.base}/t/`)).toBe(true);
+    expect(link.startsWith(`${at.system.base}/t/`)).toBe(true);
     expect(await page.locator('#receipt').textContent()).toContain('请保存此链接');
     const ticketId = Number(await page.locator('body').getAttribute('data-reported'));
     expect(ticketId).toBeGreaterThan(0);
@@ -105,7 +91,7 @@ describe.each(PAGE_ORIGINS)('the report form at the %s origin', (origin) => {
     expect(await page.locator('b').count()).toBe(0);
 
     // the worker resolves it (the staff API); within 30 s the page shows it, without a reload, and asks the reporter
-    const staff = apiClient(system.apiBase, dir.path);
+    const staff = apiClient(at.system.apiBase, dir.path);
     const resolved = await staff.post(`/api/tickets/${ticketId}/resolve`, { note: '更换了灯管', actor: '李师傅' });
     expect(resolved.status).toBe(200);
     await page.clock.runFor(29_000);
@@ -127,9 +113,9 @@ describe.each(PAGE_ORIGINS)('the report form at the %s origin', (origin) => {
   });
 
   it('without a room: the reporter picks the building and writes the place', { timeout: 60_000 }, async () => {
-    const page = await browser.newPage({ viewport: PHONE, isMobile: true, hasTouch: true });
+    const page = await chromium.browser.newPage({ viewport: PHONE, isMobile: true, hasTouch: true });
     const watch = watchPage(page);
-    await page.goto(`${system.base}/report`);
+    await page.goto(`${at.system.base}/report`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
     expect(await page.locator('#place-pick').isVisible()).toBe(true);
     await page.click('[data-kind=water]');
@@ -144,8 +130,8 @@ describe.each(PAGE_ORIGINS)('the report form at the %s origin', (origin) => {
   });
 
   it('says nothing in Chinese in English but what people and the campus file wrote', { timeout: 60_000 }, async () => {
-    const page = await browser.newPage({ viewport: PHONE });
-    await page.goto(`${system.base}/r/dongnan/T-202?lang=en`);
+    const page = await chromium.browser.newPage({ viewport: PHONE });
+    await page.goto(`${at.system.base}/r/dongnan/T-202?lang=en`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
     expect(await page.locator('h1').textContent()).toBe('Report a fault');
     expect(await chineseLeft(page, { server: false })).toEqual([]);
@@ -153,26 +139,20 @@ describe.each(PAGE_ORIGINS)('the report form at the %s origin', (origin) => {
   });
 
   it('prints a QR sheet per building that points at the LAN host, for staff only', { timeout: 60_000 }, async () => {
-    const page = await browser.newPage({ viewport: { width: 900, height: 1270 } });
+    const page = await chromium.browser.newPage({ viewport: { width: 900, height: 1270 } });
     const watch = watchPage(page);
-    await page.goto(`${system.base}/qr?building=teaching`);
-    await page.waitForURL(/\/login\?next=/);
-    await page.fill('input[name=username]', 'admin');
-    await page.fill('input[name=password]', adminPassword());
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${system.base}/qr?building=teaching`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    await staffLogin(page, at.system.base, 'admin', adminPassword(), '/qr?building=teaching');
     const cards = page.locator('.qr-card');
     expect(await cards.count()).toBe(24);
     expect(await cards.first().textContent()).toContain('高一(1)班教室');
-    expect(await page.locator('.qr-url').first().textContent()).toBe(`${system.base}/r/dongnan/T-201`);
+    expect(await page.locator('.qr-url').first().textContent()).toBe(`${at.system.base}/r/dongnan/T-201`);
     expect(await page.$$eval('.qr-code', (imgs) => imgs.every((i) => (i as unknown as { naturalWidth: number }).naturalWidth > 0))).toBe(true);
     await page.emulateMedia({ media: 'print' });
     expect(await page.locator('.qr-tools').isVisible()).toBe(false);
     if (origin === 'lan') await page.screenshot({ path: shot('qr-sheet.png') });
     expect(watch.problems).toEqual([]);
     // the codes are staff-only
-    const anonymous = await fetch(`${system.apiBase}/api/qr/dongnan/T-201.svg`);
+    const anonymous = await fetch(`${at.system.apiBase}/api/qr/dongnan/T-201.svg`);
     expect(anonymous.status).toBe(401);
     await page.close();
   });

@@ -7,70 +7,49 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { StaffDirectory } from '@campus/dashboard';
 import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
-import { campusCli, launchChromium, PAGE_ORIGINS, REPO_ROOT, startSystem, tempDir, waitFor, watchPage, type RunningSystem } from '@campus/testkit';
+import { campusCli, PAGE_ORIGINS, REPO_ROOT, staffLogin, systemAtOrigin, useBrowser, waitFor, watchPage } from '@campus/testkit';
 import { chineseLeft } from './untranslated.ts';
 
 const SITE_NAME = loadCampus(DEMO_CAMPUS_FILE).site.name;
 
 const HOSTILE = '<img src=x onerror=alert(1)>';
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(() => browser?.close());
+const chromium = useBrowser();
 
 describe.each(PAGE_ORIGINS)('at the %s origin', (origin) => {
-  const dir = tempDir();
-  let system: RunningSystem;
+  const at = systemAtOrigin(origin, (dataDir) => {
+    // the demo campus with a device whose name is an HTML tag
+    const campusFile = join(dataDir, 'campus.yaml');
+    writeFileSync(campusFile, readFileSync(DEMO_CAMPUS_FILE, 'utf8').replace('name: 高一(1)班电表', `name: "${HOSTILE}"`));
+    return { CAMPUS_CONFIG: campusFile };
+  });
+  const { dir } = at;
   let plumberPassword: string;
 
   beforeAll(async () => {
-    // the demo campus with a device whose name is an HTML tag
-    const campusFile = join(dir.path, 'campus.yaml');
-    writeFileSync(campusFile, readFileSync(DEMO_CAMPUS_FILE, 'utf8').replace('name: 高一(1)班电表', `name: "${HOSTILE}"`));
-    system = await startSystem({ CAMPUS_DATA_DIR: dir.path, CAMPUS_CONFIG: campusFile }, { origin });
     plumberPassword = await new StaffDirectory(dir.path).add('li', '李师傅', 'plumber');
   });
-  afterAll(async () => {
-    await system?.stop();
-    dir.remove();
-  });
 
-  async function loginAs(page: Page, username: string, password: string, next: string) {
-    await page.goto(`${system.base}${next}`);
-    await page.waitForURL(/\/login\?next=/);
-    await page.fill('input[name=username]', username);
-    await page.fill('input[name=password]', password);
-    await page.click('button[type=submit]');
-    await page.waitForURL(`${system.base}${next}`);
-    await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-  }
+  const loginAs = (page: Page, username: string, password: string, next: string) => staffLogin(page, at.system.base, username, password, next);
 
   if (origin === 'https')
     it('a browser that logged in over HTTPS can log in over plain HTTP on the same host too (a wall PC, a phone)', { timeout: 120_000 }, async () => {
-      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      const context = await chromium.browser.newContext({ viewport: { width: 1400, height: 900 } });
       try {
         const page = await context.newPage();
         await loginAs(page, 'li', plumberPassword, '/tickets');
         // the same browser at the plain-HTTP address of the same host: its Secure cookie must not
         // keep the plain page's own cookie out (before: the login answered 200 and nothing stuck)
-        const plain = `http://${new URL(system.base).hostname}:${system.httpPort}`;
-        await page.goto(`${plain}/tickets`);
-        await page.waitForURL(/\/login\?next=/);
-        await page.fill('input[name=username]', 'li');
-        await page.fill('input[name=password]', plumberPassword);
-        await page.click('button[type=submit]');
-        await page.waitForURL(`${plain}/tickets`, { timeout: 30_000 });
-        await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
+        const plain = `http://${new URL(at.system.base).hostname}:${at.system.httpPort}`;
+        await staffLogin(page, plain, 'li', plumberPassword, '/tickets');
         expect(await page.textContent('#who')).toBe('李师傅（水工）');
         // and back on HTTPS the session there still holds
-        await page.goto(`${system.base}/tickets`);
+        await page.goto(`${at.system.base}/tickets`);
         await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-        expect(page.url()).toBe(`${system.base}/tickets`);
+        expect(page.url()).toBe(`${at.system.base}/tickets`);
       } finally {
         await context.close();
       }
@@ -78,9 +57,9 @@ describe.each(PAGE_ORIGINS)('at the %s origin', (origin) => {
 
   describe('ticket handling by staff', () => {
     it('a plumber acknowledges and resolves (with a required note); electrical tickets are not theirs', { timeout: 360_000 }, async () => {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const page = await chromium.browser.newPage({ viewport: { width: 1400, height: 900 } });
       const watch = watchPage(page);
-      const wrong = await page.goto(`${system.base}/login`);
+      const wrong = await page.goto(`${at.system.base}/login`);
       expect(wrong?.status()).toBe(200);
       await page.fill('input[name=username]', 'li');
       await page.fill('input[name=password]', 'not-it');
@@ -129,7 +108,7 @@ describe.each(PAGE_ORIGINS)('at the %s origin', (origin) => {
 
   describe('in English', () => {
     it('the ticket page says nothing in Chinese but what the detector and people wrote, titles included', { timeout: 120_000 }, async () => {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const page = await chromium.browser.newPage({ viewport: { width: 1400, height: 900 } });
       const watch = watchPage(page);
       await loginAs(page, 'li', plumberPassword, '/tickets?lang=en');
       await page.selectOption('select[name=status]', '');
@@ -152,7 +131,7 @@ describe.each(PAGE_ORIGINS)('at the %s origin', (origin) => {
     });
 
     it("the ledger says nothing in Chinese but the campus file's names", { timeout: 120_000 }, async () => {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const page = await chromium.browser.newPage({ viewport: { width: 1400, height: 900 } });
       const watch = watchPage(page);
       await loginAs(page, 'li', plumberPassword, '/devices?lang=en');
       expect(await page.locator('#ledger tbody tr').count()).toBe(42);
@@ -168,7 +147,7 @@ describe.each(PAGE_ORIGINS)('at the %s origin', (origin) => {
 
   describe('asset ledger', () => {
     it('lists every device, filters by kind and building, draws a history, and shows names as text', { timeout: 120_000 }, async () => {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      const page = await chromium.browser.newPage({ viewport: { width: 1400, height: 900 } });
       const watch = watchPage(page);
       const dialogs: string[] = [];
       page.on('dialog', (d) => {

@@ -5,55 +5,50 @@
  * the token cannot change anything, and the screen comes back by itself after a server restart.
  */
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DisplayTokens } from '@campus/dashboard';
 import {
   apiClient,
   campusCli,
   freePorts,
-  launchChromium,
+  openReady,
   PAGE_ORIGINS,
   REPO_ROOT,
   startSystem,
-  tempDir,
+  systemAtOrigin,
+  useBrowser,
   waitFor,
   watchPage,
   type PageWatch,
-  type RunningSystem,
 } from '@campus/testkit';
 import { DEMO_CAMPUS_FILE, loadCampus } from '@campus/site';
 import { chineseLeft } from './untranslated.ts';
 
 const SITE_NAME = loadCampus(DEMO_CAMPUS_FILE).site.name;
 
-let browser: Browser;
-beforeAll(async () => {
-  browser = await launchChromium();
-});
-afterAll(() => browser?.close());
+const chromium = useBrowser();
 
 describe.each(PAGE_ORIGINS)('wall screen at the %s origin', (origin) => {
-  const dir = tempDir();
-  let system: RunningSystem;
+  // the same ports after the restart, as a real server has
+  let env: Record<string, string>;
+  const at = systemAtOrigin(origin, async (dataDir) => {
+    const [http, https] = await freePorts(2);
+    env = { CAMPUS_DATA_DIR: dataDir, CAMPUS_HTTP_PORT: String(http), CAMPUS_HTTPS_PORT: String(https) };
+    return env;
+  });
+  const { dir } = at;
   let page: Page;
   let watch: PageWatch;
   let token: string;
-  // the same ports after the restart, as a real server has
-  let env: Record<string, string>;
 
   beforeAll(async () => {
-    const [http, https] = await freePorts(2);
-    env = { CAMPUS_DATA_DIR: dir.path, CAMPUS_HTTP_PORT: String(http), CAMPUS_HTTPS_PORT: String(https) };
-    system = await startSystem(env, { origin });
     token = new DisplayTokens(dir.path).add('总务处值班大屏').token;
-    page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    page = await chromium.browser.newPage({ viewport: { width: 1920, height: 1080 } });
     watch = watchPage(page);
   });
   afterAll(async () => {
     await page?.close();
-    await system?.stop();
-    dir.remove();
   });
 
   const rows = () =>
@@ -62,14 +57,14 @@ describe.each(PAGE_ORIGINS)('wall screen at the %s origin', (origin) => {
     );
 
   it('shows a new critical ticket live, highlighted with a chime, and drops it when staff resolve it', { timeout: 180_000 }, async () => {
-    await page.goto(`${system.base}/wall?token=${token}`);
+    await page.goto(`${at.system.base}/wall?token=${token}`);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-    expect(page.url()).toBe(`${system.base}/wall`); // the token left the address bar
+    expect(page.url()).toBe(`${at.system.base}/wall`); // the token left the address bar
     await page.click('#chime');
     expect(await page.getAttribute('#chime', 'aria-pressed')).toBe('true');
     await waitFor('the socket', async () => (await page.getAttribute('body', 'data-connected')) === 'true');
     // over a WebSocket at the page's own origin (ws: or wss:), which CSP connect-src 'self' allows
-    const ownSocket = `${system.base.replace(/^http/, 'ws')}/socket.io/`;
+    const ownSocket = `${at.system.base.replace(/^http/, 'ws')}/socket.io/`;
     expect(
       watch.websockets.some((u) => u.startsWith(ownSocket)),
       `${ownSocket} in ${watch.websockets.join(', ')}`,
@@ -111,7 +106,7 @@ describe.each(PAGE_ORIGINS)('wall screen at the %s origin', (origin) => {
     expect(status).toBe(403);
 
     await campusCli(dir.path, 'fault', 'clear', 'all');
-    const resolved = await apiClient(system.apiBase, dir.path).post(`/api/tickets/${row!.id}/resolve`, { actor: '李师傅', note: '更换水表' });
+    const resolved = await apiClient(at.system.apiBase, dir.path).post(`/api/tickets/${row!.id}/resolve`, { actor: '李师傅', note: '更换水表' });
     expect(resolved.status).toBe(200);
     await waitFor('the resolved ticket gone from the wall', async () => (await rows()).every((r) => r.id !== row!.id), { timeoutMs: 30_000 });
     expect(watch.problems).toEqual([]);
@@ -119,11 +114,11 @@ describe.each(PAGE_ORIGINS)('wall screen at the %s origin', (origin) => {
 
   it('survives a server restart: shows the drop, reconnects and resyncs by itself, without a reload', { timeout: 360_000 }, async () => {
     await page.evaluate(() => ((globalThis as unknown as { document: { body: { dataset: Record<string, string> } } }).document.body.dataset.marker = 'kept'));
-    expect(await system.stop('SIGTERM')).toBe(0);
+    expect(await at.system.stop('SIGTERM')).toBe(0);
     await waitFor('the drop shown', async () => (await page.getAttribute('body', 'data-connected')) === 'false', { timeoutMs: 30_000 });
     expect(await page.textContent('#connection')).toContain('连接中断');
     expect(await page.textContent('#offline')).toContain('连接中断，正在重连…');
-    system = await startSystem(env, { origin });
+    at.system = await startSystem(env, { origin });
     await waitFor('reconnected', async () => (await page.getAttribute('body', 'data-connected')) === 'true', { timeoutMs: 90_000 });
     await campusCli(dir.path, 'fault', 'add', 'meter_leak', 'wm-dorm-3');
     await waitFor('a ticket raised after the restart, on the same page', async () => (await rows()).some((r) => r.text?.includes('学生公寓3层水表')), {
@@ -132,17 +127,16 @@ describe.each(PAGE_ORIGINS)('wall screen at the %s origin', (origin) => {
     });
     // the same page, not a reload (the server's page files did not change), and never the browser's error page
     expect(await page.getAttribute('body', 'data-marker')).toBe('kept');
-    expect(page.url()).toBe(`${system.base}/wall`);
+    expect(page.url()).toBe(`${at.system.base}/wall`);
     expect(await page.isVisible('#offline')).toBe(false);
   });
 
   it('says nothing in Chinese in English, the ticket titles included', { timeout: 120_000 }, async () => {
-    const en = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
-    const enWatch = watchPage(en);
+    const { page: en, watch: enWatch } = await openReady(chromium.browser, `${at.system.base}/wall?token=${token}&lang=en`, {
+      viewport: { width: 1920, height: 1080 },
+    });
     try {
-      await en.goto(`${system.base}/wall?token=${token}&lang=en`);
-      await en.waitForSelector('body[data-ready="true"]', { timeout: 60_000 });
-      expect(en.url()).toBe(`${system.base}/wall?lang=en`);
+      expect(en.url()).toBe(`${at.system.base}/wall?lang=en`);
       await waitFor('the leak ticket', async () => (await en.locator('#tickets li').count()) > 0, { timeoutMs: 30_000 });
       expect(await en.textContent('#tickets')).toContain('Meter alarm: leak');
       await en.click('#chime');

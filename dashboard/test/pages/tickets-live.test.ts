@@ -96,6 +96,41 @@ describe('the office resolves the cleared in bulk', () => {
   });
 });
 
+describe('a ticket pushed while the list is being fetched', () => {
+  it('is not lost when an older answer lands after it (a filter changed as a ticket cleared)', { timeout: 60_000 }, async () => {
+    const id = fx.open({ device: 'tr-main', condition: 'transformer.imbalance', title: '三相不平衡', severity: 'minor', trade: 'electrician', at: NOW - 10 * MIN });
+    await waitFor('the new ticket listed', async () => (await listed()).includes(id));
+    const lists = async () => Number(await page.getAttribute('body', 'data-lists'));
+    const before = await lists();
+    // the list the filter change asks for is answered by the server now, and given to the page only later
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    let answered = false;
+    await page.route('**/api/tickets?*', async (route) => {
+      // fetched by the test process, which reaches the server over loopback only
+      const response = await route.fetch({ url: route.request().url().replace(fx.base, fx.apiBase) });
+      answered = true;
+      await released;
+      await route.fulfill({ response });
+    });
+    const box = page.locator(`#list li[data-ticket-id="${id}"] input.bulk-pick`);
+    try {
+      await page.selectOption('select[name=trade]', 'electrician');
+      await waitFor('the server answered the list', () => answered);
+      // the condition clears after that answer was made: the page hears it on the socket
+      fx.clear('tr-main', 'transformer.imbalance', NOW);
+      await waitFor('the pushed clearing shown', async () => (await box.count()) === 1);
+      release();
+      await waitFor('the older list landed', async () => (await lists()) > before);
+    } finally {
+      release();
+      await page.unroute('**/api/tickets?*');
+    }
+    expect(await box.count()).toBe(1);
+    await page.selectOption('select[name=trade]', '');
+  });
+});
+
 describe('the words a 水电工 uses, and the reading chart', () => {
   it('says 自动监测 and 监测读数, 办结 and 已办结; never 系统, 证据 or 已解决', { timeout: 60_000 }, async () => {
     await page.selectOption('select[name=status]', '');

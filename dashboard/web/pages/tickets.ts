@@ -47,6 +47,8 @@ async function load() {
   for (const x of mine.pushed.values()) list = upsert(list, x, state.filter, state.who.me);
   state.tickets = list;
   renderList();
+  // how many lists have landed (the page tests wait for the next one)
+  document.body.dataset.lists = String(mine.generation);
   if (state.selected) await select(state.selected, false);
 }
 

@@ -41,6 +41,7 @@ interface WrappedPersistence {
   outgoingEnqueue(sub: Sub, packet: StoredPacket, cb?: unknown): Promise<void> | undefined;
   outgoingEnqueueCombi(subs: Sub[], packet: StoredPacket, cb?: unknown): Promise<void> | undefined;
   outgoingClearMessageId(client: ClientRef, packet: unknown, cb?: unknown): Promise<StoredPacket | undefined> | undefined;
+  outgoingUpdate(client: ClientRef, packet: StoredPacket & { messageId?: number }, cb?: unknown): Promise<void> | undefined;
   addSubscriptions(client: ClientRef, subs: Subscription[], cb?: unknown): Promise<void> | undefined;
   removeSubscriptions(client: ClientRef, topics: string[], cb?: unknown): Promise<void> | undefined;
   cleanSubscriptions(client: ClientRef, cb?: unknown): Promise<unknown> | undefined;
@@ -136,6 +137,7 @@ export class DiskPersistence {
     const enqueueCombi = p.outgoingEnqueueCombi.bind(p);
     const enqueue = p.outgoingEnqueue.bind(p);
     const clear = p.outgoingClearMessageId.bind(p);
+    const update = p.outgoingUpdate.bind(p);
     const addSubs = p.addSubscriptions.bind(p);
     const removeSubs = p.removeSubscriptions.bind(p);
     const cleanSubs = p.cleanSubscriptions.bind(p);
@@ -154,8 +156,39 @@ export class DiskPersistence {
       done(Promise.all([this.queueFor(subs, packet), inMemory]).then(() => {}), cb, packet) as Promise<void> | undefined;
     p.outgoingEnqueueCombi = (subs, packet, cb) => queued(subs, packet, enqueueCombi(subs, packet), cb);
     p.outgoingEnqueue = (sub, packet, cb) => queued([sub], packet, enqueue(sub, packet), cb);
+    /**
+     * aedes' memory persistence clears the FIRST queued packet with the acknowledged messageId. A
+     * packet sent on an earlier connection keeps its old id while it waits to be sent again, and
+     * a packet first sent on this connection may be given the same id (ids start at random and
+     * wrap at 65535): the PUBACK then cleared the old packet, which the subscriber may never have
+     * read, and its resend failed with "no such packet", dropping the connection. So each id's
+     * last assignment per client is kept, and a clear that took another packet puts that one back
+     * in the queue (without its stale id) and clears again, until the packet that was sent goes.
+     */
+    const sentAs = new Map<string, Map<number, string>>();
+    const identity = (x: { brokerId?: string; brokerCounter?: number } | undefined) => (x ? `${x.brokerId}:${x.brokerCounter}` : '');
+    p.outgoingUpdate = (client, packet, cb) => {
+      if (packet.messageId) {
+        let ids = sentAs.get(client.id);
+        if (!ids) sentAs.set(client.id, (ids = new Map()));
+        ids.set(packet.messageId, identity(packet));
+      }
+      return update(client, packet, cb);
+    };
+    const clearExactly = async (client: ClientRef, packet: unknown): Promise<StoredPacket | undefined> => {
+      const messageId = (packet as { messageId?: number }).messageId;
+      const sent = messageId ? sentAs.get(client.id)?.get(messageId) : undefined;
+      sentAs.get(client.id)?.delete(messageId ?? -1);
+      for (let tries = 0; ; tries++) {
+        const removed = await (clear(client, packet) ?? Promise.resolve(undefined));
+        if (!removed || sent === undefined || identity(removed) === sent || tries > 1000) return removed;
+        // another packet held this id from an earlier connection: back in the queue (memory only: its row stays on disk), without the id
+        const { messageId: _stale, ...rest } = removed as StoredPacket & { messageId?: number };
+        await (enqueue({ clientId: client.id }, rest) ?? Promise.resolve());
+      }
+    };
     p.outgoingClearMessageId = (client, packet, cb) => {
-      const cleared = (clear(client, packet) ?? Promise.resolve(undefined)).then((removed) => {
+      const cleared = clearExactly(client, packet).then((removed) => {
         // the subscriber has it: no need to wait for this delete (a crash before it replays a duplicate, which the store ignores)
         if (removed?.brokerId !== undefined && removed.brokerCounter !== undefined) {
           const { brokerId, brokerCounter } = removed;

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Db } from '@campus/runtime';
+import { parseCsv } from '@campus/testkit';
 
 export interface Row {
   bucket: number;
@@ -59,30 +60,12 @@ export const median = (xs: number[]): number | null => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-/** A CSV file the report wrote: checks the BOM, splits RFC 4180 fields. */
+/** A CSV file the report wrote: checks the BOM, splits RFC 4180 fields (testkit's parser). */
 export function readCsv(dir: string, name: string): { header: string[]; rows: string[][]; raw: string } {
   const raw = readFileSync(join(dir, `${name}.csv`), 'utf8');
   if (!raw.startsWith('\uFEFF')) throw new Error(`${name}.csv has no byte-order mark`);
-  const records: string[][] = [];
-  let field = '';
-  let record: string[] = [];
-  let quoted = false;
-  const text = raw.slice(1);
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') ((field += '"'), i++);
-      else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') (record.push(field), (field = ''));
-    else if (c === '\r' && text[i + 1] === '\n') {
-      record.push(field);
-      records.push(record);
-      ((record = []), (field = ''), i++);
-    } else field += c;
-  }
-  return { header: records[0]!, rows: records.slice(1), raw };
+  const [header = [], ...rows] = parseCsv(raw);
+  return { header, rows, raw };
 }
 
 /** The number in a CSV cell (empty: null). */

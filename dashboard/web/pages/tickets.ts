@@ -4,7 +4,7 @@
 // then the oldest first. Works on a phone. The parts are in ../tickets/.
 import type { Ticket } from '@campus/contract/browser';
 import type { Device } from '../api-types.ts';
-import { api, byId, el, live, logout, place, session, severityLabel, since, tradeLabel, user } from '../common.ts';
+import { api, byId, el, live, logout, place, session, severityLabel, since, statusLabel, tradeLabel, user } from '../common.ts';
 import { t } from '../i18n.ts';
 import { runPage } from '../page.ts';
 import { staffList, ticketDetail, type StaffMember } from '../tickets/api.ts';
@@ -15,7 +15,7 @@ import { filterOf, grouped, listQuery, matches, NO_FILTER, upsert, type TicketFi
 import { drawReadings } from '../tickets/readings-chart.ts';
 import { whoIs, type Who } from '../tickets/who.ts';
 import { renderWork } from '../tickets/work.ts';
-import { headline, stateLabel } from '../tickets/words.ts';
+import { headline } from '../tickets/words.ts';
 
 const state = {
   tickets: [] as Ticket[],
@@ -60,7 +60,7 @@ async function loadDevices() {
 
 function row(x: Ticket): HTMLLIElement {
   const late = x.dueAt && x.status !== 'resolved' && Date.parse(x.dueAt) < Date.now();
-  const line: (Node | string)[] = [...place(x.location), ` · ${tradeLabel(x.trade)} · ${stateLabel(x.status)} · ${t('tickets.ago', { d: since(x.openedAt) })}`];
+  const line: (Node | string)[] = [...place(x.location), ` · ${tradeLabel(x.trade)} · ${statusLabel(x.status)} · ${t('tickets.ago', { d: since(x.openedAt) })}`];
   if (x.reports > 1) line.push(` · ${t('tickets.reports-n', { n: x.reports })}`);
   if (x.assigneeName) line.push(' · ', user(x.assigneeName));
   if (clearedSensorTicket(x)) line.push(' · ', el('span', { class: 'tag cleared', text: t('tickets.cleared-tag') }));

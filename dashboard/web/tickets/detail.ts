@@ -5,11 +5,11 @@
  */
 import type { Ticket } from '@campus/contract/browser';
 import type { Device } from '../api-types.ts';
-import { byId, el, place, severityLabel, since, tradeLabel, user } from '../common.ts';
+import { byId, el, place, severityLabel, since, statusLabel, tradeLabel, user } from '../common.ts';
 import { language, t } from '../i18n.ts';
 import { summaryEn } from '../ticket-summary.ts';
 import { photoUrl, type TicketDetail } from './api.ts';
-import { actor, headline, kindLabel, stateLabel, when } from './words.ts';
+import { actor, headline, kindLabel, when } from './words.ts';
 
 type Fact = [string, (Node | string)[]];
 const byAt = (by: string | null, at: string | null) => (by && at ? [user(by), ` ${when(at)}`] : ['—']);
@@ -52,7 +52,7 @@ function renderRequest(x: Ticket) {
 
 function factsOf(x: Ticket): Fact[] {
   const list: Fact[] = [
-    [t('tickets.status'), [stateLabel(x.status)]],
+    [t('tickets.status'), [statusLabel(x.status)]],
     [t('tickets.opened'), [t('tickets.opened-at', { at: when(x.openedAt), ago: since(x.openedAt) })]],
   ];
   if (x.dueAt) {

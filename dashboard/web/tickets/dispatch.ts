@@ -4,12 +4,12 @@
  * open ticket at the same place.
  */
 import { TRADES, type Severity, type Ticket } from '@campus/contract/browser';
-import { byId, el, errorText, severityLabel, tradeLabel } from '../common.ts';
+import { byId, el, errorText, severityLabel, statusLabel, tradeLabel } from '../common.ts';
 import { t } from '../i18n.ts';
 import { post, type StaffMember } from './api.ts';
 import { samePlace } from './filters.ts';
 import type { Who } from './who.ts';
-import { headlineText, roleLabel, stateLabel } from './words.ts';
+import { headlineText, roleLabel } from './words.ts';
 
 export interface DispatchContext {
   staff: readonly StaffMember[];
@@ -79,7 +79,7 @@ export async function renderDispatch(x: Ticket, who: Who, ctx: DispatchContext):
   const candidates = samePlace(x, await ctx.openTickets());
   into.replaceChildren(
     ...(candidates.length
-      ? candidates.map((c) => el('option', { value: String(c.id), dataset: { user: '' }, text: `#${c.id} ${headlineText(c)} · ${stateLabel(c.status)}` }))
+      ? candidates.map((c) => el('option', { value: String(c.id), dataset: { user: '' }, text: `#${c.id} ${headlineText(c)} · ${statusLabel(c.status)}` }))
       : [el('option', { value: '', text: t('tickets.no-duplicates') })]),
   );
   into.disabled = buttons.merge!.disabled = !candidates.length;

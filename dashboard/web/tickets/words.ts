@@ -1,11 +1,9 @@
 /** The tickets page's words for the contract's values where they differ from the shared ones (办结 / 已办结, 自动监测). */
-import type { ReportKind, Ticket, TicketStatus, Trade } from '@campus/contract/browser';
+import type { ReportKind, Ticket, Trade } from '@campus/contract/browser';
 import type { Device } from '../api-types.ts';
-import { statusLabel, titleOf, tradeLabel, user } from '../common.ts';
+import { titleOf, tradeLabel, user } from '../common.ts';
 import { locale, t } from '../i18n.ts';
 
-/** a ticket's state (resolved is 已办结, as the button that resolves is 办结) */
-export const stateLabel = (s: TicketStatus) => statusLabel(s);
 
 /** who did it: a person's name as written; the detectors are 自动监测 */
 export const actor = (name: string): Node => (name === 'system' ? document.createTextNode(t('tickets.auto')) : user(name));
